@@ -1,0 +1,1 @@
+"""Kasane: the working platform for 重層的支援体制整備事業."""

@@ -1,0 +1,170 @@
+"""Agencies (支援関係機関) and their staff (職員), the users of Kasane."""
+
+import uuid
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kasane.core.models import Domain, TimeStampedModel
+
+
+class AgencyType(models.TextChoices):
+    MUNICIPALITY = "municipality", _("municipal office (coordination)")
+    COMMUNITY_GENERAL_SUPPORT = "community_general_support", _("community general support center")
+    DISABILITY_SUPPORT = "disability_support", _("disability consultation support office")
+    CHILD_FAMILY_CENTER = "child_family_center", _("child and family center")
+    SELF_RELIANCE_SUPPORT = "self_reliance_support", _("self-reliance support agency")
+    SOCIAL_WELFARE_COUNCIL = "social_welfare_council", _("social welfare council")
+    BOARD_OF_EDUCATION = "board_of_education", _("board of education")
+    HEALTH_CENTER = "health_center", _("health center")
+    NPO = "npo", _("NPO")
+    SCHOOL = "school", _("school")
+    CLINIC = "clinic", _("clinic")
+    PREFECTURAL = "prefectural", _("prefectural agency")
+    COMMISSIONED_VOLUNTEERS = "commissioned_volunteers", _("commissioned welfare volunteers")
+    WATCH_BUSINESS = "watch_business", _("watch-agreement business")
+    OTHER = "other", _("other")
+
+
+class ConfidentialityBasis(models.TextChoices):
+    """How an agency's staff are bound to keep what they learn confidential."""
+
+    PUBLIC_SERVANT = "public_servant", _("Local Public Service Act (art. 34)")
+    STATUTORY = "statutory", _("statutory duty of the profession or service")
+    CONTRACT = "contract", _("confidentiality clause of the commission contract")
+    COMMISSIONED_VOLUNTEER = "commissioned_volunteer", _("Commissioned Welfare Volunteers Act (art. 15)")
+    PLEDGE = "pledge", _("written pledge only")
+
+
+class Agency(TimeStampedModel):
+    """支援関係機関: an organisation whose staff use Kasane."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    agency_type = models.CharField(_("agency type"), max_length=40, choices=AgencyType.choices)
+    domains = models.JSONField(_("domains"), default=list, blank=True)
+    area = models.ForeignKey(
+        "registry.Area",
+        verbose_name=_("area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agencies",
+    )
+    confidentiality_basis = models.CharField(
+        _("confidentiality basis"), max_length=30, choices=ConfidentialityBasis.choices
+    )
+    confidentiality_note = models.CharField(_("confidentiality note"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        valid = set(Domain.values)
+        if not isinstance(self.domains, list) or any(d not in valid for d in self.domains):
+            raise ValidationError({"domains": _("Choose domains from the list.")})
+
+    def domain_labels(self) -> list[str]:
+        labels = dict(Domain.choices)
+        return [str(labels[d]) for d in self.domains if d in labels]
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", _("caseworker")
+    COORDINATOR = "coordinator", _("coordinator")
+    OUTREACH_WORKER = "outreach_worker", _("outreach worker")
+    PARTICIPATION_WORKER = "participation_worker", _("participation support worker")
+    VOLUNTEER = "volunteer", _("volunteer")
+    ANALYST = "analyst", _("analyst")
+    AUDITOR = "auditor", _("auditor")
+    ADMIN = "admin", _("system administrator")
+
+
+# Roles whose work is with households and persons; the others never see a person.
+CASE_ROLES = frozenset(
+    {Role.CASEWORKER, Role.COORDINATOR, Role.OUTREACH_WORKER, Role.PARTICIPATION_WORKER}
+)
+
+
+class StaffManager(UserManager["Staff"]):
+    def create_superuser(  # type: ignore[override]
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> "Staff":
+        extra.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra)
+
+
+class Staff(AbstractUser):
+    """職員: a user of Kasane, belonging to one agency, with one role.
+
+    One role per account keeps duties apart: an administrator's account can never also read
+    case content, and an analyst's never sees a name.
+    """
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+
+    objects: ClassVar[StaffManager] = StaffManager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role=Role.ADMIN) | Q(agency__isnull=False),
+                name="staff_agency_required_unless_admin",
+                violation_error_message=_("Every staff member except an administrator belongs to an agency."),
+            ),
+            models.CheckConstraint(
+                condition=Q(is_staff=False) | Q(role=Role.ADMIN),
+                name="staff_only_admins_enter_django_admin",
+                violation_error_message=_("Only administrators may use the administration site."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def works_cases(self) -> bool:
+        return self.role in CASE_ROLES
+
+
+class LoginAttempt(models.Model):
+    """One sign-in attempt, kept to throttle guessing per account and per address."""
+
+    at = models.DateTimeField(_("time"), db_index=True)
+    username = models.CharField(_("user name"), max_length=150)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    succeeded = models.BooleanField(_("succeeded"), default=False)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("login attempt")
+        verbose_name_plural = _("login attempts")
+        indexes = [
+            models.Index(fields=["username", "at"], name="login_attempt_user_at"),
+            models.Index(fields=["ip_address", "at"], name="login_attempt_ip_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"

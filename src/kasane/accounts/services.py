@@ -1,0 +1,99 @@
+"""Sign-in throttling and staff administration."""
+
+import datetime
+import ipaddress
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from kasane.accounts.models import Agency, LoginAttempt, Role, Staff
+from kasane.privacy.audit import audit_record
+from kasane.privacy.models import AuditAction, LegalBasis
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address, taking X-Forwarded-For only from the configured proxies."""
+    hops = settings.KASANE_TRUSTED_PROXY_COUNT
+    candidate = request.META.get("REMOTE_ADDR", "")
+    if hops:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [a for a in forwarded if a]
+        if len(forwarded) >= hops:
+            candidate = forwarded[-hops]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return None
+
+
+def _window_start() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(minutes=settings.KASANE_LOGIN_WINDOW_MINUTES)
+
+
+def login_throttled(*, username: str, ip_address: str | None) -> bool:
+    """Whether too many sign-ins failed lately for this account, or from this address."""
+    since = _window_start()
+    failures = LoginAttempt.objects.filter(at__gte=since, succeeded=False)
+    if (
+        failures.filter(username=username.lower()).count()
+        >= settings.KASANE_LOGIN_MAX_FAILURES_PER_ACCOUNT
+    ):
+        return True
+    return bool(
+        ip_address is not None
+        and failures.filter(ip_address=ip_address).count()
+        >= settings.KASANE_LOGIN_MAX_FAILURES_PER_ADDRESS
+    )
+
+
+@transaction.atomic
+def login_attempt_record(
+    *, username: str, ip_address: str | None, user: Staff | None, throttled: bool = False
+) -> None:
+    """Record a sign-in attempt, and write it to the audit log.
+
+    A failed attempt's user name is logged only when it names an account: people sometimes
+    type their password into the user-name box, and it must not land in a log.
+    """
+    LoginAttempt.objects.create(
+        at=timezone.now(),
+        username=username.lower()[:150],
+        ip_address=ip_address,
+        succeeded=user is not None,
+    )
+    if user is not None:
+        audit_record(actor=user, action=AuditAction.LOGIN, legal_basis=LegalBasis.NONE)
+        return
+    known = Staff.objects.filter(username__iexact=username).exists()
+    audit_record(
+        actor=None,
+        action=AuditAction.LOGIN_FAILED,
+        legal_basis=LegalBasis.NONE,
+        actor_username=username[:150] if known else "",
+        detail={"throttled": throttled, "known_account": known},
+    )
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    agency: Agency | None,
+    display_name: str = "",
+) -> Staff:
+    """Create a staff account. Only administrators may enter Django's admin site."""
+    staff = Staff(
+        username=username,
+        role=role,
+        agency=agency,
+        display_name=display_name,
+        is_staff=role == Role.ADMIN,
+    )
+    staff.set_password(password)
+    staff.full_clean()
+    staff.save()
+    return staff

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from kasane.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(next_page="accounts:login"), name="logout"),
+]

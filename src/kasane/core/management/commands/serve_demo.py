@@ -1,0 +1,29 @@
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from kasane.accounts.models import Agency
+
+
+class Command(BaseCommand):
+    help = (
+        "Migrate, load the demo city when the database is empty, and serve Kasane at "
+        "http://127.0.0.1:8000 (for trying Kasane out; production uses gunicorn)."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--addrport", default="127.0.0.1:8000")
+
+    def handle(self, *args: Any, addrport: str, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Database migrated.")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        if not Agency.objects.exists():
+            self.stdout.write("Empty database: loading the demo city かさね市 (about a minute)…")
+            call_command("seed_demo")
+        else:
+            call_command("demo_logins")
+        self.stdout.write(self.style.SUCCESS(f"Kasane: http://{addrport}/  (Ctrl+C to stop)"))
+        call_command("runserver", addrport, use_reloader=False, skip_checks=True)

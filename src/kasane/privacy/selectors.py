@@ -1,0 +1,261 @@
+"""Every read of personal data: filtered by the access policy, written to the audit log.
+
+Views and the API never query Person or Household themselves. A record the actor may not
+read raises Http404 — the same answer as for a record that does not exist.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TypeVar
+from uuid import UUID
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+
+from kasane.accounts.models import Staff
+from kasane.core import kana
+from kasane.privacy.audit import audit_record
+from kasane.privacy.models import AuditAction, LegalBasis
+from kasane.privacy.policy import basis_for, registry_scope
+from kasane.registry.models import Household, Membership, Person, Relation
+
+
+def visible_persons(actor: Staff) -> QuerySet[Person]:
+    scope = registry_scope(actor)
+    return Person.objects.none() if scope is None else Person.objects.filter(scope)
+
+
+def visible_households(actor: Staff) -> QuerySet[Household]:
+    scope = registry_scope(actor)
+    return Household.objects.none() if scope is None else Household.objects.filter(scope)
+
+
+def _current_memberships() -> Prefetch[Membership]:
+    return Prefetch(
+        "memberships",
+        queryset=Membership.objects.filter(ended_on__isnull=True).select_related("person"),
+        to_attr="current_memberships",
+    )
+
+
+_Record = TypeVar("_Record", Household, Person)
+
+
+def _current_households() -> Prefetch[Membership]:
+    return Prefetch(
+        "memberships",
+        queryset=Membership.objects.filter(ended_on__isnull=True).select_related("household"),
+        to_attr="current_memberships",
+    )
+
+
+def _get_or_404(queryset: QuerySet[_Record], public_id: UUID | str) -> _Record:
+    try:
+        return queryset.get(public_id=public_id)
+    except (queryset.model.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+@transaction.atomic
+def get_household_for_user(
+    actor: Staff, public_id: UUID | str, *, purpose: str = "view"
+) -> Household:
+    """One household the actor may read, with its current members; audited."""
+    household = _get_or_404(
+        visible_households(actor).select_related("area").prefetch_related(_current_memberships()),
+        public_id,
+    )
+    basis = basis_for(actor, household)
+    assert basis is not None  # noqa: S101 - visible_households applied the same policy
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis,
+        object_type="household",
+        object_id=str(household.public_id),
+        detail={"purpose": purpose},
+    )
+    return household
+
+
+@dataclass
+class HouseholdDetail:
+    household: Household
+    current: list[Membership]
+    past: list[Membership]
+    relations: list[Relation]
+
+
+@transaction.atomic
+def household_detail_for_user(actor: Staff, public_id: UUID | str) -> HouseholdDetail:
+    """The household page: members now and before, and their family relations; audited."""
+    household = _get_or_404(visible_households(actor).select_related("area"), public_id)
+    memberships = list(
+        household.memberships.select_related("person", "person__area").order_by(
+            "ended_on", "started_on", "id"
+        )
+    )
+    current = [m for m in memberships if m.ended_on is None]
+    past = [m for m in memberships if m.ended_on is not None]
+    person_ids = [m.person_id for m in memberships]
+    relations = list(
+        Relation.objects.filter(from_person_id__in=person_ids, to_person_id__in=person_ids)
+        .select_related("from_person", "to_person")
+        .order_by("id")
+    )
+    basis = basis_for(actor, household)
+    assert basis is not None  # noqa: S101
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis,
+        object_type="household",
+        object_id=str(household.public_id),
+        detail={"persons": [str(m.person.public_id) for m in memberships]},
+    )
+    return HouseholdDetail(household, current, past, relations)
+
+
+@transaction.atomic
+def get_person_for_user(actor: Staff, public_id: UUID | str, *, purpose: str = "view") -> Person:
+    """One person the actor may read; audited."""
+    person = _get_or_404(
+        visible_persons(actor)
+        .select_related("area")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("household").order_by("-started_on"),
+            )
+        ),
+        public_id,
+    )
+    basis = basis_for(actor, person)
+    assert basis is not None  # noqa: S101
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis,
+        object_type="person",
+        object_id=str(person.public_id),
+        detail={"purpose": purpose},
+    )
+    return person
+
+
+@dataclass
+class HouseholdPage:
+    rows: list[Household]
+    number: int
+    has_previous: bool
+    has_next: bool
+    total: int
+
+
+@transaction.atomic
+def household_list_for_user(actor: Staff, page: int) -> HouseholdPage:
+    """The actor's households, newest first, a page at a time; audited."""
+    size: int = settings.KASANE_PAGE_SIZE
+    queryset = visible_households(actor)
+    total = queryset.count()
+    page = max(1, page)
+    rows = list(
+        queryset.select_related("area")
+        .prefetch_related(_current_memberships())
+        .order_by("-created_at", "-id")[(page - 1) * size : page * size]
+    )
+    if rows:
+        audit_record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=LegalBasis.OWN_AGENCY,
+            object_type="household_list",
+            detail={"households": [str(h.public_id) for h in rows], "page": page},
+        )
+    return HouseholdPage(rows, page, page > 1, page * size < total, total)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    persons: list[Person] = field(default_factory=list)
+    truncated: bool = False
+
+
+def _index_filter(tokens: list[str]) -> Q:
+    """Narrow candidates through the bigram index of the database in use."""
+    if connection.vendor == "postgresql":
+        terms = [f"'{t}':*" if len(t) == 1 else f"'{t}'" for t in tokens]
+        sql = (
+            "SELECT id FROM registry_person "
+            "WHERE to_tsvector('simple', search_tokens) @@ to_tsquery('simple', %s)"
+        )
+        return Q(id__in=RawSQL(sql, [" & ".join(terms)]))
+    terms = [f'"{t}"*' if len(t) == 1 else f'"{t}"' for t in tokens]
+    sql = "SELECT rowid FROM registry_person_fts WHERE registry_person_fts MATCH %s"
+    return Q(id__in=RawSQL(sql, [" AND ".join(terms)]))
+
+
+SEARCH_LIMIT = 50
+
+
+@transaction.atomic
+def search_persons(actor: Staff, query: str) -> SearchResult:
+    """Persons whose name or kana contains the query, ignoring kana script, width and spaces.
+
+    The bigram index narrows the candidates; the substring test on the normalised name
+    then drops any whose bigrams match out of order.
+    """
+    normalized = kana.normalize(query)
+    tokens = kana.query_tokens(query)
+    if not tokens:
+        return SearchResult(query=query)
+    # Tokens come from the normaliser: letters and digits only, so they cannot break out of
+    # the quotes of the match expression.
+    matches = list(
+        visible_persons(actor)
+        .filter(_index_filter(tokens))
+        .filter(Q(name_normalized__contains=normalized) | Q(kana_normalized__contains=normalized))
+        .select_related("area")
+        .prefetch_related(_current_households())
+        .order_by("kana_normalized", "id")[: SEARCH_LIMIT + 1]
+    )
+    result = SearchResult(query=query, persons=matches[:SEARCH_LIMIT])
+    result.truncated = len(matches) > SEARCH_LIMIT
+    audit_record(
+        actor=actor,
+        action=AuditAction.SEARCH,
+        legal_basis=LegalBasis.OWN_AGENCY,
+        object_type="person",
+        detail={
+            "kind": "name",
+            "results": len(result.persons),
+            "persons": [str(p.public_id) for p in result.persons],
+        },
+    )
+    return result
+
+
+@transaction.atomic
+def likely_duplicates(actor: Staff, *, kana_name: str, birth_date: date | None) -> list[Person]:
+    """名寄せ: persons the actor can see with the same normalised kana and birth date."""
+    if birth_date is None:
+        return []
+    found = list(
+        visible_persons(actor)
+        .filter(kana_normalized=kana.normalize(kana_name), birth_date=birth_date)
+        .prefetch_related(_current_households())
+        .order_by("id")[:10]
+    )
+    if found:
+        audit_record(
+            actor=actor,
+            action=AuditAction.SEARCH,
+            legal_basis=LegalBasis.OWN_AGENCY,
+            object_type="person",
+            detail={"kind": "duplicate_check", "persons": [str(p.public_id) for p in found]},
+        )
+    return found

@@ -1,0 +1,212 @@
+"""Registry forms. They parse and validate input; the services decide and save."""
+
+import unicodedata
+import uuid
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from kasane.core import kana
+from kasane.registry.models import Area, AreaKind, Person, Relationship, RelationKind, Sex
+from kasane.registry.services import PersonInput
+from kasane.registry.validators import (
+    validate_birth_date,
+    validate_kana_name,
+    validate_not_future,
+    validate_phone,
+)
+
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d"]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def _blocks() -> Any:
+    return Area.objects.filter(kind=AreaKind.BLOCK).select_related("parent").order_by("code")
+
+
+class AreaChoiceField(forms.ModelChoiceField[Area]):
+    def label_from_instance(self, obj: Area) -> str:
+        return f"{obj.parent.name} {obj.name}" if obj.parent else obj.name
+
+
+def _phone(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+class OneTimeTokenMixin(forms.Form):
+    """A hidden one-time token so a form posted twice creates its record once."""
+
+    token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("token", uuid.uuid4())
+
+
+class PersonFieldsMixin(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=100)
+    kana = forms.CharField(
+        label=_("name in kana"),
+        max_length=100,
+        validators=[validate_kana_name],
+        help_text=_("Katakana or hiragana; half-width is fine."),
+    )
+    birth_date = forms.DateField(
+        label=_("date of birth"),
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        validators=[validate_birth_date],
+        widget=DateInput(),
+    )
+    sex = forms.ChoiceField(label=_("sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    person_area = AreaChoiceField(
+        label=_("area (town block)"), queryset=Area.objects.none(), required=False
+    )
+    person_phone = forms.CharField(
+        label=_("phone"), max_length=20, required=False, validators=[validate_phone]
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person_area"].queryset = _blocks()  # type: ignore[attr-defined]
+
+    def clean_person_phone(self) -> str:
+        return _phone(self.cleaned_data.get("person_phone", ""))
+
+    def person_input(self) -> PersonInput:
+        data = self.cleaned_data
+        return PersonInput(
+            name=data["name"],
+            kana=data["kana"],
+            birth_date=data.get("birth_date"),
+            sex=data["sex"],
+            area=data.get("person_area"),
+            phone=data.get("person_phone", ""),
+        )
+
+
+class DuplicateConfirmMixin(forms.Form):
+    confirm_not_duplicate = forms.BooleanField(
+        label=_("I have checked: this is not one of the persons listed above."), required=False
+    )
+
+
+class HouseholdFieldsMixin(forms.Form):
+    address = forms.CharField(label=_("address"), max_length=200, required=False)
+    area = AreaChoiceField(
+        label=_("area (town block)"), queryset=Area.objects.none(), required=False
+    )
+    phone = forms.CharField(
+        label=_("phone"), max_length=20, required=False, validators=[validate_phone]
+    )
+    note = forms.CharField(
+        label=_("note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = _blocks()  # type: ignore[attr-defined]
+
+    def clean_phone(self) -> str:
+        return _phone(self.cleaned_data.get("phone", ""))
+
+
+class HouseholdCreateForm(
+    OneTimeTokenMixin, HouseholdFieldsMixin, PersonFieldsMixin, DuplicateConfirmMixin
+):
+    """A new household and its head (世帯主), as on the 相談受付票."""
+
+    started_on = forms.DateField(
+        label=_("living here since"),
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        validators=[validate_not_future],
+        widget=DateInput(),
+    )
+
+    field_order = [
+        "name", "kana", "birth_date", "sex", "person_phone",
+        "address", "area", "phone", "started_on", "note",
+    ]
+
+
+class HouseholdEditForm(HouseholdFieldsMixin):
+    pass
+
+
+class MemberAddForm(OneTimeTokenMixin, PersonFieldsMixin, DuplicateConfirmMixin):
+    relationship = forms.ChoiceField(
+        label=_("relationship to the head"),
+        choices=[c for c in Relationship.choices if c[0] != Relationship.HEAD],
+    )
+    started_on = forms.DateField(
+        label=_("member since"),
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        validators=[validate_not_future],
+        widget=DateInput(),
+    )
+    field_order = ["name", "kana", "birth_date", "sex", "relationship", "started_on"]
+
+
+class PersonEditForm(PersonFieldsMixin):
+    pass
+
+
+class MembershipEndForm(forms.Form):
+    ended_on = forms.DateField(
+        label=_("left the household on"),
+        input_formats=DATE_INPUT_FORMATS,
+        validators=[validate_not_future],
+        widget=DateInput(),
+    )
+
+
+class RelationForm(forms.Form):
+    from_person = forms.ChoiceField(label=_("person"))
+    kind = forms.ChoiceField(label=_("relation"), choices=RelationKind.choices)
+    to_person = forms.ChoiceField(label=_("related person"))
+
+    def __init__(self, *args: Any, members: list[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(str(p.public_id), p.name) for p in members]
+        self.fields["from_person"].choices = choices  # type: ignore[attr-defined]
+        self.fields["to_person"].choices = choices  # type: ignore[attr-defined]
+        self._members = {str(p.public_id): p for p in members}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("from_person") and data.get("from_person") == data.get("to_person"):
+            raise forms.ValidationError(_("Choose two different persons."))
+        return data
+
+    def persons(self) -> tuple[Person, Person]:
+        return (
+            self._members[self.cleaned_data["from_person"]],
+            self._members[self.cleaned_data["to_person"]],
+        )
+
+
+class PersonSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("name or kana"),
+        max_length=settings.KASANE_SEARCH_MAX_LENGTH,
+        error_messages={"required": _("Enter part of a name or its kana.")},
+    )
+
+    def clean_q(self) -> str:
+        value: str = self.cleaned_data["q"]
+        if not kana.query_tokens(value):
+            raise forms.ValidationError(
+                _("Enter letters of a name; symbols and spaces alone cannot be searched.")
+            )
+        return value

@@ -1,0 +1,38 @@
+"""Validation of what staff type into registry forms, with messages in the user's language."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kasane.core import kana
+
+EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
+
+
+def validate_kana_name(value: str) -> None:
+    if not kana.is_kana_name(value):
+        raise ValidationError(
+            _("Enter the name in kana (katakana or hiragana) only."), code="not_kana"
+        )
+
+
+def validate_birth_date(value: datetime.date) -> None:
+    if value > timezone.localdate():
+        raise ValidationError(_("The date of birth cannot be in the future."), code="future")
+    if value < EARLIEST_BIRTH_DATE:
+        raise ValidationError(_("The date of birth is before 1900."), code="too_early")
+
+
+def validate_not_future(value: datetime.date) -> None:
+    if value > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."), code="future")
+
+
+def validate_phone(value: str) -> None:
+    digits = value.replace("-", "").replace(" ", "")
+    if value and (not digits.isdigit() or not 9 <= len(digits) <= 13):
+        raise ValidationError(
+            _("Enter a phone number of digits and hyphens, e.g. 077-123-4567."), code="phone"
+        )

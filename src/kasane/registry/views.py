@@ -1,0 +1,272 @@
+"""Registry pages: person search, households and their members. Thin: forms parse,
+``kasane.privacy.selectors`` read, ``kasane.registry.services`` write."""
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kasane.accounts.models import Staff
+from kasane.core.services import submission_seen
+from kasane.privacy import selectors
+from kasane.privacy.policy import may_work_with_persons
+from kasane.registry import forms, services
+
+
+def _actor(request: HttpRequest) -> Staff:
+    user = request.user
+    assert isinstance(user, Staff)  # noqa: S101 - LoginRequiredMiddleware ran
+    if not may_work_with_persons(user):
+        raise PermissionDenied
+    return user
+
+
+def _apply_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for e in errors:
+                form.add_error(target, e)
+    else:
+        form.add_error(None, error)
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return max(1, min(int(raw or "1"), 100_000))
+    except ValueError:
+        return 1
+
+
+@require_http_methods(["GET", "POST"])
+def person_search(request: HttpRequest) -> HttpResponse:
+    """Search by part of a name or kana. POSTed, so names never enter a URL or a proxy log."""
+    actor = _actor(request)
+    form = forms.PersonSearchForm(request.POST or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = selectors.search_persons(actor, form.cleaned_data["q"])
+    template = "registry/_search_results.html" if request.htmx else "registry/person_search.html"
+    return render(request, template, {"form": form, "result": result})
+
+
+def household_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    page = selectors.household_list_for_user(actor, _page_number(request.GET.get("page")))
+    return render(request, "registry/household_list.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+def household_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = forms.HouseholdCreateForm(request.POST or None)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        already = submission_seen(data.get("token"), "household")
+        if already is not None:
+            messages.info(request, _("This form was already sent; the household is registered."))
+            return redirect("registry:household_detail", already)
+        duplicates = selectors.likely_duplicates(
+            actor, kana_name=data["kana"], birth_date=data.get("birth_date")
+        )
+        if duplicates and not data.get("confirm_not_duplicate"):
+            form.add_error(
+                None,
+                _("A person with the same kana and date of birth is already registered. "
+                  "Check the list below before registering a new household."),
+            )
+        else:
+            try:
+                household = services.household_create(
+                    actor=actor,
+                    head=form.person_input(),
+                    address=data.get("address", ""),
+                    area=data.get("area"),
+                    phone=data.get("phone", ""),
+                    note=data.get("note", ""),
+                    started_on=data.get("started_on"),
+                    token=data.get("token"),
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("The household was registered."))
+                return redirect("registry:household_detail", household.public_id)
+    return render(
+        request, "registry/household_form.html", {"form": form, "duplicates": duplicates}
+    )
+
+
+def household_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    detail = selectors.household_detail_for_user(actor, public_id)
+    return render(request, "registry/household_detail.html", {"detail": detail})
+
+
+@require_http_methods(["GET", "POST"])
+def household_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    household = selectors.get_household_for_user(actor, public_id, purpose="edit")
+    form = forms.HouseholdEditForm(
+        request.POST or None,
+        initial={
+            "address": household.address,
+            "area": household.area,
+            "phone": household.phone,
+            "note": household.note,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.household_update(
+                actor=actor,
+                household=household,
+                address=data.get("address", ""),
+                area=data.get("area"),
+                phone=data.get("phone", ""),
+                note=data.get("note", ""),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The household was updated."))
+            return redirect("registry:household_detail", household.public_id)
+    return render(
+        request, "registry/household_edit.html", {"form": form, "household": household}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def member_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    household = selectors.get_household_for_user(actor, public_id, purpose="add_member")
+    form = forms.MemberAddForm(request.POST or None)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if submission_seen(data.get("token"), "person") is not None:
+            messages.info(request, _("This form was already sent; the member is registered."))
+            return redirect("registry:household_detail", household.public_id)
+        duplicates = selectors.likely_duplicates(
+            actor, kana_name=data["kana"], birth_date=data.get("birth_date")
+        )
+        if duplicates and not data.get("confirm_not_duplicate"):
+            form.add_error(
+                None,
+                _("A person with the same kana and date of birth is already registered. "
+                  "Check the list below before registering a new person."),
+            )
+        else:
+            try:
+                services.member_add(
+                    actor=actor,
+                    household=household,
+                    person=form.person_input(),
+                    relationship=data["relationship"],
+                    started_on=data.get("started_on"),
+                    token=data.get("token"),
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("The member was added."))
+                return redirect("registry:household_detail", household.public_id)
+    return render(
+        request,
+        "registry/member_form.html",
+        {"form": form, "household": household, "duplicates": duplicates},
+    )
+
+
+def person_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    person = selectors.get_person_for_user(actor, public_id)
+    return render(request, "registry/person_detail.html", {"person": person})
+
+
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    person = selectors.get_person_for_user(actor, public_id, purpose="edit")
+    form = forms.PersonEditForm(
+        request.POST or None,
+        initial={
+            "name": person.name,
+            "kana": person.kana,
+            "birth_date": person.birth_date,
+            "sex": person.sex,
+            "person_area": person.area,
+            "person_phone": person.phone,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(actor=actor, person=person, data=form.person_input())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The person's details were updated."))
+            return redirect("registry:person_detail", person.public_id)
+    return render(request, "registry/person_edit.html", {"form": form, "person": person})
+
+
+@require_http_methods(["GET", "POST"])
+def membership_end(request: HttpRequest, public_id: UUID, membership_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    household = selectors.get_household_for_user(actor, public_id, purpose="end_membership")
+    membership = next(
+        (m for m in household.current_memberships if m.public_id == membership_id), None
+    )
+    if membership is None:
+        raise Http404
+    form = forms.MembershipEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_end(
+                actor=actor, membership=membership, ended_on=form.cleaned_data["ended_on"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The member's leaving was recorded."))
+            return redirect("registry:household_detail", household.public_id)
+    return render(
+        request,
+        "registry/membership_end.html",
+        {"form": form, "household": household, "membership": membership},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def relation_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    household = selectors.get_household_for_user(actor, public_id, purpose="add_relation")
+    members = [m.person for m in household.current_memberships]
+    form = forms.RelationForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        from_person, to_person = form.persons()
+        try:
+            services.relation_create(
+                actor=actor,
+                from_person=from_person,
+                to_person=to_person,
+                kind=form.cleaned_data["kind"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except IntegrityError:
+            form.add_error(None, _("This relation is already recorded."))
+        else:
+            messages.success(request, _("The family relation was recorded."))
+            return redirect("registry:household_detail", household.public_id)
+    return render(
+        request, "registry/relation_form.html", {"form": form, "household": household}
+    )

@@ -1,0 +1,25 @@
+"""Kasane's URLs. Paths carry public ids only; personal data never goes in a query string."""
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from kasane.core.views import healthz
+
+admin.site.site_header = "Kasane"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("accounts/", include("kasane.accounts.urls")),
+    path("registry/", include("kasane.registry.urls")),
+    path("audit/", include("kasane.privacy.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("kasane.core.urls")),
+]
+
+handler400 = "kasane.core.errors.bad_request"
+handler403 = "kasane.core.errors.permission_denied"
+handler404 = "kasane.core.errors.page_not_found"
+handler500 = "kasane.core.errors.server_error"
