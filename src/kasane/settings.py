@@ -8,10 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from kasane.core.env import env_bool, env_int, env_list, env_path, env_str
+
+# Lets the code write ModelChoiceField[Area] and the like at run time, as the type checker reads it.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("KASANE_DATA_DIR", Path.cwd() / "var")

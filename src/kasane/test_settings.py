@@ -1,8 +1,16 @@
-"""Settings for the test suite: the production settings with fast password hashing."""
+"""Settings for the test suite: the production settings, fast password hashing, and a
+throw-away data directory so a test run never writes into the checkout."""
 
-from kasane.settings import *  # noqa: F403
-from kasane.settings import STORAGES
+import os
+import tempfile
 
+os.environ.setdefault("KASANE_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+os.environ.setdefault("KASANE_DATA_DIR", tempfile.mkdtemp(prefix="kasane-test-"))
+
+from kasane.settings import *  # noqa: E402, F403
+from kasane.settings import STATIC_ROOT, STORAGES  # noqa: E402
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     **STORAGES,

@@ -4,6 +4,8 @@ Views and the API never query Person or Household themselves. A record the actor
 read raises Http404 — the same answer as for a record that does not exist.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
