@@ -76,7 +76,10 @@ def main() -> None:
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command == "serve":
         install()
-        env = {**os.environ, "KASANE_DATA_DIR": os.environ.get("KASANE_DATA_DIR", str(ROOT / "var"))}
+        env = {
+            **os.environ,
+            "KASANE_DATA_DIR": os.environ.get("KASANE_DATA_DIR", str(ROOT / "var")),
+        }
         os.execve(BIN / "kasane", [str(BIN / "kasane"), "serve_demo", *sys.argv[2:]], env)
     elif command == "test":
         install()

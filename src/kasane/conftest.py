@@ -15,6 +15,7 @@ from typing import Any
 import factory
 import pytest
 from django.test import Client
+from factory.django import DjangoModelFactory
 
 from kasane.accounts.models import Agency, AgencyType, Role, Staff
 from kasane.registry.models import Area, AreaKind, Household, Person
@@ -23,7 +24,7 @@ from kasane.registry.services import PersonInput, household_create
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105
 
 
-class AreaFactory(factory.django.DjangoModelFactory):
+class AreaFactory(DjangoModelFactory[Area]):
     class Meta:
         model = Area
 
@@ -33,7 +34,7 @@ class AreaFactory(factory.django.DjangoModelFactory):
     parent = None
 
 
-class AgencyFactory(factory.django.DjangoModelFactory):
+class AgencyFactory(DjangoModelFactory[Agency]):
     class Meta:
         model = Agency
 
@@ -42,7 +43,7 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     domains = factory.LazyFunction(lambda: ["elderly"])
 
 
-class StaffFactory(factory.django.DjangoModelFactory):
+class StaffFactory(DjangoModelFactory[Staff]):
     class Meta:
         model = Staff
         skip_postgeneration_save = True
@@ -54,7 +55,7 @@ class StaffFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+    def _save(obj: Staff, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             obj.save()
 
@@ -88,39 +89,40 @@ def head_of(household: Household) -> Person:
 
 @pytest.fixture
 def agency(db: Any) -> Agency:
-    return AgencyFactory(name="中央地域包括支援センター")
+    return AgencyFactory.create(name="中央地域包括支援センター")
 
 
 @pytest.fixture
 def other_agency(db: Any) -> Agency:
-    return AgencyFactory(name="かさね市障害者相談支援センター")
+    return AgencyFactory.create(name="かさね市障害者相談支援センター")
 
 
 @pytest.fixture
 def caseworker(agency: Agency) -> Staff:
-    return StaffFactory(username="houkatsu", agency=agency, role=Role.CASEWORKER)
+    return StaffFactory.create(username="houkatsu", agency=agency, role=Role.CASEWORKER)
 
 
 @pytest.fixture
 def outsider(other_agency: Agency) -> Staff:
     """A caseworker of another agency: must not learn that our households exist."""
-    return StaffFactory(username="shogai", agency=other_agency, role=Role.CASEWORKER)
+    return StaffFactory.create(username="shogai", agency=other_agency, role=Role.CASEWORKER)
 
 
 @pytest.fixture
 def auditor(db: Any) -> Staff:
-    return StaffFactory(username="auditor", role=Role.AUDITOR)
+    return StaffFactory.create(username="auditor", role=Role.AUDITOR)
 
 
 @pytest.fixture
 def analyst(db: Any) -> Staff:
-    return StaffFactory(username="analyst", role=Role.ANALYST)
+    return StaffFactory.create(username="analyst", role=Role.ANALYST)
 
 
 @pytest.fixture
 def admin_user(db: Any) -> Staff:
-    return StaffFactory(username="admin", role=Role.ADMIN, agency=None, is_staff=True,
-                        is_superuser=True)
+    return StaffFactory.create(
+        username="admin", role=Role.ADMIN, agency=None, is_staff=True, is_superuser=True
+    )
 
 
 @pytest.fixture

@@ -147,8 +147,12 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Failed logins are throttled per account and, separately and more loosely, per address:
 # a municipal office often sits behind one proxy address shared by all its staff.
 KASANE_LOGIN_WINDOW_MINUTES = env_int("KASANE_LOGIN_WINDOW_MINUTES", 15, minimum=1)
-KASANE_LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("KASANE_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, minimum=1)
-KASANE_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("KASANE_LOGIN_MAX_FAILURES_PER_ADDRESS", 50, minimum=1)
+KASANE_LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int(
+    "KASANE_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, minimum=1
+)
+KASANE_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int(
+    "KASANE_LOGIN_MAX_FAILURES_PER_ADDRESS", 50, minimum=1
+)
 # How many reverse proxies in front of Kasane append to X-Forwarded-For (0: use the socket).
 KASANE_TRUSTED_PROXY_COUNT = env_int("KASANE_TRUSTED_PROXY_COUNT", 0, minimum=0)
 

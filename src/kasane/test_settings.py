@@ -7,8 +7,8 @@ import tempfile
 os.environ.setdefault("KASANE_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("KASANE_DATA_DIR", tempfile.mkdtemp(prefix="kasane-test-"))
 
-from kasane.settings import *  # noqa: E402, F403
-from kasane.settings import STATIC_ROOT, STORAGES  # noqa: E402
+from kasane.settings import *  # noqa: F403
+from kasane.settings import STATIC_ROOT, STORAGES
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
