@@ -140,3 +140,35 @@ def login() -> Callable[[Staff], Client]:
         return client
 
     return _login
+
+
+# --- cases (issue #3) ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def coordination_agency(db: Any) -> Agency:
+    return AgencyFactory.create(name="人とくらしのサポートセンター")
+
+
+@pytest.fixture
+def coordinator(coordination_agency: Agency) -> Staff:
+    return StaffFactory.create(
+        username="coordinator", agency=coordination_agency, role=Role.COORDINATOR
+    )
+
+
+@pytest.fixture
+def other_caseworker(other_agency: Agency) -> Staff:
+    """A second caseworker of the other agency, for answering at the same moment."""
+    return StaffFactory.create(username="shogai2", agency=other_agency, role=Role.CASEWORKER)
+
+
+@pytest.fixture
+def third_agency(db: Any) -> Agency:
+    return AgencyFactory.create(name="かさね市くらし相談窓口")
+
+
+@pytest.fixture
+def stranger(third_agency: Agency) -> Staff:
+    """A caseworker of an agency with nothing to do with the case."""
+    return StaffFactory.create(username="konkyu", agency=third_agency, role=Role.CASEWORKER)

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "kasane.accounts",
     "kasane.privacy",
     "kasane.registry",
+    "kasane.intake",
+    "kasane.cases",
 ]
 
 MIDDLEWARE = [
@@ -210,3 +212,5 @@ LOGGING: dict[str, Any] = {
 
 KASANE_SEARCH_MAX_LENGTH = 50
 KASANE_PAGE_SIZE = 50
+# Working days a receiving agency has to answer a referral before it is overdue and escalated.
+KASANE_REFERRAL_ANSWER_DAYS = env_int("KASANE_REFERRAL_ANSWER_DAYS", 3, minimum=1)

@@ -14,6 +14,8 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("kasane.accounts.urls")),
     path("registry/", include("kasane.registry.urls")),
+    path("intake/", include("kasane.intake.urls")),
+    path("cases/", include("kasane.cases.urls")),
     path("audit/", include("kasane.privacy.urls")),
     path("admin/", admin.site.urls),
     path("", include("kasane.core.urls")),

@@ -13,6 +13,8 @@ class ProgramFunction:
     summary: Promise
     # The issue that builds it, shown plainly while the function is not there yet.
     planned_in: str
+    # The page of the function once it is built.
+    url_name: str = ""
 
 
 FUNCTIONS: tuple[ProgramFunction, ...] = (
@@ -21,12 +23,14 @@ FUNCTIONS: tuple[ProgramFunction, ...] = (
         _("Comprehensive consultation"),
         _("Take any consultation, whatever its domain, and record it once."),
         "#3",
+        "intake:start",
     ),
     ProgramFunction(
         "coordination",
         _("Multi-agency coordination"),
         _("Cases, lead agencies, referrals and the coordinator's board."),
         "#3",
+        "cases:case_list",
     ),
     ProgramFunction(
         "outreach",

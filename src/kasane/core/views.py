@@ -3,15 +3,21 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from kasane.accounts.models import Staff
 from kasane.core.functions import FUNCTIONS_BY_SLUG
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """The start page: for staff who work cases, their inbox."""
+    from kasane.privacy.case_selectors import inbox_for
+
+    user = request.user
+    inbox = inbox_for(user) if isinstance(user, Staff) and user.works_cases else None
+    return render(request, "core/home.html", {"inbox": inbox})
 
 
 def function_pending(request: HttpRequest, slug: str) -> HttpResponse:
@@ -19,6 +25,8 @@ def function_pending(request: HttpRequest, slug: str) -> HttpResponse:
     function = FUNCTIONS_BY_SLUG.get(slug)
     if function is None:
         raise Http404
+    if function.url_name:
+        return redirect(function.url_name)
     return render(request, "core/function_pending.html", {"function": function})
 
 

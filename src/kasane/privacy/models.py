@@ -22,6 +22,9 @@ class LegalBasis(models.TextChoices):
     """Why the actor was allowed to do what the event records (DESIGN.md)."""
 
     OWN_AGENCY = "own_agency", _("registered by the actor's agency")
+    CASE_TEAM = "case_team", _("member of the case's support team")
+    REFERRAL = "referral", _("addressee of a referral")
+    COORDINATION = "coordination", _("multi-agency coordination")
     CONSENT = "consent", _("consent of the person")
     SUPPORT_MEETING = "support_meeting", _("support meeting (Social Welfare Act art. 106-6)")
     BREAK_GLASS = "break_glass", _("protection of life or safety (break-glass)")

@@ -48,3 +48,17 @@ def age(value: datetime.date | None) -> str:
     from django.utils.translation import gettext
 
     return gettext("%(age)d years") % {"age": age_on(value, timezone.localdate())}
+
+
+@register.filter
+def domain_labels(values: list[str] | None) -> str:
+    """["elderly", "poverty"] → "高齢、困窮" in the user's language."""
+    from kasane.core.models import Domain
+
+    labels = []
+    for value in values or []:
+        try:
+            labels.append(str(Domain(value).label))
+        except ValueError:
+            labels.append(value)
+    return "、".join(labels)

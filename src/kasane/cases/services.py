@@ -1,0 +1,720 @@
+"""Every change of a case, its team, its referrals and its notes.
+
+Each service checks the actor's access through ``kasane.privacy.cases``, validates, saves,
+writes the timeline line (CaseEvent) and the audit event, all in one transaction. Errors
+are ``ValidationError`` with a stable ``code`` (the API returns it) and a message in the
+user's language.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kasane.accounts.models import Agency, Role, Staff
+from kasane.cases.models import (
+    Case,
+    CaseEvent,
+    CaseNote,
+    CaseNumberCounter,
+    CaseStatus,
+    DeclineReason,
+    EventKind,
+    Handover,
+    HandoverStatus,
+    NoteKind,
+    NoteVisibility,
+    Referral,
+    ReferralStatus,
+    TeamMember,
+    TeamRole,
+    Triage,
+)
+from kasane.core.dates import fiscal_year, fiscal_year_short
+from kasane.core.workdays import add_working_days
+from kasane.privacy.audit import audit_record
+from kasane.privacy.cases import case_basis, require_case_worker
+from kasane.privacy.models import AuditAction, LegalBasis
+from kasane.registry.models import Household
+
+# Status moves staff make by hand; closing and 支援決定 have their own services.
+STATUS_MOVES: dict[str, set[str]] = {
+    CaseStatus.RECEIVED: {CaseStatus.ASSESSMENT, CaseStatus.WATCHING},
+    CaseStatus.ASSESSMENT: {CaseStatus.PLANNING, CaseStatus.WATCHING},
+    CaseStatus.PLANNING: {CaseStatus.IN_SUPPORT, CaseStatus.ASSESSMENT},
+    CaseStatus.IN_SUPPORT: {CaseStatus.WATCHING, CaseStatus.PLANNING},
+    CaseStatus.WATCHING: {CaseStatus.IN_SUPPORT, CaseStatus.ASSESSMENT},
+}
+
+
+def _now() -> datetime.datetime:
+    return timezone.now()
+
+
+def _event(
+    case: Case,
+    kind: EventKind,
+    actor: Staff | None,
+    *,
+    at: datetime.datetime | None = None,
+    restricted_to_agency: Agency | None = None,
+    **links: object,
+) -> CaseEvent:
+    detail = links.pop("detail", {})
+    return CaseEvent.objects.create(
+        case=case,
+        at=at or _now(),
+        kind=kind,
+        actor=actor,
+        agency=actor.agency if actor else None,
+        restricted_to_agency=restricted_to_agency,
+        detail=detail,
+        **links,
+    )
+
+
+def _audit(
+    actor: Staff | None,
+    action: AuditAction,
+    basis: LegalBasis,
+    object_type: str,
+    object_id: object,
+    **detail: object,
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        legal_basis=basis,
+        object_type=object_type,
+        object_id=str(object_id),
+        detail=detail,
+    )
+
+
+def _basis_or_denied(actor: Staff, case: Case) -> LegalBasis:
+    basis = case_basis(actor, case)
+    if basis is None:
+        raise PermissionDenied
+    return basis
+
+
+def _require_open(case: Case) -> None:
+    if not case.is_open:
+        raise ValidationError(_("This case is closed."), code="case_closed")
+
+
+def _lock(case: Case) -> Case:
+    """Re-read the case under a row lock, so two hand-overs cannot cross."""
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def _next_number(year: int) -> str:
+    counter, _created = CaseNumberCounter.objects.select_for_update().get_or_create(
+        fiscal_year=year
+    )
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{fiscal_year_short(year)}-{counter.last:04d}"
+
+
+def _team_join(case: Case, agency: Agency, role: TeamRole, at: datetime.datetime) -> TeamMember:
+    member = case.team.filter(agency=agency, left_at__isnull=True).first()
+    if member is None:
+        return TeamMember.objects.create(case=case, agency=agency, role=role, joined_at=at)
+    if role == TeamRole.LEAD and member.role != TeamRole.LEAD:
+        member.role = TeamRole.LEAD
+        member.save(update_fields=["role", "updated_at"])
+    return member
+
+
+def _set_lead(case: Case, agency: Agency, at: datetime.datetime) -> None:
+    """Make ``agency`` the lead; the previous lead stays on the team as a member."""
+    case.team.filter(role=TeamRole.LEAD, left_at__isnull=True).exclude(agency=agency).update(
+        role=TeamRole.MEMBER, updated_at=at
+    )
+    case.lead_agency = agency
+    case.save(update_fields=["lead_agency", "updated_at"])
+    _team_join(case, agency, TeamRole.LEAD, at)
+
+
+@transaction.atomic
+def case_open(
+    *, actor: Staff, household: Household, opened_at: datetime.datetime | None = None
+) -> Case:
+    """Open a case for a household, led by the actor's agency, numbered in its 年度."""
+    require_case_worker(actor)
+    assert actor.agency is not None
+    at = opened_at or _now()
+    case = Case(
+        household=household,
+        fiscal_year=fiscal_year(timezone.localtime(at).date()),
+        opened_at=at,
+        lead_agency=actor.agency,
+    )
+    case.number = _next_number(case.fiscal_year)
+    case.full_clean()
+    case.save()
+    _team_join(case, actor.agency, TeamRole.LEAD, at)
+    _event(case, EventKind.OPENED, actor, at=at)
+    _audit(actor, AuditAction.CREATE, LegalBasis.OWN_AGENCY, "case", case.public_id)
+    return case
+
+
+def open_case_of_household(actor: Staff, household: Household) -> Case | None:
+    """The open case of this household that the actor's agency is on, if any."""
+    return (
+        Case.objects.filter(
+            household=household,
+            status__in=[s for s in CaseStatus if s != CaseStatus.CLOSED],
+            team__agency_id=actor.agency_id,
+            team__left_at__isnull=True,
+        )
+        .order_by("-opened_at")
+        .first()
+    )
+
+
+def record_consultation_event(case: Case, consultation: object, actor: Staff) -> None:
+    """A consultation about the case's household appears on its timeline."""
+    _event(
+        case,
+        EventKind.CONSULTATION,
+        actor,
+        at=consultation.received_at,  # type: ignore[attr-defined]
+        consultation=consultation,
+    )
+
+
+@transaction.atomic
+def case_status_change(*, actor: Staff, case: Case, status: str) -> Case:
+    """Move a case along 受付 → アセスメント → プラン作成 → 支援中 (or 見守り); lead agency only."""
+    case = _lock(case)
+    basis = _basis_or_denied(actor, case)
+    _require_open(case)
+    if case.lead_agency_id != actor.agency_id:
+        raise ValidationError(
+            _("Only the lead agency changes the status of a case."), code="not_lead"
+        )
+    if status not in STATUS_MOVES.get(case.status, set()):
+        raise ValidationError(
+            _("A case cannot move from this status to that one."), code="bad_status_move"
+        )
+    before = case.status
+    case.status = status
+    case.save(update_fields=["status", "updated_at"])
+    _event(case, EventKind.STATUS, actor, detail={"from": before, "to": status})
+    _audit(actor, AuditAction.UPDATE, basis, "case", case.public_id, fields=["status"])
+    return case
+
+
+@transaction.atomic
+def case_close(*, actor: Staff, case: Case, reason: str) -> Case:
+    """終結: the lead agency closes the case; open referrals must be answered first."""
+    case = _lock(case)
+    basis = _basis_or_denied(actor, case)
+    _require_open(case)
+    if case.lead_agency_id != actor.agency_id and actor.role != Role.COORDINATOR:
+        raise ValidationError(_("Only the lead agency closes a case."), code="not_lead")
+    if not reason.strip():
+        raise ValidationError(_("Say why the case is closed."), code="reason_required")
+    if case.referrals.filter(status=ReferralStatus.REQUESTED).exists():
+        raise ValidationError(
+            _("Answer or withdraw the open referrals before closing the case."),
+            code="open_referrals",
+        )
+    before = case.status
+    case.status = CaseStatus.CLOSED
+    case.closed_at = _now()
+    case.save(update_fields=["status", "closed_at", "updated_at"])
+    case.handovers.filter(status=HandoverStatus.PENDING).update(
+        status=HandoverStatus.DECLINED, responded_at=case.closed_at
+    )
+    _event(
+        case, EventKind.STATUS, actor, detail={"from": before, "to": case.status, "reason": reason}
+    )
+    _audit(actor, AuditAction.UPDATE, basis, "case", case.public_id, fields=["status"])
+    return case
+
+
+# --- lead agency: hand-over ------------------------------------------------------------
+
+
+@transaction.atomic
+def handover_request(*, actor: Staff, case: Case, to_agency: Agency, note: str = "") -> Handover:
+    """Ask another agency to take the lead. The lead changes only when it accepts."""
+    case = _lock(case)
+    basis = _basis_or_denied(actor, case)
+    _require_open(case)
+    if case.lead_agency_id != actor.agency_id and actor.role != Role.COORDINATOR:
+        raise ValidationError(
+            _("Only the lead agency or coordination hands a case over."), code="not_lead"
+        )
+    if to_agency.pk == case.lead_agency_id:
+        raise ValidationError(_("This agency already leads the case."), code="already_lead")
+    if not to_agency.is_active:
+        raise ValidationError(_("This agency is no longer active."), code="agency_inactive")
+    if case.handovers.filter(status=HandoverStatus.PENDING).exists():
+        raise ValidationError(
+            _("A hand-over of this case is already waiting for an answer."),
+            code="handover_pending",
+        )
+    assert case.lead_agency is not None
+    handover = Handover.objects.create(
+        case=case,
+        from_agency=case.lead_agency,
+        to_agency=to_agency,
+        requested_by=actor,
+        requested_at=_now(),
+        note=note,
+    )
+    _team_join(case, to_agency, TeamRole.MEMBER, handover.requested_at)
+    _event(case, EventKind.HANDOVER_REQUESTED, actor, handover=handover)
+    _audit(actor, AuditAction.CREATE, basis, "handover", handover.public_id)
+    return handover
+
+
+def _handover_answer(actor: Staff, handover: Handover, accept: bool, note: str) -> Handover:
+    handover = Handover.objects.select_for_update().select_related("case").get(pk=handover.pk)
+    case = _lock(handover.case)
+    if handover.to_agency_id != actor.agency_id or not actor.works_cases:
+        raise PermissionDenied
+    if handover.status != HandoverStatus.PENDING:
+        raise ValidationError(_("This hand-over was already answered."), code="handover_answered")
+    handover.status = HandoverStatus.ACCEPTED if accept else HandoverStatus.DECLINED
+    handover.responded_by = actor
+    handover.responded_at = _now()
+    handover.response_note = note
+    handover.save()
+    if accept:
+        _require_open(case)
+        _set_lead(case, handover.to_agency, handover.responded_at)
+    kind = EventKind.HANDOVER_ACCEPTED if accept else EventKind.HANDOVER_DECLINED
+    _event(case, kind, actor, handover=handover)
+    _audit(
+        actor,
+        AuditAction.UPDATE,
+        LegalBasis.CASE_TEAM,
+        "handover",
+        handover.public_id,
+        status=handover.status,
+    )
+    return handover
+
+
+@transaction.atomic
+def handover_accept(*, actor: Staff, handover: Handover, note: str = "") -> Handover:
+    """The receiving agency takes the lead; the previous lead stays on the team."""
+    return _handover_answer(actor, handover, True, note)
+
+
+@transaction.atomic
+def handover_decline(*, actor: Staff, handover: Handover, note: str) -> Handover:
+    """The receiving agency declines; the lead stays where it was."""
+    if not note.strip():
+        raise ValidationError(_("Say why you decline."), code="reason_required")
+    return _handover_answer(actor, handover, False, note)
+
+
+@transaction.atomic
+def team_member_remove(*, actor: Staff, case: Case, agency: Agency) -> None:
+    """Take an agency off the team. The lead agency cannot leave: hand the case over first."""
+    case = _lock(case)
+    basis = _basis_or_denied(actor, case)
+    if agency.pk == case.lead_agency_id:
+        raise ValidationError(
+            _("The lead agency cannot leave the case. Hand the case over first."),
+            code="last_lead",
+        )
+    if case.lead_agency_id != actor.agency_id and actor.agency_id != agency.pk:
+        raise PermissionDenied
+    updated = case.team.filter(agency=agency, left_at__isnull=True).update(left_at=_now())
+    if updated:
+        _event(case, EventKind.TEAM, actor, detail={"left": agency.name})
+        _audit(actor, AuditAction.UPDATE, basis, "case", case.public_id, fields=["team"])
+
+
+# --- referrals (つなぎ) -----------------------------------------------------------------
+
+
+def referral_due(requested_at: datetime.datetime) -> datetime.datetime:
+    local = timezone.localtime(requested_at)
+    return add_working_days(local, settings.KASANE_REFERRAL_ANSWER_DAYS)
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    actor: Staff,
+    case: Case,
+    to_agency: Agency,
+    reason: str,
+    request: str,
+    consultation: object | None = None,
+    requested_at: datetime.datetime | None = None,
+) -> Referral:
+    """つなぎ: ask another agency to take part. It waits in that agency's inbox until answered."""
+    basis = _basis_or_denied(actor, case)
+    _require_open(case)
+    assert actor.agency is not None
+    if to_agency.pk == actor.agency_id:
+        raise ValidationError(_("You cannot refer to your own agency."), code="referral_to_self")
+    if not to_agency.is_active:
+        raise ValidationError(_("This agency is no longer active."), code="agency_inactive")
+    if not reason.strip() or not request.strip():
+        raise ValidationError(
+            _("Write the reason and what you ask of the other agency."), code="reason_required"
+        )
+    if case.referrals.filter(
+        to_agency=to_agency, status__in=[ReferralStatus.REQUESTED, ReferralStatus.ACCEPTED]
+    ).exists():
+        raise ValidationError(
+            _("This agency already has an open referral for this case."),
+            code="referral_duplicate",
+        )
+    at = requested_at or _now()
+    referral = Referral(
+        case=case,
+        consultation=consultation,  # type: ignore[misc]
+        from_agency=actor.agency,
+        to_agency=to_agency,
+        requested_by=actor,
+        requested_at=at,
+        due_at=referral_due(at),
+        reason=reason.strip(),
+        request=request.strip(),
+    )
+    referral.full_clean()
+    referral.save()
+    _event(case, EventKind.REFERRAL_REQUESTED, actor, at=at, referral=referral)
+    _audit(actor, AuditAction.CREATE, basis, "referral", referral.public_id)
+    return referral
+
+
+def _referral_for_update(referral: Referral) -> Referral:
+    return (
+        Referral.objects.select_for_update()
+        .select_related("case", "to_agency", "from_agency", "responded_by")
+        .get(pk=referral.pk)
+    )
+
+
+def _answered_message(referral: Referral) -> ValidationError:
+    who = str(referral.responded_by) if referral.responded_by else ""
+    if referral.status == ReferralStatus.ACCEPTED:
+        message = _("This referral was already accepted by %(who)s.") % {"who": who}
+    elif referral.status == ReferralStatus.DECLINED:
+        message = _("This referral was already declined by %(who)s.") % {"who": who}
+    else:
+        message = _("This referral is already completed.")
+    return ValidationError(message, code="referral_answered")
+
+
+@transaction.atomic
+def referral_accept(*, actor: Staff, referral: Referral) -> Referral:
+    """受理: the receiving agency joins the case team. The first to answer wins."""
+    referral = _referral_for_update(referral)
+    if referral.to_agency_id != actor.agency_id or not actor.works_cases:
+        raise PermissionDenied
+    # A conditional update, so that two staff answering at the same moment cannot both win
+    # even where the database ignores row locks (SQLite serialises writers instead).
+    at = _now()
+    won = Referral.objects.filter(pk=referral.pk, status=ReferralStatus.REQUESTED).update(
+        status=ReferralStatus.ACCEPTED, responded_by=actor, responded_at=at, updated_at=at
+    )
+    if not won:
+        referral.refresh_from_db()
+        raise _answered_message(referral)
+    referral.refresh_from_db()
+    _team_join(referral.case, referral.to_agency, TeamRole.MEMBER, at)
+    _event(referral.case, EventKind.REFERRAL_ACCEPTED, actor, at=at, referral=referral)
+    _audit(
+        actor,
+        AuditAction.UPDATE,
+        LegalBasis.REFERRAL,
+        "referral",
+        referral.public_id,
+        status=referral.status,
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_decline(*, actor: Staff, referral: Referral, reason: str, note: str = "") -> Referral:
+    """辞退 with a reason: the referral goes back to the sender, who must acknowledge it."""
+    if reason not in DeclineReason.values:
+        raise ValidationError(_("Choose why you decline."), code="reason_required")
+    if reason == DeclineReason.OTHER and not note.strip():
+        raise ValidationError(
+            _("Write the reason when you choose “other”."), code="reason_required"
+        )
+    referral = _referral_for_update(referral)
+    if referral.to_agency_id != actor.agency_id or not actor.works_cases:
+        raise PermissionDenied
+    at = _now()
+    won = Referral.objects.filter(pk=referral.pk, status=ReferralStatus.REQUESTED).update(
+        status=ReferralStatus.DECLINED,
+        responded_by=actor,
+        responded_at=at,
+        decline_reason=reason,
+        decline_note=note.strip(),
+        updated_at=at,
+    )
+    if not won:
+        referral.refresh_from_db()
+        raise _answered_message(referral)
+    referral.refresh_from_db()
+    _event(referral.case, EventKind.REFERRAL_DECLINED, actor, at=at, referral=referral)
+    _audit(
+        actor,
+        AuditAction.UPDATE,
+        LegalBasis.REFERRAL,
+        "referral",
+        referral.public_id,
+        status=referral.status,
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_decline_acknowledge(*, actor: Staff, referral: Referral) -> Referral:
+    """The sender has seen the declined referral; it leaves the sender's inbox."""
+    referral = _referral_for_update(referral)
+    if referral.from_agency_id != actor.agency_id or not actor.works_cases:
+        raise PermissionDenied
+    if referral.status != ReferralStatus.DECLINED:
+        raise ValidationError(_("This referral was not declined."), code="not_declined")
+    if referral.decline_seen_at is None:
+        referral.decline_seen_at = _now()
+        referral.save(update_fields=["decline_seen_at", "updated_at"])
+        _audit(
+            actor,
+            AuditAction.UPDATE,
+            LegalBasis.CASE_TEAM,
+            "referral",
+            referral.public_id,
+            fields=["decline_seen_at"],
+        )
+    return referral
+
+
+@transaction.atomic
+def referral_complete(*, actor: Staff, referral: Referral, outcome: str) -> Referral:
+    """完了 with an outcome, by the agency that accepted it."""
+    if not outcome.strip():
+        raise ValidationError(_("Write the outcome of the referral."), code="outcome_required")
+    referral = _referral_for_update(referral)
+    if referral.to_agency_id != actor.agency_id or not actor.works_cases:
+        raise PermissionDenied
+    if referral.status != ReferralStatus.ACCEPTED:
+        if referral.status == ReferralStatus.REQUESTED:
+            raise ValidationError(
+                _("Accept the referral before completing it."), code="not_accepted"
+            )
+        raise _answered_message(referral)
+    referral.status = ReferralStatus.COMPLETED
+    referral.completed_at = _now()
+    referral.outcome = outcome.strip()
+    referral.save(update_fields=["status", "completed_at", "outcome", "updated_at"])
+    _event(referral.case, EventKind.REFERRAL_COMPLETED, actor, referral=referral)
+    _audit(
+        actor,
+        AuditAction.UPDATE,
+        LegalBasis.CASE_TEAM,
+        "referral",
+        referral.public_id,
+        status=referral.status,
+    )
+    return referral
+
+
+@transaction.atomic
+def referrals_escalate(*, now: datetime.datetime | None = None) -> int:
+    """Mark unanswered referrals past their due time as escalated to coordination.
+
+    Idempotent: a scheduled job runs it (``kasane escalate_referrals``); a referral is
+    escalated once.
+    """
+    at = now or _now()
+    overdue = list(
+        Referral.objects.select_for_update()
+        .filter(status=ReferralStatus.REQUESTED, due_at__lt=at, escalated_at__isnull=True)
+        .select_related("case")
+    )
+    for referral in overdue:
+        referral.escalated_at = at
+        referral.save(update_fields=["escalated_at", "updated_at"])
+        _event(referral.case, EventKind.REFERRAL_ESCALATED, None, at=at, referral=referral)
+        _audit(
+            None,
+            AuditAction.UPDATE,
+            LegalBasis.SYSTEM,
+            "referral",
+            referral.public_id,
+            fields=["escalated_at"],
+        )
+    return len(overdue)
+
+
+# --- coordination (多機関協働) -------------------------------------------------------------
+
+
+@transaction.atomic
+def case_send_to_coordination(*, actor: Staff, case: Case, reason: str) -> Case:
+    """Ask the municipal coordinator to take the case up; the lead stays where it is."""
+    case = _lock(case)
+    basis = _basis_or_denied(actor, case)
+    _require_open(case)
+    if not reason.strip():
+        raise ValidationError(
+            _("Say why the case needs multi-agency coordination."), code="reason_required"
+        )
+    if case.sent_to_coordination_at is not None:
+        raise ValidationError(
+            _("This case is already with coordination."), code="already_in_coordination"
+        )
+    case.sent_to_coordination_at = _now()
+    case.coordination_reason = reason.strip()
+    case.save(update_fields=["sent_to_coordination_at", "coordination_reason", "updated_at"])
+    _event(case, EventKind.COORDINATION, actor)
+    _audit(actor, AuditAction.UPDATE, basis, "case", case.public_id, fields=["coordination"])
+    return case
+
+
+def _require_coordinator(actor: Staff, case: Case) -> None:
+    if actor.role != Role.COORDINATOR or not actor.is_active:
+        raise PermissionDenied
+    if case.sent_to_coordination_at is None:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def case_triage(*, actor: Staff, case: Case, triage: str, advice: str = "") -> Case:
+    """Triage A (meeting held) / B (meeting planned) / C (existing network, with advice)."""
+    case = _lock(case)
+    _require_coordinator(actor, case)
+    _require_open(case)
+    if triage not in Triage.values:
+        raise ValidationError(_("Choose A, B or C."), code="bad_triage")
+    if triage == Triage.C and not advice.strip():
+        raise ValidationError(
+            _("For C, write the advice given to the agencies."), code="advice_required"
+        )
+    case.triage = triage
+    case.triage_advice = advice.strip()
+    case.triaged_at = _now()
+    case.save(update_fields=["triage", "triage_advice", "triaged_at", "updated_at"])
+    assert actor.agency is not None
+    _team_join(case, actor.agency, TeamRole.COORDINATION, case.triaged_at)
+    _event(case, EventKind.TRIAGED, actor, detail={"triage": triage})
+    _audit(
+        actor,
+        AuditAction.UPDATE,
+        LegalBasis.COORDINATION,
+        "case",
+        case.public_id,
+        fields=["triage"],
+    )
+    return case
+
+
+@transaction.atomic
+def case_accept(*, actor: Staff, case: Case, at: datetime.datetime | None = None) -> Case:
+    """支援決定: the municipality takes the case on (recorded by the coordinator)."""
+    case = _lock(case)
+    _require_coordinator(actor, case)
+    _require_open(case)
+    if case.accepted_at is not None:
+        raise ValidationError(_("Support was already decided."), code="already_accepted")
+    case.accepted_at = at or _now()
+    case.save(update_fields=["accepted_at", "updated_at"])
+    _event(case, EventKind.ACCEPTED, actor, at=case.accepted_at)
+    _audit(
+        actor,
+        AuditAction.UPDATE,
+        LegalBasis.COORDINATION,
+        "case",
+        case.public_id,
+        fields=["accepted_at"],
+    )
+    return case
+
+
+@transaction.atomic
+def case_name_lead(*, actor: Staff, case: Case, agency: Agency) -> Case:
+    """Coordination hands the ball back by naming the lead agency (主担当) directly."""
+    case = _lock(case)
+    _require_coordinator(actor, case)
+    _require_open(case)
+    if not agency.is_active:
+        raise ValidationError(_("This agency is no longer active."), code="agency_inactive")
+    at = _now()
+    case.handovers.filter(status=HandoverStatus.PENDING).update(
+        status=HandoverStatus.DECLINED,
+        responded_by=actor,
+        responded_at=at,
+        response_note=_("Coordination named the lead agency."),
+    )
+    _set_lead(case, agency, at)
+    _event(case, EventKind.LEAD_NAMED, actor, at=at, detail={"agency": agency.name})
+    _audit(
+        actor,
+        AuditAction.UPDATE,
+        LegalBasis.COORDINATION,
+        "case",
+        case.public_id,
+        fields=["lead_agency"],
+    )
+    return case
+
+
+# --- notes (支援経過記録) ------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_note_create(
+    *,
+    actor: Staff,
+    case: Case,
+    written_on: datetime.date,
+    kind: str,
+    text: str,
+    visibility: str = NoteVisibility.TEAM,
+) -> CaseNote:
+    """Add to the progress record. An agency-only note is never shown outside the agency."""
+    basis = _basis_or_denied(actor, case)
+    assert actor.agency is not None
+    if kind not in NoteKind.values or visibility not in NoteVisibility.values:
+        raise ValidationError(_("Choose the kind and who may see the note."), code="bad_choice")
+    if written_on > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."), code="future")
+    note = CaseNote(
+        case=case,
+        written_on=written_on,
+        kind=kind,
+        author=actor,
+        agency=actor.agency,
+        text=text.strip(),
+        visibility=visibility,
+    )
+    note.full_clean()
+    note.save()
+    # Today's note sorts by when it was written; an earlier day's note by that day, at noon.
+    if written_on == timezone.localdate():
+        at = _now()
+    else:
+        at = timezone.make_aware(datetime.datetime.combine(written_on, datetime.time(12)))
+    _event(
+        case,
+        EventKind.NOTE,
+        actor,
+        at=at,
+        note=note,
+        restricted_to_agency=actor.agency if visibility == NoteVisibility.AGENCY else None,
+    )
+    _audit(actor, AuditAction.CREATE, basis, "case_note", note.public_id)
+    return note

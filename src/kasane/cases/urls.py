@@ -1,0 +1,22 @@
+from django.urls import path
+
+from kasane.cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("board/", views.board, name="board"),
+    path("<uuid:public_id>/", views.case_detail, name="case_detail"),
+    path("<uuid:public_id>/notes/new/", views.note_add, name="note_add"),
+    path("<uuid:public_id>/referrals/new/", views.referral_add, name="referral_add"),
+    path("<uuid:public_id>/coordination/", views.coordination_send, name="coordination_send"),
+    path("<uuid:public_id>/handover/", views.handover_request, name="handover_request"),
+    path("<uuid:public_id>/status/", views.status_change, name="status_change"),
+    path("<uuid:public_id>/close/", views.case_close, name="case_close"),
+    path("<uuid:public_id>/triage/", views.triage, name="triage"),
+    path("<uuid:public_id>/accept/", views.accept, name="accept"),
+    path("<uuid:public_id>/lead/", views.name_lead, name="name_lead"),
+    path("referrals/<uuid:public_id>/", views.referral_detail, name="referral_detail"),
+    path("handovers/<uuid:public_id>/", views.handover_answer, name="handover_answer"),
+]

@@ -1,0 +1,376 @@
+"""Case pages: my cases, the case page with its timeline, referrals, hand-overs, the
+coordinator's board. Thin: forms parse, ``privacy.case_selectors`` read, services write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kasane.accounts.models import Role, Staff
+from kasane.cases import forms, services
+from kasane.cases.models import Case, HandoverStatus, ReferralStatus
+from kasane.core.dates import fiscal_year
+from kasane.privacy import case_selectors
+from kasane.privacy.cases import works_cases
+
+
+def _actor(request: HttpRequest) -> Staff:
+    user = request.user
+    assert isinstance(user, Staff)
+    if not works_cases(user):
+        # Roles that never see a case learn nothing about whether one exists.
+        raise Http404
+    return user
+
+
+def _page(request: HttpRequest) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page") or "1"), 100_000))
+    except ValueError:
+        return 1
+
+
+def _apply_errors(form: django_forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            for e in errors:
+                form.add_error(name if name in form.fields else None, e)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _run(
+    request: HttpRequest,
+    form: django_forms.Form,
+    action: Callable[[dict[str, Any]], Any],
+    success: str,
+) -> bool:
+    """Validate the form and run the service; errors land on the form, nothing is lost."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return False
+    except PermissionDenied:
+        form.add_error(None, _("Your agency cannot do this on this case."))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def case_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    page = case_selectors.case_list_for_user(actor, _page(request))
+    return render(request, "cases/case_list.html", {"page": page})
+
+
+def case_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    detail = case_selectors.case_detail_for_user(actor, public_id, _page(request))
+    context = {
+        "detail": detail,
+        "case": detail.case,
+        "note_form": forms.CaseNoteForm(),
+        "status_form": forms.StatusForm(initial={"status": detail.case.status}),
+        "is_coordinator": actor.role == Role.COORDINATOR,
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+def _case_form_page(
+    request: HttpRequest,
+    public_id: UUID,
+    *,
+    form_class: type[django_forms.Form],
+    template: str,
+    action: Callable[[Staff, Case, dict[str, Any]], Any],
+    success: str,
+    purpose: str,
+    form_kwargs: Callable[[Staff], dict[str, Any]] | None = None,
+) -> HttpResponse:
+    actor = _actor(request)
+    case = case_selectors.get_case_for_user(actor, public_id, purpose=purpose)
+    kwargs = form_kwargs(actor) if form_kwargs else {}
+    form = form_class(request.POST or None, **kwargs)
+    if _run(request, form, lambda data: action(actor, case, data), success):
+        return redirect("cases:case_detail", case.public_id)
+    return render(request, template, {"case": case, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def note_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return _case_form_page(
+        request,
+        public_id,
+        form_class=forms.CaseNoteForm,
+        template="cases/note_form.html",
+        action=lambda actor, case, data: services.case_note_create(actor=actor, case=case, **data),
+        success=_("The note was saved."),
+        purpose="add_note",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def referral_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return _case_form_page(
+        request,
+        public_id,
+        form_class=forms.ReferralForm,
+        template="cases/referral_form.html",
+        action=lambda actor, case, data: services.referral_create(actor=actor, case=case, **data),
+        success=_("The referral was sent. It waits in the other agency's inbox."),
+        purpose="refer",
+        form_kwargs=lambda actor: {"agency_id": actor.agency_id},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def coordination_send(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return _case_form_page(
+        request,
+        public_id,
+        form_class=forms.ReasonForm,
+        template="cases/coordination_form.html",
+        action=lambda actor, case, data: services.case_send_to_coordination(
+            actor=actor, case=case, reason=data["reason"]
+        ),
+        success=_("The case was sent to multi-agency coordination."),
+        purpose="send_to_coordination",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def handover_request(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return _case_form_page(
+        request,
+        public_id,
+        form_class=forms.HandoverForm,
+        template="cases/handover_form.html",
+        action=lambda actor, case, data: services.handover_request(
+            actor=actor, case=case, to_agency=data["to_agency"], note=data["note"]
+        ),
+        success=_("The hand-over was requested. The lead changes when the agency accepts."),
+        purpose="handover",
+        form_kwargs=lambda actor: {"agency_id": actor.agency_id},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return _case_form_page(
+        request,
+        public_id,
+        form_class=forms.ReasonForm,
+        template="cases/close_form.html",
+        action=lambda actor, case, data: services.case_close(
+            actor=actor, case=case, reason=data["reason"]
+        ),
+        success=_("The case was closed."),
+        purpose="close",
+    )
+
+
+@require_POST
+def status_change(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    case = case_selectors.get_case_for_user(actor, public_id, purpose="status")
+    form = forms.StatusForm(request.POST)
+    if not _run(
+        request,
+        form,
+        lambda data: services.case_status_change(actor=actor, case=case, status=data["status"]),
+        _("The status was changed."),
+    ):
+        for error in form.errors.values():
+            for message in error:
+                messages.error(request, message)
+    return redirect("cases:case_detail", case.public_id)
+
+
+# --- referrals ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def referral_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The referral as its addressee answers it, or as its sender follows it."""
+    actor = _actor(request)
+    referral = case_selectors.get_referral_for_user(actor, public_id)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    decline_form = forms.ReferralDeclineForm(request.POST if action == "decline" else None)
+    complete_form = forms.ReferralCompleteForm(request.POST if action == "complete" else None)
+    error_form = django_forms.Form(request.POST if action == "accept" else None)
+    done = False
+    if action == "accept":
+        error_form.is_valid()
+        done = _run(
+            request,
+            error_form,
+            lambda data: services.referral_accept(actor=actor, referral=referral),
+            _("You accepted the referral. Your agency is now on the case team."),
+        )
+    elif action == "decline":
+        done = _run(
+            request,
+            decline_form,
+            lambda data: services.referral_decline(
+                actor=actor, referral=referral, reason=data["reason"], note=data["note"]
+            ),
+            _("You declined the referral. It went back to the sender with your reason."),
+        )
+    elif action == "complete":
+        done = _run(
+            request,
+            complete_form,
+            lambda data: services.referral_complete(
+                actor=actor, referral=referral, outcome=data["outcome"]
+            ),
+            _("The referral is completed."),
+        )
+    elif action == "acknowledge":
+        error_form = django_forms.Form(request.POST)
+        error_form.is_valid()
+        done = _run(
+            request,
+            error_form,
+            lambda data: services.referral_decline_acknowledge(actor=actor, referral=referral),
+            _("Noted. Decide the next step for the household on its case."),
+        )
+    elif request.method == "POST":
+        raise Http404
+    if done:
+        if action == "accept" or action == "complete":
+            return redirect("cases:case_detail", referral.case.public_id)
+        return redirect("core:home")
+    referral.refresh_from_db()
+    context = {
+        "referral": referral,
+        "decline_form": decline_form,
+        "complete_form": complete_form,
+        "error_form": error_form,
+        "is_addressee": referral.to_agency_id == actor.agency_id,
+        "is_sender": referral.from_agency_id == actor.agency_id,
+        "overdue": referral.status == ReferralStatus.REQUESTED and referral.due_at < timezone.now(),
+    }
+    return render(request, "cases/referral_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def handover_answer(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    handover = case_selectors.get_handover_for_user(actor, public_id)
+    form = forms.HandoverAnswerForm(request.POST or None)
+    accept = request.POST.get("action") == "accept"
+    if request.method == "POST" and _run(
+        request,
+        form,
+        lambda data: (services.handover_accept if accept else services.handover_decline)(
+            actor=actor, handover=handover, note=data["note"]
+        ),
+        _("Your agency now leads the case.") if accept else _("You declined the hand-over."),
+    ):
+        return redirect("core:home")
+    return render(
+        request,
+        "cases/handover_answer.html",
+        {
+            "handover": handover,
+            "form": form,
+            "may_answer": handover.to_agency_id == actor.agency_id
+            and handover.status == HandoverStatus.PENDING,
+        },
+    )
+
+
+# --- coordination --------------------------------------------------------------------------
+
+
+def _coordinator(request: HttpRequest) -> Staff:
+    actor = _actor(request)
+    if actor.role != Role.COORDINATOR:
+        raise Http404
+    return actor
+
+
+def board(request: HttpRequest) -> HttpResponse:
+    actor = _coordinator(request)
+    year_form = forms.BoardYearForm(request.GET or None)
+    year = fiscal_year(timezone.localdate())
+    if year_form.is_valid() and year_form.cleaned_data.get("year"):
+        year = year_form.cleaned_data["year"]
+    result = case_selectors.coordination_board(actor, year, _page(request))
+    inbox = case_selectors.inbox_for(actor)
+    return render(
+        request,
+        "cases/board.html",
+        {
+            "board": result,
+            "year": year,
+            "inbox": inbox,
+            "years": range(year - 2, year + 2),
+            "query": f"year={year}",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def triage(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _coordinator(request)
+    case = case_selectors.get_case_for_user(actor, public_id, purpose="triage")
+    form = forms.TriageForm(request.POST or None, initial={"triage": case.triage})
+    name_form = forms.NameLeadForm(initial={"agency": case.lead_agency})
+    if _run(
+        request,
+        form,
+        lambda data: services.case_triage(
+            actor=actor, case=case, triage=data["triage"], advice=data["advice"]
+        ),
+        _("The triage was recorded."),
+    ):
+        return redirect("cases:case_detail", case.public_id)
+    return render(
+        request, "cases/triage_form.html", {"case": case, "form": form, "name_form": name_form}
+    )
+
+
+@require_POST
+def accept(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _coordinator(request)
+    case = case_selectors.get_case_for_user(actor, public_id, purpose="accept")
+    try:
+        services.case_accept(actor=actor, case=case)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The support decision was recorded."))
+    return redirect("cases:case_detail", case.public_id)
+
+
+@require_POST
+def name_lead(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _coordinator(request)
+    case = case_selectors.get_case_for_user(actor, public_id, purpose="name_lead")
+    form = forms.NameLeadForm(request.POST)
+    if not _run(
+        request,
+        form,
+        lambda data: services.case_name_lead(actor=actor, case=case, agency=data["agency"]),
+        _("The lead agency was named."),
+    ):
+        for error in form.errors.values():
+            for message in error:
+                messages.error(request, message)
+    return redirect("cases:case_detail", case.public_id)

@@ -1,0 +1,232 @@
+"""相談受付: recording a consultation, and what it starts (a case, a referral, coordination)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kasane.accounts.models import Agency, Staff
+from kasane.cases import services as case_services
+from kasane.cases.models import Case
+from kasane.core.models import Domain
+from kasane.core.services import submission_record, submission_seen
+from kasane.intake.models import Consultation, ConsultationNeed, NeedType, Outcome
+from kasane.privacy.audit import audit_record
+from kasane.privacy.cases import require_case_worker
+from kasane.privacy.models import AuditAction, LegalBasis
+from kasane.registry.models import Area, Household, Person
+from kasane.registry.services import PersonInput, household_create, member_add
+
+
+@dataclass(frozen=True)
+class NewHousehold:
+    """A household met for the first time at intake: its head and the other members."""
+
+    head: PersonInput
+    address: str = ""
+    area: Area | None = None
+    phone: str = ""
+    members: Sequence[tuple[PersonInput, str]] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ReferralRequest:
+    to_agency: Agency
+    reason: str
+    request: str
+
+
+def _current_household(persons: Sequence[Person]) -> Household | None:
+    households = {
+        m.household
+        for p in persons
+        for m in p.memberships.filter(ended_on__isnull=True).select_related("household")
+    }
+    return households.pop() if len(households) == 1 else None
+
+
+def _validate(
+    *,
+    received_at: datetime.datetime,
+    needs: Sequence[NeedType],
+    main_need: NeedType | None,
+    domains: Sequence[str],
+    summary: str,
+    outcome: str,
+    referral: ReferralRequest | None,
+    coordination_reason: str,
+) -> None:
+    errors: dict[str, list[ValidationError]] = {}
+
+    def add(name: str, message: str, code: str) -> None:
+        errors.setdefault(name, []).append(ValidationError(message, code=code))
+
+    if received_at > timezone.now() + datetime.timedelta(minutes=5):
+        add("received_at", _("The date cannot be in the future."), "future")
+    if not needs:
+        add("needs", _("Choose at least one need."), "needs_required")
+    if main_need is None:
+        add("main_need", _("Choose the main complaint."), "main_need_required")
+    elif main_need not in needs:
+        add(
+            "main_need", _("The main complaint must be one of the needs."), "main_need_not_in_needs"
+        )
+    if any(d not in Domain.values for d in domains):
+        add("domains", _("Choose domains from the list."), "bad_domain")
+    if not summary.strip():
+        add("summary", _("Write a summary of the consultation."), "summary_required")
+    if outcome not in Outcome.values:
+        add("outcome", _("Choose the outcome."), "outcome_required")
+    if outcome == Outcome.REFERRED and referral is None:
+        add("referral", _("Choose the agency you refer to."), "referral_required")
+    if outcome == Outcome.COORDINATION and not coordination_reason.strip():
+        add(
+            "coordination_reason",
+            _("Say why the case needs multi-agency coordination."),
+            "reason_required",
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def consultation_record(
+    *,
+    actor: Staff,
+    received_at: datetime.datetime,
+    requester: str,
+    channel: str,
+    household: Household | None = None,
+    persons: Sequence[Person] = (),
+    new_household: NewHousehold | None = None,
+    needs: Sequence[NeedType],
+    main_need: NeedType | None,
+    domains: Sequence[str] = (),
+    summary: str,
+    outcome: str,
+    consent_to_share: bool = False,
+    referral: ReferralRequest | None = None,
+    coordination_reason: str = "",
+    token: UUID | None = None,
+) -> Consultation:
+    """Record one consultation, taken by the actor's agency whatever its domain.
+
+    A consultation is about a household or at least one person (found first, or registered
+    here as a new household). Referring it or sending it to coordination opens a case for
+    the household — or uses the open case the agency is already on — so that the ball is in
+    someone's hands from the first contact.
+    """
+    require_case_worker(actor)
+    assert actor.agency is not None
+    previous = submission_seen(token, "consultation")
+    if previous is not None:
+        return Consultation.objects.get(public_id=previous)
+    if household is None and not persons and new_household is None:
+        raise ValidationError(
+            _("Choose the household or the person concerned, or register them as new."),
+            code="no_subject",
+        )
+    _validate(
+        received_at=received_at,
+        needs=needs,
+        main_need=main_need,
+        domains=domains,
+        summary=summary,
+        outcome=outcome,
+        referral=referral,
+        coordination_reason=coordination_reason,
+    )
+    persons = list(persons)
+    if new_household is not None:
+        household = household_create(
+            actor=actor,
+            head=new_household.head,
+            address=new_household.address,
+            area=new_household.area,
+            phone=new_household.phone,
+            started_on=timezone.localtime(received_at).date(),
+        )
+        persons.extend(m.person for m in household.memberships.select_related("person"))
+        for person_input, relationship in new_household.members:
+            persons.append(
+                member_add(
+                    actor=actor,
+                    household=household,
+                    person=person_input,
+                    relationship=relationship,
+                    started_on=timezone.localtime(received_at).date(),
+                )
+            )
+    if household is None:
+        household = _current_household(persons)
+    case: Case | None = None
+    if outcome in (Outcome.REFERRED, Outcome.COORDINATION):
+        if household is None:
+            raise ValidationError(
+                _("To refer or send to coordination, the persons must belong to one household."),
+                code="no_household",
+            )
+        case = case_services.open_case_of_household(actor, household) or case_services.case_open(
+            actor=actor, household=household, opened_at=received_at
+        )
+    consultation = Consultation(
+        received_at=received_at,
+        agency=actor.agency,
+        staff=actor,
+        requester=requester,
+        channel=channel,
+        household=household,
+        domains=sorted(set(domains)),
+        summary=summary.strip(),
+        outcome=outcome,
+        consent_to_share=consent_to_share,
+        case=case,
+    )
+    consultation.full_clean()
+    consultation.save()
+    consultation.persons.set(persons)
+    ConsultationNeed.objects.bulk_create(
+        ConsultationNeed(consultation=consultation, need_type=n, is_main=n == main_need)
+        for n in dict.fromkeys(needs)
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=LegalBasis.OWN_AGENCY,
+        object_type="consultation",
+        object_id=str(consultation.public_id),
+        detail={"persons": [str(p.public_id) for p in persons]},
+    )
+    if case is not None:
+        case_services.record_consultation_event(case, consultation, actor)
+        if outcome == Outcome.REFERRED and referral is not None:
+            case_services.referral_create(
+                actor=actor,
+                case=case,
+                to_agency=referral.to_agency,
+                reason=referral.reason,
+                request=referral.request,
+                consultation=consultation,
+            )
+        elif outcome == Outcome.COORDINATION and case.sent_to_coordination_at is None:
+            case_services.case_send_to_coordination(
+                actor=actor, case=case, reason=coordination_reason
+            )
+    submission_record(token, "consultation", consultation.public_id)
+    return consultation
+
+
+@transaction.atomic
+def need_type_create(*, code: str, name: str, sort_order: int = 100) -> NeedType:
+    """Extend the taxonomy (administrators, through the admin site or a command)."""
+    need = NeedType(code=code, name=name, sort_order=sort_order)
+    need.full_clean()
+    need.save()
+    return need

@@ -1,0 +1,180 @@
+"""相談受付 pages: find the person first, then record the consultation once."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kasane.accounts.models import Staff
+from kasane.core.services import submission_seen
+from kasane.intake import forms, services
+from kasane.intake.models import Consultation
+from kasane.privacy import intake_selectors, selectors
+from kasane.privacy.cases import works_cases
+from kasane.registry.forms import PersonSearchForm
+from kasane.registry.models import Household, Person
+
+
+def _actor(request: HttpRequest) -> Staff:
+    user = request.user
+    assert isinstance(user, Staff)
+    if not works_cases(user):
+        raise Http404
+    return user
+
+
+def _page(request: HttpRequest) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page") or "1"), 100_000))
+    except ValueError:
+        return 1
+
+
+def _apply_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            for e in errors:
+                form.add_error(name if name in form.fields else None, e)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def start(request: HttpRequest) -> HttpResponse:
+    """Search first (名寄せ): the person may already be known. Then record the consultation."""
+    actor = _actor(request)
+    page = intake_selectors.consultation_list_for_user(actor, _page(request))
+    return render(request, "intake/start.html", {"page": page, "form": PersonSearchForm()})
+
+
+@require_http_methods(["POST"])
+def search(request: HttpRequest) -> HttpResponse:
+    """Persons found for intake, each with a link to record a consultation for its household."""
+    actor = _actor(request)
+    form = PersonSearchForm(request.POST)
+    result = selectors.search_persons(actor, form.cleaned_data["q"]) if form.is_valid() else None
+    return render(request, "intake/_pick_results.html", {"form": form, "result": result})
+
+
+def _record(
+    request: HttpRequest,
+    actor: Staff,
+    *,
+    household: Household | None,
+    members: list[Person],
+) -> HttpResponse:
+    form = forms.ConsultationForm(request.POST or None, agency_id=actor.agency_id, members=members)
+    new = household is None
+    household_form = forms.NewHouseholdForm(request.POST or None, prefix="hh") if new else None
+    rows = forms.PersonRowFormSet(request.POST or None, prefix="p") if new else None
+    duplicates: list[Person] = []
+    if request.method == "POST":
+        valid = form.is_valid()
+        if new:
+            assert household_form is not None and rows is not None
+            valid = household_form.is_valid() and rows.is_valid() and valid
+        token = form.cleaned_data.get("token") if valid else None
+        already = submission_seen(token, "consultation")
+        if already is not None:
+            messages.info(request, _("This form was already sent; the consultation is recorded."))
+            return redirect("intake:consultation_detail", already)
+        if valid and new:
+            assert household_form is not None and rows is not None
+            for row in rows.rows():
+                duplicates.extend(
+                    selectors.likely_duplicates(
+                        actor,
+                        kana_name=row.cleaned_data["kana"],
+                        birth_date=row.cleaned_data.get("birth_date"),
+                    )
+                )
+            if duplicates and not household_form.cleaned_data.get("confirm_not_duplicate"):
+                household_form.add_error(
+                    None,
+                    _(
+                        "A person with the same kana and date of birth is already registered. "
+                        "Record the consultation for that household instead, or confirm below."
+                    ),
+                )
+                valid = False
+        if valid:
+            data = form.cleaned_data
+            try:
+                consultation = services.consultation_record(
+                    actor=actor,
+                    received_at=data["received_at"],
+                    requester=data["requester"],
+                    channel=data["channel"],
+                    household=household,
+                    persons=list(data.get("persons") or []),
+                    new_household=rows.new_household(household_form)
+                    if rows is not None and household_form is not None
+                    else None,
+                    needs=list(data["needs"]),
+                    main_need=data["main_need"],
+                    domains=data["domains"],
+                    summary=data["summary"],
+                    outcome=data["outcome"],
+                    consent_to_share=data["consent_to_share"],
+                    referral=form.referral(),
+                    coordination_reason=data.get("coordination_reason", ""),
+                    token=data.get("token"),
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            except PermissionDenied:
+                form.add_error(
+                    None, _("Your agency cannot record a consultation for this household.")
+                )
+            else:
+                messages.success(request, _("The consultation was recorded."))
+                if consultation.case is not None:
+                    return redirect("cases:case_detail", consultation.case.public_id)
+                return redirect("intake:consultation_detail", consultation.public_id)
+    return render(
+        request,
+        "intake/consultation_form.html",
+        {
+            "form": form,
+            "household": household,
+            "members": members,
+            "household_form": household_form,
+            "rows": rows,
+            "duplicates": list(dict.fromkeys(duplicates)),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def record_new(request: HttpRequest) -> HttpResponse:
+    """A consultation about a household nobody has registered yet."""
+    actor = _actor(request)
+    return _record(request, actor, household=None, members=[])
+
+
+@require_http_methods(["GET", "POST"])
+def record_for_household(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    household = selectors.get_household_for_user(actor, public_id, purpose="intake")
+    members = [m.person for m in household.current_memberships]  # type: ignore[attr-defined]
+    return _record(request, actor, household=household, members=members)
+
+
+def consultation_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    consultation: Consultation = intake_selectors.get_consultation_for_user(actor, public_id)
+    return render(
+        request,
+        "intake/consultation_detail.html",
+        {
+            "consultation": consultation,
+            "show_summary": intake_selectors.summary_visible(actor, consultation),
+        },
+    )

@@ -1,0 +1,463 @@
+"""Every read of cases, referrals and notes: filtered by ``privacy.cases``, audited.
+
+Lists fetch a fixed number of queries however many rows they show (select_related and
+prefetches); the tests guard that.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db import transaction
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from kasane.accounts.models import Role, Staff
+from kasane.cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    Handover,
+    HandoverStatus,
+    Referral,
+    ReferralStatus,
+    TeamMember,
+    Triage,
+)
+from kasane.core.dates import fiscal_year_bounds
+from kasane.privacy.audit import audit_record
+from kasane.privacy.cases import case_basis, case_scope, works_cases
+from kasane.privacy.models import AuditAction, LegalBasis
+from kasane.registry.models import Membership, Relationship
+
+QUIET_DAYS = 30
+TARAIMAWASHI_DAYS = 30
+TARAIMAWASHI_REFERRALS = 3  # "referred more than twice"
+TIMELINE_PAGE_SIZE = 30
+LIST_PAGE_SIZE = 50
+
+
+def _heads() -> Prefetch[Any]:
+    """The head of each case's household, for labels, in one extra query."""
+    return Prefetch(
+        "household__memberships",
+        queryset=Membership.objects.filter(
+            ended_on__isnull=True, relationship=Relationship.HEAD
+        ).select_related("person"),
+        to_attr="heads",
+    )
+
+
+def visible_cases(actor: Staff) -> QuerySet[Case]:
+    scope = case_scope(actor)
+    return Case.objects.none() if scope is None else Case.objects.filter(scope)
+
+
+def _audit_view(
+    actor: Staff, basis: LegalBasis, object_type: str, object_id: str, **detail: Any
+) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+    )
+
+
+def _get_case(actor: Staff, public_id: UUID | str) -> Case:
+    try:
+        return (
+            visible_cases(actor)
+            .select_related("household", "lead_agency")
+            .prefetch_related(_heads())
+            .get(public_id=public_id)
+        )
+    except (Case.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404 from exc
+
+
+@transaction.atomic
+def get_case_for_user(actor: Staff, public_id: UUID | str, *, purpose: str = "view") -> Case:
+    """One case the actor may read (404 otherwise); audited."""
+    case = _get_case(actor, public_id)
+    basis = case_basis(actor, case)
+    if basis is None:  # pragma: no cover - visible_cases applied the same policy
+        raise Http404
+    _audit_view(actor, basis, "case", str(case.public_id), purpose=purpose)
+    return case
+
+
+def timeline_events(actor: Staff, case: Case) -> QuerySet[CaseEvent]:
+    """The case's timeline lines the actor may see: agency-only notes stay in the agency."""
+    return (
+        case.events.filter(
+            Q(restricted_to_agency__isnull=True) | Q(restricted_to_agency_id=actor.agency_id)
+        )
+        .select_related(
+            "actor",
+            "agency",
+            "note",
+            "referral__from_agency",
+            "referral__to_agency",
+            "handover__from_agency",
+            "handover__to_agency",
+            "consultation__agency",
+        )
+        .order_by("-at", "-id")
+    )
+
+
+@dataclass
+class CaseDetail:
+    case: Case
+    basis: LegalBasis
+    team: list[TeamMember]
+    referrals: list[Referral]
+    pending_handover: Handover | None
+    members: list[Membership]
+    timeline: Page[CaseEvent]
+    is_lead: bool
+
+
+@transaction.atomic
+def case_detail_for_user(actor: Staff, public_id: UUID | str, page: int = 1) -> CaseDetail:
+    """The case page: team, chain of referrals, household members and one timeline."""
+    case = _get_case(actor, public_id)
+    basis = case_basis(actor, case)
+    if basis is None:  # pragma: no cover
+        raise Http404
+    team = list(
+        case.team.filter(left_at__isnull=True)
+        .select_related("agency", "staff")
+        .order_by("-role", "joined_at")
+    )
+    referrals = list(
+        case.referrals.select_related(
+            "from_agency", "to_agency", "requested_by", "responded_by"
+        ).order_by("requested_at", "id")
+    )
+    pending = (
+        case.handovers.filter(status=HandoverStatus.PENDING)
+        .select_related("from_agency", "to_agency")
+        .first()
+    )
+    members = list(
+        case.household.memberships.filter(ended_on__isnull=True)
+        .select_related("person")
+        .order_by("started_on", "id")
+    )
+    timeline = Paginator(timeline_events(actor, case), TIMELINE_PAGE_SIZE).get_page(page)
+    _audit_view(
+        actor,
+        basis,
+        "case",
+        str(case.public_id),
+        persons=[str(m.person.public_id) for m in members],
+    )
+    return CaseDetail(
+        case=case,
+        basis=basis,
+        team=team,
+        referrals=referrals,
+        pending_handover=pending,
+        members=members,
+        timeline=timeline,
+        is_lead=case.lead_agency_id == actor.agency_id,
+    )
+
+
+@transaction.atomic
+def case_list_for_user(actor: Staff, page: int = 1, *, open_only: bool = True) -> Page[Case]:
+    """Cases the actor's agency is on, newest first; audited as one view of the list."""
+    on_team = TeamMember.objects.filter(agency_id=actor.agency_id, left_at__isnull=True)
+    cases = (
+        visible_cases(actor)
+        .filter(id__in=on_team.values("case_id"))
+        .select_related("lead_agency", "household")
+        .prefetch_related(_heads())
+        .order_by("-opened_at", "-id")
+    )
+    if open_only:
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    result = Paginator(cases, LIST_PAGE_SIZE).get_page(page)
+    if result.object_list:
+        _audit_view(
+            actor,
+            LegalBasis.CASE_TEAM,
+            "case_list",
+            "",
+            cases=[str(c.public_id) for c in result.object_list],
+        )
+    return result
+
+
+def _get_for_agency(queryset: QuerySet[Any], public_id: UUID | str) -> Any:
+    try:
+        return queryset.get(public_id=public_id)
+    except (queryset.model.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404 from exc
+
+
+@transaction.atomic
+def get_referral_for_user(actor: Staff, public_id: UUID | str) -> Referral:
+    """A referral seen by its sender or its addressee (or coordination for its cases)."""
+    if not works_cases(actor):
+        raise Http404
+    scope = Q(to_agency_id=actor.agency_id) | Q(from_agency_id=actor.agency_id)
+    if actor.role == Role.COORDINATOR:
+        scope |= Q(case__sent_to_coordination_at__isnull=False)
+    referral: Referral = _get_for_agency(
+        Referral.objects.filter(scope).select_related(
+            "case", "case__household", "from_agency", "to_agency", "requested_by", "responded_by"
+        ),
+        public_id,
+    )
+    basis = (
+        LegalBasis.REFERRAL if referral.to_agency_id == actor.agency_id else LegalBasis.CASE_TEAM
+    )
+    if referral.to_agency_id != actor.agency_id and referral.from_agency_id != actor.agency_id:
+        basis = LegalBasis.COORDINATION
+    _audit_view(actor, basis, "referral", str(referral.public_id))
+    return referral
+
+
+@transaction.atomic
+def get_handover_for_user(actor: Staff, public_id: UUID | str) -> Handover:
+    if not works_cases(actor):
+        raise Http404
+    handover: Handover = _get_for_agency(
+        Handover.objects.filter(
+            Q(to_agency_id=actor.agency_id) | Q(from_agency_id=actor.agency_id)
+        ).select_related("case", "from_agency", "to_agency"),
+        public_id,
+    )
+    _audit_view(actor, LegalBasis.CASE_TEAM, "handover", str(handover.public_id))
+    return handover
+
+
+# --- the inbox and the coordinator's board ----------------------------------------------
+
+
+@dataclass
+class TaraimawashiFlag:
+    """A household referred more than twice in 30 days with no referral accepted."""
+
+    case: Case
+    referrals: int
+    agencies: list[str]
+
+
+@dataclass
+class Inbox:
+    now: datetime.datetime
+    referrals_waiting: list[Referral] = field(default_factory=list)
+    referrals_overdue_sent: list[Referral] = field(default_factory=list)
+    referrals_declined: list[Referral] = field(default_factory=list)
+    handovers_waiting: list[Handover] = field(default_factory=list)
+    quiet_cases: list[Case] = field(default_factory=list)
+    # Coordinators only.
+    triage_queue: list[Case] = field(default_factory=list)
+    cases_without_lead: list[Case] = field(default_factory=list)
+    escalated: list[Referral] = field(default_factory=list)
+    taraimawashi: list[TaraimawashiFlag] = field(default_factory=list)
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for r in self.referrals_waiting if r.due_at < self.now) + len(
+            self.referrals_overdue_sent
+        )
+
+
+def _referrals() -> QuerySet[Referral]:
+    return Referral.objects.select_related(
+        "case", "case__household", "from_agency", "to_agency", "requested_by", "responded_by"
+    ).prefetch_related(
+        Prefetch(
+            "case__household__memberships",
+            queryset=Membership.objects.filter(
+                ended_on__isnull=True, relationship=Relationship.HEAD
+            ).select_related("person"),
+            to_attr="heads",
+        )
+    )
+
+
+def taraimawashi_flags(now: datetime.datetime, limit: int = 50) -> list[TaraimawashiFlag]:
+    """たらい回し: cases whose household was referred 3+ times in 30 days, none accepted."""
+    since = now - datetime.timedelta(days=TARAIMAWASHI_DAYS)
+    accepted = Referral.objects.filter(
+        case__household_id=OuterRef("household_id"),
+        requested_at__gte=since,
+        status__in=[ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED],
+    )
+    cases = list(
+        Case.objects.filter(status__in=OPEN_STATUSES)
+        .annotate(
+            recent=Count("referrals", filter=Q(referrals__requested_at__gte=since)),
+        )
+        .filter(recent__gte=TARAIMAWASHI_REFERRALS)
+        .exclude(Exists(accepted))
+        .select_related("lead_agency")
+        .order_by("-recent", "number")[:limit]
+    )
+    by_case: dict[int, list[str]] = {c.pk: [] for c in cases}
+    for case_id, name in (
+        Referral.objects.filter(case_id__in=by_case, requested_at__gte=since)
+        .order_by("requested_at")
+        .values_list("case_id", "to_agency__name")
+    ):
+        by_case[case_id].append(name)
+    return [TaraimawashiFlag(c, c.recent, by_case[c.pk]) for c in cases]  # type: ignore[attr-defined]
+
+
+@transaction.atomic
+def inbox_for(actor: Staff, *, now: datetime.datetime | None = None) -> Inbox:
+    """Each staff member's start page: what waits for their agency, and what is going quiet."""
+    now = now or timezone.now()
+    inbox = Inbox(now=now)
+    if not works_cases(actor):
+        return inbox
+    agency_id = actor.agency_id
+    inbox.referrals_waiting = list(
+        _referrals()
+        .filter(to_agency_id=agency_id, status=ReferralStatus.REQUESTED)
+        .order_by("due_at", "id")[:LIST_PAGE_SIZE]
+    )
+    inbox.referrals_overdue_sent = list(
+        _referrals()
+        .filter(from_agency_id=agency_id, status=ReferralStatus.REQUESTED, due_at__lt=now)
+        .order_by("due_at", "id")[:LIST_PAGE_SIZE]
+    )
+    inbox.referrals_declined = list(
+        _referrals()
+        .filter(
+            from_agency_id=agency_id,
+            status=ReferralStatus.DECLINED,
+            decline_seen_at__isnull=True,
+        )
+        .order_by("-responded_at", "id")[:LIST_PAGE_SIZE]
+    )
+    inbox.handovers_waiting = list(
+        Handover.objects.filter(to_agency_id=agency_id, status=HandoverStatus.PENDING)
+        .select_related("case", "from_agency", "requested_by")
+        .order_by("requested_at")[:LIST_PAGE_SIZE]
+    )
+    quiet_since = now - datetime.timedelta(days=QUIET_DAYS)
+    inbox.quiet_cases = list(
+        Case.objects.filter(lead_agency_id=agency_id, status__in=OPEN_STATUSES)
+        .annotate(last_note=Max("notes__created_at"))
+        .filter(Q(last_note__lt=quiet_since) | Q(last_note__isnull=True, opened_at__lt=quiet_since))
+        .select_related("household")
+        .prefetch_related(_heads())
+        .order_by("last_note", "opened_at")[:LIST_PAGE_SIZE]
+    )
+    if actor.role == Role.COORDINATOR:
+        inbox.triage_queue = list(
+            Case.objects.filter(
+                sent_to_coordination_at__isnull=False, triage="", status__in=OPEN_STATUSES
+            )
+            .select_related("lead_agency", "household")
+            .prefetch_related(_heads())
+            .order_by("sent_to_coordination_at")[:LIST_PAGE_SIZE]
+        )
+        inbox.cases_without_lead = list(
+            Case.objects.filter(status__in=OPEN_STATUSES, lead_agency__is_active=False)
+            .select_related("lead_agency")
+            .order_by("opened_at")[:LIST_PAGE_SIZE]
+        )
+        inbox.escalated = list(
+            _referrals()
+            .filter(status=ReferralStatus.REQUESTED, escalated_at__isnull=False)
+            .order_by("due_at")[:LIST_PAGE_SIZE]
+        )
+        inbox.taraimawashi = taraimawashi_flags(now)
+    shown = {
+        str(c.public_id)
+        for c in [
+            *(r.case for r in inbox.referrals_waiting),
+            *(r.case for r in inbox.referrals_overdue_sent),
+            *(r.case for r in inbox.referrals_declined),
+            *inbox.quiet_cases,
+            *inbox.triage_queue,
+        ]
+    }
+    if shown:
+        _audit_view(actor, LegalBasis.CASE_TEAM, "inbox", "", cases=sorted(shown))
+    return inbox
+
+
+@dataclass
+class BoardCounts:
+    fiscal_year: int
+    received: int
+    a: int
+    b: int
+    c: int
+    untriaged: int
+    accepted: int
+
+
+@dataclass
+class Board:
+    counts: BoardCounts
+    cases: Page[Case]
+
+
+def board_counts(fiscal_year: int) -> BoardCounts:
+    """Seed 003's table: cases received by coordination in the 年度, and their triage."""
+    start, end = fiscal_year_bounds(fiscal_year)
+    tz = timezone.get_current_timezone()
+    since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    until = datetime.datetime.combine(
+        end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+    )
+    row = Case.objects.filter(
+        sent_to_coordination_at__gte=since, sent_to_coordination_at__lt=until
+    ).aggregate(
+        received=Count("id"),
+        a=Count("id", filter=Q(triage=Triage.A)),
+        b=Count("id", filter=Q(triage=Triage.B)),
+        c=Count("id", filter=Q(triage=Triage.C)),
+        untriaged=Count("id", filter=Q(triage="")),
+        accepted=Count("id", filter=Q(accepted_at__isnull=False)),
+    )
+    return BoardCounts(fiscal_year=fiscal_year, **row)
+
+
+@transaction.atomic
+def coordination_board(actor: Staff, fiscal_year: int, page: int = 1) -> Board:
+    """The coordinator's board: counts for the 年度 and the cases sent to coordination."""
+    if actor.role != Role.COORDINATOR or not works_cases(actor):
+        raise Http404
+    start, end = fiscal_year_bounds(fiscal_year)
+    tz = timezone.get_current_timezone()
+    since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    until = datetime.datetime.combine(
+        end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+    )
+    cases = (
+        Case.objects.filter(sent_to_coordination_at__gte=since, sent_to_coordination_at__lt=until)
+        .select_related("lead_agency", "household")
+        .prefetch_related(_heads())
+        .order_by("triage", "-sent_to_coordination_at", "-id")
+    )
+    board = Board(
+        counts=board_counts(fiscal_year), cases=Paginator(cases, LIST_PAGE_SIZE).get_page(page)
+    )
+    if board.cases.object_list:
+        _audit_view(
+            actor,
+            LegalBasis.COORDINATION,
+            "coordination_board",
+            "",
+            cases=[str(c.public_id) for c in board.cases.object_list],
+        )
+    return board
