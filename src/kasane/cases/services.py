@@ -8,7 +8,10 @@ user's language.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+from collections.abc import Iterator
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -52,8 +55,22 @@ STATUS_MOVES: dict[str, set[str]] = {
 }
 
 
+# The demo loader writes a past year of work; it sets the clock the services read.
+_clock: ContextVar[datetime.datetime | None] = ContextVar("kasane_case_clock", default=None)
+
+
 def _now() -> datetime.datetime:
-    return timezone.now()
+    return _clock.get() or timezone.now()
+
+
+@contextlib.contextmanager
+def clock_at(at: datetime.datetime) -> Iterator[None]:
+    """Record what happens inside as if it happened at ``at`` (for loading history only)."""
+    token = _clock.set(at)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
 
 
 def _event(
