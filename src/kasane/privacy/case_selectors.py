@@ -28,6 +28,7 @@ from kasane.cases.models import (
     Referral,
     ReferralStatus,
     TeamMember,
+    TeamRole,
     Triage,
 )
 from kasane.core.dates import fiscal_year_bounds
@@ -111,6 +112,7 @@ def timeline_events(actor: Staff, case: Case) -> QuerySet[CaseEvent]:
             "handover__to_agency",
             "consultation__agency",
         )
+        .prefetch_related("consultation__needs__need_type")
         .order_by("-at", "-id")
     )
 
