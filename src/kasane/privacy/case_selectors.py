@@ -136,10 +136,10 @@ def case_detail_for_user(actor: Staff, public_id: UUID | str, page: int = 1) -> 
     basis = case_basis(actor, case)
     if basis is None:  # pragma: no cover
         raise Http404
-    team = list(
-        case.team.filter(left_at__isnull=True)
-        .select_related("agency", "staff")
-        .order_by("-role", "joined_at")
+    role_order = {TeamRole.LEAD: 0, TeamRole.COORDINATION: 1, TeamRole.MEMBER: 2}
+    team = sorted(
+        case.team.filter(left_at__isnull=True).select_related("agency", "staff"),
+        key=lambda member: (role_order.get(TeamRole(member.role), 3), member.joined_at),
     )
     referrals = list(
         case.referrals.select_related(

@@ -71,7 +71,7 @@ def test_consultation_referral_acceptance_and_triage(page, live_server, demo_cit
     expect(page.get_by_test_id("team")).to_contain_text("かさね市障害者相談支援センター")
 
     # 3. Two agencies cannot untangle it alone: send the case to coordination.
-    page.locator(f"a[href$='coordination/']").first.click()
+    page.locator("a[href$='coordination/']").first.click()
     page.locator("textarea[name=reason]").fill("8050と孫の養育が重なり、方向性の調整が必要")
     shoot(page, "15-send-to-coordination")
     page.locator("main form button[type=submit]").click()
