@@ -1,0 +1,93 @@
+"""Shapes shared by the routers: errors, agencies, persons as typed in, pages."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from uuid import UUID
+
+from django.core.paginator import Page
+from ninja import Field, Schema
+
+from kasane.accounts.models import Agency
+from kasane.registry.models import Person, Relationship, Sex
+from kasane.registry.services import PersonInput
+
+
+class FieldError(Schema):
+    code: str
+    message: str
+
+
+class ErrorOut(Schema):
+    """Every error: a stable ``code`` for programs, a ``message`` for people (Japanese by
+    default), and per-field errors where the input was at fault."""
+
+    code: str = Field(examples=["referral_to_self"])
+    message: str
+    fields: dict[str, list[FieldError]] | None = None
+
+
+# The error answers every operation may give, for the OpenAPI document.
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class AgencyRef(Schema):
+    id: UUID
+    name: str
+
+
+def agency_ref(agency: Agency | None) -> AgencyRef | None:
+    return None if agency is None else AgencyRef(id=agency.public_id, name=agency.name)
+
+
+class PersonRef(Schema):
+    id: UUID
+    name: str
+    kana: str
+
+
+def person_ref(person: Person) -> PersonRef:
+    return PersonRef(id=person.public_id, name=person.name, kana=person.kana)
+
+
+class PersonIn(Schema):
+    """A person as registered: the name as written, and its reading in kana."""
+
+    name: str = Field(min_length=1, max_length=100, examples=["草野 和夫"])
+    kana: str = Field(min_length=1, max_length=100, examples=["クサノ カズオ"])
+    birth_date: datetime.date | None = None
+    sex: Sex = Sex.UNKNOWN
+    phone: str = Field(default="", max_length=20)
+
+    def to_input(self, area: Any = None) -> PersonInput:
+        return PersonInput(
+            name=self.name,
+            kana=self.kana,
+            birth_date=self.birth_date,
+            sex=self.sex,
+            area=area,
+            phone=self.phone,
+        )
+
+
+class MemberIn(PersonIn):
+    """Another member of a new household, with their relation to the head (続柄)."""
+
+    relationship: Relationship = Field(examples=["child"])
+
+
+class PageOut(Schema):
+    number: int
+    pages: int
+    total: int
+    has_next: bool
+
+
+def page_out(page: Page[Any]) -> PageOut:
+    return PageOut(
+        number=page.number,
+        pages=page.paginator.num_pages,
+        total=page.paginator.count,
+        has_next=page.has_next(),
+    )

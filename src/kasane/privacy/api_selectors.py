@@ -1,0 +1,31 @@
+"""Reads the JSON API needs beyond the pages' own selectors, under the same rules."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.core.paginator import Page, Paginator
+from django.db import transaction
+
+from kasane.accounts.models import Staff
+from kasane.cases.models import CaseNote, EventKind
+from kasane.privacy.case_selectors import get_case_for_user, timeline_events
+
+NOTES_PAGE_SIZE = 50
+
+
+@transaction.atomic
+def case_notes_for_user(actor: Staff, case_id: UUID | str, page: int = 1) -> Page[CaseNote]:
+    """The case's notes the actor may see, newest first: 404 unless the actor may read the
+    case; an agency-only note only within its agency — the very lines the timeline shows.
+
+    Audited as a view of the case for the purpose "notes".
+    """
+    case = get_case_for_user(actor, case_id, purpose="notes")
+    shown = timeline_events(actor, case).filter(kind=EventKind.NOTE, note__isnull=False)
+    notes = (
+        CaseNote.objects.filter(case=case, id__in=shown.values("note_id"))
+        .select_related("author", "agency")
+        .order_by("-written_on", "-id")
+    )
+    return Paginator(notes, NOTES_PAGE_SIZE).get_page(page)
