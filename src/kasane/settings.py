@@ -3,6 +3,8 @@
 SQLite in ``KASANE_DATA_DIR`` by default; PostgreSQL when ``DATABASE_URL`` is set.
 """
 
+import contextlib
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from kasane.core.env import env_bool, env_int, env_list, env_path, env_str
+from kasane.core.env import env_bool, env_choice, env_int, env_list, env_path, env_str
 
 # Lets the code write ModelChoiceField[Area] and the like at run time, as the type checker reads it.
 django_stubs_ext.monkeypatch()
@@ -37,8 +39,18 @@ def _secret_key() -> str:
     path = DATA_DIR / "secret_key"
     if not path.exists():
         DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50), encoding="ascii")
-        path.chmod(0o600)
+        # Written private from the first byte, then linked into place: link() fails when
+        # another process (a second gunicorn worker starting at the same moment) got there
+        # first, and then its key is the one everybody reads.
+        draft = DATA_DIR / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as f:
+                f.write(secrets.token_urlsafe(50))
+            with contextlib.suppress(FileExistsError):
+                os.link(draft, path)
+        finally:
+            draft.unlink()
     return path.read_text(encoding="ascii").strip()
 
 
@@ -48,7 +60,8 @@ ALLOWED_HOSTS = env_list("KASANE_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("KASANE_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with Kasane's site (kasane.accounts.sites): administrators only.
+    "kasane.accounts.apps.KasaneAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,6 +74,7 @@ INSTALLED_APPS = [
     "kasane.registry",
     "kasane.intake",
     "kasane.cases",
+    "kasane.api",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +182,8 @@ SECURE = env_bool("KASANE_SECURE", default=False)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = SECURE
+# Load balancers probe the health check over plain HTTP and count a redirect as a failure.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = 31_536_000 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -206,7 +222,12 @@ LOGGING: dict[str, Any] = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("KASANE_LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice(
+            "KASANE_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), "INFO"
+        ),
+    },
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 

@@ -1,17 +1,82 @@
 """Django's admin manages agencies and staff only — never households, persons or cases."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
+from django.db.models import Model
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from kasane.accounts.models import Agency, Staff
+from kasane.accounts.models import Agency, Role, Staff
+from kasane.accounts.sites import is_administrator
+from kasane.privacy.audit import audit_record
+from kasane.privacy.models import AuditAction, LegalBasis
 
 admin.site.unregister(Group)
 
 
+def _field_labels(message: object) -> list[str]:
+    """The fields named in the admin's change message: which ones changed, never their values."""
+    labels: list[str] = []
+    if isinstance(message, list):
+        for part in message:
+            for verb in ("added", "changed"):
+                labels += [str(f) for f in part.get(verb, {}).get("fields", [])]
+    return labels
+
+
+class AdministratorOnly:
+    """Access by role, not by Django's per-model permissions (Kasane assigns none): the
+    administrator role manages agencies and staff in full, every other role not at all.
+
+    Every change also goes to Kasane's hash-chained audit log, beside Django's own admin
+    history: a role changed or a password reset there is how one account could come to read
+    another's cases, and the auditor must see it.
+    """
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_administrator(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return is_administrator(request)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return is_administrator(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return is_administrator(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return is_administrator(request)
+
+    def _audit(self, request: HttpRequest, action: AuditAction, obj: Any, message: object) -> None:
+        audit_record(
+            actor=request.user if isinstance(request.user, Staff) else None,
+            action=action,
+            legal_basis=LegalBasis.SYSTEM,
+            object_type=obj._meta.model_name,
+            object_id=str(obj.public_id),
+            detail={"via": "admin", "fields": _field_labels(message)},
+        )
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: object) -> Any:
+        self._audit(request, AuditAction.CREATE, obj, message)
+        return super().log_addition(request, obj, message)  # type: ignore[misc]
+
+    def log_change(self, request: HttpRequest, obj: Any, message: object) -> Any:
+        self._audit(request, AuditAction.UPDATE, obj, message)
+        return super().log_change(request, obj, message)  # type: ignore[misc]
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+        for obj in queryset:
+            self._audit(request, AuditAction.DELETE, obj, None)
+        return super().log_deletions(request, queryset)  # type: ignore[misc]
+
+
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin[Agency]):
+class AgencyAdmin(AdministratorOnly, admin.ModelAdmin[Agency]):
     list_display = ["name", "agency_type", "area", "confidentiality_basis", "is_active"]
     list_filter = ["agency_type", "is_active"]
     search_fields = ["name"]
@@ -22,7 +87,7 @@ class AgencyAdmin(admin.ModelAdmin[Agency]):
 
 
 @admin.register(Staff)
-class StaffAdmin(UserAdmin):  # type: ignore[type-arg]
+class StaffAdmin(AdministratorOnly, UserAdmin):  # type: ignore[type-arg]
     list_display = ["username", "display_name", "agency", "role", "is_active", "last_login"]
     list_filter = ["role", "agency", "is_active"]
     list_select_related = ["agency"]
@@ -30,7 +95,7 @@ class StaffAdmin(UserAdmin):  # type: ignore[type-arg]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Staff member"), {"fields": ("display_name", "email", "agency", "role")}),
-        (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Access"), {"fields": ("is_active",)}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -42,3 +107,9 @@ class StaffAdmin(UserAdmin):  # type: ignore[type-arg]
             },
         ),
     )
+
+    def save_model(self, request: HttpRequest, obj: Staff, form: Any, change: bool) -> None:
+        # Entering this site follows the role: an administrator added here can use it at
+        # once, and one moved to another role loses it in the same save.
+        obj.is_staff = obj.role == Role.ADMIN
+        super().save_model(request, obj, form, change)

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -32,3 +33,8 @@ class LoginForm(AuthenticationForm):
             raise
         login_attempt_record(username=username, ip_address=address, user=self.user_cache)
         return data
+
+
+class AdminLoginForm(LoginForm, AdminAuthenticationForm):
+    """The admin site's sign-in: throttled and audited like Kasane's, and refusing accounts
+    that may not use the admin site (AdminAuthenticationForm's check)."""

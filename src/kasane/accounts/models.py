@@ -36,7 +36,10 @@ class ConfidentialityBasis(models.TextChoices):
     PUBLIC_SERVANT = "public_servant", _("Local Public Service Act (art. 34)")
     STATUTORY = "statutory", _("statutory duty of the profession or service")
     CONTRACT = "contract", _("confidentiality clause of the commission contract")
-    COMMISSIONED_VOLUNTEER = "commissioned_volunteer", _("Commissioned Welfare Volunteers Act (art. 15)")
+    COMMISSIONED_VOLUNTEER = (
+        "commissioned_volunteer",
+        _("Commissioned Welfare Volunteers Act (art. 15)"),
+    )
     PLEDGE = "pledge", _("written pledge only")
 
 
@@ -96,7 +99,7 @@ CASE_ROLES = frozenset(
 
 
 class StaffManager(UserManager["Staff"]):
-    def create_superuser(  # type: ignore[override]
+    def create_superuser(
         self, username: str, email: str | None = None, password: str | None = None, **extra: Any
     ) -> "Staff":
         extra.setdefault("role", Role.ADMIN)
@@ -122,7 +125,7 @@ class Staff(AbstractUser):
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
 
-    objects: ClassVar[StaffManager] = StaffManager()  # type: ignore[assignment]
+    objects: ClassVar[StaffManager] = StaffManager()
 
     class Meta:
         ordering = ["username"]
@@ -132,7 +135,9 @@ class Staff(AbstractUser):
             models.CheckConstraint(
                 condition=Q(role=Role.ADMIN) | Q(agency__isnull=False),
                 name="staff_agency_required_unless_admin",
-                violation_error_message=_("Every staff member except an administrator belongs to an agency."),
+                violation_error_message=_(
+                    "Every staff member except an administrator belongs to an agency."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(is_staff=False) | Q(role=Role.ADMIN),
@@ -150,10 +155,14 @@ class Staff(AbstractUser):
 
 
 class LoginAttempt(models.Model):
-    """One sign-in attempt, kept to throttle guessing per account and per address."""
+    """One sign-in attempt, kept to throttle guessing per account and per address.
+
+    The account is kept as a keyed hash of the user name as typed, never the text itself:
+    people sometimes type their password into the user-name box, and it must not be stored.
+    """
 
     at = models.DateTimeField(_("time"), db_index=True)
-    username = models.CharField(_("user name"), max_length=150)
+    account_key = models.CharField(_("account key"), max_length=64)
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     succeeded = models.BooleanField(_("succeeded"), default=False)
 
@@ -162,9 +171,9 @@ class LoginAttempt(models.Model):
         verbose_name = _("login attempt")
         verbose_name_plural = _("login attempts")
         indexes = [
-            models.Index(fields=["username", "at"], name="login_attempt_user_at"),
+            models.Index(fields=["account_key", "at"], name="login_attempt_key_at"),
             models.Index(fields=["ip_address", "at"], name="login_attempt_ip_at"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.account_key[:8]} {self.at:%Y-%m-%d %H:%M}"

@@ -4,9 +4,11 @@ import datetime
 import ipaddress
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from kasane.accounts.models import Agency, LoginAttempt, Role, Staff
 from kasane.privacy.audit import audit_record
@@ -28,6 +30,17 @@ def client_address(request: HttpRequest) -> str | None:
         return None
 
 
+def _account_key(username: str) -> str:
+    """The key an attempt is counted under: a keyed hash of the user name, case folded.
+
+    Unknown names are throttled too (else guessing spreads over typos of a real name), but
+    the text typed is never stored: it may be a password typed into the wrong box.
+    """
+    return salted_hmac(
+        "kasane.accounts.login_attempt", username.strip().lower(), algorithm="sha256"
+    ).hexdigest()
+
+
 def _window_start() -> datetime.datetime:
     return timezone.now() - datetime.timedelta(minutes=settings.KASANE_LOGIN_WINDOW_MINUTES)
 
@@ -37,7 +50,7 @@ def login_throttled(*, username: str, ip_address: str | None) -> bool:
     since = _window_start()
     failures = LoginAttempt.objects.filter(at__gte=since, succeeded=False)
     if (
-        failures.filter(username=username.lower()).count()
+        failures.filter(account_key=_account_key(username)).count()
         >= settings.KASANE_LOGIN_MAX_FAILURES_PER_ACCOUNT
     ):
         return True
@@ -59,7 +72,7 @@ def login_attempt_record(
     """
     LoginAttempt.objects.create(
         at=timezone.now(),
-        username=username.lower()[:150],
+        account_key=_account_key(username),
         ip_address=ip_address,
         succeeded=user is not None,
     )
@@ -85,7 +98,8 @@ def staff_create(
     agency: Agency | None,
     display_name: str = "",
 ) -> Staff:
-    """Create a staff account. Only administrators may enter Django's admin site."""
+    """Create a staff account. Only administrators may enter Django's admin site, and the
+    password must pass the same validators as one chosen in the admin site."""
     staff = Staff(
         username=username,
         role=role,
@@ -93,7 +107,8 @@ def staff_create(
         display_name=display_name,
         is_staff=role == Role.ADMIN,
     )
+    staff.full_clean(exclude=["password"])
+    password_validation.validate_password(password, staff)
     staff.set_password(password)
-    staff.full_clean()
     staff.save()
     return staff

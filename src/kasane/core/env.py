@@ -5,12 +5,16 @@ variable, never fall back silently to a default that, say, turns debugging on.
 """
 
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+# ASCII digits only: int() would also take "1_000" and full-width "１２", which are more
+# likely a slip than a number someone meant.
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 def _raw(name: str) -> str | None:
@@ -46,10 +50,9 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     value = _raw(name)
     if value is None:
         return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer; got {value!r}") from None
+    if not _INTEGER.fullmatch(value):
+        raise ImproperlyConfigured(f"{name} must be an integer; got {value!r}")
+    number = int(value)
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {number}")
     return number

@@ -44,7 +44,9 @@ VARIANT_KANJI = str.maketrans(
 )
 
 # Characters allowed in a カナ氏名 besides kana letters: separators a person may type.
-KANA_NAME_SEPARATORS = frozenset(" ・=＝")
+KANA_NAME_SEPARATORS = frozenset(" ・=＝゠")
+# Marks that belong to a kana name but are not letters: 長音 and the iteration marks.
+KANA_NAME_MARKS = frozenset("ーヽヾ")
 
 
 def to_katakana(value: str) -> str:
@@ -72,13 +74,13 @@ def is_kana_name(value: str) -> bool:
         return False
     has_letter = False
     for c in text:
-        if c in KANA_NAME_SEPARATORS:
+        if c in KANA_NAME_SEPARATORS or c in KANA_NAME_MARKS:
             continue
-        name = unicodedata.name(c, "")
-        if name.startswith("KATAKANA") or c in "ーヽヾ":
+        if unicodedata.name(c, "").startswith("KATAKANA LETTER"):
             has_letter = True
             continue
         return False
+    # A name has at least one letter: "ー" or "・" alone is not a name.
     return has_letter
 
 

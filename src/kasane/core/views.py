@@ -5,7 +5,7 @@ from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from kasane.accounts.models import Staff
 from kasane.core.functions import FUNCTIONS_BY_SLUG
@@ -32,9 +32,12 @@ def function_pending(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_not_required
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For the load balancer: 200 when the database answers, 503 when it does not."""
+    """For the load balancer: 200 when the database answers, 503 when it does not.
+
+    HEAD is answered too: some load balancers probe with it.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

@@ -16,7 +16,7 @@ from kasane.accounts.models import Agency, AgencyType, ConfidentialityBasis, Rol
 from kasane.accounts.services import staff_create
 from kasane.core.models import Domain
 from kasane.demo.names import FEMALE, MALE, SURNAMES, generation
-from kasane.registry.models import Area, AreaKind, Household, Relationship, RelationKind, Sex
+from kasane.registry.models import Area, AreaKind, Household, RelationKind, Relationship, Sex
 from kasane.registry.services import (
     PersonInput,
     area_create,
@@ -233,7 +233,9 @@ class DemoCity:
             None,
         )
         if spouse is not None:
-            relation_create(actor=None, from_person=head, to_person=spouse, kind=RelationKind.SPOUSE)
+            relation_create(
+                actor=None, from_person=head, to_person=spouse, kind=RelationKind.SPOUSE
+            )
         for person, relationship in zip(persons, relationships, strict=True):
             if relationship == Relationship.CHILD:
                 for parent in (head, spouse):
@@ -355,7 +357,8 @@ class DemoCity:
                  Relationship.HEAD),
                 (PersonInput("草野 誠", "クサノ マコト", datetime.date(1972, 2, 19), Sex.MALE),
                  Relationship.CHILD),
-                (PersonInput("草野 久美子", "クサノ クミコ", datetime.date(1975, 11, 7), Sex.FEMALE),
+                (PersonInput("草野 久美子", "クサノ クミコ", datetime.date(1975, 11, 7),
+                             Sex.FEMALE),
                  Relationship.CHILD),
             ],
             "中央圏域",
@@ -389,6 +392,22 @@ class DemoCity:
         self.seed_003_households()
         for _ in range(max(0, count - 2)):
             self.rng.choices(builders, weights)[0]()
+
+
+def existing_data() -> list[str]:
+    """What the database already holds that the demo city would collide with; it loads only
+    into an empty database (a superuser made first, say, would clash with the demo admin)."""
+    found = [
+        label
+        for model, label in (
+            (Agency, "agencies"),
+            (Staff, "staff accounts"),
+            (Area, "areas"),
+            (Household, "households"),
+        )
+        if model.objects.exists()
+    ]
+    return found
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 """The demo logins, printed at start and by ``kasane demo_logins``."""
 
-from typing import TextIO
+from typing import Protocol
 
 from kasane.accounts.models import Staff
 from kasane.demo.city import DEMO_PASSWORD, STAFF
@@ -25,7 +25,13 @@ def demo_logins() -> list[dict[str, str]]:
     ]
 
 
-def print_logins(out: TextIO) -> None:
+class Writer(Protocol):
+    """A text stream, or a management command's ``self.stdout``."""
+
+    def write(self, text: str, /) -> object: ...
+
+
+def print_logins(out: Writer) -> None:
     rows = demo_logins()
     if not rows:
         out.write("No demo logins: this database was not loaded with the demo city.\n")

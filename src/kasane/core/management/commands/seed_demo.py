@@ -3,8 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kasane.accounts.models import Agency
-from kasane.demo.city import build_demo_city
+from kasane.demo.city import build_demo_city, existing_data
 from kasane.demo.logins import print_logins
 
 
@@ -18,9 +17,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, households: int, seed: int, **options: Any) -> None:
         if households < 2 or households > 100_000:
             raise CommandError("--households must be between 2 and 100000")
-        if Agency.objects.exists():
+        found = existing_data()
+        if found:
             raise CommandError(
-                "The database already has agencies; the demo city loads only into an empty one."
+                f"The database already has {', '.join(found)}; "
+                "the demo city loads only into an empty one."
             )
         build_demo_city(households=households, seed=seed)
         self.stdout.write(self.style.SUCCESS(f"Demo city loaded: {households} households."))

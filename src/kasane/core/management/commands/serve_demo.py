@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from kasane.accounts.models import Agency
+from kasane.demo.city import existing_data
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database migrated.")
         call_command("collectstatic", interactive=False, verbosity=0)
-        if not Agency.objects.exists():
+        if not existing_data():
             self.stdout.write("Empty database: loading the demo city かさね市 (about a minute)…")
             call_command("seed_demo")
         else:
