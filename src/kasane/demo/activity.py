@@ -396,7 +396,15 @@ class DemoActivity:
 
     def taraimawashi(self, households: list[HouseholdInfo]) -> None:
         """One working-age household sent from desk to desk this month, nobody accepting."""
-        info = next((h for h in households if h.kind == "working_age_single"), None)
+        with_cases = set(Case.objects.values_list("household_id", flat=True))
+        info = next(
+            (
+                h
+                for h in households
+                if h.kind == "working_age_single" and h.household.pk not in with_cases
+            ),
+            None,
+        )
         if info is None:
             return
         receiver = self.key_of[info.household.registered_by_agency_id]

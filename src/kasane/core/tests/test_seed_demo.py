@@ -84,7 +84,26 @@ class TestDemoCity:
         logins = demo_logins()
         assert [row["username"] for row in logins] == [s.username for s in STAFF]
         assert {row["role"] for row in logins} == set(Role.values)
-        assert set(Staff.objects.values_list("username", flat=True)) == {s.username for s in STAFF}
+        usernames = set(Staff.objects.values_list("username", flat=True))
+        assert {s.username for s in STAFF} <= usernames
+        # The colleagues who did the demo's year of work have no login.
+        for colleague in Staff.objects.exclude(username__in=[s.username for s in STAFF]):
+            assert colleague.username.startswith("demo-")
+            assert not colleague.has_usable_password()
+
+    def test_has_a_year_of_work(self, city: str) -> None:
+        from kasane.cases.models import Case, Referral
+        from kasane.intake.models import Consultation
+
+        consultations = Consultation.objects.count()
+        assert consultations > HOUSEHOLDS // 2
+        assert Case.objects.filter(sent_to_coordination_at__isnull=False).exists()
+        assert Referral.objects.exists()
+        # The two example households of seed 003 have their histories.
+        for surname in ("草野", "髙木"):
+            assert Case.objects.filter(
+                household__memberships__person__name__startswith=surname
+            ).exists()
 
     def test_prints_the_logins(self, city: str) -> None:
         assert f"password for all: {DEMO_PASSWORD}" in city

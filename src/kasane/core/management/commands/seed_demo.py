@@ -2,7 +2,10 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
 
+from kasane.demo.activity import build_demo_activity
 from kasane.demo.city import build_demo_city, existing_data
 from kasane.demo.logins import print_logins
 
@@ -13,8 +16,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--households", type=int, default=400)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--without-activity",
+            action="store_true",
+            help="only the city: no consultations, cases or referrals",
+        )
 
-    def handle(self, *args: Any, households: int, seed: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, households: int, seed: int, without_activity: bool, **options: Any
+    ) -> None:
         if households < 2 or households > 100_000:
             raise CommandError("--households must be between 2 and 100000")
         found = existing_data()
@@ -23,6 +33,10 @@ class Command(BaseCommand):
                 f"The database already has {', '.join(found)}; "
                 "the demo city loads only into an empty one."
             )
-        build_demo_city(households=households, seed=seed)
+        with transaction.atomic():
+            build_demo_city(households=households, seed=seed)
+            if not without_activity:
+                # The year of work ends today, so that overdue referrals are overdue now.
+                build_demo_activity(seed=seed, today=timezone.localdate())
         self.stdout.write(self.style.SUCCESS(f"Demo city loaded: {households} households."))
         print_logins(self.stdout)

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         self.stdout.write("Database migrated.")
         call_command("collectstatic", interactive=False, verbosity=0)
         if not existing_data():
-            self.stdout.write("Empty database: loading the demo city かさね市 (about a minute)…")
+            self.stdout.write("Empty database: loading the demo city かさね市 (about 20 seconds)…")
             call_command("seed_demo")
         else:
             call_command("demo_logins")
