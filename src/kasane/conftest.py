@@ -172,3 +172,90 @@ def third_agency(db: Any) -> Agency:
 def stranger(third_agency: Agency) -> Staff:
     """A caseworker of an agency with nothing to do with the case."""
     return StaffFactory.create(username="konkyu", agency=third_agency, role=Role.CASEWORKER)
+
+
+# --- cases: an open case and its referrals (issue #3 tests) -------------------------------
+
+
+@pytest.fixture
+def open_case(caseworker: Staff, household: Household) -> Any:
+    """A case about ``household``, opened and led by the caseworker's agency."""
+    from kasane.cases import services
+
+    return services.case_open(actor=caseworker, household=household)
+
+
+@pytest.fixture
+def refer() -> Callable[..., Any]:
+    """Send a referral through the service: ``refer(actor, case, to_agency, **overrides)``."""
+    from kasane.cases import services
+
+    def _refer(actor: Staff, case: Any, to_agency: Agency, **overrides: Any) -> Any:
+        values: dict[str, Any] = {"reason": "障害福祉サービスの検討", "request": "同行訪問"}
+        values.update(overrides)
+        return services.referral_create(actor=actor, case=case, to_agency=to_agency, **values)
+
+    return _refer
+
+
+@pytest.fixture
+def consultation_post() -> Callable[..., dict[str, Any]]:
+    """The fields of the 相談受付票 as a browser posts them.
+
+    ``consultation_post(people=[(relationship, name, kana, birth_date)], **fields)``; with
+    ``people`` the rows of a new household are filled, without it none are sent.
+    """
+    from django.utils import timezone
+
+    from kasane.intake.models import NeedType
+
+    def _post(
+        people: list[tuple[str, str, str, str]] | None = None, **overrides: Any
+    ) -> dict[str, Any]:
+        needs = NeedType.objects.filter(code__in=["8050", "hikikomori"])
+        data: dict[str, Any] = {
+            "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "requester": "family",
+            "channel": "phone",
+            "needs": [str(n.pk) for n in needs],
+            "main_need": str(needs.get(code="8050").pk),
+            "domains": ["elderly", "youth"],
+            "summary": "母（82）が息子（52）のひきこもりを心配している。",
+            "outcome": "handled",
+        }
+        if people is not None:
+            data.update(
+                {
+                    "p-TOTAL_FORMS": "5",
+                    "p-INITIAL_FORMS": "0",
+                    "p-MIN_NUM_FORMS": "0",
+                    "p-MAX_NUM_FORMS": "10",
+                }
+            )
+            for i in range(5):
+                data[f"p-{i}-relationship"] = "head" if i == 0 else "child"
+                data[f"p-{i}-sex"] = "unknown"
+            for i, (relationship, name, kana, birth) in enumerate(people):
+                data[f"p-{i}-relationship"] = relationship
+                data[f"p-{i}-name"] = name
+                data[f"p-{i}-kana"] = kana
+                data[f"p-{i}-birth_date"] = birth
+        data.update(overrides)
+        return data
+
+    return _post
+
+
+@pytest.fixture
+def need_types_kept(django_db_blocker: Any) -> Any:
+    """For a test on a committing database (threads): request it *before*
+    ``transactional_db``, so that after the flush that ends the test it puts back the need
+    taxonomy a data migration seeded, which the tests that follow expect."""
+    yield
+    import importlib
+
+    from django.apps import apps
+
+    seed = importlib.import_module("kasane.intake.migrations.0002_need_types")
+    with django_db_blocker.unblock():
+        seed.add(apps, None)

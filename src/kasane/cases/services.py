@@ -289,7 +289,8 @@ def handover_request(*, actor: Staff, case: Case, to_agency: Agency, note: str =
         requested_at=_now(),
         note=note,
     )
-    _team_join(case, to_agency, TeamRole.MEMBER, handover.requested_at)
+    # The receiving agency joins the team only when it accepts (``_set_lead``); until then
+    # the pending hand-over lets it read the case (``privacy.cases``).
     _event(case, EventKind.HANDOVER_REQUESTED, actor, handover=handover)
     _audit(actor, AuditAction.CREATE, basis, "handover", handover.public_id)
     return handover
@@ -375,9 +376,19 @@ def referral_create(
     requested_at: datetime.datetime | None = None,
 ) -> Referral:
     """つなぎ: ask another agency to take part. It waits in that agency's inbox until answered."""
+    # Re-read under the lock: the caller's copy may predate a closing, and two referrals to
+    # the same agency must not both pass the duplicate check.
+    case = _lock(case)
     basis = _basis_or_denied(actor, case)
     _require_open(case)
     assert actor.agency is not None
+    if basis == LegalBasis.REFERRAL:
+        # An agency still deciding on a referral answers it; passing the household on
+        # without taking it is the たらい回し this program exists to end.
+        raise ValidationError(
+            _("Accept the referral to your agency before referring the household on."),
+            code="not_on_team",
+        )
     if to_agency.pk == actor.agency_id:
         raise ValidationError(_("You cannot refer to your own agency."), code="referral_to_self")
     if not to_agency.is_active:
@@ -413,8 +424,10 @@ def referral_create(
 
 
 def _referral_for_update(referral: Referral) -> Referral:
+    # Lock the referral row only: PostgreSQL refuses FOR UPDATE on the outer join that the
+    # nullable ``responded_by`` brings in.
     return (
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .select_related("case", "to_agency", "from_agency", "responded_by")
         .get(pk=referral.pk)
     )

@@ -166,16 +166,18 @@ def consultation_record(
             )
     if household is None:
         household = _current_household(persons)
-    case: Case | None = None
-    if outcome in (Outcome.REFERRED, Outcome.COORDINATION):
+    # A household already in support keeps one timeline: whatever the outcome, the
+    # consultation joins the open case the agency is on.
+    case: Case | None = (
+        case_services.open_case_of_household(actor, household) if household is not None else None
+    )
+    if outcome in (Outcome.REFERRED, Outcome.COORDINATION) and case is None:
         if household is None:
             raise ValidationError(
                 _("To refer or send to coordination, the persons must belong to one household."),
                 code="no_household",
             )
-        case = case_services.open_case_of_household(actor, household) or case_services.case_open(
-            actor=actor, household=household, opened_at=received_at
-        )
+        case = case_services.case_open(actor=actor, household=household, opened_at=received_at)
     consultation = Consultation(
         received_at=received_at,
         agency=actor.agency,

@@ -293,31 +293,40 @@ def _referrals() -> QuerySet[Referral]:
 
 
 def taraimawashi_flags(now: datetime.datetime, limit: int = 50) -> list[TaraimawashiFlag]:
-    """たらい回し: cases whose household was referred 3+ times in 30 days, none accepted."""
+    """たらい回し: households referred 3+ times in 30 days, whichever of their cases the
+    referrals were made on, with none accepted; each shown once, with its newest open case."""
     since = now - datetime.timedelta(days=TARAIMAWASHI_DAYS)
-    accepted = Referral.objects.filter(
-        case__household_id=OuterRef("household_id"),
-        requested_at__gte=since,
-        status__in=[ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED],
+    recent = Referral.objects.filter(requested_at__gte=since)
+    has_open_case = Case.objects.filter(
+        household_id=OuterRef("case__household_id"), status__in=OPEN_STATUSES
     )
-    cases = list(
-        Case.objects.filter(status__in=OPEN_STATUSES)
+    counts = {
+        row["case__household_id"]: row["referrals"]
+        for row in recent.values("case__household_id")
         .annotate(
-            recent=Count("referrals", filter=Q(referrals__requested_at__gte=since)),
+            referrals=Count("id"),
+            accepted=Count(
+                "id", filter=Q(status__in=[ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED])
+            ),
         )
-        .filter(recent__gte=TARAIMAWASHI_REFERRALS)
-        .exclude(Exists(accepted))
+        .filter(Exists(has_open_case), referrals__gte=TARAIMAWASHI_REFERRALS, accepted=0)
+        .order_by("-referrals", "case__household_id")[:limit]
+    }
+    cases: dict[int, Case] = {}
+    for case in (
+        Case.objects.filter(household_id__in=counts, status__in=OPEN_STATUSES)
         .select_related("lead_agency")
-        .order_by("-recent", "number")[:limit]
-    )
-    by_case: dict[int, list[str]] = {c.pk: [] for c in cases}
-    for case_id, name in (
-        Referral.objects.filter(case_id__in=by_case, requested_at__gte=since)
-        .order_by("requested_at")
-        .values_list("case_id", "to_agency__name")
+        .order_by("-opened_at", "-id")
     ):
-        by_case[case_id].append(name)
-    return [TaraimawashiFlag(c, c.recent, by_case[c.pk]) for c in cases]  # type: ignore[attr-defined]
+        cases.setdefault(case.household_id, case)
+    agencies: dict[int, list[str]] = {household_id: [] for household_id in counts}
+    for household_id, name in (
+        recent.filter(case__household_id__in=counts)
+        .order_by("requested_at", "id")
+        .values_list("case__household_id", "to_agency__name")
+    ):
+        agencies[household_id].append(name)
+    return [TaraimawashiFlag(cases[h], n, agencies[h]) for h, n in counts.items() if h in cases]
 
 
 @transaction.atomic

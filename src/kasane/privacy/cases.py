@@ -1,9 +1,10 @@
 """Who may see a case, and on what basis.
 
 An agency sees a case when it is on the case's team (the lead agency always is), when it is
-the addressee of an open referral for the case, or — for the municipal coordinator — when
-the case was sent to coordination. Everyone else gets 404. Consent and 支援会議 (issue #4)
-will narrow what a team member reads; this module is where they will plug in.
+the addressee of an open referral for the case or of a hand-over waiting for its answer, or
+— for the municipal coordinator — when the case was sent to coordination. Everyone else
+gets 404. Consent and 支援会議 (issue #4) will narrow what a team member reads; this module
+is where they will plug in.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from kasane.accounts.models import Role, Staff
-from kasane.cases.models import Case, Referral, ReferralStatus, TeamMember
+from kasane.cases.models import Case, Handover, HandoverStatus, Referral, ReferralStatus, TeamMember
 from kasane.privacy.models import LegalBasis
 
 OPEN_REFERRAL = [ReferralStatus.REQUESTED, ReferralStatus.ACCEPTED]
@@ -37,7 +38,10 @@ def case_scope(actor: Staff) -> Q | None:
     addressed = Referral.objects.filter(
         to_agency_id=actor.agency_id, status__in=OPEN_REFERRAL
     ).values("case_id")
-    scope = Q(id__in=on_team) | Q(id__in=addressed)
+    asked_to_lead = Handover.objects.filter(
+        to_agency_id=actor.agency_id, status=HandoverStatus.PENDING
+    ).values("case_id")
+    scope = Q(id__in=on_team) | Q(id__in=addressed) | Q(id__in=asked_to_lead)
     if actor.role == Role.COORDINATOR:
         scope |= Q(sent_to_coordination_at__isnull=False)
     return scope
@@ -50,6 +54,9 @@ def case_basis(actor: Staff, case: Case) -> LegalBasis | None:
     if case.team.filter(agency_id=actor.agency_id, left_at__isnull=True).exists():
         return LegalBasis.CASE_TEAM
     if case.referrals.filter(to_agency_id=actor.agency_id, status__in=OPEN_REFERRAL).exists():
+        return LegalBasis.REFERRAL
+    # Asked to take the lead: the agency reads the case to decide, and joins only if it accepts.
+    if case.handovers.filter(to_agency_id=actor.agency_id, status=HandoverStatus.PENDING).exists():
         return LegalBasis.REFERRAL
     if actor.role == Role.COORDINATOR and case.sent_to_coordination_at is not None:
         return LegalBasis.COORDINATION
