@@ -259,3 +259,20 @@ def need_types_kept(django_db_blocker: Any) -> Any:
     seed = importlib.import_module("kasane.intake.migrations.0002_need_types")
     with django_db_blocker.unblock():
         seed.add(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reseed_after_flush(request: pytest.FixtureRequest, django_db_blocker: Any) -> Any:
+    """A committing test (live server, threads) ends by flushing every table, including the
+    need taxonomy that a data migration seeded; put it back for the tests that follow."""
+    yield
+    committing = {"transactional_db", "live_server"} & set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    if committing or (marker is not None and marker.kwargs.get("transaction")):
+        import importlib
+
+        from django.apps import apps
+
+        seed = importlib.import_module("kasane.intake.migrations.0002_need_types")
+        with django_db_blocker.unblock():
+            seed.add(apps, None)

@@ -717,6 +717,7 @@ def case_note_create(
 ) -> CaseNote:
     """Add to the progress record. An agency-only note is never shown outside the agency."""
     basis = _basis_or_denied(actor, case)
+    _require_open(case)
     assert actor.agency is not None
     if kind not in NoteKind.values or visibility not in NoteVisibility.values:
         raise ValidationError(_("Choose the kind and who may see the note."), code="bad_choice")

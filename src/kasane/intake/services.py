@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from kasane.cases.models import Case
 from kasane.core.models import Domain
 from kasane.core.services import submission_record, submission_seen
 from kasane.intake.models import Consultation, ConsultationNeed, NeedType, Outcome
+from kasane.privacy import selectors
 from kasane.privacy.audit import audit_record
 from kasane.privacy.cases import require_case_worker
 from kasane.privacy.models import AuditAction, LegalBasis
@@ -127,7 +128,33 @@ def consultation_record(
     assert actor.agency is not None
     previous = submission_seen(token, "consultation")
     if previous is not None:
-        return Consultation.objects.get(public_id=previous)
+        # The same form posted again: the consultation it made, if it is this agency's.
+        earlier = Consultation.objects.filter(public_id=previous, agency=actor.agency).first()
+        if earlier is None:
+            raise PermissionDenied
+        return earlier
+    if household is not None and new_household is not None:
+        raise ValidationError(
+            _("Choose a registered household or register a new one, not both."),
+            code="two_households",
+        )
+    if household is not None:
+        visible = selectors.visible_households(actor).filter(pk=household.pk).exists()
+        if not visible:
+            raise PermissionDenied
+        members = set(
+            household.memberships.filter(ended_on__isnull=True).values_list("person_id", flat=True)
+        )
+        if any(p.pk not in members for p in persons):
+            raise ValidationError(
+                _("The persons concerned must be current members of the household."),
+                code="person_not_in_household",
+            )
+    if referral is not None and outcome != Outcome.REFERRED:
+        raise ValidationError(
+            _("A referral goes with the outcome “referred to another agency”."),
+            code="referral_without_outcome",
+        )
     if household is None and not persons and new_household is None:
         raise ValidationError(
             _("Choose the household or the person concerned, or register them as new."),
