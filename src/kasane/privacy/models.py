@@ -84,9 +84,17 @@ class AuditEvent(models.Model):
         return f"#{self.sequence} {self.action} {self.object_type}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
+        # An event built by hand with an existing primary key is "adding" too, and Django
+        # would UPDATE that row: only ever INSERT, so it fails instead of overwriting.
+        if (
+            not self._state.adding
+            or args
+            or kwargs.get("force_update")
+            or kwargs.get("update_fields") is not None
+        ):
             raise TypeError("audit events are append-only")
-        super().save(*args, **kwargs)
+        kwargs["force_insert"] = True
+        super().save(**kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("audit events are append-only")

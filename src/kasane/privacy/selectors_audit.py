@@ -29,7 +29,9 @@ def filtered_events(filters: dict[str, Any]) -> QuerySet[AuditEvent]:
     if filters.get("legal_basis"):
         events = events.filter(legal_basis=filters["legal_basis"])
     if filters.get("object_id"):
-        events = events.filter(Q(object_id=filters["object_id"]) | Q(request_id=filters["object_id"]))
+        events = events.filter(
+            Q(object_id=filters["object_id"]) | Q(request_id=filters["object_id"])
+        )
     if filters.get("date_from"):
         events = events.filter(at__gte=_day_start(filters["date_from"]))
     if filters.get("date_to"):

@@ -9,9 +9,10 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from kasane.core import kana
-from kasane.registry.models import Area, AreaKind, Person, Relationship, RelationKind, Sex
+from kasane.registry.models import Area, AreaKind, Person, RelationKind, Relationship, Sex
 from kasane.registry.services import PersonInput
 from kasane.registry.validators import (
+    normalize_phone,
     validate_birth_date,
     validate_kana_name,
     validate_not_future,
@@ -38,7 +39,7 @@ class AreaChoiceField(forms.ModelChoiceField[Area]):
 
 
 def _phone(value: str) -> str:
-    return unicodedata.normalize("NFKC", value).strip()
+    return normalize_phone(value)
 
 
 class OneTimeTokenMixin(forms.Form):
@@ -186,7 +187,7 @@ class RelationForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("from_person") and data.get("from_person") == data.get("to_person"):
-            raise forms.ValidationError(_("Choose two different persons."))
+            raise forms.ValidationError(_("Choose two different persons."), code="same_person")
         return data
 
     def persons(self) -> tuple[Person, Person]:
@@ -207,6 +208,13 @@ class PersonSearchForm(forms.Form):
         value: str = self.cleaned_data["q"]
         if not kana.query_tokens(value):
             raise forms.ValidationError(
-                _("Enter letters of a name; symbols and spaces alone cannot be searched.")
+                _("Enter letters of a name; symbols and spaces alone cannot be searched."),
+                code="unsearchable",
             )
         return value
+
+    def typed(self) -> str:
+        """What was typed, to show again in the box: without control characters (a NUL
+        byte is refused, not echoed into the page), and never longer than the box allows."""
+        value = str(self["q"].value() or "")[: settings.KASANE_SEARCH_MAX_LENGTH]
+        return "".join(c for c in value if unicodedata.category(c) != "Cc")

@@ -5,17 +5,19 @@ services check the access policy again, so an API or a command cannot skip it.
 """
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Agency, Staff
 from kasane.core import kana
-from kasane.core.services import submission_record, submission_seen
+from kasane.core.models import FormSubmission
+from kasane.core.services import submission_seen
 from kasane.privacy.audit import audit_record
 from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.privacy.policy import basis_for, may_work_with_persons
@@ -31,6 +33,7 @@ from kasane.registry.models import (
     Relationship,
     Sex,
 )
+from kasane.registry.validators import normalize_phone
 
 
 @dataclass(frozen=True)
@@ -61,19 +64,43 @@ def _require_basis(actor: Staff | None, record: Household | Person) -> LegalBasi
     return basis
 
 
+def _claim(token: UUID | None, object_type: str, public_id: UUID) -> UUID | None:
+    """Take the form's one-time token for ``public_id``, before anything is saved.
+
+    None when this request took it; otherwise the public id the request that took it first
+    created. On PostgreSQL the second of two simultaneous posts (a double click) waits here
+    on the first one's uncommitted claim, then finds it, instead of failing at the end on
+    the token's unique index after saving a second record.
+    """
+    if token is None:
+        return None
+    try:
+        with transaction.atomic():
+            FormSubmission.objects.create(
+                token=token, object_type=object_type, object_public_id=public_id
+            )
+    except IntegrityError:
+        return (
+            FormSubmission.objects.filter(token=token, object_type=object_type)
+            .values_list("object_public_id", flat=True)
+            .first()
+        )
+    return None
+
+
 def _fill_person(person: Person, data: PersonInput) -> None:
     person.name = " ".join(data.name.split())
     person.kana = kana.to_katakana(data.kana)
     person.birth_date = data.birth_date
     person.sex = data.sex
     person.area = data.area
-    person.phone = data.phone
+    person.phone = normalize_phone(data.phone)
     person.name_normalized = kana.normalize(person.name)
     person.kana_normalized = kana.normalize(person.kana)
     person.search_tokens = kana.search_tokens(person.name, person.kana)
 
 
-def _changed_fields(before: dict[str, object], after: dict[str, object]) -> list[str]:
+def _changed_fields(before: Mapping[str, object], after: Mapping[str, object]) -> list[str]:
     return sorted(k for k in after if before.get(k) != after[k])
 
 
@@ -112,8 +139,15 @@ def household_create(
     if previous is not None:
         return Household.objects.get(public_id=previous)
     household = Household(
-        address=address.strip(), area=area, phone=phone, note=note, registered_by_agency=registrar
+        address=address.strip(),
+        area=area,
+        phone=normalize_phone(phone),
+        note=note,
+        registered_by_agency=registrar,
     )
+    previous = _claim(token, "household", household.public_id)
+    if previous is not None:
+        return Household.objects.get(public_id=previous)
     household.full_clean()
     household.save()
     basis = LegalBasis.SYSTEM if actor is None else LegalBasis.OWN_AGENCY
@@ -131,7 +165,6 @@ def household_create(
         relationship=Relationship.HEAD,
         started_on=started_on,
     )
-    submission_record(token, "household", household.public_id)
     return household
 
 
@@ -145,7 +178,7 @@ def household_update(
               "note": household.note}
     household.address = address.strip()
     household.area = area
-    household.phone = phone
+    household.phone = normalize_phone(phone)
     household.note = note
     household.full_clean()
     household.save()
@@ -185,6 +218,9 @@ def member_add(
     if previous is not None:
         return Person.objects.get(public_id=previous)
     record = Person(registered_by_agency=household.registered_by_agency)
+    previous = _claim(token, "person", record.public_id)
+    if previous is not None:
+        return Person.objects.get(public_id=previous)
     _fill_person(record, person)
     record.full_clean()
     record.save()
@@ -204,7 +240,6 @@ def member_add(
         object_id=str(record.public_id),
         detail={"household": str(household.public_id), "relationship": relationship},
     )
-    submission_record(token, "person", record.public_id)
     return record
 
 
@@ -234,10 +269,15 @@ def membership_end(
     """A member leaves the household (転出, 死亡, 世帯分離); the history is kept."""
     basis = _require_basis(actor, membership.household)
     if membership.ended_on is not None:
-        raise ValidationError(_("This membership has already ended."))
+        raise ValidationError(_("This membership has already ended."), code="already_ended")
     if ended_on < membership.started_on:
         raise ValidationError(
-            {"ended_on": _("The end date is before the date the person joined the household.")}
+            {
+                "ended_on": ValidationError(
+                    _("The end date is before the date the person joined the household."),
+                    code="before_start",
+                )
+            }
         )
     membership.ended_on = ended_on
     membership.full_clean()
@@ -265,7 +305,7 @@ def relation_create(
     basis = _require_basis(actor, from_person)
     _require_basis(actor, to_person)
     if from_person.pk == to_person.pk:
-        raise ValidationError(_("A person cannot be related to themselves."))
+        raise ValidationError(_("A person cannot be related to themselves."), code="same_person")
     symmetric = kind in (RelationKind.SPOUSE, RelationKind.SIBLING)
     exists = Relation.objects.filter(from_person=from_person, to_person=to_person, kind=kind)
     if symmetric:
@@ -273,7 +313,7 @@ def relation_create(
             from_person=to_person, to_person=from_person, kind=kind
         )
     if exists.exists():
-        raise ValidationError(_("This relation is already recorded."))
+        raise ValidationError(_("This relation is already recorded."), code="relation_exists")
     relation = Relation(from_person=from_person, to_person=to_person, kind=kind)
     relation.full_clean()
     relation.save()

@@ -1,6 +1,7 @@
 """Validation of what staff type into registry forms, with messages in the user's language."""
 
 import datetime
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -30,9 +31,19 @@ def validate_not_future(value: datetime.date) -> None:
         raise ValidationError(_("The date cannot be in the future."), code="future")
 
 
+# Hyphens as a Japanese keyboard types them: full-width, the 長音 mark, dashes and minus.
+_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−ー－", "-"))
+
+
+def normalize_phone(value: str) -> str:
+    """A phone number in half-width digits and hyphens, however it was typed (０７７ー…)."""
+    return unicodedata.normalize("NFKC", value).translate(_DASHES).strip()
+
+
 def validate_phone(value: str) -> None:
-    digits = value.replace("-", "").replace(" ", "")
-    if value and (not digits.isdigit() or not 9 <= len(digits) <= 13):
+    digits = normalize_phone(value).replace("-", "").replace(" ", "")
+    # isascii: str.isdigit alone accepts any script's digits, superscripts included.
+    if value and (not (digits.isascii() and digits.isdigit()) or not 9 <= len(digits) <= 13):
         raise ValidationError(
             _("Enter a phone number of digits and hyphens, e.g. 077-123-4567."), code="phone"
         )

@@ -19,11 +19,16 @@ from kasane.privacy.policy import may_work_with_persons
 from kasane.registry import forms, services
 
 
-def _actor(request: HttpRequest) -> Staff:
+def _actor(request: HttpRequest, *, names_record: bool = False) -> Staff:
+    """The signed-in staff member, if their role works with persons.
+
+    A page whose address names a household, person or membership answers 404 to every
+    other role, as to a caseworker of another agency: no role learns that an id exists.
+    """
     user = request.user
-    assert isinstance(user, Staff)  # noqa: S101 - LoginRequiredMiddleware ran
+    assert isinstance(user, Staff)  # LoginRequiredMiddleware ran
     if not may_work_with_persons(user):
-        raise PermissionDenied
+        raise Http404 if names_record else PermissionDenied
     return user
 
 
@@ -79,8 +84,11 @@ def household_create(request: HttpRequest) -> HttpResponse:
         if duplicates and not data.get("confirm_not_duplicate"):
             form.add_error(
                 None,
-                _("A person with the same kana and date of birth is already registered. "
-                  "Check the list below before registering a new household."),
+                ValidationError(
+                    _("A person with the same kana and date of birth is already registered. "
+                      "Check the list below before registering a new household."),
+                    code="possible_duplicate",
+                ),
             )
         else:
             try:
@@ -105,14 +113,14 @@ def household_create(request: HttpRequest) -> HttpResponse:
 
 
 def household_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = _actor(request, names_record=True)
     detail = selectors.household_detail_for_user(actor, public_id)
     return render(request, "registry/household_detail.html", {"detail": detail})
 
 
 @require_http_methods(["GET", "POST"])
 def household_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = _actor(request, names_record=True)
     household = selectors.get_household_for_user(actor, public_id, purpose="edit")
     form = forms.HouseholdEditForm(
         request.POST or None,
@@ -146,7 +154,7 @@ def household_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def member_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = _actor(request, names_record=True)
     household = selectors.get_household_for_user(actor, public_id, purpose="add_member")
     form = forms.MemberAddForm(request.POST or None)
     duplicates = []
@@ -161,8 +169,11 @@ def member_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
         if duplicates and not data.get("confirm_not_duplicate"):
             form.add_error(
                 None,
-                _("A person with the same kana and date of birth is already registered. "
-                  "Check the list below before registering a new person."),
+                ValidationError(
+                    _("A person with the same kana and date of birth is already registered. "
+                      "Check the list below before registering a new person."),
+                    code="possible_duplicate",
+                ),
             )
         else:
             try:
@@ -187,14 +198,14 @@ def member_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 def person_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = _actor(request, names_record=True)
     person = selectors.get_person_for_user(actor, public_id)
     return render(request, "registry/person_detail.html", {"person": person})
 
 
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = _actor(request, names_record=True)
     person = selectors.get_person_for_user(actor, public_id, purpose="edit")
     form = forms.PersonEditForm(
         request.POST or None,
@@ -220,7 +231,7 @@ def person_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def membership_end(request: HttpRequest, public_id: UUID, membership_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = _actor(request, names_record=True)
     household = selectors.get_household_for_user(actor, public_id, purpose="end_membership")
     membership = next(
         (m for m in household.current_memberships if m.public_id == membership_id), None
@@ -247,7 +258,7 @@ def membership_end(request: HttpRequest, public_id: UUID, membership_id: UUID) -
 
 @require_http_methods(["GET", "POST"])
 def relation_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = _actor(request, names_record=True)
     household = selectors.get_household_for_user(actor, public_id, purpose="add_relation")
     members = [m.person for m in household.current_memberships]
     form = forms.RelationForm(request.POST or None, members=members)
@@ -263,7 +274,10 @@ def relation_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
         except ValidationError as error:
             _apply_errors(form, error)
         except IntegrityError:
-            form.add_error(None, _("This relation is already recorded."))
+            form.add_error(
+                None,
+                ValidationError(_("This relation is already recorded."), code="relation_exists"),
+            )
         else:
             messages.success(request, _("The family relation was recorded."))
             return redirect("registry:household_detail", household.public_id)

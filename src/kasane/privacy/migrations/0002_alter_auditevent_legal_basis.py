@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('privacy', '0001_initial'),
+        ("privacy", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='legal_basis',
-            field=models.CharField(choices=[('own_agency', "registered by the actor's agency"), ('case_team', "member of the case's support team"), ('referral', 'addressee of a referral'), ('coordination', 'multi-agency coordination'), ('consent', 'consent of the person'), ('support_meeting', 'support meeting (Social Welfare Act art. 106-6)'), ('break_glass', 'protection of life or safety (break-glass)'), ('system', 'system operation'), ('none', 'no personal data')], max_length=20, verbose_name='legal basis'),
+            model_name="auditevent",
+            name="legal_basis",
+            field=models.CharField(
+                choices=[
+                    ("own_agency", "registered by the actor's agency"),
+                    ("case_team", "member of the case's support team"),
+                    ("referral", "addressee of a referral"),
+                    ("coordination", "multi-agency coordination"),
+                    ("consent", "consent of the person"),
+                    ("support_meeting", "support meeting (Social Welfare Act art. 106-6)"),
+                    ("break_glass", "protection of life or safety (break-glass)"),
+                    ("system", "system operation"),
+                    ("none", "no personal data"),
+                ],
+                max_length=20,
+                verbose_name="legal basis",
+            ),
         ),
     ]
