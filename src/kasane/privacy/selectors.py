@@ -21,17 +21,17 @@ from kasane.accounts.models import Staff
 from kasane.core import kana
 from kasane.privacy.audit import audit_record
 from kasane.privacy.models import AuditAction, LegalBasis
-from kasane.privacy.policy import basis_for, registry_scope
+from kasane.privacy.policy import basis_for, household_scope, person_scope
 from kasane.registry.models import Household, Membership, Person, Relation
 
 
 def visible_persons(actor: Staff) -> QuerySet[Person]:
-    scope = registry_scope(actor)
+    scope = person_scope(actor)
     return Person.objects.none() if scope is None else Person.objects.filter(scope)
 
 
 def visible_households(actor: Staff) -> QuerySet[Household]:
-    scope = registry_scope(actor)
+    scope = household_scope(actor)
     return Household.objects.none() if scope is None else Household.objects.filter(scope)
 
 

@@ -18,7 +18,7 @@ def test_caseworker_finds_a_household_by_part_of_the_kana(page, live_server, dem
     base = live_server.url
     page.goto(f"{base}/accounts/login/")
     expect(page.locator("html")).to_have_attribute("lang", "ja")
-    # TEMP expect(page.locator("h1")).to_contain_text("ログイン")
+    expect(page.locator("h1")).to_contain_text("ログイン")
     shoot(page, "01-login")
 
     sign_in(page, base, "houkatsu")
