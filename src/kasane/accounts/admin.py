@@ -81,8 +81,13 @@ class AgencyAdmin(AdministratorOnly, admin.ModelAdmin[Agency]):
     list_filter = ["agency_type", "is_active"]
     search_fields = ["name"]
     fields = [
-        "name", "agency_type", "domains", "area",
-        "confidentiality_basis", "confidentiality_note", "is_active",
+        "name",
+        "agency_type",
+        "domains",
+        "area",
+        "confidentiality_basis",
+        "confidentiality_note",
+        "is_active",
     ]
 
 

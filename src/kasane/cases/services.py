@@ -188,7 +188,7 @@ def open_case_of_household(actor: Staff, household: Household) -> Case | None:
         Case.objects.filter(
             household=household,
             status__in=[s for s in CaseStatus if s != CaseStatus.CLOSED],
-            team__agency_id=actor.agency_id,
+            team__agency_id=actor.agency_id or 0,
             team__left_at__isnull=True,
         )
         .order_by("-opened_at")

@@ -196,7 +196,7 @@ def status_change(request: HttpRequest, public_id: UUID) -> HttpResponse:
     ):
         for error in form.errors.values():
             for message in error:
-                messages.error(request, message)
+                messages.error(request, str(message))
     return redirect("cases:case_detail", case.public_id)
 
 
@@ -372,5 +372,5 @@ def name_lead(request: HttpRequest, public_id: UUID) -> HttpResponse:
     ):
         for error in form.errors.values():
             for message in error:
-                messages.error(request, message)
+                messages.error(request, str(message))
     return redirect("cases:case_detail", case.public_id)

@@ -29,13 +29,28 @@ REFERENCE_DATE = datetime.date(2026, 4, 1)
 DEMO_PASSWORD = "kasane-demo-2026"  # noqa: S105 - printed on purpose: demo data only
 
 SPHERES: list[tuple[str, list[tuple[str, list[str]]]]] = [
-    ("北部圏域", [("北中学校区", ["北町一丁目", "北町二丁目", "緑ケ丘", "上野"]),
-                  ("桜中学校区", ["桜台一丁目", "桜台二丁目", "若葉町"])]),
-    ("東部圏域", [("東中学校区", ["東町", "朝日町", "日の出一丁目", "日の出二丁目"]),
-                  ("湖南中学校区", ["湖南町", "浜辺", "新浜"])]),
+    (
+        "北部圏域",
+        [
+            ("北中学校区", ["北町一丁目", "北町二丁目", "緑ケ丘", "上野"]),
+            ("桜中学校区", ["桜台一丁目", "桜台二丁目", "若葉町"]),
+        ],
+    ),
+    (
+        "東部圏域",
+        [
+            ("東中学校区", ["東町", "朝日町", "日の出一丁目", "日の出二丁目"]),
+            ("湖南中学校区", ["湖南町", "浜辺", "新浜"]),
+        ],
+    ),
     ("中央圏域", [("中央中学校区", ["本町一丁目", "本町二丁目", "駅前", "栄町", "寿町"])]),
-    ("西部圏域", [("西中学校区", ["西町", "山手一丁目", "山手二丁目", "松原"]),
-                  ("青葉中学校区", ["青葉台", "若松町", "大谷"])]),
+    (
+        "西部圏域",
+        [
+            ("西中学校区", ["西町", "山手一丁目", "山手二丁目", "松原"]),
+            ("青葉中学校区", ["青葉台", "若松町", "大谷"]),
+        ],
+    ),
     ("南部圏域", [("南中学校区", ["南町", "川原", "稲田", "平野一丁目", "平野二丁目"])]),
 ]
 
@@ -51,34 +66,94 @@ class AgencySpec:
 
 
 AGENCIES: list[AgencySpec] = [
-    AgencySpec("coordination", "かさね市 人とくらしのサポートセンター（多機関協働）",
-               AgencyType.MUNICIPALITY, tuple(Domain), ConfidentialityBasis.PUBLIC_SERVANT),
-    AgencySpec("it", "かさね市 情報政策課", AgencyType.MUNICIPALITY, (),
-               ConfidentialityBasis.PUBLIC_SERVANT),
+    AgencySpec(
+        "coordination",
+        "かさね市 人とくらしのサポートセンター（多機関協働）",
+        AgencyType.MUNICIPALITY,
+        tuple(Domain),
+        ConfidentialityBasis.PUBLIC_SERVANT,
+    ),
+    AgencySpec(
+        "it",
+        "かさね市 情報政策課",
+        AgencyType.MUNICIPALITY,
+        (),
+        ConfidentialityBasis.PUBLIC_SERVANT,
+    ),
     *[
-        AgencySpec(f"houkatsu_{i}", f"{sphere[:2]}地域包括支援センター",
-                   AgencyType.COMMUNITY_GENERAL_SUPPORT, (Domain.ELDERLY,),
-                   ConfidentialityBasis.CONTRACT, sphere)
+        AgencySpec(
+            f"houkatsu_{i}",
+            f"{sphere[:2]}地域包括支援センター",
+            AgencyType.COMMUNITY_GENERAL_SUPPORT,
+            (Domain.ELDERLY,),
+            ConfidentialityBasis.CONTRACT,
+            sphere,
+        )
         for i, (sphere, _) in enumerate(SPHERES)
     ],
-    AgencySpec("shogai", "かさね市障害者相談支援センター", AgencyType.DISABILITY_SUPPORT,
-               (Domain.DISABILITY,), ConfidentialityBasis.STATUTORY),
-    AgencySpec("kodomo", "かさね市こども家庭センター", AgencyType.CHILD_FAMILY_CENTER,
-               (Domain.CHILD, Domain.EDUCATION), ConfidentialityBasis.PUBLIC_SERVANT),
-    AgencySpec("konkyu", "かさね市くらし相談窓口（自立相談支援）", AgencyType.SELF_RELIANCE_SUPPORT,
-               (Domain.POVERTY, Domain.HOUSING, Domain.EMPLOYMENT), ConfidentialityBasis.STATUTORY),
-    AgencySpec("shakyo", "かさね市社会福祉協議会", AgencyType.SOCIAL_WELFARE_COUNCIL,
-               (Domain.ELDERLY, Domain.POVERTY, Domain.YOUTH), ConfidentialityBasis.CONTRACT),
-    AgencySpec("kyoiku", "かさね市教育委員会", AgencyType.BOARD_OF_EDUCATION,
-               (Domain.EDUCATION, Domain.CHILD), ConfidentialityBasis.PUBLIC_SERVANT),
-    AgencySpec("hoken", "かさね市保健センター", AgencyType.HEALTH_CENTER, (Domain.HEALTH,),
-               ConfidentialityBasis.PUBLIC_SERVANT),
-    AgencySpec("npo_outreach", "NPO法人 よりそいネット", AgencyType.NPO,
-               (Domain.YOUTH, Domain.HEALTH), ConfidentialityBasis.CONTRACT),
-    AgencySpec("npo_sanka", "NPO法人 はたらくカタチ", AgencyType.NPO,
-               (Domain.EMPLOYMENT, Domain.YOUTH), ConfidentialityBasis.CONTRACT),
-    AgencySpec("minsei", "かさね市民生委員児童委員協議会", AgencyType.COMMISSIONED_VOLUNTEERS,
-               (Domain.ELDERLY, Domain.CHILD), ConfidentialityBasis.COMMISSIONED_VOLUNTEER),
+    AgencySpec(
+        "shogai",
+        "かさね市障害者相談支援センター",
+        AgencyType.DISABILITY_SUPPORT,
+        (Domain.DISABILITY,),
+        ConfidentialityBasis.STATUTORY,
+    ),
+    AgencySpec(
+        "kodomo",
+        "かさね市こども家庭センター",
+        AgencyType.CHILD_FAMILY_CENTER,
+        (Domain.CHILD, Domain.EDUCATION),
+        ConfidentialityBasis.PUBLIC_SERVANT,
+    ),
+    AgencySpec(
+        "konkyu",
+        "かさね市くらし相談窓口（自立相談支援）",
+        AgencyType.SELF_RELIANCE_SUPPORT,
+        (Domain.POVERTY, Domain.HOUSING, Domain.EMPLOYMENT),
+        ConfidentialityBasis.STATUTORY,
+    ),
+    AgencySpec(
+        "shakyo",
+        "かさね市社会福祉協議会",
+        AgencyType.SOCIAL_WELFARE_COUNCIL,
+        (Domain.ELDERLY, Domain.POVERTY, Domain.YOUTH),
+        ConfidentialityBasis.CONTRACT,
+    ),
+    AgencySpec(
+        "kyoiku",
+        "かさね市教育委員会",
+        AgencyType.BOARD_OF_EDUCATION,
+        (Domain.EDUCATION, Domain.CHILD),
+        ConfidentialityBasis.PUBLIC_SERVANT,
+    ),
+    AgencySpec(
+        "hoken",
+        "かさね市保健センター",
+        AgencyType.HEALTH_CENTER,
+        (Domain.HEALTH,),
+        ConfidentialityBasis.PUBLIC_SERVANT,
+    ),
+    AgencySpec(
+        "npo_outreach",
+        "NPO法人 よりそいネット",
+        AgencyType.NPO,
+        (Domain.YOUTH, Domain.HEALTH),
+        ConfidentialityBasis.CONTRACT,
+    ),
+    AgencySpec(
+        "npo_sanka",
+        "NPO法人 はたらくカタチ",
+        AgencyType.NPO,
+        (Domain.EMPLOYMENT, Domain.YOUTH),
+        ConfidentialityBasis.CONTRACT,
+    ),
+    AgencySpec(
+        "minsei",
+        "かさね市民生委員児童委員協議会",
+        AgencyType.COMMISSIONED_VOLUNTEERS,
+        (Domain.ELDERLY, Domain.CHILD),
+        ConfidentialityBasis.COMMISSIONED_VOLUNTEER,
+    ),
 ]
 
 
@@ -120,19 +195,21 @@ class DemoCity:
     def build_areas(self) -> None:
         city = area_create(code="K", name="かさね市", kind=AreaKind.CITY)
         for i, (sphere_name, districts) in enumerate(SPHERES, start=1):
-            sphere = area_create(
-                code=f"K{i}", name=sphere_name, kind=AreaKind.SPHERE, parent=city
-            )
+            sphere = area_create(code=f"K{i}", name=sphere_name, kind=AreaKind.SPHERE, parent=city)
             self.blocks_by_sphere[sphere_name] = []
             for j, (district_name, blocks) in enumerate(districts, start=1):
                 district = area_create(
-                    code=f"K{i}{j}", name=district_name, kind=AreaKind.SCHOOL_DISTRICT,
+                    code=f"K{i}{j}",
+                    name=district_name,
+                    kind=AreaKind.SCHOOL_DISTRICT,
                     parent=sphere,
                 )
                 for k, block_name in enumerate(blocks, start=1):
                     self.blocks_by_sphere[sphere_name].append(
                         area_create(
-                            code=f"K{i}{j}{k:02d}", name=block_name, kind=AreaKind.BLOCK,
+                            code=f"K{i}{j}{k:02d}",
+                            name=block_name,
+                            kind=AreaKind.BLOCK,
                             parent=district,
                         )
                     )
@@ -241,7 +318,9 @@ class DemoCity:
                 for parent in (head, spouse):
                     if parent is not None:
                         relation_create(
-                            actor=None, from_person=parent, to_person=person,
+                            actor=None,
+                            from_person=parent,
+                            to_person=person,
                             kind=RelationKind.PARENT,
                         )
             elif relationship == Relationship.PARENT:
@@ -260,26 +339,32 @@ class DemoCity:
         sphere, surname = self._sphere(), self.rng.choice(SURNAMES)
         husband = self._person(surname, Sex.MALE, self._birth(72, 92))
         wife = self._person(surname, Sex.FEMALE, self._birth(70, 90))
-        self._household(self._houkatsu(sphere), [(husband, Relationship.HEAD),
-                                                 (wife, Relationship.SPOUSE)], sphere)
+        self._household(
+            self._houkatsu(sphere),
+            [(husband, Relationship.HEAD), (wife, Relationship.SPOUSE)],
+            sphere,
+        )
 
     def isolated_elderly(self) -> None:
         sphere, surname = self._sphere(), self.rng.choice(SURNAMES)
         sex = self.rng.choice([Sex.FEMALE, Sex.FEMALE, Sex.MALE])
         agency = self._houkatsu(sphere) if self.rng.random() < 0.7 else self.agencies["shakyo"]
-        self._household(agency, [(self._person(surname, sex, self._birth(75, 96)),
-                                  Relationship.HEAD)], sphere)
+        self._household(
+            agency, [(self._person(surname, sex, self._birth(75, 96)), Relationship.HEAD)], sphere
+        )
 
     def pair_8050(self) -> None:
         sphere, surname = self._sphere(), self.rng.choice(SURNAMES)
         parent = self._person(surname, self.rng.choice([Sex.FEMALE, Sex.MALE]), self._birth(78, 92))
-        child = self._person(surname, self.rng.choice([Sex.MALE, Sex.MALE, Sex.FEMALE]),
-                             self._birth(45, 60))
+        child = self._person(
+            surname, self.rng.choice([Sex.MALE, Sex.MALE, Sex.FEMALE]), self._birth(45, 60)
+        )
         members = [(parent, Relationship.HEAD), (child, Relationship.CHILD)]
         if self.rng.random() < 0.3:
             other = Sex.MALE if parent.sex == Sex.FEMALE else Sex.FEMALE
-            members.insert(1, (self._person(surname, other, self._birth(80, 94)),
-                               Relationship.SPOUSE))
+            members.insert(
+                1, (self._person(surname, other, self._birth(80, 94)), Relationship.SPOUSE)
+            )
         self._household(self._houkatsu(sphere), members, sphere)
 
     def single_parent(self) -> None:
@@ -287,8 +372,14 @@ class DemoCity:
         parent_sex = Sex.FEMALE if self.rng.random() < 0.85 else Sex.MALE
         members = [(self._person(surname, parent_sex, self._birth(26, 48)), Relationship.HEAD)]
         for _ in range(self.rng.randint(1, 3)):
-            members.append((self._person(surname, self.rng.choice([Sex.MALE, Sex.FEMALE]),
-                                         self._birth(0, 17)), Relationship.CHILD))
+            members.append(
+                (
+                    self._person(
+                        surname, self.rng.choice([Sex.MALE, Sex.FEMALE]), self._birth(0, 17)
+                    ),
+                    Relationship.CHILD,
+                )
+            )
         agency = self.agencies["kodomo"] if self.rng.random() < 0.7 else self.agencies["konkyu"]
         self._household(agency, members)
 
@@ -298,21 +389,33 @@ class DemoCity:
         carer = self._person(surname, self.rng.choice([Sex.FEMALE, Sex.MALE]), self._birth(11, 17))
         members = [(parent, Relationship.HEAD), (carer, Relationship.CHILD)]
         if self.rng.random() < 0.6:
-            members.append((self._person(surname, self.rng.choice([Sex.MALE, Sex.FEMALE]),
-                                         self._birth(4, 10)), Relationship.CHILD))
+            members.append(
+                (
+                    self._person(
+                        surname, self.rng.choice([Sex.MALE, Sex.FEMALE]), self._birth(4, 10)
+                    ),
+                    Relationship.CHILD,
+                )
+            )
         if self.rng.random() < 0.4:
-            members.append((self._person(surname, Sex.FEMALE, self._birth(72, 88)),
-                            Relationship.PARENT))
-        self._household(self.agencies["kodomo"], members,
-                        note="家事と弟妹の世話を中学生の子が担っている（学校から情報提供）")
+            members.append(
+                (self._person(surname, Sex.FEMALE, self._birth(72, 88)), Relationship.PARENT)
+            )
+        self._household(
+            self.agencies["kodomo"],
+            members,
+            note="家事と弟妹の世話を中学生の子が担っている（学校から情報提供）",
+        )
 
     def double_care(self) -> None:
         sphere, surname = self._sphere(), self.rng.choice(SURNAMES)
         members = [
             (self._person(surname, Sex.MALE, self._birth(36, 50)), Relationship.HEAD),
             (self._person(surname, Sex.FEMALE, self._birth(34, 48)), Relationship.SPOUSE),
-            (self._person(surname, self.rng.choice([Sex.MALE, Sex.FEMALE]), self._birth(0, 6)),
-             Relationship.CHILD),
+            (
+                self._person(surname, self.rng.choice([Sex.MALE, Sex.FEMALE]), self._birth(0, 6)),
+                Relationship.CHILD,
+            ),
             (self._person(surname, Sex.FEMALE, self._birth(72, 88)), Relationship.PARENT),
         ]
         self._household(self._houkatsu(sphere), members, sphere)
@@ -322,15 +425,18 @@ class DemoCity:
         members = [
             (self._person(surname, Sex.MALE, self._birth(55, 75)), Relationship.HEAD),
             (self._person(surname, Sex.FEMALE, self._birth(52, 73)), Relationship.SPOUSE),
-            (self._person(surname, self.rng.choice([Sex.MALE, Sex.FEMALE]), self._birth(20, 45)),
-             Relationship.CHILD),
+            (
+                self._person(surname, self.rng.choice([Sex.MALE, Sex.FEMALE]), self._birth(20, 45)),
+                Relationship.CHILD,
+            ),
         ]
         self._household(self.agencies["shogai"], members)
 
     def working_age_single(self) -> None:
         surname = self.rng.choice(SURNAMES)
-        person = self._person(surname, self.rng.choice([Sex.MALE, Sex.MALE, Sex.FEMALE]),
-                              self._birth(30, 64))
+        person = self._person(
+            surname, self.rng.choice([Sex.MALE, Sex.MALE, Sex.FEMALE]), self._birth(30, 64)
+        )
         agency = self.agencies["konkyu"] if self.rng.random() < 0.75 else self.agencies["shakyo"]
         self._household(agency, [(person, Relationship.HEAD)])
 
@@ -341,8 +447,14 @@ class DemoCity:
             (self._person(surname, Sex.FEMALE, self._birth(30, 48)), Relationship.SPOUSE),
         ]
         for _ in range(self.rng.randint(1, 3)):
-            members.append((self._person(surname, self.rng.choice([Sex.MALE, Sex.FEMALE]),
-                                         self._birth(3, 17)), Relationship.CHILD))
+            members.append(
+                (
+                    self._person(
+                        surname, self.rng.choice([Sex.MALE, Sex.FEMALE]), self._birth(3, 17)
+                    ),
+                    Relationship.CHILD,
+                )
+            )
         agency = self.agencies["kodomo"] if self.rng.random() < 0.5 else self.agencies["kyoiku"]
         self._household(agency, members)
 
@@ -353,13 +465,20 @@ class DemoCity:
         self._household(
             agency,
             [
-                (PersonInput("草野 ミツ", "クサノ ミツ", datetime.date(1946, 8, 3), Sex.FEMALE),
-                 Relationship.HEAD),
-                (PersonInput("草野 誠", "クサノ マコト", datetime.date(1972, 2, 19), Sex.MALE),
-                 Relationship.CHILD),
-                (PersonInput("草野 久美子", "クサノ クミコ", datetime.date(1975, 11, 7),
-                             Sex.FEMALE),
-                 Relationship.CHILD),
+                (
+                    PersonInput("草野 ミツ", "クサノ ミツ", datetime.date(1946, 8, 3), Sex.FEMALE),
+                    Relationship.HEAD,
+                ),
+                (
+                    PersonInput("草野 誠", "クサノ マコト", datetime.date(1972, 2, 19), Sex.MALE),
+                    Relationship.CHILD,
+                ),
+                (
+                    PersonInput(
+                        "草野 久美子", "クサノ クミコ", datetime.date(1975, 11, 7), Sex.FEMALE
+                    ),
+                    Relationship.CHILD,
+                ),
             ],
             "中央圏域",
             note="事例①：世帯員それぞれが金銭管理。住まいの老朽化、見通しをもった対応ができていない。",
@@ -368,14 +487,24 @@ class DemoCity:
         self._household(
             agency,
             [
-                (PersonInput("髙木 昭", "タカギ アキラ", datetime.date(1953, 5, 21), Sex.MALE),
-                 Relationship.HEAD),
-                (PersonInput("髙木 和子", "タカギ カズコ", datetime.date(1956, 9, 30), Sex.FEMALE),
-                 Relationship.SPOUSE),
-                (PersonInput("髙木 翔", "タカギ ショウ", datetime.date(1991, 4, 12), Sex.MALE),
-                 Relationship.CHILD),
-                (PersonInput("髙木 キヨ", "タカギ キヨ", datetime.date(1932, 1, 8), Sex.FEMALE),
-                 Relationship.PARENT),
+                (
+                    PersonInput("髙木 昭", "タカギ アキラ", datetime.date(1953, 5, 21), Sex.MALE),
+                    Relationship.HEAD,
+                ),
+                (
+                    PersonInput(
+                        "髙木 和子", "タカギ カズコ", datetime.date(1956, 9, 30), Sex.FEMALE
+                    ),
+                    Relationship.SPOUSE,
+                ),
+                (
+                    PersonInput("髙木 翔", "タカギ ショウ", datetime.date(1991, 4, 12), Sex.MALE),
+                    Relationship.CHILD,
+                ),
+                (
+                    PersonInput("髙木 キヨ", "タカギ キヨ", datetime.date(1932, 1, 8), Sex.FEMALE),
+                    Relationship.PARENT,
+                ),
             ],
             "中央圏域",
             note="事例②：民生委員の訪問時に、ひきこもり状態の子について心配との話。",
@@ -383,9 +512,15 @@ class DemoCity:
 
     def build_households(self, count: int) -> None:
         kinds: list[tuple[Callable[[], None], int]] = [
-            (self.elderly_couple, 20), (self.isolated_elderly, 18), (self.pair_8050, 12),
-            (self.single_parent, 12), (self.young_carer, 6), (self.double_care, 6),
-            (self.disability_household, 8), (self.working_age_single, 10), (self.family, 8),
+            (self.elderly_couple, 20),
+            (self.isolated_elderly, 18),
+            (self.pair_8050, 12),
+            (self.single_parent, 12),
+            (self.young_carer, 6),
+            (self.double_care, 6),
+            (self.disability_household, 8),
+            (self.working_age_single, 10),
+            (self.family, 8),
         ]
         builders = [b for b, _ in kinds]
         weights = [w for _, w in kinds]

@@ -9,8 +9,7 @@ from kasane.demo.city import DEMO_PASSWORD, STAFF
 def demo_logins() -> list[dict[str, str]]:
     usernames = [s.username for s in STAFF]
     staff = {
-        s.username: s
-        for s in Staff.objects.filter(username__in=usernames).select_related("agency")
+        s.username: s for s in Staff.objects.filter(username__in=usernames).select_related("agency")
     }
     return [
         {

@@ -231,7 +231,7 @@ class BasePersonRowFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
     def rows(self) -> list[PersonRowForm]:
         rows = [f for f in self.forms if f.has_changed() and f.cleaned_data]
         rows.sort(key=lambda f: f.cleaned_data["relationship"] != Relationship.HEAD)
-        return rows  # type: ignore[return-value]
+        return rows
 
     def new_household(self, household_form: NewHouseholdForm) -> NewHousehold:
         area = household_form.cleaned_data.get("area")

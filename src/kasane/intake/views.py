@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from django.contrib import messages
@@ -73,7 +73,11 @@ def _record(
     form = forms.ConsultationForm(request.POST or None, agency_id=actor.agency_id, members=members)
     new = household is None
     household_form = forms.NewHouseholdForm(request.POST or None, prefix="hh") if new else None
-    rows = forms.PersonRowFormSet(request.POST or None, prefix="p") if new else None
+    rows = (
+        cast(forms.BasePersonRowFormSet, forms.PersonRowFormSet(request.POST or None, prefix="p"))
+        if new
+        else None
+    )
     duplicates: list[Person] = []
     if request.method == "POST":
         valid = form.is_valid()

@@ -76,9 +76,9 @@ def audit_record(
             sequence=(last.sequence + 1) if last else 1,
             at=timezone.now(),
             actor=actor,
-            actor_username=actor_username if actor_username is not None else (
-                actor.username if actor else ""
-            ),
+            actor_username=actor_username
+            if actor_username is not None
+            else (actor.username if actor else ""),
             agency_name=actor.agency.name if actor and actor.agency_id else "",  # type: ignore[union-attr]
             action=action,
             object_type=object_type,

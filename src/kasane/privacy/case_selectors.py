@@ -33,7 +33,7 @@ from kasane.cases.models import (
 )
 from kasane.core.dates import fiscal_year_bounds
 from kasane.privacy.audit import audit_record
-from kasane.privacy.cases import case_basis, case_scope, works_cases
+from kasane.privacy.cases import agency_id_of, case_basis, case_scope, works_cases
 from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.registry.models import Membership, Relationship
 
@@ -179,7 +179,7 @@ def case_detail_for_user(actor: Staff, public_id: UUID | str, page: int = 1) -> 
 @transaction.atomic
 def case_list_for_user(actor: Staff, page: int = 1, *, open_only: bool = True) -> Page[Case]:
     """Cases the actor's agency is on, newest first; audited as one view of the list."""
-    on_team = TeamMember.objects.filter(agency_id=actor.agency_id, left_at__isnull=True)
+    on_team = TeamMember.objects.filter(agency_id=agency_id_of(actor), left_at__isnull=True)
     cases = (
         visible_cases(actor)
         .filter(id__in=on_team.values("case_id"))

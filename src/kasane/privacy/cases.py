@@ -23,6 +23,13 @@ def works_cases(actor: Staff) -> bool:
     return bool(actor.is_active and actor.works_cases and actor.agency_id is not None)
 
 
+def agency_id_of(actor: Staff) -> int:
+    """The actor's agency; staff without one work no case."""
+    if actor.agency_id is None:
+        raise PermissionDenied
+    return actor.agency_id
+
+
 def require_case_worker(actor: Staff) -> None:
     if not works_cases(actor):
         raise PermissionDenied
@@ -32,7 +39,7 @@ def case_scope(actor: Staff) -> Q | None:
     """The filter on Case that the actor may read, or None for nothing at all."""
     if not works_cases(actor):
         return None
-    on_team = TeamMember.objects.filter(agency_id=actor.agency_id, left_at__isnull=True).values(
+    on_team = TeamMember.objects.filter(agency_id=agency_id_of(actor), left_at__isnull=True).values(
         "case_id"
     )
     addressed = Referral.objects.filter(
@@ -51,7 +58,7 @@ def case_basis(actor: Staff, case: Case) -> LegalBasis | None:
     """The basis on which the actor may read or work on the case, or None."""
     if not works_cases(actor):
         return None
-    if case.team.filter(agency_id=actor.agency_id, left_at__isnull=True).exists():
+    if case.team.filter(agency_id=agency_id_of(actor), left_at__isnull=True).exists():
         return LegalBasis.CASE_TEAM
     if case.referrals.filter(to_agency_id=actor.agency_id, status__in=OPEN_REFERRAL).exists():
         return LegalBasis.REFERRAL

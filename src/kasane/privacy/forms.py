@@ -23,6 +23,6 @@ class AuditFilterForm(forms.Form):
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:  # type: ignore[operator]
+        if start and end and start > end:
             raise forms.ValidationError(_("The start date is after the end date."))
         return data

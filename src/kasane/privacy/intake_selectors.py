@@ -14,7 +14,7 @@ from django.http import Http404
 from kasane.accounts.models import Staff
 from kasane.intake.models import Consultation, ConsultationNeed
 from kasane.privacy.audit import audit_record
-from kasane.privacy.cases import case_scope, works_cases
+from kasane.privacy.cases import agency_id_of, case_scope, works_cases
 from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.registry.models import Membership, Relationship
 
@@ -53,9 +53,9 @@ def consultation_list_for_user(actor: Staff, page: int = 1) -> Page[Consultation
     """The consultations the actor's agency received, newest first; audited."""
     if not works_cases(actor):
         raise Http404
-    consultations = _with_details(Consultation.objects.filter(agency_id=actor.agency_id)).order_by(
-        "-received_at", "-id"
-    )
+    consultations = _with_details(
+        Consultation.objects.filter(agency_id=agency_id_of(actor))
+    ).order_by("-received_at", "-id")
     result = Paginator(consultations, LIST_PAGE_SIZE).get_page(page)
     if result.object_list:
         audit_record(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.conf import settings
@@ -35,7 +35,7 @@ def visible_households(actor: Staff) -> QuerySet[Household]:
     return Household.objects.none() if scope is None else Household.objects.filter(scope)
 
 
-def _current_memberships() -> Prefetch[Membership]:
+def _current_memberships() -> Prefetch[Any]:
     return Prefetch(
         "memberships",
         queryset=Membership.objects.filter(ended_on__isnull=True).select_related("person"),
@@ -46,7 +46,7 @@ def _current_memberships() -> Prefetch[Membership]:
 _Record = TypeVar("_Record", Household, Person)
 
 
-def _current_households() -> Prefetch[Membership]:
+def _current_households() -> Prefetch[Any]:
     return Prefetch(
         "memberships",
         queryset=Membership.objects.filter(ended_on__isnull=True).select_related("household"),

@@ -135,8 +135,16 @@ class HouseholdCreateForm(
     )
 
     field_order = [
-        "name", "kana", "birth_date", "sex", "person_phone",
-        "address", "area", "phone", "started_on", "note",
+        "name",
+        "kana",
+        "birth_date",
+        "sex",
+        "person_phone",
+        "address",
+        "area",
+        "phone",
+        "started_on",
+        "note",
     ]
 
 

@@ -155,13 +155,9 @@ class Membership(TimeStampedModel):
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="memberships"
     )
-    relationship = models.CharField(
-        _("relationship"), max_length=20, choices=Relationship.choices
-    )
+    relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
     started_on = models.DateField(_("from"), validators=[validate_not_future])
-    ended_on = models.DateField(
-        _("until"), null=True, blank=True, validators=[validate_not_future]
-    )
+    ended_on = models.DateField(_("until"), null=True, blank=True, validators=[validate_not_future])
 
     class Meta:
         ordering = ["started_on", "id"]

@@ -174,8 +174,12 @@ def household_update(
 ) -> Household:
     """Change a household's address and contact details."""
     basis = _require_basis(actor, household)
-    before = {"address": household.address, "area": household.area_id, "phone": household.phone,
-              "note": household.note}
+    before = {
+        "address": household.address,
+        "area": household.area_id,
+        "phone": household.phone,
+        "note": household.note,
+    }
     household.address = address.strip()
     household.area = area
     household.phone = normalize_phone(phone)
@@ -184,8 +188,12 @@ def household_update(
     household.save()
     changed = _changed_fields(
         before,
-        {"address": household.address, "area": household.area_id, "phone": household.phone,
-         "note": household.note},
+        {
+            "address": household.address,
+            "area": household.area_id,
+            "phone": household.phone,
+            "note": household.note,
+        },
     )
     audit_record(
         actor=actor,
@@ -263,9 +271,7 @@ def person_update(*, actor: Staff, person: Person, data: PersonInput) -> Person:
 
 
 @transaction.atomic
-def membership_end(
-    *, actor: Staff, membership: Membership, ended_on: datetime.date
-) -> Membership:
+def membership_end(*, actor: Staff, membership: Membership, ended_on: datetime.date) -> Membership:
     """A member leaves the household (転出, 死亡, 世帯分離); the history is kept."""
     basis = _require_basis(actor, membership.household)
     if membership.ended_on is not None:

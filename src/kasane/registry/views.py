@@ -57,7 +57,8 @@ def person_search(request: HttpRequest) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         result = selectors.search_persons(actor, form.cleaned_data["q"])
-    template = "registry/_search_results.html" if request.htmx else "registry/person_search.html"
+    htmx = bool(getattr(request, "htmx", None))
+    template = "registry/_search_results.html" if htmx else "registry/person_search.html"
     return render(request, template, {"form": form, "result": result})
 
 
@@ -85,8 +86,10 @@ def household_create(request: HttpRequest) -> HttpResponse:
             form.add_error(
                 None,
                 ValidationError(
-                    _("A person with the same kana and date of birth is already registered. "
-                      "Check the list below before registering a new household."),
+                    _(
+                        "A person with the same kana and date of birth is already registered. "
+                        "Check the list below before registering a new household."
+                    ),
                     code="possible_duplicate",
                 ),
             )
@@ -107,9 +110,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The household was registered."))
                 return redirect("registry:household_detail", household.public_id)
-    return render(
-        request, "registry/household_form.html", {"form": form, "duplicates": duplicates}
-    )
+    return render(request, "registry/household_form.html", {"form": form, "duplicates": duplicates})
 
 
 def household_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
@@ -147,9 +148,7 @@ def household_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("The household was updated."))
             return redirect("registry:household_detail", household.public_id)
-    return render(
-        request, "registry/household_edit.html", {"form": form, "household": household}
-    )
+    return render(request, "registry/household_edit.html", {"form": form, "household": household})
 
 
 @require_http_methods(["GET", "POST"])
@@ -170,8 +169,10 @@ def member_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
             form.add_error(
                 None,
                 ValidationError(
-                    _("A person with the same kana and date of birth is already registered. "
-                      "Check the list below before registering a new person."),
+                    _(
+                        "A person with the same kana and date of birth is already registered. "
+                        "Check the list below before registering a new person."
+                    ),
                     code="possible_duplicate",
                 ),
             )
@@ -233,9 +234,8 @@ def person_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def membership_end(request: HttpRequest, public_id: UUID, membership_id: UUID) -> HttpResponse:
     actor = _actor(request, names_record=True)
     household = selectors.get_household_for_user(actor, public_id, purpose="end_membership")
-    membership = next(
-        (m for m in household.current_memberships if m.public_id == membership_id), None
-    )
+    current = household.current_memberships  # type: ignore[attr-defined]
+    membership = next((m for m in current if m.public_id == membership_id), None)
     if membership is None:
         raise Http404
     form = forms.MembershipEndForm(request.POST or None)
@@ -260,7 +260,8 @@ def membership_end(request: HttpRequest, public_id: UUID, membership_id: UUID) -
 def relation_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _actor(request, names_record=True)
     household = selectors.get_household_for_user(actor, public_id, purpose="add_relation")
-    members = [m.person for m in household.current_memberships]
+    current = household.current_memberships  # type: ignore[attr-defined]
+    members = [m.person for m in current]
     form = forms.RelationForm(request.POST or None, members=members)
     if request.method == "POST" and form.is_valid():
         from_person, to_person = form.persons()
@@ -281,6 +282,4 @@ def relation_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("The family relation was recorded."))
             return redirect("registry:household_detail", household.public_id)
-    return render(
-        request, "registry/relation_form.html", {"form": form, "household": household}
-    )
+    return render(request, "registry/relation_form.html", {"form": form, "household": household})

@@ -42,7 +42,7 @@ def test_team_agency_reads_with_the_case_team_basis(
     services.referral_accept(actor=outsider, referral=referral)
     selectors.get_household_for_user(outsider, household.public_id)
     event = AuditEvent.objects.filter(actor=outsider, object_type="household").first()
-    assert event.legal_basis == LegalBasis.CASE_TEAM
+    assert event is not None and event.legal_basis == LegalBasis.CASE_TEAM
     result = selectors.search_persons(outsider, "クサノ")
     assert [p.pk for p in result.persons] == [head_of(household).pk]
     # An agency with nothing to do with the case still finds nobody.
