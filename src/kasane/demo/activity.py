@@ -520,3 +520,5 @@ def build_demo_activity(*, seed: int, today: datetime.date) -> None:
     activity.run(others)
     if len(seed_003) == 2:
         activity.seed_003(*seed_003)
+    # What the hourly ``kasane escalate_referrals`` job would have done by now.
+    cases.referrals_escalate()
