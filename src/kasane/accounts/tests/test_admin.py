@@ -20,8 +20,11 @@ def constraint_message(name: str) -> str:
     return str(constraint.violation_error_message)
 
 
-def test_admin_site_registers_only_agencies_and_staff() -> None:
-    assert set(admin.site._registry) == {Agency, Staff}
+def test_admin_site_registers_only_agencies_staff_and_master_data() -> None:
+    from kasane.intake.models import NeedType
+
+    # Master data without personal data (the need taxonomy) is an administrator's too.
+    assert set(admin.site._registry) == {Agency, Staff, NeedType}
 
 
 @pytest.fixture
@@ -38,7 +41,7 @@ def test_administrator_sees_agencies_and_staff_only(who: str, request, login) ->
     response = login(staff).get("/admin/")
     assert response.status_code == 200
     models = {m["object_name"] for app in response.context["app_list"] for m in app["models"]}
-    assert models == {"Agency", "Staff"}
+    assert models == {"Agency", "Staff", "NeedType"}
     html = response.content.decode()
     assert "/admin/accounts/agency/" in html
     assert "/admin/accounts/staff/" in html
@@ -54,6 +57,15 @@ def test_administrator_can_open_and_change_agencies_and_staff(who: str, request,
     assert client.get(f"/admin/accounts/agency/{agency.pk}/change/").status_code == 200
     assert client.get("/admin/accounts/staff/").status_code == 200
     assert client.get("/admin/accounts/staff/add/").status_code == 200
+    assert client.get("/admin/intake/needtype/").status_code == 200
+    added = client.post(
+        "/admin/intake/needtype/add/",
+        {"code": "gambling", "name": "ギャンブル依存", "sort_order": "300", "is_active": "on"},
+    )
+    assert added.status_code == 302
+    from kasane.intake.models import NeedType
+
+    assert NeedType.objects.filter(code="gambling", name="ギャンブル依存").exists()
 
 
 @pytest.mark.parametrize("role", [r for r in Role if r != Role.ADMIN])
