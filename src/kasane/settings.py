@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "kasane.registry",
     "kasane.intake",
     "kasane.cases",
+    "kasane.meetings",
+    "kasane.plans",
     "kasane.api",
 ]
 

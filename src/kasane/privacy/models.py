@@ -1,5 +1,6 @@
 """The audit log (閲覧・操作記録): append-only and chained by hash."""
 
+import uuid
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -98,3 +99,109 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("audit events are append-only")
+
+
+class ConsentPurpose(models.TextChoices):
+    """What a consent allows: the purposes named on the 相談受付・申込票 (with consent)."""
+
+    INFORMATION_SHARING = "information_sharing", _("sharing information among agencies")
+    INTEGRATED_MEETING = "integrated_meeting", _("integrated support meeting")
+    PARTICIPATION = "participation", _("participation support")
+    OUTREACH = "outreach", _("outreach")
+
+
+class ConsentMethod(models.TextChoices):
+    WRITTEN = "written", _("in writing")
+    ORAL = "oral", _("orally")
+    PROXY = "proxy", _("by a proxy")
+
+
+class Consent(models.Model):
+    """同意: a person's consent to share, for named agencies (or agency types) and purposes.
+
+    Withdrawal takes effect at once: the access policy reads ``withdrawn_at``.
+    """
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    person = models.ForeignKey(
+        "registry.Person",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="consents",
+    )
+    purposes = models.JSONField(_("purposes"), default=list)
+    agencies = models.ManyToManyField(
+        "accounts.Agency", verbose_name=_("agencies"), blank=True, related_name="+"
+    )
+    agency_types = models.JSONField(_("agency types"), default=list, blank=True)
+    method = models.CharField(_("how obtained"), max_length=10, choices=ConsentMethod.choices)
+    proxy_name = models.CharField(_("proxy"), max_length=100, blank=True)
+    proxy_relation = models.CharField(_("proxy's relation"), max_length=50, blank=True)
+    obtained_on = models.DateField(_("obtained on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawal_note = models.CharField(_("note on withdrawal"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by_agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-obtained_on", "-id"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(method="proxy") | ~models.Q(proxy_name=""),
+                name="consent_proxy_named",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_on__isnull=True)
+                | models.Q(expires_on__gte=models.F("obtained_on")),
+                name="consent_expires_after_obtained",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "withdrawn_at"], name="consent_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.obtained_on}"
+
+
+class BreakGlass(models.Model):
+    """生命・身体の保護: emergency access to a case for 24 hours, with a reason, reviewed later."""
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="break_glass")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"), max_length=2000)
+    started_at = models.DateTimeField(_("started at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    review_note = models.TextField(_("review"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("break-glass access")
+        verbose_name_plural = _("break-glass accesses")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("started_at")),
+                name="break_glass_expires_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.started_at}"

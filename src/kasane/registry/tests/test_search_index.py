@@ -4,6 +4,8 @@ Trigram indexes cannot serve the two-character surnames most people have (ENVIRO
 so both databases index the bigrams of the normalised name and kana.
 """
 
+from typing import Any
+
 import pytest
 from django.db import connection
 
@@ -12,7 +14,7 @@ from kasane.privacy.selectors import _index_filter
 from kasane.registry.models import Person
 
 
-def _plan(sql: str, params: list[object]) -> str:
+def _plan(sql: str, params: list[Any]) -> str:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # On a table of a few rows the planner prefers a scan; forbid it to see that the
