@@ -41,6 +41,9 @@ def _account_key(username: str) -> str:
     ).hexdigest()
 
 
+LOGIN_ATTEMPTS_KEPT = datetime.timedelta(days=1)
+
+
 def _window_start() -> datetime.datetime:
     return timezone.now() - datetime.timedelta(minutes=settings.KASANE_LOGIN_WINDOW_MINUTES)
 
@@ -49,10 +52,19 @@ def login_throttled(*, username: str, ip_address: str | None) -> bool:
     """Whether too many sign-ins failed lately for this account, or from this address."""
     since = _window_start()
     failures = LoginAttempt.objects.filter(at__gte=since, succeeded=False)
-    if (
-        failures.filter(account_key=_account_key(username)).count()
-        >= settings.KASANE_LOGIN_MAX_FAILURES_PER_ACCOUNT
-    ):
+    key = _account_key(username)
+    # A successful sign-in clears the account's count: typos spread over a working day
+    # must not lock anyone out.
+    last_success = (
+        LoginAttempt.objects.filter(account_key=key, succeeded=True, at__gte=since)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    account_failures = failures.filter(account_key=key)
+    if last_success is not None:
+        account_failures = account_failures.filter(at__gt=last_success)
+    if account_failures.count() >= settings.KASANE_LOGIN_MAX_FAILURES_PER_ACCOUNT:
         return True
     return bool(
         ip_address is not None
@@ -70,6 +82,9 @@ def login_attempt_record(
     A failed attempt's user name is logged only when it names an account: people sometimes
     type their password into the user-name box, and it must not land in a log.
     """
+    # Attempts only serve the throttle's window (the audit log keeps the sign-ins): keep a
+    # day of them, so the table does not grow for ever.
+    LoginAttempt.objects.filter(at__lt=timezone.now() - LOGIN_ATTEMPTS_KEPT).delete()
     LoginAttempt.objects.create(
         at=timezone.now(),
         account_key=_account_key(username),

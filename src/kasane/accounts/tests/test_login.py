@@ -325,3 +325,24 @@ def test_admin_sign_in_page_still_refuses_other_roles(caseworker: Staff) -> None
     )
     assert response.status_code == 200
     assert signed_in_as(client) is None
+
+
+def test_a_successful_sign_in_clears_the_account_count(caseworker: Staff) -> None:
+    """Four typos, a success, then two more typos: the right password still works."""
+    for _ in range(4):
+        sign_in(Client(), "houkatsu", "guess")
+    assert sign_in(Client(), "houkatsu", PASSWORD).status_code == 302
+    for _ in range(2):
+        sign_in(Client(), "houkatsu", "guess")
+    client = Client()
+    assert sign_in(client, "houkatsu", PASSWORD).status_code == 302
+    assert signed_in_as(client) == caseworker
+
+
+def test_attempts_older_than_a_day_are_pruned(caseworker: Staff) -> None:
+    old = LoginAttempt.objects.create(
+        at=timezone.now() - datetime.timedelta(days=2), account_key="x", succeeded=False
+    )
+    sign_in(Client(), "houkatsu", "guess")
+    assert not LoginAttempt.objects.filter(pk=old.pk).exists()
+    assert LoginAttempt.objects.count() == 1
