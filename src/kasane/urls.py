@@ -16,6 +16,7 @@ urlpatterns = [
     path("registry/", include("kasane.registry.urls")),
     path("intake/", include("kasane.intake.urls")),
     path("cases/", include("kasane.cases.urls")),
+    path("meetings/", include("kasane.meetings.urls")),
     path("audit/", include("kasane.privacy.urls")),
     path("api/v1/", include("kasane.api.urls")),
     path("admin/", admin.site.urls),

@@ -72,6 +72,7 @@ api = NinjaAPI(
 api.add_router("", registry_router)
 api.add_router("", intake_router)
 api.add_router("", cases_router)
+api.add_router("", "kasane.meetings.api.router")
 
 
 def _messages(error: DjangoValidationError) -> list[dict[str, str]]:

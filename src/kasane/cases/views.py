@@ -22,6 +22,7 @@ from kasane.cases.models import Case, HandoverStatus, ReferralStatus
 from kasane.core.dates import fiscal_year
 from kasane.privacy import case_selectors
 from kasane.privacy.cases import works_cases
+from kasane.privacy.meeting_selectors import triage_a_by_meeting_kind
 
 
 def _actor(request: HttpRequest) -> Staff:
@@ -317,6 +318,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "cases/board.html",
         {
             "board": result,
+            "a_split": triage_a_by_meeting_kind(year),
             "year": year,
             "inbox": inbox,
             "years": range(year - 2, year + 2),

@@ -1,0 +1,232 @@
+"""Meeting pages: the list, holding a meeting, the meeting page with its attendees and
+pledges, the agenda, minutes and decisions per case, and the A4 print of the minutes.
+Thin: forms parse, ``privacy.meeting_selectors`` read, ``meetings.services`` write."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kasane.accounts.models import Staff
+from kasane.cases.views import _actor, _apply_errors, _page
+from kasane.meetings import forms, services
+from kasane.meetings.models import MeetingKind
+from kasane.privacy import case_selectors, meeting_selectors
+
+
+def _try(request: HttpRequest, form: django_forms.Form, action: Any, success: str) -> bool:
+    """Run the service on a valid form; its refusals land on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return False
+    except PermissionDenied:
+        form.add_error(None, _("Only the agency that holds the meeting can do this."))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    page = meeting_selectors.meeting_list_for_user(actor, _page(request))
+    return render(request, "meetings/meeting_list.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = forms.MeetingForm(request.POST or None)
+    created: list[Any] = []
+    if _try(
+        request,
+        form,
+        lambda data: created.append(services.meeting_create(actor=actor, **data)),
+        _("The meeting was created. Add the attendees and the cases."),
+    ):
+        return redirect("meetings:meeting_detail", created[0].public_id)
+    return render(request, "meetings/meeting_form.html", {"form": form})
+
+
+def meeting_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    detail = meeting_selectors.meeting_detail_for_user(actor, public_id)
+    context = {
+        "detail": detail,
+        "meeting": detail.meeting,
+        "attendee_form": forms.AttendeeForm() if detail.is_organizer else None,
+        "is_support_meeting": detail.meeting.kind == MeetingKind.SUPPORT_MEETING,
+        # Pledges the reader may record: any, for the organiser; otherwise their own.
+        "pledgeable": {
+            a.pk
+            for a in (detail.attendees if detail.is_organizer else detail.my_rows)
+            if not meeting_selectors.has_pledge(a)
+        },
+    }
+    return render(request, "meetings/meeting_detail.html", context)
+
+
+@require_POST
+def attendee_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    meeting = meeting_selectors.get_meeting_for_user(actor, public_id)
+    form = forms.AttendeeForm(request.POST)
+    if not _try(
+        request,
+        form,
+        lambda data: services.attendee_add(actor=actor, meeting=meeting, **data),
+        _("The attendee was added."),
+    ):
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, str(message))
+    return redirect("meetings:meeting_detail", meeting.public_id)
+
+
+@require_POST
+def pledge(request: HttpRequest, public_id: UUID, attendee_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    meeting = meeting_selectors.get_meeting_for_user(actor, public_id)
+    attendee = next((a for a in meeting.attendees.all() if a.public_id == attendee_id), None)
+    if attendee is None:
+        raise Http404
+    try:
+        services.pledge_record(actor=actor, attendee=attendee)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    else:
+        messages.success(request, _("The confidentiality pledge was recorded."))
+    return redirect("meetings:meeting_detail", meeting.public_id)
+
+
+@require_http_methods(["GET", "POST"])
+def agenda_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    meeting = meeting_selectors.get_meeting_for_user(actor, public_id)
+    if actor.agency_id != meeting.organizer_id:
+        raise Http404
+    is_chair = actor.pk == meeting.chair_id
+    initial = {"case_number": request.GET.get("case", "")[:20]}
+    form = forms.AgendaForm(
+        request.POST or None, meeting=meeting, is_chair=is_chair, initial=initial
+    )
+
+    def add(data: dict[str, Any]) -> None:
+        case = (
+            case_selectors.visible_cases(actor).filter(number=data["case_number"].strip()).first()
+        )
+        if case is None:
+            raise ValidationError(
+                {
+                    "case_number": ValidationError(
+                        _("There is no case with this number that you can see."),
+                        code="unknown_case",
+                    )
+                }
+            )
+        services.agenda_add(
+            actor=actor,
+            meeting=meeting,
+            case=case,
+            members=data.get("members") or [],
+            deidentified_summary=data.get("deidentified_summary", ""),
+            to_decide_support=bool(data.get("to_decide_support")),
+        )
+
+    if _try(request, form, add, _("The case was added to the agenda.")):
+        return redirect("meetings:meeting_detail", meeting.public_id)
+    return render(request, "meetings/agenda_form.html", {"meeting": meeting, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def item_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """One case at one meeting: its minutes and decisions, and (for the organiser) the
+    forms to record them."""
+    actor = _actor(request)
+    view = meeting_selectors.get_item_for_user(actor, public_id)
+    item = view.item
+    meeting = item.meeting
+    may_write = actor.agency_id == meeting.organizer_id
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if request.method == "POST" and not may_write:
+        raise Http404
+    text = item.minutes if view.access.named else item.deidentified_summary
+    minutes_form = forms.MinutesForm(
+        request.POST if action == "minutes" else None, initial={"minutes": text}
+    )
+    decision_form = forms.DecisionForm(request.POST if action == "decision" else None, item=item)
+    done = False
+    if action == "minutes":
+        done = _try(
+            request,
+            minutes_form,
+            lambda data: services.minutes_record(actor=actor, item=item, minutes=data["minutes"]),
+            _("The minutes were saved."),
+        )
+    elif action == "decision":
+        done = _try(
+            request,
+            decision_form,
+            lambda data: services.decision_add(actor=actor, item=item, **data),
+            _("The decision was recorded."),
+        )
+    elif request.method == "POST":
+        raise Http404
+    if done:
+        return redirect("meetings:item_detail", item.public_id)
+    return render(
+        request,
+        "meetings/item_detail.html",
+        {
+            "view": view,
+            "item": item,
+            "meeting": meeting,
+            "case": item.case,
+            "may_write": may_write,
+            "minutes_form": minutes_form,
+            "decision_form": decision_form,
+        },
+    )
+
+
+@require_GET
+def item_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """議事録 on A4, for one case, showing only what the reader may see."""
+    actor = _actor(request)
+    view = meeting_selectors.get_item_for_user(actor, public_id, purpose="print")
+    item = view.item
+    return render(
+        request,
+        "meetings/item_print.html",
+        {
+            "view": view,
+            "item": item,
+            "meeting": item.meeting,
+            "case": item.case,
+            "reader": actor,
+            "attendees": list(item.meeting.attendees.all()),
+        },
+    )
+
+
+@require_GET
+def case_meetings(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The meetings section of the case page (loaded into it by HTMX)."""
+    actor: Staff = _actor(request)
+    case = case_selectors.get_case_for_user(actor, public_id, purpose="meetings")
+    views = meeting_selectors.case_meetings_for_user(actor, case)
+    return render(request, "meetings/_case_meetings.html", {"case": case, "views": views})
