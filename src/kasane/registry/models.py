@@ -105,6 +105,10 @@ class Person(TimeStampedModel):
         _("date of birth"), null=True, blank=True, validators=[validate_birth_date]
     )
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    # Kept for the genogram: a deceased parent or spouse still belongs in the family picture.
+    died_on = models.DateField(
+        _("date of death"), null=True, blank=True, validators=[validate_not_future]
+    )
     area = models.ForeignKey(
         Area, verbose_name=_("area"), on_delete=models.PROTECT, null=True, blank=True
     )
