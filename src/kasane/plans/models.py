@@ -2,6 +2,8 @@
 and closure, following the インテーク・アセスメントシート, the プラン兼利用申込書 and the
 評価シート."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -116,6 +118,14 @@ class SupportPlan(TimeStampedModel):
         related_name="approved_plans",
     )
     review_due_on = models.DateField(_("next review"), null=True, blank=True)
+    # The meeting's own record of the approval (a plan-approval decision on the agenda item).
+    approval_decision = models.OneToOneField(
+        "meetings.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approved_plan",
+    )
 
     class Meta:
         ordering = ["case", "-version"]
@@ -131,6 +141,7 @@ class SupportPlan(TimeStampedModel):
                 name="plan_approved_at_meeting",
             ),
         ]
+        indexes = [models.Index(fields=["status", "review_due_on"], name="plan_review_due")]
 
     def __str__(self) -> str:
         return f"{self.case_id} v{self.version}"
@@ -146,6 +157,9 @@ class PlanGoal(models.Model):
     term = models.CharField(_("term"), max_length=10, choices=GoalTerm.choices)
     text = models.TextField(_("goal (in the person's words)"), max_length=2000)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # The same goal across versions: a new version copies it with its lineage, so two
+    # versions can be compared goal by goal.
+    lineage = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         ordering = ["plan", "order", "id"]
@@ -173,6 +187,7 @@ class PlanAction(models.Model):
         related_name="+",
     )
     due_on = models.DateField(_("by"), null=True, blank=True)
+    lineage = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         ordering = ["goal", "id"]
