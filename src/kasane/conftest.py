@@ -276,3 +276,36 @@ def _reseed_after_flush(request: pytest.FixtureRequest, django_db_blocker: Any) 
         seed = importlib.import_module("kasane.intake.migrations.0002_need_types")
         with django_db_blocker.unblock():
             seed.add(apps, None)
+
+
+# --- consent (issue #4) ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def give_consent(caseworker: Staff) -> Callable[..., Any]:
+    """Record, through the service, the household head's consent to share with agencies:
+    ``give_consent(household, agency, ..., purposes=[...], actor=caseworker)``."""
+    from django.utils import timezone
+
+    from kasane.privacy.models import ConsentMethod, ConsentPurpose
+    from kasane.privacy.services import ConsentInput, consent_record
+
+    def _give(
+        household: Household,
+        *agencies: Agency,
+        purposes: tuple[str, ...] = (ConsentPurpose.INFORMATION_SHARING,),
+        actor: Staff | None = None,
+        **overrides: Any,
+    ) -> Any:
+        values: dict[str, Any] = {
+            "purposes": list(purposes),
+            "method": ConsentMethod.WRITTEN,
+            "obtained_on": timezone.localdate(),
+            "agencies": list(agencies),
+        }
+        values.update(overrides)
+        return consent_record(
+            actor=actor or caseworker, person=head_of(household), data=ConsentInput(**values)
+        )
+
+    return _give

@@ -17,7 +17,7 @@ urlpatterns = [
     path("intake/", include("kasane.intake.urls")),
     path("cases/", include("kasane.cases.urls")),
     path("meetings/", include("kasane.meetings.urls")),
-    path("audit/", include("kasane.privacy.urls")),
+    path("privacy/", include("kasane.privacy.urls")),
     path("api/v1/", include("kasane.api.urls")),
     path("admin/", admin.site.urls),
     path("", include("kasane.core.urls")),

@@ -249,6 +249,10 @@ class CaseOut(CaseSummaryOut):
     accepted_at: datetime.datetime | None
     is_lead: bool = Field(description="your agency leads the case (主担当)")
     basis: str = Field(description="the legal basis on which you read the case")
+    details: bool = Field(
+        description="false when your agency knows only that the case exists and who leads it "
+        "(no consent, pledged 支援会議 or break-glass): members and timeline are then empty"
+    )
     team: list[TeamMemberOut]
     referrals: list[ReferralOut]
     members: list[CaseMemberOut]
@@ -263,6 +267,7 @@ def case_out(detail: case_selectors.CaseDetail) -> CaseOut:
         accepted_at=case.accepted_at,
         is_lead=detail.is_lead,
         basis=detail.basis,
+        details=detail.details,
         team=[_team_member(m) for m in detail.team],
         referrals=[referral_out(r) for r in detail.referrals],
         members=[

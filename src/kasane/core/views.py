@@ -5,10 +5,12 @@ from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from kasane.accounts.models import Staff
 from kasane.core.functions import FUNCTIONS_BY_SLUG
+from kasane.core.selectors import unread_notifications
+from kasane.core.services import notifications_read as mark_read
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -17,7 +19,17 @@ def home(request: HttpRequest) -> HttpResponse:
 
     user = request.user
     inbox = inbox_for(user) if isinstance(user, Staff) and user.works_cases else None
-    return render(request, "core/home.html", {"inbox": inbox})
+    notifications = unread_notifications(user) if isinstance(user, Staff) else []
+    return render(request, "core/home.html", {"inbox": inbox, "notifications": notifications})
+
+
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    """Mark the signed-in user's notifications as read."""
+    user = request.user
+    if isinstance(user, Staff):
+        mark_read(user)
+    return redirect("core:home")
 
 
 def function_pending(request: HttpRequest, slug: str) -> HttpResponse:

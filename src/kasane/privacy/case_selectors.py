@@ -33,9 +33,17 @@ from kasane.cases.models import (
 )
 from kasane.core.dates import fiscal_year_bounds
 from kasane.privacy.audit import audit_record
-from kasane.privacy.cases import agency_id_of, case_basis, case_scope, works_cases
-from kasane.privacy.models import AuditAction, LegalBasis
-from kasane.registry.models import Membership, Relationship
+from kasane.privacy.cases import (
+    agency_id_of,
+    break_glass_active,
+    case_basis,
+    case_scope,
+    detail_basis,
+    works_cases,
+)
+from kasane.privacy.models import AuditAction, BreakGlass, LegalBasis
+from kasane.privacy.policy import person_scope
+from kasane.registry.models import Membership, Person, Relationship
 
 QUIET_DAYS = 30
 TARAIMAWASHI_DAYS = 30
@@ -44,15 +52,19 @@ TIMELINE_PAGE_SIZE = 30
 LIST_PAGE_SIZE = 50
 
 
-def _heads() -> Prefetch[Any]:
-    """The head of each case's household, for labels, in one extra query."""
-    return Prefetch(
-        "household__memberships",
-        queryset=Membership.objects.filter(
-            ended_on__isnull=True, relationship=Relationship.HEAD
-        ).select_related("person"),
-        to_attr="heads",
-    )
+def _heads(actor: Staff | None = None, path: str = "household__memberships") -> Prefetch[Any]:
+    """The head of each case's household, for labels, in one extra query.
+
+    With an actor, only heads the actor may read (``person_scope``): a case whose details
+    the agency has no basis to read is labelled by its number alone.
+    """
+    heads = Membership.objects.filter(ended_on__isnull=True, relationship=Relationship.HEAD)
+    if actor is not None:
+        scope = person_scope(actor)
+        heads = (
+            heads.none() if scope is None else heads.filter(person__in=Person.objects.filter(scope))
+        )
+    return Prefetch(path, queryset=heads.select_related("person"), to_attr="heads")
 
 
 def visible_cases(actor: Staff) -> QuerySet[Case]:
@@ -78,7 +90,7 @@ def _get_case(actor: Staff, public_id: UUID | str) -> Case:
         return (
             visible_cases(actor)
             .select_related("household", "lead_agency")
-            .prefetch_related(_heads())
+            .prefetch_related(_heads(actor))
             .get(public_id=public_id)
         )
     except (Case.DoesNotExist, ValueError, ValidationError) as exc:
@@ -127,36 +139,61 @@ class CaseDetail:
     members: list[Membership]
     timeline: Page[CaseEvent]
     is_lead: bool
+    # False when the actor knows only that the case exists and who leads it: no household,
+    # no timeline, only the referrals and hand-over that concern the actor's own agency.
+    details: bool = True
+    break_glass: BreakGlass | None = None
 
 
 @transaction.atomic
 def case_detail_for_user(actor: Staff, public_id: UUID | str, page: int = 1) -> CaseDetail:
     """The case page: team, chain of referrals, household members and one timeline."""
     case = _get_case(actor, public_id)
-    basis = case_basis(actor, case)
-    if basis is None:  # pragma: no cover
+    seen = case_basis(actor, case)
+    if seen is None:  # pragma: no cover - visible_cases applied the same policy
         raise Http404
+    basis = detail_basis(actor, case)
     role_order = {TeamRole.LEAD: 0, TeamRole.COORDINATION: 1, TeamRole.MEMBER: 2}
     team = sorted(
         case.team.filter(left_at__isnull=True).select_related("agency", "staff"),
         key=lambda member: (role_order.get(TeamRole(member.role), 3), member.joined_at),
     )
-    referrals = list(
-        case.referrals.select_related(
-            "from_agency", "to_agency", "requested_by", "responded_by"
-        ).order_by("requested_at", "id")
+    referrals_qs = case.referrals.select_related(
+        "from_agency", "to_agency", "requested_by", "responded_by"
+    ).order_by("requested_at", "id")
+    pending_qs = case.handovers.filter(status=HandoverStatus.PENDING).select_related(
+        "from_agency", "to_agency"
     )
-    pending = (
-        case.handovers.filter(status=HandoverStatus.PENDING)
-        .select_related("from_agency", "to_agency")
-        .first()
-    )
+    is_lead = case.lead_agency_id == actor.agency_id
+    if basis is None:
+        own = Q(from_agency_id=actor.agency_id) | Q(to_agency_id=actor.agency_id)
+        _audit_view(actor, seen, "case", str(case.public_id), existence_only=True)
+        return CaseDetail(
+            case=case,
+            basis=seen,
+            team=team,
+            referrals=list(referrals_qs.filter(own)),
+            pending_handover=pending_qs.filter(own).first(),
+            members=[],
+            timeline=Paginator(CaseEvent.objects.none(), TIMELINE_PAGE_SIZE).get_page(1),
+            is_lead=is_lead,
+            details=False,
+        )
     members = list(
         case.household.memberships.filter(ended_on__isnull=True)
         .select_related("person")
         .order_by("started_on", "id")
     )
     timeline = Paginator(timeline_events(actor, case), TIMELINE_PAGE_SIZE).get_page(page)
+    glass = None
+    if basis == LegalBasis.BREAK_GLASS:
+        glass = (
+            BreakGlass.objects.filter(
+                break_glass_active(agency_id_of(actor), timezone.now()), case=case
+            )
+            .order_by("-expires_at")
+            .first()
+        )
     _audit_view(
         actor,
         basis,
@@ -168,11 +205,12 @@ def case_detail_for_user(actor: Staff, public_id: UUID | str, page: int = 1) -> 
         case=case,
         basis=basis,
         team=team,
-        referrals=referrals,
-        pending_handover=pending,
+        referrals=list(referrals_qs),
+        pending_handover=pending_qs.first(),
         members=members,
         timeline=timeline,
-        is_lead=case.lead_agency_id == actor.agency_id,
+        is_lead=is_lead,
+        break_glass=glass,
     )
 
 
@@ -184,7 +222,7 @@ def case_list_for_user(actor: Staff, page: int = 1, *, open_only: bool = True) -
         visible_cases(actor)
         .filter(id__in=on_team.values("case_id"))
         .select_related("lead_agency", "household")
-        .prefetch_related(_heads())
+        .prefetch_related(_heads(actor))
         .order_by("-opened_at", "-id")
     )
     if open_only:
@@ -278,18 +316,10 @@ class Inbox:
         )
 
 
-def _referrals() -> QuerySet[Referral]:
+def _referrals(actor: Staff) -> QuerySet[Referral]:
     return Referral.objects.select_related(
         "case", "case__household", "from_agency", "to_agency", "requested_by", "responded_by"
-    ).prefetch_related(
-        Prefetch(
-            "case__household__memberships",
-            queryset=Membership.objects.filter(
-                ended_on__isnull=True, relationship=Relationship.HEAD
-            ).select_related("person"),
-            to_attr="heads",
-        )
-    )
+    ).prefetch_related(_heads(actor, "case__household__memberships"))
 
 
 def taraimawashi_flags(now: datetime.datetime, limit: int = 50) -> list[TaraimawashiFlag]:
@@ -338,17 +368,17 @@ def inbox_for(actor: Staff, *, now: datetime.datetime | None = None) -> Inbox:
         return inbox
     agency_id = actor.agency_id
     inbox.referrals_waiting = list(
-        _referrals()
+        _referrals(actor)
         .filter(to_agency_id=agency_id, status=ReferralStatus.REQUESTED)
         .order_by("due_at", "id")[:LIST_PAGE_SIZE]
     )
     inbox.referrals_overdue_sent = list(
-        _referrals()
+        _referrals(actor)
         .filter(from_agency_id=agency_id, status=ReferralStatus.REQUESTED, due_at__lt=now)
         .order_by("due_at", "id")[:LIST_PAGE_SIZE]
     )
     inbox.referrals_declined = list(
-        _referrals()
+        _referrals(actor)
         .filter(
             from_agency_id=agency_id,
             status=ReferralStatus.DECLINED,
@@ -367,7 +397,7 @@ def inbox_for(actor: Staff, *, now: datetime.datetime | None = None) -> Inbox:
         .annotate(last_note=Max("notes__created_at"))
         .filter(Q(last_note__lt=quiet_since) | Q(last_note__isnull=True, opened_at__lt=quiet_since))
         .select_related("household")
-        .prefetch_related(_heads())
+        .prefetch_related(_heads(actor))
         .order_by("last_note", "opened_at")[:LIST_PAGE_SIZE]
     )
     if actor.role == Role.COORDINATOR:
@@ -376,7 +406,7 @@ def inbox_for(actor: Staff, *, now: datetime.datetime | None = None) -> Inbox:
                 sent_to_coordination_at__isnull=False, triage="", status__in=OPEN_STATUSES
             )
             .select_related("lead_agency", "household")
-            .prefetch_related(_heads())
+            .prefetch_related(_heads(actor))
             .order_by("sent_to_coordination_at")[:LIST_PAGE_SIZE]
         )
         inbox.cases_without_lead = list(
@@ -385,7 +415,7 @@ def inbox_for(actor: Staff, *, now: datetime.datetime | None = None) -> Inbox:
             .order_by("opened_at")[:LIST_PAGE_SIZE]
         )
         inbox.escalated = list(
-            _referrals()
+            _referrals(actor)
             .filter(status=ReferralStatus.REQUESTED, escalated_at__isnull=False)
             .order_by("due_at")[:LIST_PAGE_SIZE]
         )
@@ -457,7 +487,7 @@ def coordination_board(actor: Staff, fiscal_year: int, page: int = 1) -> Board:
     cases = (
         Case.objects.filter(sent_to_coordination_at__gte=since, sent_to_coordination_at__lt=until)
         .select_related("lead_agency", "household")
-        .prefetch_related(_heads())
+        .prefetch_related(_heads(actor))
         .order_by("triage", "-sent_to_coordination_at", "-id")
     )
     board = Board(

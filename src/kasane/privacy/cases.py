@@ -3,18 +3,38 @@
 An agency sees a case when it is on the case's team (the lead agency always is), when it is
 the addressee of an open referral for the case or of a hand-over waiting for its answer, or
 — for the municipal coordinator — when the case was sent to coordination. Everyone else
-gets 404. Consent and 支援会議 (issue #4) will narrow what a team member reads; this module
-is where they will plug in.
+gets 404.
+
+Seeing that a case exists is not reading it. The case's details — its household and members,
+timeline, meetings, assessment and plans — are read only on a recorded basis (DESIGN.md,
+"Meetings and the legal basis of sharing"):
+
+- the lead agency, and the agency that registered the household, hold the record as their own
+  (they took the consultation or accepted the hand-over);
+- (a) a consent in force of a household member covering the agency (by name or type) for
+  information sharing;
+- (b) the agency attended a 支援会議 that took up the case, with its pledge recorded (and, when
+  the chair named members for the case, as one of them);
+- (c) break-glass for life or safety: 24 hours, with a reason, reviewed later;
+- the municipal coordinator, once the case was sent to coordination (多機関協働事業, 社会福祉法
+  §106-4 (2) v): triage needs the facts.
+
+Without one of these an agency on the team sees the case number, its status and who leads it.
 """
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from kasane.accounts.models import Role, Staff
 from kasane.cases.models import Case, Handover, HandoverStatus, Referral, ReferralStatus, TeamMember
-from kasane.privacy.models import LegalBasis
+from kasane.privacy.models import BreakGlass, ConsentPurpose, LegalBasis
+from kasane.registry.models import Membership
 
 OPEN_REFERRAL = [ReferralStatus.REQUESTED, ReferralStatus.ACCEPTED]
 
@@ -76,3 +96,114 @@ def household_ids_on_visible_cases(actor: Staff) -> Q | None:
     if scope is None:
         return None
     return Q(id__in=Case.objects.filter(scope).values("household_id"))
+
+
+class NoDetailBasis(PermissionDenied):
+    """The actor sees that the case exists but has no recorded basis to read its details."""
+
+
+def consenting_person_ids(agency_id: int, agency_type: str, day: datetime.date) -> QuerySet[Any]:
+    """Persons whose consent in force covers the agency for information sharing."""
+    from kasane.privacy.consent import consents_in_force
+
+    # JSON lists, matched as text with their quotes: works alike on SQLite and PostgreSQL.
+    purpose = f'"{ConsentPurpose.INFORMATION_SHARING.value}"'
+    return (
+        consents_in_force(day)
+        .filter(purposes__icontains=purpose)
+        .filter(Q(agencies__id=agency_id) | Q(agency_types__icontains=f'"{agency_type}"'))
+        .values("person_id")
+    )
+
+
+def _consenting_households(agency_id: int, agency_type: str, day: datetime.date) -> QuerySet[Any]:
+    return Membership.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=day),
+        person_id__in=consenting_person_ids(agency_id, agency_type, day),
+    ).values("household_id")
+
+
+def _pledged_cases(agency_id: int, at: datetime.datetime) -> Q:
+    """Filter on Case: taken up at a held 支援会議 where the agency attended with a pledge
+    (as a member for the case when the chair named members)."""
+    from kasane.meetings.models import AgendaItem, MeetingKind, MeetingStatus
+
+    items = AgendaItem.objects.filter(
+        meeting__kind=MeetingKind.SUPPORT_MEETING,
+        meeting__held_at__lte=at,
+    ).exclude(meeting__status=MeetingStatus.CANCELLED)
+    pledged = Q(
+        meeting__attendees__agency_id=agency_id,
+        meeting__attendees__pledge__isnull=False,
+    )
+    as_member = Q(members__agency_id=agency_id, members__pledge__isnull=False)
+    unnamed = Q(members__isnull=True)
+    return Q(id__in=items.filter((pledged & unnamed) | as_member).values("case_id"))
+
+
+def break_glass_active(agency_id: int, at: datetime.datetime) -> Q:
+    """Filter on BreakGlass: the agency's emergency accesses still running."""
+    return Q(agency_id=agency_id, started_at__lte=at, expires_at__gt=at)
+
+
+def detail_scope(actor: Staff, *, at: datetime.datetime | None = None) -> Q | None:
+    """The filter on Case whose details the actor may read, or None for nothing."""
+    scope = case_scope(actor)
+    if scope is None:
+        return None
+    agency = actor.agency
+    assert agency is not None
+    now = at or timezone.now()
+    own = Q(lead_agency_id=agency.pk) | Q(household__registered_by_agency_id=agency.pk)
+    consenting = _consenting_households(agency.pk, agency.agency_type, timezone.localdate(now))
+    glass = BreakGlass.objects.filter(break_glass_active(agency.pk, now)).values("case_id")
+    basis = own | Q(household_id__in=consenting) | _pledged_cases(agency.pk, now) | Q(id__in=glass)
+    if actor.role == Role.COORDINATOR:
+        basis |= Q(sent_to_coordination_at__isnull=False)
+    return scope & basis
+
+
+def detail_basis(
+    actor: Staff, case: Case, *, at: datetime.datetime | None = None
+) -> LegalBasis | None:
+    """The recorded basis on which the actor may read the case's details, or None.
+
+    The strongest basis is named: the agency's own record, then consent, the 支援会議,
+    coordination, and break-glass last (so it is not counted when another basis exists).
+    """
+    if case_basis(actor, case) is None:
+        return None
+    agency = actor.agency
+    assert agency is not None
+    now = at or timezone.now()
+    if case.lead_agency_id == agency.pk:
+        return LegalBasis.OWN_AGENCY
+    if case.household.registered_by_agency_id == agency.pk:
+        return LegalBasis.OWN_AGENCY
+    day = timezone.localdate(now)
+    if (
+        _consenting_households(agency.pk, agency.agency_type, day)
+        .filter(household_id=case.household_id)
+        .exists()
+    ):
+        return LegalBasis.CONSENT
+    if Case.objects.filter(_pledged_cases(agency.pk, now), pk=case.pk).exists():
+        return LegalBasis.SUPPORT_MEETING
+    if actor.role == Role.COORDINATOR and case.sent_to_coordination_at is not None:
+        return LegalBasis.COORDINATION
+    if BreakGlass.objects.filter(break_glass_active(agency.pk, now), case=case).exists():
+        return LegalBasis.BREAK_GLASS
+    return None
+
+
+def require_case_details(
+    actor: Staff, case: Case, *, at: datetime.datetime | None = None
+) -> LegalBasis:
+    """The basis for reading the case's details; NoDetailBasis (403) when there is none.
+
+    Call only for a case the actor may see (``case_scope``): outsiders get 404 before this.
+    """
+    basis = detail_basis(actor, case, at=at)
+    if basis is None:
+        raise NoDetailBasis
+    return basis

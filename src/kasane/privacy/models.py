@@ -171,6 +171,18 @@ class Consent(models.Model):
     def __str__(self) -> str:
         return f"{self.person_id} {self.obtained_on}"
 
+    @property
+    def purpose_labels(self) -> list[str]:
+        labels = dict(ConsentPurpose.choices)
+        return [str(labels.get(p, p)) for p in self.purposes or []]
+
+    @property
+    def agency_type_labels(self) -> list[str]:
+        from kasane.accounts.models import AgencyType
+
+        labels = dict(AgencyType.choices)
+        return [str(labels.get(t, t)) for t in self.agency_types or []]
+
 
 class BreakGlass(models.Model):
     """生命・身体の保護: emergency access to a case for 24 hours, with a reason, reviewed later."""

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -20,7 +21,7 @@ from django.http import Http404
 from kasane.accounts.models import Staff
 from kasane.core import kana
 from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, LegalBasis
+from kasane.privacy.models import AuditAction, Consent, LegalBasis
 from kasane.privacy.policy import basis_for, household_scope, person_scope
 from kasane.registry.models import Household, Membership, Person, Relation
 
@@ -261,3 +262,51 @@ def likely_duplicates(actor: Staff, *, kana_name: str, birth_date: date | None) 
             detail={"kind": "duplicate_check", "persons": [str(p.public_id) for p in found]},
         )
     return found
+
+
+@dataclass
+class PersonDetail:
+    person: Person
+    consents_in_force: list[Consent]
+    past_consents: list[Consent]
+
+
+@transaction.atomic
+def person_detail_for_user(actor: Staff, public_id: UUID | str) -> PersonDetail:
+    """The person page: details, households, and consents (in force first); audited once."""
+    from kasane.privacy.consent import consents_in_force
+
+    person = get_person_for_user(actor, public_id)
+    consents = list(
+        Consent.objects.filter(person=person)
+        .select_related("recorded_by_agency")
+        .prefetch_related("agencies")
+        .order_by("-obtained_on", "-id")
+    )
+    in_force = set(consents_in_force().filter(person=person).values_list("id", flat=True))
+    return PersonDetail(
+        person=person,
+        consents_in_force=[c for c in consents if c.pk in in_force],
+        past_consents=[c for c in consents if c.pk not in in_force],
+    )
+
+
+@transaction.atomic
+def get_consent_for_user(actor: Staff, public_id: UUID | str) -> Consent:
+    """One consent of a person the actor may read (404 otherwise); audited."""
+    try:
+        consent = Consent.objects.select_related("person").get(public_id=public_id)
+    except (Consent.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404 from exc
+    basis = basis_for(actor, consent.person)
+    if basis is None:
+        raise Http404
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis,
+        object_type="consent",
+        object_id=str(consent.public_id),
+        detail={"person": str(consent.person.public_id)},
+    )
+    return consent

@@ -1,13 +1,33 @@
-"""The auditor's view of the audit log. Read-only: there is no way to change an event."""
+"""Pages of the privacy module: the audit log (read-only), consents and break-glass."""
 
-from django.core.exceptions import PermissionDenied
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kasane.accounts.models import Staff
+from kasane.privacy import services
+from kasane.privacy.case_selectors import get_case_for_user
+from kasane.privacy.consent_forms import (
+    BreakGlassForm,
+    BreakGlassReviewForm,
+    ConsentForm,
+    WithdrawForm,
+)
 from kasane.privacy.forms import AuditFilterForm
-from kasane.privacy.selectors_audit import EventPage, event_page, may_read_audit_log
+from kasane.privacy.selectors import get_consent_for_user, get_person_for_user
+from kasane.privacy.selectors_audit import (
+    EventPage,
+    break_glass_page,
+    event_page,
+    get_break_glass_for_review,
+    may_read_audit_log,
+)
 
 
 @require_GET
@@ -32,3 +52,96 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "privacy/audit_log.html",
         {"form": form, "page": page, "query": query.urlencode()},
     )
+
+
+def _staff(request: HttpRequest) -> Staff:
+    user = request.user
+    if not isinstance(user, Staff):
+        raise PermissionDenied
+    return user
+
+
+def _apply_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_http_methods(["GET", "POST"])
+def consent_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Record a consent on the person's page (相談受付・申込票, with consent)."""
+    actor = _staff(request)
+    person = get_person_for_user(actor, public_id, purpose="consent")
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(actor=actor, person=person, data=form.consent_input())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The consent was recorded."))
+            return redirect("registry:person_detail", person.public_id)
+    return render(request, "privacy/consent_form.html", {"form": form, "person": person})
+
+
+@require_http_methods(["GET", "POST"])
+def consent_withdraw(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _staff(request)
+    consent = get_consent_for_user(actor, public_id)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdraw(actor=actor, consent=consent, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The consent was withdrawn; access resting on it ended."))
+            return redirect("registry:person_detail", consent.person.public_id)
+    return render(request, "privacy/consent_withdraw.html", {"form": form, "consent": consent})
+
+
+@require_POST
+def break_glass_start(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _staff(request)
+    case = get_case_for_user(actor, public_id, purpose="break_glass")
+    form = BreakGlassForm(request.POST)
+    if form.is_valid():
+        try:
+            services.break_glass_start(actor=actor, case=case, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.warning(request, _("Emergency access is open for 24 hours and logged."))
+    else:
+        messages.error(request, _("Say why life or safety is at risk."))
+    return redirect("cases:case_detail", case.public_id)
+
+
+@require_GET
+def break_glass_list(request: HttpRequest) -> HttpResponse:
+    actor = _staff(request)
+    try:
+        number = max(1, min(int(request.GET.get("page", "1")), 100_000))
+    except ValueError:
+        number = 1
+    page = break_glass_page(actor, number)
+    return render(request, "privacy/break_glass_list.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+def break_glass_review(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _staff(request)
+    glass = get_break_glass_for_review(actor, public_id)
+    form = BreakGlassReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.break_glass_review(actor=actor, glass=glass, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The review was recorded."))
+            return redirect("privacy:break_glass_list")
+    return render(request, "privacy/break_glass_review.html", {"form": form, "glass": glass})

@@ -200,8 +200,10 @@ def member_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 def person_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _actor(request, names_record=True)
-    person = selectors.get_person_for_user(actor, public_id)
-    return render(request, "registry/person_detail.html", {"person": person})
+    detail = selectors.person_detail_for_user(actor, public_id)
+    return render(
+        request, "registry/person_detail.html", {"person": detail.person, "detail": detail}
+    )
 
 
 @require_http_methods(["GET", "POST"])

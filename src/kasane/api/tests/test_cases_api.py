@@ -59,7 +59,7 @@ def test_case_detail_with_team_referrals_and_timeline(api, caseworker, case, ref
     assert response.status_code == 200
     body = response.json()
     assert body["number"] == case.number
-    assert body["basis"] == "case_team"
+    assert body["basis"] == "own_agency"
     assert body["referrals"][0]["id"] == str(referral.public_id)
     assert body["referrals"][0]["to_agency"]["name"] == referral.to_agency.name
     kinds = [e["kind"] for e in body["timeline"]["items"]]

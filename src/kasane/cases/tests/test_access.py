@@ -303,8 +303,9 @@ def test_agency_only_note_never_reaches_another_team_agency(
 
 
 def test_agency_only_note_written_by_the_other_agency_stays_there(
-    open_case, caseworker, outsider, login, refer
+    open_case, caseworker, outsider, login, refer, give_consent
 ):
+    give_consent(open_case.household, outsider.agency)
     referral = refer(caseworker, open_case, outsider.agency)
     services.referral_accept(actor=outsider, referral=referral)
     services.case_note_create(

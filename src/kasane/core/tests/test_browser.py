@@ -72,6 +72,6 @@ def test_caseworker_registers_a_household_and_sees_japanese_errors(page, live_se
 def test_auditor_reads_the_audit_log(page, live_server, demo_city):
     base = live_server.url
     sign_in(page, base, "auditor")
-    page.goto(f"{base}/audit/")
+    page.goto(f"{base}/privacy/audit/")
     expect(page.locator("table")).to_be_visible()
     shoot(page, "08-audit-log")

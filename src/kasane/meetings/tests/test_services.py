@@ -71,7 +71,7 @@ def test_integrated_meeting_refuses_a_case_without_support_decision(
     with pytest.raises(ValidationError) as refused:
         services.agenda_add(actor=coordinator, meeting=integrated_meeting, case=coord_case)
     assert codes(refused.value) == ["not_accepted"]
-    assert "support decision" in refused.value.messages[0]
+    assert "支援決定" in refused.value.messages[0]
 
 
 def test_integrated_meeting_refuses_a_case_without_consent(
@@ -81,7 +81,7 @@ def test_integrated_meeting_refuses_a_case_without_consent(
     with pytest.raises(ValidationError) as refused:
         services.agenda_add(actor=coordinator, meeting=integrated_meeting, case=coord_case)
     assert codes(refused.value) == ["no_consent"]
-    assert "consent" in refused.value.messages[0]
+    assert "同意" in refused.value.messages[0]
     # A consent for other purposes, or withdrawn, or not yet given, does not count either.
     give_consent(coord_case, purposes=[ConsentPurpose.INFORMATION_SHARING])
     give_consent(coord_case, withdrawn_at=timezone.now())

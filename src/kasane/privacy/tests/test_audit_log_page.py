@@ -18,7 +18,7 @@ from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
 
 pytestmark = pytest.mark.django_db
 
-URL = "/audit/"
+URL = "/privacy/audit/"
 
 
 def _rows(response) -> list[AuditEvent]:

@@ -144,7 +144,7 @@ def test_audit_events_hold_ids_not_personal_data(caseworker, login):
 
 def test_the_audit_log_page_names_no_one(caseworker, auditor, login):
     _a_morning_of_work(login(caseworker), extra_family=False)
-    body = login(auditor).get("/audit/").content.decode()
+    body = login(auditor).get("/privacy/audit/").content.decode()
     for personal in PERSONAL:
         assert personal not in body, personal
 

@@ -1,0 +1,229 @@
+"""Recording the legal bases of sharing: consents and break-glass, audited in one transaction.
+
+Callers fetch the person or case through the privacy selectors first; these services check
+the policy again, so the API and commands cannot go around it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kasane.accounts.models import Agency, AgencyType, Role, Staff
+from kasane.cases.models import Case
+from kasane.core.services import notify
+from kasane.privacy.audit import audit_record
+from kasane.privacy.cases import agency_id_of, break_glass_active, case_basis
+from kasane.privacy.models import (
+    AuditAction,
+    BreakGlass,
+    Consent,
+    ConsentMethod,
+    ConsentPurpose,
+    LegalBasis,
+)
+from kasane.privacy.policy import basis_for
+from kasane.privacy.selectors_audit import may_review_break_glass
+from kasane.registry.models import Person
+
+BREAK_GLASS_HOURS = 24
+REASON_MIN_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class ConsentInput:
+    purposes: list[str]
+    method: str
+    obtained_on: datetime.date
+    agencies: list[Agency] = field(default_factory=list)
+    agency_types: list[str] = field(default_factory=list)
+    proxy_name: str = ""
+    proxy_relation: str = ""
+    expires_on: datetime.date | None = None
+    note: str = ""
+
+
+def _person_basis(actor: Staff, person: Person) -> LegalBasis:
+    basis = basis_for(actor, person)
+    if basis is None:
+        raise PermissionDenied
+    return basis
+
+
+def _validate(data: ConsentInput, today: datetime.date) -> None:
+    errors: dict[str, list[str]] = {}
+    if not data.purposes:
+        errors.setdefault("purposes", []).append(_("Choose at least one purpose."))
+    unknown = set(data.purposes) - set(ConsentPurpose.values)
+    if unknown:
+        errors.setdefault("purposes", []).append(_("Unknown purpose."))
+    if not data.agencies and not data.agency_types:
+        errors.setdefault("agencies", []).append(
+            _("Name the agencies, or the types of agency, that the consent covers.")
+        )
+    if set(data.agency_types) - set(AgencyType.values):
+        errors.setdefault("agency_types", []).append(_("Unknown type of agency."))
+    if data.method not in ConsentMethod.values:
+        errors.setdefault("method", []).append(_("Choose how the consent was obtained."))
+    if data.method == ConsentMethod.PROXY:
+        if not data.proxy_name.strip():
+            errors.setdefault("proxy_name", []).append(
+                _("A consent given by a proxy needs the proxy's name.")
+            )
+        if not data.proxy_relation.strip():
+            errors.setdefault("proxy_relation", []).append(
+                _("A consent given by a proxy needs the proxy's relation to the person.")
+            )
+    if data.obtained_on > today:
+        errors.setdefault("obtained_on", []).append(_("The consent cannot be dated in the future."))
+    if data.expires_on is not None and data.expires_on < data.obtained_on:
+        errors.setdefault("expires_on", []).append(
+            _("The consent cannot expire before it was obtained.")
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def consent_record(*, actor: Staff, person: Person, data: ConsentInput) -> Consent:
+    """Record a person's consent to share, as stated on the 相談受付・申込票."""
+    basis = _person_basis(actor, person)
+    _validate(data, timezone.localdate())
+    proxy = data.method == ConsentMethod.PROXY
+    consent = Consent.objects.create(
+        person=person,
+        purposes=sorted(set(data.purposes)),
+        agency_types=sorted(set(data.agency_types)),
+        method=data.method,
+        proxy_name=data.proxy_name.strip() if proxy else "",
+        proxy_relation=data.proxy_relation.strip() if proxy else "",
+        obtained_on=data.obtained_on,
+        expires_on=data.expires_on,
+        note=data.note.strip(),
+        recorded_by=actor,
+        recorded_by_agency_id=agency_id_of(actor),
+    )
+    consent.agencies.set(data.agencies)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=basis,
+        object_type="consent",
+        object_id=str(consent.public_id),
+        detail={"person": str(person.public_id), "purposes": consent.purposes},
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: Staff, consent: Consent, note: str = "") -> Consent:
+    """Withdraw a consent; every access that rested on it ends with this transaction."""
+    consent = Consent.objects.select_for_update().select_related("person").get(pk=consent.pk)
+    basis = _person_basis(actor, consent.person)
+    if consent.withdrawn_at is not None:
+        raise ValidationError(_("This consent was already withdrawn."))
+    consent.withdrawn_at = timezone.now()
+    consent.withdrawal_note = note.strip()[:500]
+    consent.save(update_fields=["withdrawn_at", "withdrawal_note", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=basis,
+        object_type="consent",
+        object_id=str(consent.public_id),
+        detail={"person": str(consent.person.public_id), "withdrawn": True},
+    )
+    return consent
+
+
+def _overseers() -> Iterable[Staff]:
+    return Staff.objects.filter(is_active=True, role__in=[Role.COORDINATOR, Role.AUDITOR])
+
+
+@transaction.atomic
+def break_glass_start(*, actor: Staff, case: Case, reason: str) -> BreakGlass:
+    """生命・身体の保護: open the case's details to the actor's agency for 24 hours.
+
+    Only for an agency that already sees the case exists; the reason is required, the
+    coordinators and auditors are told at once, and the use waits for their review.
+    """
+    if case_basis(actor, case) is None:
+        raise PermissionDenied
+    reason = reason.strip()
+    if len(reason) < REASON_MIN_LENGTH:
+        raise ValidationError(
+            {
+                "reason": _("Say why life or safety is at risk (at least %(n)d characters).")
+                % {"n": REASON_MIN_LENGTH}
+            }
+        )
+    now = timezone.now()
+    agency_id = agency_id_of(actor)
+    running = BreakGlass.objects.filter(break_glass_active(agency_id, now), case=case).first()
+    if running is not None:
+        raise ValidationError(
+            _("Your agency already has emergency access to this case until %(until)s.")
+            % {"until": timezone.localtime(running.expires_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    glass = BreakGlass.objects.create(
+        case=case,
+        staff=actor,
+        agency_id=agency_id,
+        reason=reason,
+        started_at=now,
+        expires_at=now + datetime.timedelta(hours=BREAK_GLASS_HOURS),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=LegalBasis.BREAK_GLASS,
+        object_type="break_glass",
+        object_id=str(glass.public_id),
+        detail={"case": str(case.public_id)},
+    )
+    agency = actor.agency
+    notify(
+        _overseers(),
+        kind="break_glass",
+        message=_(
+            "Emergency access (break-glass) to case %(number)s by %(agency)s: to be reviewed."
+        )
+        % {"number": case.number, "agency": agency.name if agency else ""},
+        link=reverse("privacy:break_glass_list"),
+    )
+    return glass
+
+
+@transaction.atomic
+def break_glass_review(*, actor: Staff, glass: BreakGlass, note: str) -> BreakGlass:
+    """The later review of one emergency access, by a coordinator or auditor (not the user)."""
+    if not may_review_break_glass(actor):
+        raise PermissionDenied
+    glass = BreakGlass.objects.select_for_update().get(pk=glass.pk)
+    if glass.staff_id == actor.pk:
+        raise ValidationError(_("Someone other than the user reviews an emergency access."))
+    if glass.reviewed_at is not None:
+        raise ValidationError(_("This emergency access was already reviewed."))
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": _("Write what the review found.")})
+    glass.reviewed_at = timezone.now()
+    glass.reviewed_by = actor
+    glass.review_note = note
+    glass.save(update_fields=["reviewed_at", "reviewed_by", "review_note"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=LegalBasis.SYSTEM,
+        object_type="break_glass",
+        object_id=str(glass.public_id),
+        detail={"reviewed": True},
+    )
+    return glass
