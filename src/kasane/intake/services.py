@@ -233,6 +233,18 @@ def consultation_record(
         object_id=str(consultation.public_id),
         detail={"persons": [str(p.public_id) for p in persons]},
     )
+    if consent_to_share and persons:
+        from kasane.privacy.services import consent_from_intake
+
+        agency = actor.agency
+        assert agency is not None
+        consent_from_intake(
+            actor=actor,
+            persons=persons,
+            agencies=[agency] + ([referral.to_agency] if referral is not None else []),
+            obtained_on=timezone.localdate(received_at),
+            to_coordination=outcome == Outcome.COORDINATION,
+        )
     if case is not None:
         case_services.record_consultation_event(case, consultation, actor)
         if outcome == Outcome.REFERRED and referral is not None:

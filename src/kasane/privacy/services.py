@@ -122,6 +122,50 @@ def consent_record(*, actor: Staff, person: Person, data: ConsentInput) -> Conse
     return consent
 
 
+INTAKE_NOTE = "相談受付・申込票（情報共有に同意）"
+
+
+def consent_from_intake(
+    *,
+    actor: Staff,
+    persons: Iterable[Person],
+    agencies: Iterable[Agency],
+    obtained_on: datetime.date,
+    to_coordination: bool,
+) -> list[Consent]:
+    """The consent given on the 相談受付・申込票, so that nobody types it twice.
+
+    Covers the receiving agency and the agency the consultation was referred to (and, when
+    it goes to coordination, the municipal coordination) for sharing information and for
+    the 重層的支援会議. The intake service has already checked the actor's access.
+    """
+    created = []
+    for person in persons:
+        consent = Consent.objects.create(
+            person=person,
+            purposes=sorted(
+                [ConsentPurpose.INFORMATION_SHARING, ConsentPurpose.INTEGRATED_MEETING]
+            ),
+            agency_types=[AgencyType.MUNICIPALITY] if to_coordination else [],
+            method=ConsentMethod.WRITTEN,
+            obtained_on=obtained_on,
+            note=INTAKE_NOTE,
+            recorded_by=actor,
+            recorded_by_agency_id=agency_id_of(actor),
+        )
+        consent.agencies.set({a.pk: a for a in agencies}.values())
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            legal_basis=LegalBasis.OWN_AGENCY,
+            object_type="consent",
+            object_id=str(consent.public_id),
+            detail={"person": str(person.public_id), "purposes": consent.purposes},
+        )
+        created.append(consent)
+    return created
+
+
 @transaction.atomic
 def consent_withdraw(*, actor: Staff, consent: Consent, note: str = "") -> Consent:
     """Withdraw a consent; every access that rested on it ends with this transaction."""

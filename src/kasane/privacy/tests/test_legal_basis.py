@@ -332,3 +332,59 @@ def test_unknown_records_are_404(login, caseworker):
         from kasane.privacy.selectors import get_consent_for_user
 
         get_consent_for_user(caseworker, "not-a-uuid")
+
+
+# --- consent given on the 相談受付・申込票 --------------------------------------------------
+
+
+def test_consent_ticked_at_intake_is_recorded_for_the_agencies_involved(
+    caseworker, outsider, stranger, household
+):
+    from kasane.intake import services as intake_services
+    from kasane.intake.models import NeedType, Outcome
+    from kasane.intake.services import ReferralRequest
+
+    need = NeedType.objects.get(code="8050")
+    consultation = intake_services.consultation_record(
+        actor=caseworker,
+        received_at=timezone.now(),
+        requester="family",
+        channel="phone",
+        household=household,
+        persons=[head_of(household)],
+        needs=[need],
+        main_need=need,
+        summary="息子が長年ひきこもっている。",
+        outcome=Outcome.REFERRED,
+        consent_to_share=True,
+        referral=ReferralRequest(to_agency=outsider.agency, reason="障害", request="同行訪問"),
+    )
+    consent = Consent.objects.get(person=head_of(household))
+    assert set(consent.agencies.all()) == {caseworker.agency, outsider.agency}
+    assert ConsentPurpose.INTEGRATED_MEETING in consent.purposes
+    case = consultation.case
+    assert detail_basis(outsider, case) == LegalBasis.CONSENT
+    assert detail_basis(stranger, case) is None
+
+
+def test_no_consent_at_intake_records_none(caseworker, outsider, household):
+    from kasane.intake import services as intake_services
+    from kasane.intake.models import NeedType, Outcome
+    from kasane.intake.services import ReferralRequest
+
+    need = NeedType.objects.get(code="8050")
+    consultation = intake_services.consultation_record(
+        actor=caseworker,
+        received_at=timezone.now(),
+        requester="family",
+        channel="phone",
+        household=household,
+        needs=[need],
+        main_need=need,
+        summary="息子が長年ひきこもっている。",
+        outcome=Outcome.REFERRED,
+        consent_to_share=False,
+        referral=ReferralRequest(to_agency=outsider.agency, reason="障害", request="同行訪問"),
+    )
+    assert not Consent.objects.exists()
+    assert detail_basis(outsider, consultation.case) is None
