@@ -597,3 +597,45 @@ def test_many_ties_do_not_overlap() -> None:
             assert abs(x1 - x2) >= w or abs(y1 - y2) >= h
     width, height = (float(v) for v in root.get("viewBox", "").split()[2:])
     assert all(x >= 0 and x + w <= width and y >= 0 and y + h <= height for x, y, w, h in boxes)
+
+
+def test_one_outline_goes_round_a_household_whose_members_stand_apart() -> None:
+    """Married children living elsewhere stand between the household's members: the outline
+    still goes round all of them, in one piece, and round none of the others."""
+    father = _person(1, "父", Sex.MALE, birth_date=D(1950, 1, 1))
+    mother = _person(2, "母", Sex.FEMALE, birth_date=D(1952, 1, 1))
+    memberships = [
+        Membership(person=father, relationship=Relationship.HEAD),
+        Membership(person=mother, relationship=Relationship.SPOUSE),
+    ]
+    relations = []
+    for i in range(3):
+        child = _person(10 + i, f"子{i}", Sex.MALE, birth_date=D(1980 + i, 1, 1))
+        if i != 1:
+            memberships.append(Membership(person=child, relationship=Relationship.CHILD))
+        else:
+            relations += [
+                Relation(from_person=father, to_person=child, kind=RelationKind.PARENT),
+                Relation(from_person=mother, to_person=child, kind=RelationKind.PARENT),
+            ]
+        partner = _person(20 + i, f"配偶者{i}", Sex.FEMALE)
+        relations.append(Relation(from_person=child, to_person=partner, kind=RelationKind.SPOUSE))
+    genogram = build_genogram(memberships, relations, client_ids={10}, today=D(2025, 4, 1))
+    svg = render_genogram(genogram)
+    loops = _household_loops(svg)
+    assert len(loops) == 1
+    for name, drawn in _people(svg).items():
+        assert _inside((drawn.x, drawn.y), loops) == ("member" in drawn.classes), name
+    assert {n for n, d in _people(svg).items() if "member" in d.classes} == {
+        "父",
+        "母",
+        "子0",
+        "子2",
+    }
+
+
+def test_long_agency_names_break_where_the_script_changes() -> None:
+    ties = [Tie("人とくらしのサポートセンター", TieStrength.NORMAL)]
+    root = _parse(render_ecomap(EcomapCentre("本人", 1), ties))
+    node = next(g for g in root.iter(NS + "g") if "node" in g.get("class", "").split())
+    assert [t.text for t in node.iter(NS + "text")] == ["人とくらしの", "サポートセンター"]
