@@ -1,5 +1,6 @@
 """Registry forms. They parse and validate input; the services decide and save."""
 
+import dataclasses
 import unicodedata
 import uuid
 from typing import Any
@@ -168,7 +169,28 @@ class MemberAddForm(OneTimeTokenMixin, PersonFieldsMixin, DuplicateConfirmMixin)
 
 
 class PersonEditForm(PersonFieldsMixin):
-    pass
+    died_on = forms.DateField(
+        label=_("date of death"),
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        validators=[validate_not_future],
+        widget=DateInput(),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        born, died = data.get("birth_date"), data.get("died_on")
+        if born and died and died < born:
+            self.add_error(
+                "died_on",
+                forms.ValidationError(
+                    _("The date of death is before the date of birth."), code="before_birth"
+                ),
+            )
+        return data
+
+    def person_input(self) -> PersonInput:
+        return dataclasses.replace(super().person_input(), died_on=self.cleaned_data.get("died_on"))
 
 
 class MembershipEndForm(forms.Form):

@@ -44,6 +44,7 @@ class PersonInput:
     sex: str = Sex.UNKNOWN
     area: Area | None = None
     phone: str = ""
+    died_on: datetime.date | None = None
 
 
 def _require_registrar(actor: Staff | None) -> Agency | None:
@@ -95,6 +96,7 @@ def _fill_person(person: Person, data: PersonInput) -> None:
     person.sex = data.sex
     person.area = data.area
     person.phone = normalize_phone(data.phone)
+    person.died_on = data.died_on
     person.name_normalized = kana.normalize(person.name)
     person.kana_normalized = kana.normalize(person.kana)
     person.search_tokens = kana.search_tokens(person.name, person.kana)
@@ -112,6 +114,7 @@ def _person_state(person: Person) -> dict[str, object]:
         "sex": person.sex,
         "area": person.area_id,
         "phone": person.phone,
+        "died_on": person.died_on,
     }
 
 
@@ -253,7 +256,7 @@ def member_add(
 
 @transaction.atomic
 def person_update(*, actor: Staff, person: Person, data: PersonInput) -> Person:
-    """Correct a person's name, kana, birth date, sex, area or phone."""
+    """Correct a person's name, kana, birth date, sex, area or phone, or record a death."""
     basis = _require_basis(actor, person)
     before = _person_state(person)
     _fill_person(person, data)

@@ -219,6 +219,7 @@ def person_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "sex": person.sex,
             "person_area": person.area,
             "person_phone": person.phone,
+            "died_on": person.died_on,
         },
     )
     if request.method == "POST" and form.is_valid():

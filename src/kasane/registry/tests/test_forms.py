@@ -426,6 +426,27 @@ def test_edit_a_person_bad_input_keeps_the_record(household, caseworker, login):
     assert head.kana == "クサノ カズオ"
 
 
+def test_record_a_death_on_the_person_page(household, caseworker, login):
+    head = head_of(household)
+    url = resolve_url("registry:person_edit", head.public_id)
+    person = {
+        "name": "草野 和夫",
+        "kana": "クサノ カズオ",
+        "birth_date": "1944-06-01",
+        "sex": "male",
+    }
+    response = login(caseworker).post(url, {**person, "died_on": "1940-01-01"})
+    assert _form(response).has_error("died_on", "before_birth")
+    response = login(caseworker).post(url, {**person, "died_on": _tomorrow()})
+    assert _form(response).has_error("died_on", "future")
+    response = login(caseworker).post(url, {**person, "died_on": "2025-03-01"})
+    assert response.status_code == 302
+    head.refresh_from_db()
+    assert head.died_on == datetime.date(2025, 3, 1)
+    page = login(caseworker).get(resolve_url("registry:person_detail", head.public_id))
+    assert "死亡日" in page.content.decode()
+
+
 # --- a member leaves -----------------------------------------------------------------------
 
 
