@@ -17,6 +17,7 @@ urlpatterns = [
     path("intake/", include("kasane.intake.urls")),
     path("cases/", include("kasane.cases.urls")),
     path("meetings/", include("kasane.meetings.urls")),
+    path("plans/", include("kasane.plans.urls")),
     path("privacy/", include("kasane.privacy.urls")),
     path("api/v1/", include("kasane.api.urls")),
     path("admin/", admin.site.urls),

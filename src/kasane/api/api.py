@@ -73,6 +73,7 @@ api.add_router("", registry_router)
 api.add_router("", intake_router)
 api.add_router("", cases_router)
 api.add_router("", "kasane.meetings.api.router")
+api.add_router("", "kasane.plans.api.router")
 api.add_router("", "kasane.privacy.api.router")
 
 

@@ -171,17 +171,11 @@ def handover_request(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def case_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    return _case_form_page(
-        request,
-        public_id,
-        form_class=forms.ReasonForm,
-        template="cases/close_form.html",
-        action=lambda actor, case, data: services.case_close(
-            actor=actor, case=case, reason=data["reason"]
-        ),
-        success=_("The case was closed."),
-        purpose="close",
-    )
+    """終結 goes through the plans' closure: a reason from the list, the final evaluation,
+    and for a case with 支援決定 the 重層的支援会議 that decided it."""
+    from kasane.plans.views import closure_create
+
+    return closure_create(request, public_id)
 
 
 @require_POST

@@ -16,11 +16,16 @@ from kasane.core.services import notifications_read as mark_read
 def home(request: HttpRequest) -> HttpResponse:
     """The start page: for staff who work cases, their inbox."""
     from kasane.privacy.case_selectors import inbox_for
+    from kasane.privacy.plan_selectors import plan_inbox_for
 
     user = request.user
     inbox = inbox_for(user) if isinstance(user, Staff) and user.works_cases else None
+    # plans: reviews due, and closures the coordinator is told of.
+    plans = plan_inbox_for(user) if isinstance(user, Staff) and user.works_cases else None
     notifications = unread_notifications(user) if isinstance(user, Staff) else []
-    return render(request, "core/home.html", {"inbox": inbox, "notifications": notifications})
+    return render(
+        request, "core/home.html", {"inbox": inbox, "notifications": notifications, "plans": plans}
+    )
 
 
 @require_POST

@@ -14,6 +14,7 @@ Lists cost a fixed number of queries however many rows they show.
 from __future__ import annotations
 
 import datetime
+import importlib
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -23,6 +24,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from kasane.accounts.models import Role, Staff
 from kasane.cases.models import OPEN_STATUSES, Case
@@ -124,19 +126,25 @@ class CaseAccess:
     basis: LegalBasis
     may_write: bool
     members: list[Membership] = field(default_factory=list)
+    # The plan in force, and its goals (to evaluate at a review or at closure).
+    plan: SupportPlan | None = None
+    goals: list[PlanGoal] = field(default_factory=list)
 
 
 @transaction.atomic
 def case_for_plans(actor: Staff, case_public_id: UUID | str, *, purpose: str) -> CaseAccess:
-    """The case behind an assessment / plan / review / closure form; audited with its basis."""
+    """The case behind an assessment / plan / review / closure form, with its current members
+    and the plan in force; audited with its basis."""
     case, basis = _case_with_basis(actor, case_public_id)
     members = list(
         case.household.memberships.filter(ended_on__isnull=True)
         .select_related("person")
         .order_by("started_on", "id")
     )
+    plan = case.plans.filter(status=PlanStatus.APPROVED).first()
+    goals = list(plan.goals.order_by("order", "id")) if plan else []
     _audit_view(actor, basis, "case", str(case.public_id), purpose=purpose)
-    return CaseAccess(case, basis, is_plan_writer(actor, case), members)
+    return CaseAccess(case, basis, is_plan_writer(actor, case), members, plan, goals)
 
 
 @dataclass
@@ -209,6 +217,19 @@ class AssessmentView:
     case: Case
     basis: LegalBasis
     rows: list[AreaRow]
+    # The genogram and the ecomap (SVG) for the printed sheet, once drawn.
+    diagrams: dict[str, SafeString] = field(default_factory=dict)
+
+
+def _diagrams(case: Case) -> dict[str, SafeString]:
+    """The case's genogram and ecomap, drawn by ``kasane.plans.diagrams`` from the household
+    and the team that this read's basis already covers. Left out where that module is not
+    installed: the printed sheet then keeps a frame to draw them by hand."""
+    try:
+        diagrams = importlib.import_module("kasane.plans.diagrams")
+    except ImportError:  # pragma: no cover - the diagrams ship separately
+        return {}
+    return {"genogram": diagrams.genogram_svg(case), "ecomap": diagrams.ecomap_svg(case)}
 
 
 def area_rows(areas: list[AssessmentArea]) -> list[AreaRow]:
@@ -251,7 +272,10 @@ def get_assessment_for_user(
         case=str(case.public_id),
         purpose=purpose,
     )
-    return AssessmentView(assessment, case, basis, area_rows(list(assessment.areas.all())))
+    view = AssessmentView(assessment, case, basis, area_rows(list(assessment.areas.all())))
+    if purpose == "print":
+        view.diagrams = _diagrams(case)
+    return view
 
 
 # --- plans ---------------------------------------------------------------------------------
@@ -558,6 +582,24 @@ def reviews_due_for(actor: Staff, today: datetime.date | None = None) -> list[Du
     return due
 
 
+@dataclass
+class PlanInbox:
+    """The home page's part of the plans: reviews due or overdue, and for the coordinator the
+    cases closed by their lead agency without a support decision."""
+
+    due: list[DueReview]
+    closures: list[Closure]
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for d in self.due if d.overdue)
+
+
+@transaction.atomic
+def plan_inbox_for(actor: Staff, today: datetime.date | None = None) -> PlanInbox:
+    return PlanInbox(reviews_due_for(actor, today), closures_without_meeting_for(actor, today))
+
+
 @transaction.atomic
 def closures_without_meeting_for(actor: Staff, today: datetime.date | None = None) -> list[Closure]:
     """For the coordinator: cases closed lately by their lead agency without a support
@@ -593,6 +635,7 @@ __all__ = [
     "CasePlans",
     "DueReview",
     "PlanDiff",
+    "PlanInbox",
     "PlanView",
     "approval_items",
     "case_for_plans",
@@ -604,5 +647,6 @@ __all__ = [
     "get_review_for_user",
     "is_plan_writer",
     "plan_diff_for_user",
+    "plan_inbox_for",
     "reviews_due_for",
 ]

@@ -404,7 +404,8 @@ def test_empty_note_is_refused(open_case, caseworker):
 def test_closing_with_an_open_referral(open_case, caseworker, outsider, login, refer):
     refer(caseworker, open_case, outsider.agency)
     response = login(caseworker).post(
-        resolve_url("cases:case_close", open_case.public_id), {"reason": "転居"}
+        resolve_url("cases:case_close", open_case.public_id),
+        {"reason": "moved_away", "held_on": timezone.localdate().isoformat()},
     )
     assert response.status_code == 200
     assert _shows(response, "Answer or withdraw the open referrals before closing the case.")

@@ -37,6 +37,7 @@ def days(n: int) -> datetime.date:
 def team_member(open_case: Any, caseworker: Staff, outsider: Staff) -> Staff:
     """The 障害 agency's caseworker, on the case's team after accepting a referral; without
     consent it has no basis to read the case's details."""
+    assert outsider.agency is not None
     referral = case_services.referral_create(
         actor=caseworker,
         case=open_case,
@@ -57,7 +58,9 @@ def accepted_case(coord_case: Any, coordinator: Staff, give_consent: Callable[..
 
 
 @pytest.fixture
-def integrated_item(accepted_case: Any, coordinator: Staff, integrated_meeting: Meeting) -> AgendaItem:
+def integrated_item(
+    accepted_case: Any, coordinator: Staff, integrated_meeting: Meeting
+) -> AgendaItem:
     return meeting_services.agenda_add(
         actor=coordinator, meeting=integrated_meeting, case=accepted_case
     )

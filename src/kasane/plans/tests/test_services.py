@@ -270,7 +270,10 @@ def test_review_evaluates_every_goal_and_moves_the_next_review(
     goal = plan.goals.get()
     refused(
         lambda: services.review_record(
-            actor=caseworker, case=accepted_case, held_on=today(), goal_results={},
+            actor=caseworker,
+            case=accepted_case,
+            held_on=today(),
+            goal_results={},
             next_review_on=days(60),
         ),
         "goals_not_evaluated",
@@ -298,7 +301,10 @@ def test_a_review_of_a_closed_case_is_refused(open_case, caseworker):
     case_services.case_close(actor=caseworker, case=open_case, reason="転居")
     error = refused(
         lambda: services.review_record(
-            actor=caseworker, case=open_case, held_on=today(), goal_results={},
+            actor=caseworker,
+            case=open_case,
+            held_on=today(),
+            goal_results={},
             next_review_on=days(30),
         ),
         "case_closed",
@@ -309,7 +315,10 @@ def test_a_review_of_a_closed_case_is_refused(open_case, caseworker):
 def test_a_review_needs_an_approved_plan(open_case, caseworker):
     refused(
         lambda: services.review_record(
-            actor=caseworker, case=open_case, held_on=today(), goal_results={},
+            actor=caseworker,
+            case=open_case,
+            held_on=today(),
+            goal_results={},
             next_review_on=days(30),
         ),
         "no_approved_plan",

@@ -1,0 +1,522 @@
+"""Plans API: assessments, plan versions and their approval, reviews and closure. Writes go
+through ``kasane.plans.services``; reads through ``kasane.privacy.plan_selectors`` — a caller
+without a recorded basis to read the case's details gets what the API gives for no access.
+
+Goals are named by ``goal_id``: the goal's lineage, which stays the same across versions of
+the plan (a new version copies each goal with it)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+
+from kasane.accounts.models import Staff
+from kasane.api.auth import case_worker
+from kasane.api.lookups import agency_by_id
+from kasane.api.schemas import ERRORS, AgencyRef, agency_ref
+from kasane.cases.models import Case
+from kasane.meetings.models import AgendaItem
+from kasane.plans import services
+from kasane.plans.models import (
+    AgreementMethod,
+    Closure,
+    ClosureReason,
+    GoalResult,
+    GoalTerm,
+    LifeArea,
+    PlanGoal,
+    Review,
+    Severity,
+    SupportPlan,
+    Trend,
+)
+from kasane.privacy import meeting_selectors, plan_selectors
+from kasane.registry.models import Person
+
+router = Router(tags=["plans"])
+
+
+# --- input ------------------------------------------------------------------------------
+
+
+class AreaIn(Schema):
+    area: LifeArea
+    situation: str = Field(default="", max_length=4000)
+    severity: Severity = Severity.NONE
+
+
+class AssessmentIn(Schema):
+    """インテーク・アセスメントシート. ``person_id`` a current member; omitted, the household."""
+
+    person_id: UUID | None = None
+    assessed_on: datetime.date
+    areas: list[AreaIn] = Field(default_factory=list, max_length=len(LifeArea.values))
+    strengths: str = Field(default="", max_length=4000)
+    interests: str = Field(default="", max_length=4000)
+    wishes: str = Field(default="", max_length=4000)
+
+
+class ActionIn(Schema):
+    what: str = Field(max_length=2000)
+    agency_id: UUID = Field(description="an agency on the case's team")
+    staff_id: UUID | None = Field(default=None, description="a staff member of that agency")
+    due_on: datetime.date | None = None
+
+
+class GoalIn(Schema):
+    term: GoalTerm
+    text: str = Field(max_length=2000, description="in the person's words")
+    actions: list[ActionIn] = Field(default_factory=list, max_length=30)
+
+
+class PlanHeaderIn(Schema):
+    participation_requested: bool = False
+    outreach_requested: bool = False
+    agreed_on: datetime.date | None = None
+    agreement_method: AgreementMethod | None = None
+    review_due_on: datetime.date | None = None
+
+
+class PlanCreateIn(Schema):
+    """A new version, copying the previous one's goals and actions; ``goals`` are added to
+    them, ``header`` replaces its requests, agreement and review date."""
+
+    header: PlanHeaderIn | None = None
+    goals: list[GoalIn] = Field(default_factory=list, max_length=30)
+
+
+class ApproveIn(Schema):
+    agenda_item_id: UUID = Field(description="the integrated support meeting's item of the case")
+    review_due_on: datetime.date | None = None
+
+
+class GoalResultIn(Schema):
+    goal_id: UUID
+    result: GoalResult
+
+
+class AreaTrendIn(Schema):
+    area: LifeArea
+    trend: Trend
+
+
+class EvaluationIn(Schema):
+    held_on: datetime.date
+    goals: list[GoalResultIn] = Field(default_factory=list, max_length=60)
+    areas: list[AreaTrendIn] = Field(default_factory=list, max_length=len(LifeArea.values))
+    person_view: str = Field(default="", max_length=4000)
+
+
+class ReviewIn(EvaluationIn):
+    next_review_on: datetime.date
+
+
+class ClosureIn(EvaluationIn):
+    reason: ClosureReason
+    note: str = Field(default="", max_length=2000)
+    agenda_item_id: UUID | None = Field(
+        default=None, description="required for a case with a support decision"
+    )
+
+
+# --- output -----------------------------------------------------------------------------
+
+
+class AreaOut(Schema):
+    area: str
+    situation: str
+    severity: int
+
+
+class AssessmentOut(Schema):
+    id: UUID
+    case_id: UUID
+    person_id: UUID | None
+    assessed_on: datetime.date
+    agency: AgencyRef
+    areas: list[AreaOut]
+    strengths: str
+    interests: str
+    wishes: str
+
+
+class ActionOut(Schema):
+    what: str
+    agency: AgencyRef
+    staff: str | None
+    due_on: datetime.date | None
+
+
+class GoalOut(Schema):
+    goal_id: UUID
+    term: str
+    text: str
+    actions: list[ActionOut]
+
+
+class ApprovalOut(Schema):
+    agenda_item_id: UUID
+    meeting_id: UUID
+    meeting_kind: str
+    held_at: datetime.datetime
+    decision_id: UUID | None
+
+
+class PlanOut(Schema):
+    id: UUID
+    case_id: UUID
+    version: int
+    status: str
+    participation_requested: bool
+    outreach_requested: bool
+    agreed_on: datetime.date | None
+    agreement_method: str
+    review_due_on: datetime.date | None
+    approved_at: ApprovalOut | None
+    goals: list[GoalOut]
+
+
+class ReviewOut(Schema):
+    id: UUID
+    case_id: UUID
+    kind: str
+    plan_version: int | None
+    held_on: datetime.date
+    due_on: datetime.date | None
+    next_review_on: datetime.date | None
+
+
+class ClosureOut(Schema):
+    id: UUID
+    case_id: UUID
+    reason: str
+    note: str
+    agenda_item_id: UUID | None
+    evaluation: ReviewOut | None
+
+
+def _ref(agency: Any) -> AgencyRef:
+    ref = agency_ref(agency)
+    assert ref is not None
+    return ref
+
+
+def _assessment(view: plan_selectors.AssessmentView) -> AssessmentOut:
+    a = view.assessment
+    return AssessmentOut(
+        id=a.public_id,
+        case_id=view.case.public_id,
+        person_id=a.person.public_id if a.person else None,
+        assessed_on=a.assessed_on,
+        agency=_ref(a.agency),
+        areas=[
+            AreaOut(area=r.area, situation=r.situation, severity=r.severity)
+            for r in view.rows
+            if r.severity_label
+        ],
+        strengths=a.strengths,
+        interests=a.interests,
+        wishes=a.wishes,
+    )
+
+
+def _plan(view: plan_selectors.PlanView) -> PlanOut:
+    plan = view.plan
+    item = plan.approved_at
+    return PlanOut(
+        id=plan.public_id,
+        case_id=view.case.public_id,
+        version=plan.version,
+        status=plan.status,
+        participation_requested=plan.participation_requested,
+        outreach_requested=plan.outreach_requested,
+        agreed_on=plan.agreed_on,
+        agreement_method=plan.agreement_method,
+        review_due_on=plan.review_due_on,
+        approved_at=ApprovalOut(
+            agenda_item_id=item.public_id,
+            meeting_id=item.meeting.public_id,
+            meeting_kind=item.meeting.kind,
+            held_at=item.meeting.held_at,
+            decision_id=plan.approval_decision.public_id if plan.approval_decision else None,
+        )
+        if item
+        else None,
+        goals=[
+            GoalOut(
+                goal_id=g.lineage,
+                term=g.term,
+                text=g.text,
+                actions=[
+                    ActionOut(
+                        what=a.what,
+                        agency=_ref(a.agency),
+                        staff=str(a.staff) if a.staff else None,
+                        due_on=a.due_on,
+                    )
+                    for a in g.actions.all()
+                ],
+            )
+            for g in view.goals
+        ],
+    )
+
+
+def _review(review: Review) -> ReviewOut:
+    return ReviewOut(
+        id=review.public_id,
+        case_id=review.case.public_id,
+        kind=review.kind,
+        plan_version=review.plan.version if review.plan else None,
+        held_on=review.held_on,
+        due_on=review.due_on,
+        next_review_on=review.next_review_on,
+    )
+
+
+# --- lookups ----------------------------------------------------------------------------
+
+
+def _staff(public_id: UUID | None) -> Staff | None:
+    if public_id is None:
+        return None
+    staff = Staff.objects.filter(public_id=public_id, is_active=True).first()
+    if staff is None:
+        raise ValidationError(
+            {
+                "staff_id": ValidationError(
+                    _("There is no staff member with this id."), code="unknown_staff"
+                )
+            }
+        )
+    return staff
+
+
+def _person(access: plan_selectors.CaseAccess, public_id: UUID | None) -> Person | None:
+    if public_id is None:
+        return None
+    person = next((m.person for m in access.members if m.person.public_id == public_id), None)
+    if person is None:
+        raise ValidationError(
+            {
+                "person_id": ValidationError(
+                    _("Choose a current member of this household."), code="person_not_member"
+                )
+            }
+        )
+    return person
+
+
+def _item(actor: Staff, public_id: UUID | None, purpose: str) -> AgendaItem | None:
+    if public_id is None:
+        return None
+    return meeting_selectors.get_item_for_user(actor, public_id, purpose=purpose).item
+
+
+def _goal_results(goals: list[PlanGoal], results: list[GoalResultIn]) -> dict[int, str]:
+    by_lineage = {g.lineage: g.pk for g in goals}
+    if any(r.goal_id not in by_lineage for r in results):
+        raise ValidationError(
+            {
+                "goals": ValidationError(
+                    _("Evaluate the goals of the plan in force."), code="goal_not_in_plan"
+                )
+            }
+        )
+    return {by_lineage[r.goal_id]: r.result for r in results}
+
+
+def _add_goals(actor: Staff, plan: SupportPlan, case: Case, goals: list[GoalIn]) -> None:
+    for goal_in in goals:
+        goal = services.goal_add(actor=actor, plan=plan, term=goal_in.term, text=goal_in.text)
+        for action in goal_in.actions:
+            services.action_add(
+                actor=actor,
+                goal=goal,
+                what=action.what,
+                agency=agency_by_id(action.agency_id, "agency_id"),
+                staff=_staff(action.staff_id),
+                due_on=action.due_on,
+            )
+
+
+def _header(actor: Staff, plan: SupportPlan, header: PlanHeaderIn) -> None:
+    services.plan_update(
+        actor=actor,
+        plan=plan,
+        participation_requested=header.participation_requested,
+        outreach_requested=header.outreach_requested,
+        agreed_on=header.agreed_on,
+        agreement_method=header.agreement_method or "",
+        review_due_on=header.review_due_on,
+    )
+
+
+# --- operations -------------------------------------------------------------------------
+
+
+@router.post(
+    "/cases/{case_id}/assessments",
+    response={201: AssessmentOut, **ERRORS},
+    operation_id="assessment_create",
+    summary="Record an assessment of the household or of one member, per life area",
+)
+def assessment_create(
+    request: HttpRequest, case_id: UUID, payload: AssessmentIn
+) -> Status[AssessmentOut]:
+    actor = case_worker(request)
+    access = plan_selectors.case_for_plans(actor, case_id, purpose="assessment")
+    assessment = services.assessment_create(
+        actor=actor,
+        case=access.case,
+        person=_person(access, payload.person_id),
+        assessed_on=payload.assessed_on,
+        areas=[services.AreaInput(a.area, a.situation, a.severity) for a in payload.areas],
+        strengths=payload.strengths,
+        interests=payload.interests,
+        wishes=payload.wishes,
+    )
+    return Status(
+        201, _assessment(plan_selectors.get_assessment_for_user(actor, assessment.public_id))
+    )
+
+
+@router.get(
+    "/assessments/{assessment_id}",
+    response={200: AssessmentOut, **ERRORS},
+    operation_id="assessment_get",
+    summary="An assessment of a case whose details you may read",
+)
+def assessment_get(request: HttpRequest, assessment_id: UUID) -> AssessmentOut:
+    actor = case_worker(request)
+    return _assessment(plan_selectors.get_assessment_for_user(actor, assessment_id))
+
+
+@router.post(
+    "/cases/{case_id}/plans",
+    response={201: PlanOut, **ERRORS},
+    operation_id="plan_version_create",
+    summary="Start a new version of the case's plan (a draft copying the previous version)",
+)
+def plan_create(request: HttpRequest, case_id: UUID, payload: PlanCreateIn) -> Status[PlanOut]:
+    actor = case_worker(request)
+    access = plan_selectors.case_for_plans(actor, case_id, purpose="plan_create")
+    plan = services.plan_create(actor=actor, case=access.case)
+    _add_goals(actor, plan, access.case, payload.goals)
+    if payload.header is not None:
+        _header(actor, plan, payload.header)
+    return Status(201, _plan(plan_selectors.get_plan_for_user(actor, plan.public_id)))
+
+
+@router.get(
+    "/plans/{plan_id}",
+    response={200: PlanOut, **ERRORS},
+    operation_id="plan_get",
+    summary="One version of a case's plan, with the meeting that approved it",
+)
+def plan_get(request: HttpRequest, plan_id: UUID) -> PlanOut:
+    actor = case_worker(request)
+    return _plan(plan_selectors.get_plan_for_user(actor, plan_id))
+
+
+@router.put(
+    "/plans/{plan_id}",
+    response={200: PlanOut, **ERRORS},
+    operation_id="plan_update",
+    summary="A draft's requests, the person's agreement and the first review date",
+)
+def plan_update(request: HttpRequest, plan_id: UUID, payload: PlanHeaderIn) -> PlanOut:
+    actor = case_worker(request)
+    view = plan_selectors.get_plan_for_user(actor, plan_id, purpose="update")
+    _header(actor, view.plan, payload)
+    return _plan(plan_selectors.get_plan_for_user(actor, plan_id))
+
+
+@router.post(
+    "/plans/{plan_id}/goals",
+    response={201: PlanOut, **ERRORS},
+    operation_id="plan_goal_add",
+    summary="Add a goal, with its actions, to a draft",
+)
+def plan_goal_add(request: HttpRequest, plan_id: UUID, payload: GoalIn) -> Status[PlanOut]:
+    actor = case_worker(request)
+    view = plan_selectors.get_plan_for_user(actor, plan_id, purpose="update")
+    _add_goals(actor, view.plan, view.case, [payload])
+    return Status(201, _plan(plan_selectors.get_plan_for_user(actor, plan_id)))
+
+
+@router.post(
+    "/plans/{plan_id}/approve",
+    response={200: PlanOut, **ERRORS},
+    operation_id="plan_approve",
+    summary="Approve a draft at the integrated support meeting that took up the case",
+)
+def plan_approve(request: HttpRequest, plan_id: UUID, payload: ApproveIn) -> PlanOut:
+    actor = case_worker(request)
+    view = plan_selectors.get_plan_for_user(actor, plan_id, purpose="approve")
+    item = _item(actor, payload.agenda_item_id, "plan_approval")
+    assert item is not None
+    services.plan_approve(
+        actor=actor, plan=view.plan, item=item, review_due_on=payload.review_due_on
+    )
+    return _plan(plan_selectors.get_plan_for_user(actor, plan_id))
+
+
+@router.post(
+    "/cases/{case_id}/reviews",
+    response={201: ReviewOut, **ERRORS},
+    operation_id="review_create",
+    summary="Record a review (モニタリング) of the approved plan",
+)
+def review_create(request: HttpRequest, case_id: UUID, payload: ReviewIn) -> Status[ReviewOut]:
+    actor = case_worker(request)
+    access = plan_selectors.case_for_plans(actor, case_id, purpose="review")
+    review = services.review_record(
+        actor=actor,
+        case=access.case,
+        held_on=payload.held_on,
+        goal_results=_goal_results(access.goals, payload.goals),
+        area_results={a.area: a.trend for a in payload.areas},
+        person_view=payload.person_view,
+        next_review_on=payload.next_review_on,
+    )
+    return Status(201, _review(review))
+
+
+@router.post(
+    "/cases/{case_id}/closure",
+    response={201: ClosureOut, **ERRORS},
+    operation_id="closure_create",
+    summary="Close the case (終結) with its reason and final evaluation",
+)
+def closure_create(request: HttpRequest, case_id: UUID, payload: ClosureIn) -> Status[ClosureOut]:
+    actor = case_worker(request)
+    access = plan_selectors.case_for_plans(actor, case_id, purpose="close")
+    closure: Closure = services.closure_record(
+        actor=actor,
+        case=access.case,
+        reason=payload.reason,
+        note=payload.note,
+        item=_item(actor, payload.agenda_item_id, "closure"),
+        held_on=payload.held_on,
+        goal_results=_goal_results(access.goals, payload.goals),
+        area_results={a.area: a.trend for a in payload.areas},
+        person_view=payload.person_view,
+    )
+    return Status(
+        201,
+        ClosureOut(
+            id=closure.public_id,
+            case_id=access.case.public_id,
+            reason=closure.reason,
+            note=closure.note,
+            agenda_item_id=closure.decided_at.public_id if closure.decided_at else None,
+            evaluation=_review(closure.evaluation) if closure.evaluation else None,
+        ),
+    )

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from kasane.plans import views
+
+app_name = "plans"
+
+urlpatterns = [
+    path("cases/<uuid:public_id>/", views.case_plans, name="case_plans"),
+    path(
+        "cases/<uuid:public_id>/assessments/new/",
+        views.assessment_create,
+        name="assessment_create",
+    ),
+    path("cases/<uuid:public_id>/plans/new/", views.plan_create, name="plan_create"),
+    path("cases/<uuid:public_id>/reviews/new/", views.review_create, name="review_create"),
+    path("cases/<uuid:public_id>/closure/", views.closure_create, name="closure_create"),
+    path("assessments/<uuid:public_id>/", views.assessment_detail, name="assessment_detail"),
+    path("assessments/<uuid:public_id>/print/", views.assessment_print, name="assessment_print"),
+    path("<uuid:public_id>/", views.plan_detail, name="plan_detail"),
+    path("<uuid:public_id>/print/", views.plan_print, name="plan_print"),
+    path("<uuid:public_id>/diff/", views.plan_diff, name="plan_diff"),
+    path("reviews/<uuid:public_id>/", views.review_detail, name="review_detail"),
+]
