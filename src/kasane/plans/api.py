@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -20,7 +21,6 @@ from kasane.accounts.models import Staff
 from kasane.api.auth import case_worker
 from kasane.api.lookups import agency_by_id
 from kasane.api.schemas import ERRORS, AgencyRef, agency_ref
-from kasane.cases.models import Case
 from kasane.meetings.models import AgendaItem
 from kasane.plans import services
 from kasane.plans.models import (
@@ -332,7 +332,7 @@ def _goal_results(goals: list[PlanGoal], results: list[GoalResultIn]) -> dict[in
     return {by_lineage[r.goal_id]: r.result for r in results}
 
 
-def _add_goals(actor: Staff, plan: SupportPlan, case: Case, goals: list[GoalIn]) -> None:
+def _add_goals(actor: Staff, plan: SupportPlan, goals: list[GoalIn]) -> None:
     for goal_in in goals:
         goal = services.goal_add(actor=actor, plan=plan, term=goal_in.term, text=goal_in.text)
         for action in goal_in.actions:
@@ -407,10 +407,11 @@ def assessment_get(request: HttpRequest, assessment_id: UUID) -> AssessmentOut:
 def plan_create(request: HttpRequest, case_id: UUID, payload: PlanCreateIn) -> Status[PlanOut]:
     actor = case_worker(request)
     access = plan_selectors.case_for_plans(actor, case_id, purpose="plan_create")
-    plan = services.plan_create(actor=actor, case=access.case)
-    _add_goals(actor, plan, access.case, payload.goals)
-    if payload.header is not None:
-        _header(actor, plan, payload.header)
+    with transaction.atomic():  # the version with all its goals, or nothing
+        plan = services.plan_create(actor=actor, case=access.case)
+        _add_goals(actor, plan, payload.goals)
+        if payload.header is not None:
+            _header(actor, plan, payload.header)
     return Status(201, _plan(plan_selectors.get_plan_for_user(actor, plan.public_id)))
 
 
@@ -447,7 +448,8 @@ def plan_update(request: HttpRequest, plan_id: UUID, payload: PlanHeaderIn) -> P
 def plan_goal_add(request: HttpRequest, plan_id: UUID, payload: GoalIn) -> Status[PlanOut]:
     actor = case_worker(request)
     view = plan_selectors.get_plan_for_user(actor, plan_id, purpose="update")
-    _add_goals(actor, view.plan, view.case, [payload])
+    with transaction.atomic():  # the goal with all its actions, or nothing
+        _add_goals(actor, view.plan, [payload])
     return Status(201, _plan(plan_selectors.get_plan_for_user(actor, plan_id)))
 
 

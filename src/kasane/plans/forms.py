@@ -82,7 +82,7 @@ class AssessmentForm(forms.Form):
                 coerce=int,
                 initial=Severity.NONE,
                 required=False,
-                empty_value=Severity.NONE,
+                empty_value=None,
             )
 
     def area_rows(self) -> list[tuple[str, Any, forms.BoundField, forms.BoundField]]:
@@ -103,7 +103,11 @@ class AssessmentForm(forms.Form):
             "person": self.members.get(data.get("person") or ""),
             "assessed_on": data["assessed_on"],
             "areas": [
-                AreaInput(code, data.get(f"{code}_situation", ""), data.get(f"{code}_severity", 0))
+                AreaInput(
+                    code,
+                    data.get(f"{code}_situation", ""),
+                    data.get(f"{code}_severity") or Severity.NONE,
+                )
                 for code in LifeArea.values
             ],
             "strengths": data.get("strengths", ""),

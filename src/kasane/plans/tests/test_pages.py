@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 def body(response) -> str:
-    return response.content.decode()
+    text: str = response.content.decode()
+    return text
 
 
 def test_case_page_has_the_plans_section(login, open_case, caseworker):
@@ -159,15 +160,15 @@ def test_differences_between_versions(
     assert response.status_code == 200
     diff = response.context["diff"]
     assert diff.old == v1 and diff.counts == {"added": 1, "removed": 1, "changed": 1}
-    assert "<del>家族みんなが安心して暮らしたい</del>" in page and "<ins>息子が働きたい</ins>" in page
-    assert "ハローワークに行く" in page
-    other = login(caseworker).get(
-        reverse("plans:plan_diff", args=[v1.public_id]) + "?against=2"
+    assert (
+        "<del>家族みんなが安心して暮らしたい</del>" in page and "<ins>息子が働きたい</ins>" in page
     )
+    assert "ハローワークに行く" in page
+    other = login(caseworker).get(reverse("plans:plan_diff", args=[v1.public_id]) + "?against=2")
     assert other.status_code == 200
-    assert login(caseworker).get(
-        reverse("plans:plan_diff", args=[v1.public_id])
-    ).status_code == 404  # version 1 has no version before it
+    assert (
+        login(caseworker).get(reverse("plans:plan_diff", args=[v1.public_id])).status_code == 404
+    )  # version 1 has no version before it
 
 
 def test_review_through_the_evaluation_sheet(
