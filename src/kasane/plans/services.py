@@ -385,6 +385,7 @@ def goal_add(*, actor: Staff, plan: SupportPlan, term: str, text: str) -> PlanGo
 
 @transaction.atomic
 def goal_update(*, actor: Staff, goal: PlanGoal, term: str, text: str) -> PlanGoal:
+    """Reword a goal of the draft (it keeps its lineage: the diff shows it as changed)."""
     plan, basis = _writable_plan(actor, goal.plan)
     goal = PlanGoal.objects.get(pk=goal.pk, plan=plan)
     goal.term = term
@@ -440,6 +441,7 @@ def action_add(
 
 @transaction.atomic
 def action_remove(*, actor: Staff, action: PlanAction) -> None:
+    """Take an action off the draft. Older versions keep theirs."""
     plan, basis = _writable_plan(actor, action.goal.plan)
     PlanAction.objects.filter(pk=action.pk, goal__plan=plan).delete()
     _audit(actor, AuditAction.UPDATE, basis, "support_plan", plan.public_id, fields=["actions"])

@@ -14,7 +14,6 @@ Lists cost a fixed number of queries however many rows they show.
 from __future__ import annotations
 
 import datetime
-import importlib
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -222,14 +221,11 @@ class AssessmentView:
 
 
 def _diagrams(case: Case) -> dict[str, SafeString]:
-    """The case's genogram and ecomap, drawn by ``kasane.plans.diagrams`` from the household
-    and the team that this read's basis already covers. Left out where that module is not
-    installed: the printed sheet then keeps a frame to draw them by hand."""
-    try:
-        diagrams = importlib.import_module("kasane.plans.diagrams")
-    except ImportError:  # pragma: no cover - the diagrams ship separately
-        return {}
-    return {"genogram": diagrams.genogram_svg(case), "ecomap": diagrams.ecomap_svg(case)}
+    """The case's genogram and ecomap, drawn from the household and the team, which this
+    read's basis already covers."""
+    from kasane.plans.diagrams import ecomap_svg, genogram_svg
+
+    return {"genogram": genogram_svg(case), "ecomap": ecomap_svg(case)}
 
 
 def area_rows(areas: list[AssessmentArea]) -> list[AreaRow]:

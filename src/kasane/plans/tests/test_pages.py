@@ -58,6 +58,7 @@ def test_record_an_assessment_through_the_sheet(login, open_case, caseworker):
     text = body(printed)
     assert "size: A4" in text and "@media print" in text
     assert 'data-testid="genogram"' in text and 'data-testid="ecomap"' in text
+    assert text.count("<svg") >= 2  # drawn by kasane.plans.diagrams
     assert "http://" not in text.replace("http://www.w3.org", "")
     assert "https://" not in text
     assert AuditEvent.objects.filter(object_type="assessment", detail__purpose="print").exists()
