@@ -125,6 +125,12 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, item: AgendaItem, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Plan approval and closure are decided on the case's plan and closure pages.
+        self.fields["kind"].choices = [  # type: ignore[attr-defined]
+            (value, label)
+            for value, label in DecisionKind.choices
+            if value not in (DecisionKind.PLAN_APPROVAL, DecisionKind.CLOSURE)
+        ]
         # Listing every agency invites the error; offer the team, the service checks it too.
         # (Any agency may be posted: the service answers with ``owner_not_on_team``.)
         self.fields["owner"].queryset = active_agencies()  # type: ignore[attr-defined]

@@ -43,6 +43,8 @@ from kasane.privacy.models import AuditAction, ConsentPurpose, LegalBasis
 INTEGRATED_ONLY = frozenset(
     {DecisionKind.SUPPORT_DECISION, DecisionKind.PLAN_APPROVAL, DecisionKind.CLOSURE}
 )
+# Recorded only with the plan they approve or the closure they decide (kasane.plans).
+PLAN_PAGES_ONLY = frozenset({DecisionKind.PLAN_APPROVAL, DecisionKind.CLOSURE})
 # Meetings that see no names: only what concerns the area, never a household's work.
 DEIDENTIFIED_DECISIONS = frozenset({DecisionKind.MISSING_RESOURCE, DecisionKind.NOTE})
 
@@ -416,8 +418,12 @@ def decision_add(
     owner: Agency | None = None,
     due_on: datetime.date | None = None,
     next_review_on: datetime.date | None = None,
+    from_plans: bool = False,
 ) -> Decision:
     """A decision that creates work.
+
+    Plan approval and closure are recorded by ``kasane.plans.services`` (``from_plans``),
+    which approve the plan or close the case with it: a bare decision would do neither.
 
     - 支援決定 (support_decision), plan approval and closure only at a 重層的支援会議; the
       support decision records 支援決定 on the case (``case_accept``).
@@ -432,6 +438,14 @@ def decision_add(
     text = text.strip()
     if kind not in DecisionKind.values:
         raise ValidationError(_("Choose the kind of decision."), code="bad_kind")
+    if kind in PLAN_PAGES_ONLY and not from_plans:
+        raise ValidationError(
+            _(
+                "Approve the plan on the case's plan page, and decide the closure on its "
+                "closure page, choosing this meeting: they record the decision here."
+            ),
+            code="use_plan_pages",
+        )
     if kind in INTEGRATED_ONLY and meeting.kind != MeetingKind.INTEGRATED_MEETING:
         raise ValidationError(
             _("This decision is taken only at an integrated support meeting."),

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Agency, Role, Staff
 from kasane.cases import services as case_services
-from kasane.cases.models import Case, TeamRole
+from kasane.cases.models import Case, CaseStatus, TeamRole
 from kasane.core.services import notify
 from kasane.meetings import services as meeting_services
 from kasane.meetings.models import AgendaItem, DecisionKind, MeetingKind, MeetingStatus
@@ -103,6 +103,15 @@ def _require_writer(actor: Staff, case: Case) -> LegalBasis:
     if not is_plan_writer(actor, case):
         raise PermissionDenied
     return basis
+
+
+def _advance(case: Case, status: CaseStatus) -> None:
+    """Move the case forward in the cycle (受付 → アセスメント → プラン作成 → 支援中), never back:
+    a case already further on, watching over or closed keeps its status."""
+    order = [CaseStatus.RECEIVED, CaseStatus.ASSESSMENT, CaseStatus.PLANNING, CaseStatus.IN_SUPPORT]
+    earlier = order[: order.index(status)]
+    if Case.objects.filter(pk=case.pk, status__in=earlier).update(status=status):
+        case.status = status
 
 
 def _require_open(case: Case) -> None:
@@ -206,6 +215,7 @@ def assessment_create(
         case=str(case.public_id),
         person=str(person.public_id) if person else None,
     )
+    _advance(case, CaseStatus.ASSESSMENT)
     return assessment
 
 
@@ -306,6 +316,7 @@ def plan_create(*, actor: Staff, case: Case) -> SupportPlan:
         version=plan.version,
         copied_from=previous.version if previous else None,
     )
+    _advance(case, CaseStatus.PLANNING)
     return plan
 
 
@@ -531,6 +542,7 @@ def plan_approve(
         actor=actor,
         item=item,
         kind=DecisionKind.PLAN_APPROVAL,
+        from_plans=True,
         text=_("Support plan version %(version)d approved.") % {"version": plan.version},
     )
     now = timezone.now()
@@ -543,6 +555,7 @@ def plan_approve(
     plan.review_due_on = review_due_on
     plan.full_clean()
     plan.save()
+    _advance(case, CaseStatus.IN_SUPPORT)
     _audit(
         actor,
         AuditAction.UPDATE,
@@ -769,6 +782,7 @@ def closure_record(
             actor=actor,
             item=item,
             kind=DecisionKind.CLOSURE,
+            from_plans=True,
             text=f"{label}　{note.strip()}".strip(),
         )
     else:

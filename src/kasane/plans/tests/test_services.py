@@ -186,7 +186,7 @@ def test_plan_approval_at_a_meeting_that_did_not_take_up_the_case_is_refused(
         lambda: services.plan_approve(actor=coordinator, plan=plan, item=other_item),
         "approval_meeting_other_case",
     )
-    assert "did not take up this case" in error.messages[0]
+    assert "取り上げていません" in error.messages[0]
     plan.refresh_from_db()
     assert plan.status == PlanStatus.DRAFT and not Decision.objects.exists()
 
@@ -309,7 +309,7 @@ def test_a_review_of_a_closed_case_is_refused(open_case, caseworker):
         ),
         "case_closed",
     )
-    assert "closed" in error.messages[0]
+    assert "終結" in error.messages[0]
 
 
 def test_a_review_needs_an_approved_plan(open_case, caseworker):
@@ -337,7 +337,7 @@ def test_closure_of_an_accepted_case_without_an_integrated_meeting_is_refused(
         ),
         "closure_needs_integrated_meeting",
     )
-    assert "integrated support meeting" in error.messages[0]
+    assert "重層的支援会議" in error.messages[0]
     meeting_services.pledge_record(actor=coordinator, attendee=support_meeting.attendees.get())
     item = meeting_services.agenda_add(
         actor=coordinator, meeting=support_meeting, case=accepted_case

@@ -363,6 +363,7 @@ def test_consent_ticked_at_intake_is_recorded_for_the_agencies_involved(
     assert set(consent.agencies.all()) == {caseworker.agency, outsider.agency}
     assert ConsentPurpose.INTEGRATED_MEETING in consent.purposes
     case = consultation.case
+    assert case is not None
     assert detail_basis(outsider, case) == LegalBasis.CONSENT
     assert detail_basis(stranger, case) is None
 
@@ -387,4 +388,5 @@ def test_no_consent_at_intake_records_none(caseworker, outsider, household):
         referral=ReferralRequest(to_agency=outsider.agency, reason="障害", request="同行訪問"),
     )
     assert not Consent.objects.exists()
+    assert consultation.case is not None
     assert detail_basis(outsider, consultation.case) is None
