@@ -151,6 +151,8 @@ def test_plan_approved_at_the_integrated_meeting_that_took_up_the_case(
     )
     plan = services.plan_approve(actor=coordinator, plan=plan, item=integrated_item)
     assert plan.status == PlanStatus.APPROVED and plan.approved_at == integrated_item
+    accepted_case.refresh_from_db()
+    assert accepted_case.status == "in_support"  # the plan is approved: 支援中
     decision = Decision.objects.get()
     assert decision.kind == DecisionKind.PLAN_APPROVAL and decision.item == integrated_item
     assert plan.approval_decision == decision
@@ -414,3 +416,18 @@ def test_closure_with_an_open_referral_saves_nothing(open_case, caseworker, stra
     assert not Closure.objects.exists()
     open_case.refresh_from_db()
     assert open_case.is_open
+
+
+def test_a_bare_plan_approval_or_closure_decision_is_refused(
+    accepted_case, coordinator, integrated_item
+):
+    from kasane.meetings import services as meeting_services
+
+    for kind in (DecisionKind.PLAN_APPROVAL, DecisionKind.CLOSURE):
+        refused(
+            lambda kind=kind: meeting_services.decision_add(
+                actor=coordinator, item=integrated_item, kind=kind, text="承認"
+            ),
+            "use_plan_pages",
+        )
+    assert not Decision.objects.exists()
