@@ -24,8 +24,11 @@ from kasane.cases import services as cases
 from kasane.cases.models import Case, DeclineReason, NoteKind, NoteVisibility, Triage
 from kasane.core.dates import age_on
 from kasane.core.models import Domain
+from kasane.demo.casework import Casework, MeetingCalendar, Story
 from kasane.intake.models import Channel, NeedType, Outcome, Requester
 from kasane.intake.services import ReferralRequest, consultation_record
+from kasane.plans.models import ClosureReason
+from kasane.privacy.models import ConsentMethod
 from kasane.registry.models import Household, Membership, Relationship
 
 DAY = datetime.timedelta(days=1)
@@ -159,6 +162,13 @@ class DemoActivity:
         self.needs = {n.code: n for n in NeedType.objects.all()}
         self.workers: dict[str, Staff] = {}
         self.coordinator = Staff.objects.get(username="coordinator")
+        self.calendar = MeetingCalendar(today)
+        self.info_of: dict[int, HouseholdInfo] = {}
+        # The 支援会議 that took up each case triaged A (A = a meeting held), and the
+        # stories told of some cases after it (the others are drawn by the casework).
+        self.support_day: dict[int, datetime.date] = {}
+        self.stories: dict[int, Story] = {}
+        self.casework = Casework(self)
 
     # --- people who do the work ----------------------------------------------------------
 
@@ -218,6 +228,7 @@ class DemoActivity:
         needs: Sequence[str] | None = None,
         summary: str | None = None,
         requester: str | None = None,
+        consent: bool | None = None,
     ) -> Case | None:
         needs_codes, domains, _targets = PROFILES[info.kind]
         chosen = list(
@@ -255,7 +266,7 @@ class DemoActivity:
                 domains=domains,
                 summary=summary or self.rng.choice(SUMMARIES[info.kind]),
                 outcome=outcome,
-                consent_to_share=self.rng.random() < 0.8,
+                consent_to_share=self.rng.random() < 0.8 if consent is None else consent,
                 referral=referral,
                 coordination_reason="複数の課題が絡み、単独の機関では方向性が定まらない。"
                 if outcome == Outcome.COORDINATION
@@ -304,30 +315,32 @@ class DemoActivity:
                     else NoteVisibility.AGENCY,
                 )
 
-    def close(self, case: Case, day: datetime.date) -> None:
-        """Complete what was accepted and close the case (終結)."""
+    def close(self, case: Case, day: datetime.date, kind: str) -> None:
+        """Complete what was accepted and close the case (終結) with its evaluation, by the
+        lead agency. A case with coordination (other than C) is the casework's."""
         case.refresh_from_db()
-        if case.referrals.filter(status="requested").exists() or case.lead_agency_id is None:
+        if case.sent_to_coordination_at is not None and case.triage != Triage.C:
             return
-        with cases.clock_at(self.at(min(day, self.today - DAY))):
-            for referral in case.referrals.filter(status="accepted"):
-                cases.referral_complete(
-                    actor=self.worker(self.key_of[referral.to_agency_id]),
-                    referral=referral,
-                    outcome="サービス利用につながり、状況が安定した。",
-                )
-            cases.case_close(
-                actor=self.worker(self.key_of[case.lead_agency_id]),
-                case=case,
-                reason="課題が解消し、既存の支援で見守りが可能になった。",
-            )
+        reason = self.rng.choice(
+            [ClosureReason.GOALS_MET] * 12
+            + [ClosureReason.TRANSFERRED] * 4
+            + [ClosureReason.MOVED_AWAY, ClosureReason.REFUSED, ClosureReason.UNREACHABLE]
+        )
+        self.casework.close_by_lead(case, day, reason, theme=kind)
 
-    def triage(self, case: Case, day: datetime.date) -> None:
-        if day > self.today - 10 * DAY:
+    def triage(self, case: Case, day: datetime.date, *, force: str = "") -> None:
+        """A (a 支援会議 takes it up: the next one, already held), B (the meeting is still
+        ahead) or C (the existing network, with advice). 支援決定 comes later, at a
+        重層的支援会議, for a household that consents (the casework)."""
+        if day > self.today - 10 * DAY and not force:
             return  # the last days' cases wait for triage
         roll = self.rng.random()
-        triage = Triage.A if roll < 16 / 57 else Triage.B if roll < 24 / 57 else Triage.C
-        with cases.clock_at(self.at(self.working_day(day, self.rng.randint(2, 8)))):
+        triage = force or (Triage.A if roll < 16 / 57 else Triage.B if roll < 24 / 57 else Triage.C)
+        on = self.working_day(day, self.rng.randint(2, 8))
+        meeting = self.calendar.held_support_after(on + DAY) if triage == Triage.A else None
+        if triage == Triage.A and meeting is None:
+            triage = Triage.B  # the meeting is planned, not yet held
+        with cases.clock_at(self.at(on)):
             cases.case_triage(
                 actor=self.coordinator,
                 case=case,
@@ -336,8 +349,8 @@ class DemoActivity:
                 if triage == Triage.C
                 else "",
             )
-            if triage == Triage.A:
-                cases.case_accept(actor=self.coordinator, case=case)
+        if meeting is not None:
+            self.support_day[case.pk] = meeting
 
     # --- the year -------------------------------------------------------------------------------
 
@@ -388,7 +401,7 @@ class DemoActivity:
                 self.answer_referrals(case, day, decline=self.rng.random() < 0.15)
                 self.notes(case, day, self.rng.randint(0, 3))
                 if day < self.today - 150 * DAY and self.rng.random() < 0.5:
-                    self.close(case, day + self.rng.randint(60, 120) * DAY)
+                    self.close(case, day + self.rng.randint(60, 120) * DAY, info.kind)
         elif roll < 0.95:
             self.consult(info, day, outcome=Outcome.HANDLED, receiver_key=receiver)
         else:
@@ -442,7 +455,8 @@ class DemoActivity:
 
     def seed_003(self, kusano: HouseholdInfo, takagi: HouseholdInfo) -> None:
         houkatsu = self.key_of[kusano.household.registered_by_agency_id]
-        # ① 草野: 包括 sends it to coordination; A (support meeting held); a team forms.
+        # ① 草野: 包括 sends it to coordination; A: a 支援会議 where 障害, 自立相談 and 社協
+        # pledged and took roles; consent afterwards, 支援決定 and a plan at a 重層的支援会議.
         day = self.today - 200 * DAY
         case = self.consult(
             kusano,
@@ -453,28 +467,30 @@ class DemoActivity:
             summary="知的障害のある母と子2人の世帯。各自で金銭管理をしているが、家の老朽化や"
             "住まいの課題に見通しをもった対応ができていない。",
             requester=Requester.AGENCY,
+            consent=False,
         )
         assert case is not None
-        with cases.clock_at(self.at(day + 5 * DAY)):
-            cases.case_triage(actor=self.coordinator, case=case, triage=Triage.A)
-            cases.case_accept(actor=self.coordinator, case=case)
-        for offset, target, request in (
-            (12, "shogai", "子2人の生活実態と意向の確認、障害福祉サービスの再検討"),
-            (12, "konkyu", "世帯全体の家計の見える化と家計改善支援"),
-            (13, "shakyo", "日常生活自立支援事業（金銭管理）の利用検討"),
-        ):
-            with cases.clock_at(self.at(day + offset * DAY)):
-                referral = cases.referral_create(
-                    actor=self.worker(houkatsu),
-                    case=case,
-                    to_agency=self.agencies[target],
-                    reason="支援会議での役割分担による",
-                    request=request,
-                )
-            with cases.clock_at(self.at(day + (offset + 2) * DAY)):
-                cases.referral_accept(actor=self.worker(target), referral=referral)
+        self.triage(case, day, force=Triage.A)
+        self.stories[case.pk] = Story(
+            case=case,
+            info=kusano,
+            theme="kusano",
+            support_on=self.support_day[case.pk],
+            invite={
+                "shogai": "子2人の生活実態と意向の確認、障害福祉サービスの再検討",
+                "konkyu": "世帯全体の家計の見える化と家計改善支援",
+                "shakyo": "日常生活自立支援事業（金銭管理）の利用検討",
+            },
+            later_consent=True,
+            consent_method=ConsentMethod.WRITTEN,
+            integrated=True,
+            reviews=["on_time"],
+            drawn=False,
+        )
         self.notes(case, day, 6)
         # ② 髙木: the 民生委員 heard about the son; 包括 refers to outreach; B (meeting planned).
+        # The family has not consented: 障害, asked yesterday, sees only that the case exists
+        # until the 支援会議 next month.
         day = self.today - 60 * DAY
         case = self.consult(
             takagi,
@@ -486,6 +502,7 @@ class DemoActivity:
             summary="民生委員の訪問時、30代の子のひきこもり状態が長年続いていると家族が心配。"
             "家族からの相談にはつながっていない。",
             requester=Requester.VOLUNTEER,
+            consent=False,
         )
         assert case is not None
         self.answer_referrals(case, day)
@@ -498,6 +515,14 @@ class DemoActivity:
         with cases.clock_at(self.at(day + 24 * DAY)):
             cases.case_triage(actor=self.coordinator, case=case, triage=Triage.B)
         self.notes(case, day, 3)
+        with cases.clock_at(self.at(self.today - DAY, 10)):
+            cases.referral_create(
+                actor=self.worker(houkatsu),
+                case=case,
+                to_agency=self.agencies["shogai"],
+                reason="本人の特性を踏まえた関わり方の助言",
+                request="来月の支援会議への出席と、障害福祉の観点からの助言をお願いします。",
+            )
 
 
 def build_demo_activity(*, seed: int, today: datetime.date) -> None:
@@ -515,10 +540,14 @@ def build_demo_activity(*, seed: int, today: datetime.date) -> None:
     for household in Household.objects.prefetch_related(current).order_by("id"):
         key = activity.key_of[household.registered_by_agency_id]
         households.append(HouseholdInfo(household, _kind(household, key, today)))
+    activity.info_of = {h.household.pk: h for h in households}
     seed_003 = [h for h in households if h.household.note.startswith("事例")]
     others = [h for h in households if h not in seed_003]
     activity.run(others)
     if len(seed_003) == 2:
         activity.seed_003(*seed_003)
+    # Consents, meetings, plans, reviews and closures (kasane.demo.casework).
+    activity.casework.showcases()
+    activity.casework.run()
     # What the hourly ``kasane escalate_referrals`` job would have done by now.
     cases.referrals_escalate()

@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from kasane.accounts.models import Agency, AgencyType, Role, Staff
 from kasane.demo.city import AGENCIES, DEMO_PASSWORD, STAFF
@@ -178,6 +179,160 @@ class TestDemoCity:
         )
         assert set(heads.values()) == {1}
         assert len(heads) == HOUSEHOLDS
+
+    # --- consents, meetings, plans and closures (kasane.demo.casework) -----------------
+
+    def test_consents_some_withdrawn(self, city: str) -> None:
+        from kasane.privacy.models import Consent, ConsentMethod, ConsentPurpose
+
+        consents = list(Consent.objects.all())
+        assert consents
+        assert any(c.withdrawn_at is not None for c in consents)
+        assert any(c.withdrawn_at is None for c in consents)
+        assert any(ConsentPurpose.INTEGRATED_MEETING in c.purposes for c in consents)
+        assert all(ConsentPurpose.INFORMATION_SHARING in c.purposes for c in consents)
+        assert {c.method for c in consents} >= {ConsentMethod.WRITTEN}
+        for consent in consents:
+            assert consent.obtained_on <= timezone.localdate()
+            if consent.method == ConsentMethod.PROXY:
+                assert consent.proxy_name and consent.proxy_relation
+
+    def test_meetings_of_both_kinds_held_with_minutes_and_pledges(self, city: str) -> None:
+        from kasane.meetings.models import AgendaItem, Meeting, MeetingKind, MeetingStatus
+        from kasane.privacy.meeting_selectors import has_pledge
+
+        now = timezone.now()
+        for kind in (MeetingKind.SUPPORT_MEETING, MeetingKind.INTEGRATED_MEETING):
+            items = AgendaItem.objects.filter(meeting__kind=kind, meeting__status="held")
+            assert items.exists(), kind
+            assert not items.filter(minutes="").exists(), kind
+        support = AgendaItem.objects.filter(
+            meeting__kind=MeetingKind.SUPPORT_MEETING, meeting__status=MeetingStatus.HELD
+        )
+        for item in support:
+            # Everyone named for the case pledged (§106-6), the chair among them.
+            members = list(item.members.all())
+            assert members
+            assert all(has_pledge(m) for m in members)
+            assert item.meeting.chair_id in {m.staff_id for m in members}
+        # Only planned meetings lie ahead; the held ones are past.
+        assert not Meeting.objects.filter(held_at__gt=now).exclude(status="planned").exists()
+        assert not Meeting.objects.filter(held_at__lte=now, status="planned").exists()
+
+    def test_triage_a_means_a_meeting_held_and_b_a_meeting_planned(self, city: str) -> None:
+        from kasane.cases.models import Case, Triage
+        from kasane.core.dates import fiscal_year
+        from kasane.meetings.models import AgendaItem, MeetingKind
+        from kasane.privacy.meeting_selectors import triage_a_by_meeting_kind
+
+        a_cases = Case.objects.filter(triage=Triage.A)
+        assert a_cases.exists()
+        for case in a_cases:
+            held = AgendaItem.objects.filter(case=case, meeting__status="held")
+            assert held.exists(), case.number
+            assert held.filter(meeting__held_at__lte=timezone.now()).exists()
+        for case in Case.objects.filter(triage=Triage.B):
+            items = AgendaItem.objects.filter(case=case)
+            assert not items.filter(meeting__status="held").exists(), case.number
+            if case.is_open:
+                assert items.filter(meeting__status="planned").exists(), case.number
+        year = fiscal_year(timezone.localdate())
+        for fy in (year - 1, year):
+            split = triage_a_by_meeting_kind(fy)
+            in_year = [
+                c
+                for c in a_cases
+                if c.sent_to_coordination_at
+                and fiscal_year(timezone.localdate(c.sent_to_coordination_at)) == fy
+            ]
+            for kind, count in (
+                (MeetingKind.SUPPORT_MEETING, split.support_meeting),
+                (MeetingKind.INTEGRATED_MEETING, split.integrated_meeting),
+            ):
+                with_held = [
+                    c
+                    for c in in_year
+                    if AgendaItem.objects.filter(
+                        case=c, meeting__kind=kind, meeting__status="held"
+                    ).exists()
+                ]
+                assert count == len(with_held), (fy, kind)
+        # 支援決定 only at a 重層的支援会議, and only for A cases.
+        for case in Case.objects.filter(accepted_at__isnull=False):
+            assert case.triage == Triage.A
+            assert AgendaItem.objects.filter(case=case, decisions__kind="support_decision").exists()
+
+    def test_plans_in_versions_reviews_on_and_off_schedule_closures(self, city: str) -> None:
+        from kasane.cases.models import Case, CaseStatus
+        from kasane.plans.models import Closure, PlanStatus, Review, ReviewKind, SupportPlan
+
+        today = timezone.localdate()
+        approved = SupportPlan.objects.filter(status=PlanStatus.APPROVED)
+        assert approved.exists()
+        for plan in SupportPlan.objects.exclude(status=PlanStatus.DRAFT):
+            assert plan.approved_at is not None
+            assert plan.approved_at.meeting.kind == "integrated_meeting"
+            assert plan.agreed_on is not None and plan.agreed_on <= today
+        v2 = approved.filter(version=2).first()
+        assert v2 is not None
+        assert v2.case.plans.get(version=1).status == PlanStatus.SUPERSEDED
+        # Reviews held on schedule and late, and some now overdue (the inbox shows them).
+        reviews = Review.objects.filter(kind=ReviewKind.REVIEW)
+        assert any(r.due_on and r.held_on <= r.due_on for r in reviews)
+        assert any(r.due_on and r.held_on > r.due_on for r in reviews)
+        assert all(r.held_on <= today for r in Review.objects.all())
+        overdue = approved.filter(review_due_on__lt=today).exclude(case__status=CaseStatus.CLOSED)
+        assert overdue.exists()
+        # Every closed case has its closure and evaluation; some at a 重層的支援会議.
+        closed = Case.objects.filter(status=CaseStatus.CLOSED)
+        assert closed.exists()
+        assert Closure.objects.filter(case__in=closed).count() == closed.count()
+        for closure in Closure.objects.select_related("evaluation"):
+            assert closure.evaluation is not None
+            assert closure.evaluation.kind == ReviewKind.CLOSURE
+        at_meeting = Closure.objects.filter(decided_at__isnull=False)
+        assert at_meeting.exists()
+        assert all(c.case.accepted_at is not None for c in at_meeting)
+
+    def test_seed_003_kusano_read_by_shogai_takagi_only_seen(self, city: str) -> None:
+        from kasane.cases.models import Case, Triage
+        from kasane.meetings.models import AgendaItem
+        from kasane.plans.models import PlanStatus
+        from kasane.privacy.cases import case_basis, detail_basis
+        from kasane.privacy.meeting_selectors import has_pledge
+        from kasane.privacy.models import LegalBasis
+
+        shogai = Staff.objects.get(username="shogai")
+        kusano = Case.objects.get(household__memberships__person__name="草野 ミツ")
+        assert kusano.triage == Triage.A
+        support = AgendaItem.objects.get(case=kusano, meeting__kind="support_meeting")
+        pledged = {a.agency.name for a in support.members.select_related("agency") if has_pledge(a)}
+        assert {"かさね市障害者相談支援センター", "かさね市社会福祉協議会"} <= pledged
+        assert "かさね市くらし相談窓口（自立相談支援）" in pledged
+        assert kusano.accepted_at is not None
+        plan = kusano.plans.get(status=PlanStatus.APPROVED)
+        assert plan.approved_at is not None
+        assert plan.approved_at.meeting.kind == "integrated_meeting"
+        assert kusano.reviews.filter(kind="review").count() == 1
+        assert detail_basis(shogai, kusano) in (LegalBasis.CONSENT, LegalBasis.SUPPORT_MEETING)
+
+        takagi = Case.objects.get(household__memberships__person__name="髙木 翔")
+        assert takagi.triage == Triage.B
+        assert AgendaItem.objects.filter(case=takagi, meeting__status="planned").exists()
+        # 障害 was asked to take part: it sees that the case exists, not what is in it.
+        assert case_basis(shogai, takagi) is not None
+        assert detail_basis(shogai, takagi) is None
+        client = Client()
+        client.force_login(shogai)
+        assert client.get(f"/cases/{kusano.public_id}/").status_code == 200
+        page = client.get(f"/cases/{takagi.public_id}/")
+        assert page.status_code in (200, 403)
+        assert "髙木" not in page.content.decode()
+
+    def test_the_audit_chain_holds(self, city: str) -> None:
+        out = io.StringIO()
+        call_command("audit_verify", stdout=out)
+        assert "intact" in out.getvalue()
 
     def test_a_second_run_refuses_clearly_and_changes_nothing(self, city: str) -> None:
         before = (Agency.objects.count(), Staff.objects.count(), Person.objects.count())
