@@ -785,7 +785,7 @@ class Casework:
                 plans.action_add(
                     actor=self.coordinator,
                     goal=last,
-                    what=f"{revised}ための同行と振り返り",
+                    what=f"「{revised}」に向けた同行と振り返り",
                     agency=self.a.agencies[team[-1]],
                     due_on=meeting_day + 60 * DAY,
                 )
