@@ -16,3 +16,12 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# SQLite: test on a file, as production does, not in memory. An in-memory test database
+# uses shared-cache table locks that ignore the busy timeout, so two HTMX requests that a
+# page fires at once under the live server fail with "database table is locked". On a file,
+# WAL and the busy timeout serialise writers as in production.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(os.environ["KASANE_DATA_DIR"], "test.sqlite3")
+    }

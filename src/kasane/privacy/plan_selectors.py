@@ -269,8 +269,7 @@ def get_assessment_for_user(
         purpose=purpose,
     )
     view = AssessmentView(assessment, case, basis, area_rows(list(assessment.areas.all())))
-    if purpose == "print":
-        view.diagrams = _diagrams(case)
+    view.diagrams = _diagrams(case)
     return view
 
 
