@@ -40,6 +40,7 @@ from kasane.meetings.models import (
     Decision,
     Meeting,
     MeetingKind,
+    MeetingStatus,
 )
 from kasane.privacy.audit import audit_record
 from kasane.privacy.cases import agency_id_of, works_cases
@@ -397,7 +398,12 @@ def triage_a_by_meeting_kind(fiscal_year: int) -> TriageASplit:
     )
 
     def at(kind: str) -> Exists:
-        return Exists(AgendaItem.objects.filter(case_id=OuterRef("pk"), meeting__kind=kind))
+        # A = meeting held: planned and cancelled meetings do not count.
+        return Exists(
+            AgendaItem.objects.filter(
+                case_id=OuterRef("pk"), meeting__kind=kind, meeting__status=MeetingStatus.HELD
+            )
+        )
 
     row = Case.objects.filter(
         triage=Triage.A, sent_to_coordination_at__gte=since, sent_to_coordination_at__lt=until

@@ -609,10 +609,10 @@ def closures_without_meeting_for(actor: Staff, today: datetime.date | None = Non
     )
     closures = list(
         Closure.objects.filter(
-            decided_at__isnull=True, case__accepted_at__isnull=True, created_at__gte=since
+            decided_at__isnull=True, case__accepted_at__isnull=True, case__closed_at__gte=since
         )
         .select_related("case", "decided_by__agency")
-        .order_by("-created_at")[:LIST_LIMIT]
+        .order_by("-case__closed_at")[:LIST_LIMIT]
     )
     if closures:
         _audit_view(

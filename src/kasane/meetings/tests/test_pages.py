@@ -125,6 +125,10 @@ def test_print_page_is_a4_and_self_contained(login, coordinator, coord_case, sup
 
 def test_board_splits_a_by_meeting_kind(login, coordinator, coord_case, support_meeting):
     services.agenda_add(actor=coordinator, meeting=support_meeting, case=coord_case)
+    # A means a meeting held: a planned one does not count yet.
+    split = login(coordinator).get(reverse("cases:board")).context["a_split"]
+    assert (split.support_meeting, split.integrated_meeting) == (0, 0)
+    services.meeting_status_change(actor=coordinator, meeting=support_meeting, status="held")
     response = login(coordinator).get(reverse("cases:board"))
     split = response.context["a_split"]
     assert (split.support_meeting, split.integrated_meeting) == (1, 0)
