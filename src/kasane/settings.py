@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "kasane.cases",
     "kasane.meetings",
     "kasane.plans",
+    "kasane.outreach",
+    "kasane.participation",
+    "kasane.community",
     "kasane.api",
 ]
 

@@ -75,6 +75,9 @@ api.add_router("", cases_router)
 api.add_router("", "kasane.meetings.api.router")
 api.add_router("", "kasane.plans.api.router")
 api.add_router("", "kasane.privacy.api.router")
+api.add_router("", "kasane.outreach.api.router")
+api.add_router("", "kasane.participation.api.router")
+api.add_router("", "kasane.community.api.router")
 
 
 def _messages(error: DjangoValidationError) -> list[dict[str, str]]:

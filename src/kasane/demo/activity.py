@@ -551,3 +551,4 @@ def build_demo_activity(*, seed: int, today: datetime.date) -> None:
     activity.casework.run()
     # What the hourly ``kasane escalate_referrals`` job would have done by now.
     cases.referrals_escalate()
+    # --- issue #5 demo: each function's loader adds its call below this line ---

@@ -1,0 +1,1 @@
+"""Models of the participation app (issue #5)."""
