@@ -49,6 +49,7 @@ FUNCTIONS: tuple[ProgramFunction, ...] = (
         _("Community building"),
         _("Places and activities by area, and the area's issues without names."),
         "#5",
+        "community:area_view",
     ),
 )
 
