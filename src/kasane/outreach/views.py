@@ -1,0 +1,331 @@
+"""Outreach pages: filing a concern report and following its status (reporters); the
+reports, the by-name list of targets, a target's contact attempts and stage, and turning a
+target into a case (outreach workers, coordinators).
+
+Thin: forms parse, ``privacy.outreach_selectors`` read, ``outreach.services`` write.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from uuid import UUID
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kasane.accounts.models import Staff
+from kasane.cases.views import _apply_errors, _page
+from kasane.outreach import forms, services
+from kasane.outreach.models import STAGE_ORDER, ConcernReport, OutreachTarget
+from kasane.privacy import outreach_selectors as selectors
+from kasane.privacy.consent_forms import ConsentForm
+
+
+def _staff(request: HttpRequest) -> Staff:
+    user = request.user
+    assert isinstance(user, Staff)
+    return user
+
+
+def _reporter(request: HttpRequest) -> Staff:
+    actor = _staff(request)
+    if not selectors.may_report(actor):
+        raise Http404
+    return actor
+
+
+def _outreach(request: HttpRequest) -> Staff:
+    actor = _staff(request)
+    if not selectors.works_outreach(actor):
+        # Roles outside outreach learn nothing about whether a record exists.
+        raise Http404
+    return actor
+
+
+def _run(request: HttpRequest, form: django_forms.Form, action: Any, success: str) -> bool:
+    """Run the service on a valid form; its refusals land on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return False
+    except PermissionDenied:
+        form.add_error(None, _("You may not do this."))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """The function's entry: reporters go to their reports, the team to the targets."""
+    actor = _staff(request)
+    if selectors.works_outreach(actor):
+        return redirect("outreach:target_list")
+    if selectors.may_report(actor):
+        return redirect("outreach:my_reports")
+    raise Http404
+
+
+# --- reporters ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def report_create(request: HttpRequest) -> HttpResponse:
+    actor = _reporter(request)
+    form = forms.ConcernReportForm(request.POST or None)
+    created: list[ConcernReport] = []
+
+    def create(data: dict[str, Any]) -> None:
+        created.append(services.concern_report_create(actor=actor, **data))
+
+    if _run(request, form, create, _("Thank you. The report was received.")):
+        return redirect("outreach:my_report_detail", created[0].public_id)
+    return render(request, "outreach/report_form.html", {"form": form})
+
+
+def my_reports(request: HttpRequest) -> HttpResponse:
+    actor = _reporter(request)
+    page = selectors.my_reports(actor, _page(request))
+    return render(request, "outreach/my_reports.html", {"page": page})
+
+
+def my_report_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _staff(request)
+    report = selectors.get_my_report(actor, public_id)
+    return render(request, "outreach/my_report_detail.html", {"report": report})
+
+
+# --- the outreach team: reports -----------------------------------------------------------
+
+
+def report_list(request: HttpRequest) -> HttpResponse:
+    actor = _outreach(request)
+    page = selectors.report_list_for_outreach(actor, _page(request))
+    return render(request, "outreach/report_list.html", {"page": page})
+
+
+def report_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _outreach(request)
+    report = selectors.get_report_for_outreach(actor, public_id)
+    return render(
+        request,
+        "outreach/report_detail.html",
+        {
+            "report": report,
+            "status_form": forms.ReportStatusForm(initial={"status": report.status}),
+        },
+    )
+
+
+@require_POST
+def report_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _outreach(request)
+    report = selectors.get_report_for_outreach(actor, public_id, purpose="status")
+    form = forms.ReportStatusForm(request.POST)
+    if not _run(
+        request,
+        form,
+        lambda data: services.concern_report_status_set(
+            actor=actor, report=report, status=data["status"]
+        ),
+        _("The status was changed."),
+    ):
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, str(message))
+    return redirect("outreach:report_detail", report.public_id)
+
+
+# --- the outreach team: targets -----------------------------------------------------------
+
+
+def target_list(request: HttpRequest) -> HttpResponse:
+    actor = _outreach(request)
+    month_form = forms.MonthForm(request.GET)
+    month = month_form.cleaned_data.get("month") if month_form.is_valid() else None
+    listing = selectors.target_list_for_user(actor, _page(request), month=month)
+    today = timezone.localdate()
+    previous = (listing.flow.month - datetime.timedelta(days=1)).replace(day=1)
+    following = (listing.flow.month + datetime.timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "outreach/target_list.html",
+        {
+            "listing": listing,
+            "page": listing.page,
+            "previous_month": previous,
+            "next_month": following if following <= today else None,
+        },
+    )
+
+
+def _target_form_page(
+    request: HttpRequest,
+    actor: Staff,
+    form: forms.TargetForm,
+    *,
+    report: ConcernReport | None = None,
+    target: OutreachTarget | None = None,
+) -> HttpResponse:
+    return render(
+        request, "outreach/target_form.html", {"form": form, "report": report, "target": target}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def target_create(request: HttpRequest, report_id: UUID | None = None) -> HttpResponse:
+    actor = _outreach(request)
+    report = None
+    initial: dict[str, Any] = {}
+    if report_id is not None:
+        report = selectors.get_report_for_outreach(actor, report_id, purpose="open_target")
+        initial = {
+            "label": report.who or _("person reported at this place"),
+            "area": report.area,
+            "address": report.address,
+            "description": report.details,
+        }
+    form = forms.TargetForm(request.POST or None, initial=initial, agency_id=actor.agency_id)
+    created: list[OutreachTarget] = []
+
+    def create(data: dict[str, Any]) -> None:
+        created.append(services.target_open(actor=actor, report=report, **data))
+
+    if _run(request, form, create, _("The outreach target was opened.")):
+        return redirect("outreach:target_detail", created[0].public_id)
+    return _target_form_page(request, actor, form, report=report)
+
+
+@require_http_methods(["GET", "POST"])
+def target_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _outreach(request)
+    target = selectors.get_target_for_user(actor, public_id, purpose="edit")
+    initial = {f: getattr(target, f) for f in services.TARGET_FIELDS}
+    form = forms.TargetForm(request.POST or None, initial=initial, agency_id=target.agency_id)
+
+    def update(data: dict[str, Any]) -> None:
+        data.pop("token", None)
+        services.target_update(actor=actor, target=target, **data)
+
+    if _run(request, form, update, _("The outreach target was updated.")):
+        return redirect("outreach:target_detail", target.public_id)
+    return _target_form_page(request, actor, form, target=target)
+
+
+def _detail_page(
+    request: HttpRequest,
+    actor: Staff,
+    public_id: UUID,
+    *,
+    attempt_form: forms.AttemptForm | None = None,
+    stage_form: forms.StageForm | None = None,
+    close_form: forms.CloseForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    detail = selectors.target_detail_for_user(actor, public_id)
+    target = detail.target
+    next_stage = None
+    index = STAGE_ORDER.index(target.stage)  # type: ignore[arg-type]
+    if index + 1 < len(STAGE_ORDER):
+        next_stage = STAGE_ORDER[index + 1]
+    context = {
+        "detail": detail,
+        "target": target,
+        "stages": STAGE_ORDER,
+        "stage_index": index,
+        "attempt_form": attempt_form or forms.AttemptForm(),
+        "stage_form": stage_form or forms.StageForm(initial={"stage": next_stage or target.stage}),
+        "close_form": close_form or forms.CloseForm(),
+    }
+    return render(request, "outreach/target_detail.html", context, status=status)
+
+
+def target_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _outreach(request)
+    return _detail_page(request, actor, public_id)
+
+
+@require_POST
+def attempt_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _outreach(request)
+    target = selectors.get_target_for_user(actor, public_id, purpose="attempt")
+    form = forms.AttemptForm(request.POST)
+    if _run(
+        request,
+        form,
+        lambda data: services.attempt_record(actor=actor, target=target, **data),
+        _("The contact attempt was recorded."),
+    ):
+        return redirect("outreach:target_detail", target.public_id)
+    return _detail_page(request, actor, public_id, attempt_form=form, status=400)
+
+
+@require_POST
+def stage_move(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _outreach(request)
+    target = selectors.get_target_for_user(actor, public_id, purpose="stage")
+    form = forms.StageForm(request.POST)
+    if _run(
+        request,
+        form,
+        lambda data: services.target_stage_move(actor=actor, target=target, **data),
+        _("The stage was changed."),
+    ):
+        return redirect("outreach:target_detail", target.public_id)
+    return _detail_page(request, actor, public_id, stage_form=form, status=400)
+
+
+@require_POST
+def target_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _outreach(request)
+    target = selectors.get_target_for_user(actor, public_id, purpose="close")
+    form = forms.CloseForm(request.POST)
+    if _run(
+        request,
+        form,
+        lambda data: services.target_close(actor=actor, target=target, **data),
+        _("The outreach target was closed."),
+    ):
+        return redirect("outreach:target_detail", target.public_id)
+    return _detail_page(request, actor, public_id, close_form=form, status=400)
+
+
+@require_POST
+def target_reopen(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    actor = _outreach(request)
+    target = selectors.get_target_for_user(actor, public_id, purpose="reopen")
+    try:
+        services.target_reopen(actor=actor, target=target)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The outreach target was reopened."))
+    return redirect("outreach:target_detail", target.public_id)
+
+
+@require_http_methods(["GET", "POST"])
+def target_case(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The target becomes a case: only the consent is asked for; the rest is on record."""
+    actor = _outreach(request)
+    target = selectors.get_target_for_user(actor, public_id, purpose="to_case")
+    form = ConsentForm(request.POST or None, initial={"agencies": [target.agency_id]})
+    opened: list[Any] = []
+
+    def open_case(data: dict[str, Any]) -> None:
+        opened.append(
+            services.target_to_case(actor=actor, target=target, consent=form.consent_input())
+        )
+
+    if _run(request, form, open_case, _("The case was opened and the consent recorded.")):
+        return redirect("cases:case_detail", opened[0].public_id)
+    return render(request, "outreach/target_case.html", {"form": form, "target": target})

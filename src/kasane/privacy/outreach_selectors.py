@@ -1,0 +1,486 @@
+"""Every read of concern reports (見守り通報) and outreach targets: filtered, based, audited.
+
+Who reads what:
+
+- a reporter (a 民生委員, or a business with a watch agreement in force, role volunteer)
+  reads their own reports — what they wrote and its status (受付済 / 対応中 / 対応済) —
+  never what the outreach team found, and nobody else's (404);
+- outreach workers read every concern report (the reports are addressed to them: basis
+  REFERRAL) and the targets their agency works (OWN_AGENCY);
+- the municipal coordinator reads both (COORDINATION);
+- everyone else, caseworkers of other agencies included, gets 404. Once a target becomes a
+  case, its people are read through the case, under ``kasane.privacy.cases``.
+
+Each read writes its audit event with its basis in the same transaction. Lists cost a fixed
+number of queries however many rows they show.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db import transaction
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from kasane.accounts.models import AgencyType, Role, Staff
+from kasane.outreach.models import (
+    ChangeKind,
+    CloseReason,
+    ConcernReport,
+    ContactAttempt,
+    OutreachTarget,
+    StageChange,
+    WatchAgreement,
+)
+from kasane.privacy.audit import audit_record
+from kasane.privacy.models import AuditAction, LegalBasis
+
+LIST_PAGE_SIZE = 50
+HOME_LIMIT = 10
+
+
+def quiet_days() -> int:
+    """Days without contact after which the worker is alerted (KASANE_OUTREACH_QUIET_DAYS)."""
+    return int(getattr(settings, "KASANE_OUTREACH_QUIET_DAYS", 30))
+
+
+# --- who may do what ----------------------------------------------------------------------
+
+
+def agreement_in_force(agency_id: int, day: datetime.date) -> bool:
+    return WatchAgreement.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=day), agency_id=agency_id, agreed_on__lte=day
+    ).exists()
+
+
+def may_report(actor: Staff) -> bool:
+    """民生委員, and the staff of a business whose watch agreement is in force."""
+    agency = actor.agency if actor.agency_id else None
+    if not actor.is_active or actor.role != Role.VOLUNTEER or agency is None:
+        return False
+    if agency.agency_type == AgencyType.COMMISSIONED_VOLUNTEERS:
+        return True
+    return agency.agency_type == AgencyType.WATCH_BUSINESS and agreement_in_force(
+        agency.pk, timezone.localdate()
+    )
+
+
+def works_outreach(actor: Staff) -> bool:
+    """Outreach workers and the municipal coordinator."""
+    return bool(
+        actor.is_active
+        and actor.agency_id is not None
+        and actor.role in (Role.OUTREACH_WORKER, Role.COORDINATOR)
+    )
+
+
+def report_basis(actor: Staff) -> LegalBasis | None:
+    if not works_outreach(actor):
+        return None
+    return LegalBasis.COORDINATION if actor.role == Role.COORDINATOR else LegalBasis.REFERRAL
+
+
+def target_scope(actor: Staff) -> Q | None:
+    """The filter on OutreachTarget the actor may read, or None for nothing at all."""
+    if not works_outreach(actor):
+        return None
+    if actor.role == Role.COORDINATOR:
+        return Q()
+    return Q(agency_id=actor.agency_id)
+
+
+def target_basis(actor: Staff, target: OutreachTarget) -> LegalBasis | None:
+    if not works_outreach(actor):
+        return None
+    if target.agency_id == actor.agency_id:
+        return LegalBasis.OWN_AGENCY
+    if actor.role == Role.COORDINATOR:
+        return LegalBasis.COORDINATION
+    return None
+
+
+def _audit_view(
+    actor: Staff, basis: LegalBasis, object_type: str, object_id: str, **detail: Any
+) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+    )
+
+
+def _get(queryset: QuerySet[Any], public_id: UUID | str) -> Any:
+    try:
+        return queryset.get(public_id=public_id)
+    except (queryset.model.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404 from exc
+
+
+# --- the reporter's own reports -----------------------------------------------------------
+
+
+def _own_reports(actor: Staff) -> QuerySet[ConcernReport]:
+    if not actor.is_active or actor.role != Role.VOLUNTEER or actor.agency_id is None:
+        return ConcernReport.objects.none()
+    # Only what the reporter wrote and its status: nothing the team recorded is fetched.
+    return (
+        ConcernReport.objects.filter(reporter=actor)
+        .select_related("area")
+        .only(
+            "public_id",
+            "area__name",
+            "address",
+            "who",
+            "signs",
+            "details",
+            "noticed_on",
+            "urgency",
+            "received_at",
+            "status",
+            "status_changed_at",
+            "reporter_id",
+        )
+    )
+
+
+@transaction.atomic
+def my_reports(actor: Staff, page: int = 1) -> Page[ConcernReport]:
+    """The reporter's own reports, newest first, with their status."""
+    result = Paginator(_own_reports(actor), LIST_PAGE_SIZE).get_page(page)
+    if result.object_list:
+        _audit_view(
+            actor,
+            LegalBasis.OWN_AGENCY,
+            "concern_report_list",
+            "",
+            reports=[str(r.public_id) for r in result.object_list],
+        )
+    return result
+
+
+@transaction.atomic
+def get_my_report(actor: Staff, public_id: UUID | str) -> ConcernReport:
+    """One of the reporter's own reports (404 for anyone else's)."""
+    report: ConcernReport = _get(_own_reports(actor), public_id)
+    _audit_view(actor, LegalBasis.OWN_AGENCY, "concern_report", str(report.public_id))
+    return report
+
+
+# --- reports as the outreach team reads them ----------------------------------------------
+
+
+def _team_reports() -> QuerySet[ConcernReport]:
+    return ConcernReport.objects.select_related("area", "reporter_agency", "reporter", "target")
+
+
+def _require_report_basis(actor: Staff) -> LegalBasis:
+    basis = report_basis(actor)
+    if basis is None:
+        raise Http404
+    return basis
+
+
+@transaction.atomic
+def report_list_for_outreach(
+    actor: Staff, page: int = 1, *, open_only: bool = False
+) -> Page[ConcernReport]:
+    """Every concern report, urgent and unanswered first."""
+    basis = _require_report_basis(actor)
+    reports = _team_reports()
+    if open_only:
+        reports = reports.exclude(status="done")
+    reports = reports.order_by("status", "-received_at", "-id")
+    result = Paginator(reports, LIST_PAGE_SIZE).get_page(page)
+    if result.object_list:
+        _audit_view(
+            actor,
+            basis,
+            "concern_report_list",
+            "",
+            reports=[str(r.public_id) for r in result.object_list],
+        )
+    return result
+
+
+@transaction.atomic
+def get_report_for_outreach(
+    actor: Staff, public_id: UUID | str, *, purpose: str = "view"
+) -> ConcernReport:
+    basis = _require_report_basis(actor)
+    report: ConcernReport = _get(_team_reports(), public_id)
+    _audit_view(actor, basis, "concern_report", str(report.public_id), purpose=purpose)
+    return report
+
+
+# --- outreach targets ---------------------------------------------------------------------
+
+
+def visible_targets(actor: Staff) -> QuerySet[OutreachTarget]:
+    scope = target_scope(actor)
+    return OutreachTarget.objects.none() if scope is None else OutreachTarget.objects.filter(scope)
+
+
+def _with_contact(targets: QuerySet[OutreachTarget]) -> QuerySet[OutreachTarget]:
+    return targets.annotate(
+        last_contact=Max("attempts__attempted_on"), attempt_count=Count("attempts")
+    ).select_related("area", "worker", "person", "case", "agency")
+
+
+def silence_since(target: OutreachTarget) -> datetime.date:
+    """The last contact, or the day the target was opened when nobody has tried yet."""
+    last = getattr(target, "last_contact", None)
+    return last or timezone.localtime(target.opened_at).date()
+
+
+@dataclass
+class TargetRow:
+    target: OutreachTarget
+    days_since_contact: int
+    attempts: int
+    last_contact: datetime.date | None
+    quiet: bool
+
+
+def _row(target: OutreachTarget, today: datetime.date, limit: int) -> TargetRow:
+    days = (today - silence_since(target)).days
+    return TargetRow(
+        target=target,
+        days_since_contact=days,
+        attempts=getattr(target, "attempt_count", 0),
+        last_contact=getattr(target, "last_contact", None),
+        quiet=target.is_open and days >= limit,
+    )
+
+
+@dataclass
+class MonthFlow:
+    """The month's inflow (new, returned) and outflow (connected, moved, ended)."""
+
+    month: datetime.date
+    new: int = 0
+    returned: int = 0
+    connected: int = 0
+    moved: int = 0
+    ended: int = 0
+
+
+def month_flow(actor: Staff, month: datetime.date) -> MonthFlow:
+    """Counts only, no personal data: from the history lines of the visible targets."""
+    start = month.replace(day=1)
+    end = (start + datetime.timedelta(days=32)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    until = datetime.datetime.combine(end, datetime.time.min, tzinfo=tz)
+    scope = target_scope(actor)
+    flow = MonthFlow(month=start)
+    if scope is None:
+        return flow
+    rows = (
+        StageChange.objects.filter(
+            target__in=OutreachTarget.objects.filter(scope), at__gte=since, at__lt=until
+        )
+        .values("kind", "close_reason")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        kind, reason, n = row["kind"], row["close_reason"], row["n"]
+        if kind == ChangeKind.OPENED:
+            flow.new += n
+        elif kind == ChangeKind.REOPENED:
+            flow.returned += n
+        elif kind == ChangeKind.CLOSED and reason == CloseReason.CONNECTED:
+            flow.connected += n
+        elif kind == ChangeKind.CLOSED and reason == CloseReason.MOVED:
+            flow.moved += n
+        elif kind == ChangeKind.CLOSED:
+            flow.ended += n
+    return flow
+
+
+@dataclass
+class TargetList:
+    rows: list[TargetRow]
+    page: Page[OutreachTarget]
+    flow: MonthFlow
+    quiet_days: int
+    quiet_count: int
+
+
+@transaction.atomic
+def target_list_for_user(
+    actor: Staff,
+    page: int = 1,
+    *,
+    month: datetime.date | None = None,
+    open_only: bool = True,
+    today: datetime.date | None = None,
+) -> TargetList:
+    """The by-name list (名簿) of open targets: stage, days since the last contact, number of
+    attempts; and the month's inflow and outflow. Longest silence first."""
+    scope = target_scope(actor)
+    if scope is None:
+        raise Http404
+    today = today or timezone.localdate()
+    limit = quiet_days()
+    targets = _with_contact(OutreachTarget.objects.filter(scope))
+    if open_only:
+        targets = targets.filter(closed_at__isnull=True)
+    targets = targets.order_by(F("last_contact").asc(nulls_first=True), "opened_at", "id")
+    result = Paginator(targets, LIST_PAGE_SIZE).get_page(page)
+    rows = [_row(t, today, limit) for t in result.object_list]
+    quiet_since = today - datetime.timedelta(days=limit)
+    quiet_count = _quiet(OutreachTarget.objects.filter(scope), quiet_since).count()
+    if rows:
+        basis = LegalBasis.COORDINATION if actor.role == Role.COORDINATOR else LegalBasis.OWN_AGENCY
+        _audit_view(
+            actor,
+            basis,
+            "outreach_target_list",
+            "",
+            targets=[str(r.target.public_id) for r in rows],
+        )
+    return TargetList(
+        rows=rows,
+        page=result,
+        flow=month_flow(actor, month or today),
+        quiet_days=limit,
+        quiet_count=quiet_count,
+    )
+
+
+def _quiet(targets: QuerySet[OutreachTarget], quiet_since: datetime.date) -> QuerySet[Any]:
+    """Open targets whose last contact (or opening, without any) is on or before the day."""
+    tz = timezone.get_current_timezone()
+    opened_before = datetime.datetime.combine(
+        quiet_since + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+    )
+    return (
+        targets.filter(closed_at__isnull=True)
+        .annotate(last_contact=Max("attempts__attempted_on"))
+        .filter(
+            Q(last_contact__lte=quiet_since)
+            | Q(last_contact__isnull=True, opened_at__lt=opened_before)
+        )
+    )
+
+
+def quiet_targets(*, today: datetime.date | None = None) -> list[OutreachTarget]:
+    """For the scheduled alert (system): every open target silent for the set period."""
+    today = today or timezone.localdate()
+    since = today - datetime.timedelta(days=quiet_days())
+    return list(
+        _quiet(OutreachTarget.objects.all(), since)
+        .select_related("worker", "agency")
+        .order_by("id")
+    )
+
+
+@dataclass
+class OutreachHome:
+    """The outreach worker's panel on the home page: silent targets and new reports."""
+
+    quiet: list[TargetRow] = field(default_factory=list)
+    quiet_count: int = 0
+    quiet_days: int = 30
+    new_reports: int = 0
+    urgent_reports: int = 0
+
+
+@transaction.atomic
+def outreach_home_for(actor: Staff, *, today: datetime.date | None = None) -> OutreachHome:
+    home = OutreachHome(quiet_days=quiet_days())
+    scope = target_scope(actor)
+    if scope is None:
+        return home
+    today = today or timezone.localdate()
+    since = today - datetime.timedelta(days=home.quiet_days)
+    quiet = _quiet(OutreachTarget.objects.filter(scope), since)
+    home.quiet_count = quiet.count()
+    targets = (
+        quiet.annotate(attempt_count=Count("attempts"))
+        .select_related("area", "worker")
+        .order_by(F("last_contact").asc(nulls_first=True), "opened_at", "id")[:HOME_LIMIT]
+    )
+    home.quiet = [_row(t, today, home.quiet_days) for t in targets]
+    counts = ConcernReport.objects.filter(status="received").aggregate(
+        new=Count("id"), urgent=Count("id", filter=Q(urgency="urgent"))
+    )
+    home.new_reports, home.urgent_reports = counts["new"], counts["urgent"]
+    if home.quiet:
+        basis = LegalBasis.COORDINATION if actor.role == Role.COORDINATOR else LegalBasis.OWN_AGENCY
+        _audit_view(
+            actor,
+            basis,
+            "outreach_home",
+            "",
+            targets=[str(r.target.public_id) for r in home.quiet],
+        )
+    return home
+
+
+@transaction.atomic
+def get_target_for_user(
+    actor: Staff, public_id: UUID | str, *, purpose: str = "view"
+) -> OutreachTarget:
+    """One target the actor may read (404 otherwise); audited."""
+    target: OutreachTarget = _get(
+        visible_targets(actor).select_related("area", "worker", "person", "case", "agency"),
+        public_id,
+    )
+    basis = target_basis(actor, target)
+    if basis is None:  # pragma: no cover - target_scope applied the same rule
+        raise Http404
+    _audit_view(actor, basis, "outreach_target", str(target.public_id), purpose=purpose)
+    return target
+
+
+@dataclass
+class TargetDetail:
+    target: OutreachTarget
+    basis: LegalBasis
+    row: TargetRow
+    attempts: list[ContactAttempt]
+    changes: list[StageChange]
+    reports: list[ConcernReport]
+
+
+@transaction.atomic
+def target_detail_for_user(
+    actor: Staff, public_id: UUID | str, *, today: datetime.date | None = None
+) -> TargetDetail:
+    """The target's page: what is known, every contact attempt, the stage's history and the
+    concern reports that led to it."""
+    target: OutreachTarget = _get(_with_contact(visible_targets(actor)), public_id)
+    basis = target_basis(actor, target)
+    if basis is None:  # pragma: no cover - target_scope applied the same rule
+        raise Http404
+    attempts = list(target.attempts.select_related("staff").order_by("-attempted_on", "-id"))
+    changes = list(target.changes.select_related("actor").order_by("at", "id"))
+    reports = list(target.reports.select_related("area", "reporter_agency").order_by("received_at"))
+    _audit_view(
+        actor,
+        basis,
+        "outreach_target",
+        str(target.public_id),
+        person=str(target.person.public_id) if target.person else None,
+    )
+    return TargetDetail(
+        target=target,
+        basis=basis,
+        row=_row(target, today or timezone.localdate(), quiet_days()),
+        attempts=attempts,
+        changes=changes,
+        reports=reports,
+    )
