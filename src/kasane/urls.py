@@ -18,6 +18,7 @@ urlpatterns = [
     path("cases/", include("kasane.cases.urls")),
     path("meetings/", include("kasane.meetings.urls")),
     path("outreach/", include("kasane.outreach.urls")),
+    path("participation/matching/", include("kasane.participation.matching_urls")),
     path("participation/", include("kasane.participation.urls")),
     path("community/", include("kasane.community.urls")),
     path("catalogue/", include("kasane.participation.public_urls")),
