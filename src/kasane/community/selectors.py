@@ -317,8 +317,10 @@ def need_table(*, actor: Staff, level: AreaKind, year: int) -> NeedTable:
 def issue_list(*, actor: Staff, page: int, year: int | None = None) -> Page[Any]:
     """The 年度's issues, each with its count of actions not done yet."""
     require(may_work_issues(actor))
-    issues = CommunityIssue.objects.select_related("area", "agency").annotate(
-        open_actions=Count("actions", filter=~Q(actions__status="done"))
+    issues = (
+        CommunityIssue.objects.select_related("area", "agency")
+        .annotate(open_actions=Count("actions", filter=~Q(actions__status="done")))
+        .order_by("-fiscal_year", "-raised_on", "-id")
     )
     if year is not None:
         issues = issues.filter(fiscal_year=year)

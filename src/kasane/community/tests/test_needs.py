@@ -1,0 +1,152 @@
+"""地域課題 aggregates: households per need and area in a 年度, suppressed under five, read
+with one aggregate query, audited, and seen only by those who may."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from kasane.community.selectors import current_fiscal_year, need_table
+from kasane.core.dates import fiscal_year_bounds
+from kasane.privacy.models import AuditEvent
+from kasane.registry.models import AreaKind
+
+URL = reverse("community:issues")
+
+
+def by_name(table, need_name: str) -> dict[str, int | None]:
+    row = next(r for r in table.rows if r.need.name == need_name)
+    return {
+        (a.name if a else "?"): c.shown for a, c in zip(table.areas, row.cells, strict=True)
+    } | {"total": row.total.shown}
+
+
+@pytest.fixture
+def known(city, consult):
+    """By 中学校区 (北, 桜, 南):
+         ひきこもり  4  7  0 → 11
+         社会的孤立  6  8  5 → 19
+    The hand-worked answer of test_suppression: only 社会的孤立 in 南 (5) and the totals
+    stay; 4 goes, and with it its complements."""
+    spec = {
+        "北町": ["hikikomori"] * 4 + ["isolation"] * 6,
+        "桜台": ["hikikomori"] * 7 + ["isolation"] * 8,
+        "南町": ["isolation"] * 5,
+    }
+    for block, needs in spec.items():
+        for need in needs:
+            consult(city[block], [need])
+
+
+def test_hand_built_dataset_gives_the_known_answer(known, caseworker) -> None:
+    table = need_table(actor=caseworker, level=AreaKind.SCHOOL_DISTRICT, year=current_fiscal_year())
+    assert [a.name for a in table.areas] == ["北中学校区", "桜中学校区", "南中学校区"]
+    assert by_name(table, "ひきこもり") == {
+        "北中学校区": None,
+        "桜中学校区": None,
+        "南中学校区": 0,
+        "total": 11,
+    }
+    assert by_name(table, "社会的孤立") == {
+        "北中学校区": None,
+        "桜中学校区": None,
+        "南中学校区": 5,
+        "total": 19,
+    }
+    assert [c.shown for c in table.column_totals] == [10, 15, 5]
+
+
+def test_the_page_shows_five_and_hides_four(known, caseworker, login) -> None:
+    html = login(caseworker).get(URL, {"level": "school_district"}).content.decode()
+    assert ">5<" in html
+    assert ">4<" not in html
+    assert "—" in html
+
+
+def test_by_sphere_the_counts_roll_up(known, caseworker) -> None:
+    table = need_table(actor=caseworker, level=AreaKind.SPHERE, year=current_fiscal_year())
+    # 北部 holds 北 and 桜: 11 and 14; 南部: 0 and 5. Nothing under five, nothing hidden.
+    assert by_name(table, "ひきこもり") == {"北部圏域": 11, "南部圏域": 0, "total": 11}
+    assert by_name(table, "社会的孤立") == {"北部圏域": 14, "南部圏域": 5, "total": 19}
+
+
+def test_a_household_counts_once_per_need_however_often_it_consulted(
+    city, consult, caseworker
+) -> None:
+    first = consult(city["北町"], ["isolation"])
+    for _ in range(5):
+        consult(city["北町"], ["isolation"], household=first.household)
+    for _ in range(4):
+        consult(city["北町"], ["isolation"])
+    table = need_table(actor=caseworker, level=AreaKind.SPHERE, year=current_fiscal_year())
+    assert by_name(table, "社会的孤立")["北部圏域"] == 5
+
+
+def test_only_the_fiscal_year_counts(city, consult, caseworker) -> None:
+    year = current_fiscal_year()
+    first, _ = fiscal_year_bounds(year)
+    tz = timezone.get_current_timezone()
+    last_year = datetime.datetime.combine(first, datetime.time(0, 0), tzinfo=tz)
+    for _ in range(5):
+        consult(city["北町"], ["isolation"], at=last_year - datetime.timedelta(minutes=1))
+    assert need_table(actor=caseworker, level=AreaKind.SPHERE, year=year).rows == []
+    previous = need_table(actor=caseworker, level=AreaKind.SPHERE, year=year - 1)
+    assert by_name(previous, "社会的孤立")["北部圏域"] == 5
+
+
+def test_households_without_a_recorded_area_have_their_own_column(
+    city, consult, caseworker
+) -> None:
+    for _ in range(5):
+        consult(None, ["isolation"])
+    table = need_table(actor=caseworker, level=AreaKind.SPHERE, year=current_fiscal_year())
+    assert table.areas[-1] is None
+    assert by_name(table, "社会的孤立")["?"] == 5
+
+
+def test_one_aggregate_query_and_no_person_is_read(known, caseworker) -> None:
+    with CaptureQueriesContext(connection) as ctx:
+        need_table(actor=caseworker, level=AreaKind.SCHOOL_DISTRICT, year=current_fiscal_year())
+    sql = [q["sql"] for q in ctx.captured_queries]
+    counting = [s for s in sql if "intake_consultationneed" in s]
+    assert len(counting) == 1 and "COUNT(DISTINCT" in counting[0].upper()
+    assert not any("registry_person" in s for s in sql)
+    # The household table is joined for its area, never selected row by row.
+    assert not any(s.startswith('SELECT "registry_household"') for s in sql)
+
+
+def test_each_view_is_audited_without_personal_data(known, caseworker, analyst, login) -> None:
+    login(analyst).get(URL, {"level": "school_district"})
+    event = AuditEvent.objects.get(object_type="community_aggregate")
+    assert event.action == "view" and event.legal_basis == "none"
+    assert event.actor_username == analyst.username
+    assert event.object_id == f"school_district:{current_fiscal_year()}"
+    login(caseworker).get(URL)
+    assert AuditEvent.objects.filter(object_type="community_aggregate").count() == 2
+
+
+def test_analyst_sees_the_aggregates_but_no_issue_records(known, analyst, login) -> None:
+    response = login(analyst).get(URL)
+    assert response.status_code == 200
+    assert response.context["table"].rows
+    assert response.context["page"] is None
+    assert 'data-testid="issue-list"' not in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["volunteer", "auditor", "admin_user"])
+def test_others_do_not_see_the_aggregates(known, persona, request, login) -> None:
+    staff = request.getfixturevalue(persona)
+    assert login(staff).get(URL).status_code == 404
+    assert not AuditEvent.objects.filter(object_type="community_aggregate").exists()
+
+
+def test_bad_parameters_fall_back_to_this_year_by_sphere(known, caseworker, login) -> None:
+    response = login(caseworker).get(URL, {"fy": "1900", "level": "block"})
+    assert response.status_code == 200
+    assert response.context["table"].fiscal_year == current_fiscal_year()
+    assert response.context["table"].level == AreaKind.SPHERE
