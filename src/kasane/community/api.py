@@ -150,5 +150,11 @@ def place_create(request: HttpRequest, payload: PlaceIn) -> Status[PlaceOut]:
     selectors.require(selectors.may_work_issues(actor))
     data = payload.dict()
     area = _area(data.pop("area_code"), "area_code")
-    place = services.place_create(actor=actor, area=area, **data)
+    try:
+        place = services.place_create(actor=actor, area=area, **data)
+    except ValidationError as error:
+        # The service names the area ``area``; the API's callers send ``area_code``.
+        if hasattr(error, "error_dict") and "area" in error.error_dict:
+            error.error_dict["area_code"] = error.error_dict.pop("area")
+        raise
     return Status(201, _place(selectors.get_place(place.public_id)))
