@@ -7,11 +7,14 @@ its one *location* (service_at_location), and each :class:`Schedule` an HSDS *sc
 updates the same records. Catalogue records hold no personal data: they are published.
 """
 
+import calendar
+import datetime
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kasane.core.models import TimeStampedModel
@@ -81,6 +84,24 @@ class Welcome(models.TextChoices):
     JOB_SEEKERS = "job_seekers", _("people getting ready for work")
     CARERS = "carers", _("family carers")
     FOREIGN_RESIDENTS = "foreign_residents", _("foreign residents")
+
+
+STALE_AFTER_MONTHS = 6
+
+
+def stale_before(today: datetime.date | None = None) -> datetime.date:
+    """Entries last checked before this date are stale: six months ago, the same day of the
+    month (or the month's last day when it has no such day)."""
+    today = today or timezone.localdate()
+    month, year = today.month - STALE_AFTER_MONTHS, today.year
+    if month < 1:
+        month, year = month + 12, year - 1
+    day = min(today.day, calendar.monthrange(year, month)[1])
+    return datetime.date(year, month, day)
+
+
+def _labels(codes: list[str], choices: type[models.TextChoices]) -> list[str]:
+    return [str(choices(c).label) for c in codes if c in choices.values]
 
 
 class Resource(TimeStampedModel):
@@ -210,6 +231,33 @@ class Opportunity(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_stale(self) -> bool:
+        return self.checked_on < stale_before()
+
+    @property
+    def is_full(self) -> bool:
+        return self.vacancies is not None and self.vacancies <= 0
+
+    def accessibility_labels(self) -> list[str]:
+        return _labels(self.accessibility, AccessibilityFeature)
+
+    def language_labels(self) -> list[str]:
+        return _labels(self.languages, Language)
+
+    def welcome_labels(self) -> list[str]:
+        return _labels(self.welcomes, Welcome)
+
+    def age_text(self) -> str:
+        """ "18歳〜39歳", "65歳以上", "" when anyone."""
+        if self.age_min is not None and self.age_max is not None:
+            return f"{self.age_min}歳〜{self.age_max}歳"
+        if self.age_min is not None:
+            return f"{self.age_min}歳以上"
+        if self.age_max is not None:
+            return f"{self.age_max}歳まで"
+        return ""
+
 
 class OpportunityKindLink(models.Model):
     """One kind of an opportunity (an HSDS attribute linking a taxonomy term)."""
@@ -277,7 +325,14 @@ class Schedule(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.freq} {self.byday or self.bymonthday}"
+        return self.text_ja or f"{self.freq} {self.byday or self.bymonthday}"
+
+    @property
+    def text_ja(self) -> str:
+        """ "毎月第2・第4火曜 10:00〜12:00" (kasane.participation.schedules)."""
+        from kasane.participation.schedules import render_ja
+
+        return render_ja(self)
 
 
 # --- matching (マッチング), follow-ups (定着支援), loneliness, unmet needs (資源開拓) ---------
