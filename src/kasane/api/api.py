@@ -77,6 +77,7 @@ api.add_router("", "kasane.plans.api.router")
 api.add_router("", "kasane.privacy.api.router")
 api.add_router("", "kasane.outreach.api.router")
 api.add_router("", "kasane.participation.api.router")
+api.add_router("", "kasane.participation.matching_api.router")
 api.add_router("", "kasane.community.api.router")
 
 
