@@ -26,6 +26,7 @@ from kasane.core.dates import age_on
 from kasane.core.models import Domain
 from kasane.demo.casework import Casework, MeetingCalendar, Story
 from kasane.demo.community import build_demo_community
+from kasane.demo.participation import build_demo_participation
 from kasane.intake.models import Channel, NeedType, Outcome, Requester
 from kasane.intake.services import ReferralRequest, consultation_record
 from kasane.plans.models import ClosureReason
@@ -553,4 +554,5 @@ def build_demo_activity(*, seed: int, today: datetime.date) -> None:
     # What the hourly ``kasane escalate_referrals`` job would have done by now.
     cases.referrals_escalate()
     # --- issue #5 demo: each function's loader adds its call below this line ---
+    build_demo_participation(seed=seed, today=today)
     build_demo_community(seed=seed, today=today)
