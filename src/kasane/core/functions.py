@@ -37,6 +37,7 @@ FUNCTIONS: tuple[ProgramFunction, ...] = (
         _("Outreach"),
         _("Reach people who never ask: concern reports, contact attempts and stages."),
         "#5",
+        "outreach:index",
     ),
     ProgramFunction(
         "participation",

@@ -16,6 +16,7 @@ from kasane.core.services import notifications_read as mark_read
 def home(request: HttpRequest) -> HttpResponse:
     """The start page: for staff who work cases, their inbox."""
     from kasane.privacy.case_selectors import inbox_for
+    from kasane.privacy.outreach_selectors import outreach_home_for
     from kasane.privacy.plan_selectors import plan_inbox_for
 
     user = request.user
@@ -23,8 +24,12 @@ def home(request: HttpRequest) -> HttpResponse:
     # plans: reviews due, and closures the coordinator is told of.
     plans = plan_inbox_for(user) if isinstance(user, Staff) and user.works_cases else None
     notifications = unread_notifications(user) if isinstance(user, Staff) else []
+    # outreach: silent targets and new concern reports (outreach workers, coordinators).
+    outreach = outreach_home_for(user) if isinstance(user, Staff) else None
     return render(
-        request, "core/home.html", {"inbox": inbox, "notifications": notifications, "plans": plans}
+        request,
+        "core/home.html",
+        {"inbox": inbox, "notifications": notifications, "plans": plans, "outreach": outreach},
     )
 
 

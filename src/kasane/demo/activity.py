@@ -556,3 +556,7 @@ def build_demo_activity(*, seed: int, today: datetime.date) -> None:
     # --- issue #5 demo: each function's loader adds its call below this line ---
     build_demo_participation(seed=seed, today=today)
     build_demo_community(seed=seed, today=today)
+    # Matches, follow-ups and unmet needs need the catalogue: keep this call last.
+    from kasane.demo.matching import build_matching_demo
+
+    build_matching_demo(seed=seed, today=today)

@@ -41,11 +41,15 @@ def test_caseworker_finds_a_household_by_part_of_the_kana(page, live_server, dem
     expect(page.locator("table")).to_contain_text("草野")
     shoot(page, "05-household-list")
 
-    # A function this version does not offer yet says so, with no figures on the page.
-    page.locator("nav.site-nav a[href$='/functions/outreach/']").click()
-    expect(page.locator(".notice")).to_be_visible()
-    assert not any(ch.isdigit() for ch in page.locator(".notice").inner_text().replace("#5", ""))
-    shoot(page, "09-function-not-built")
+    # A function this version does not offer yet says so, with no figures on the page
+    # (while one is still pending: they are built one by one).
+    pending = page.locator("nav.site-nav a[href*='/functions/']")
+    if pending.count():
+        pending.first.click()
+        expect(page.locator(".notice")).to_be_visible()
+        notice = page.locator(".notice").inner_text().replace("#5", "")
+        assert not any(ch.isdigit() for ch in notice)
+        shoot(page, "09-function-not-built")
 
 
 def test_caseworker_registers_a_household_and_sees_japanese_errors(page, live_server, demo_city):
