@@ -247,3 +247,5 @@ KASANE_SEARCH_MAX_LENGTH = 50
 KASANE_PAGE_SIZE = 50
 # Working days a receiving agency has to answer a referral before it is overdue and escalated.
 KASANE_REFERRAL_ANSWER_DAYS = env_int("KASANE_REFERRAL_ANSWER_DAYS", 3, minimum=1)
+# Days without contact after which an outreach target is flagged and its worker alerted.
+KASANE_OUTREACH_QUIET_DAYS = env_int("KASANE_OUTREACH_QUIET_DAYS", 30, minimum=1)

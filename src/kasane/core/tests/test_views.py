@@ -206,11 +206,11 @@ def test_home_links_each_role_to_its_own_tools(
 
 def test_a_function_not_built_yet_says_so(caseworker: Staff, login, monkeypatch) -> None:
     # A function of its own, so the test outlives the functions being built one by one.
-    from kasane.core import functions, views
+    from kasane.core import functions
 
     first = functions.FUNCTIONS[0]
     pending = functions.ProgramFunction("future", first.title, first.summary, "#99")
-    monkeypatch.setitem(views.FUNCTIONS_BY_SLUG, "future", pending)
+    monkeypatch.setitem(functions.FUNCTIONS_BY_SLUG, "future", pending)
     response = login(caseworker).get(reverse("core:function_pending", args=["future"]))
     assert response.status_code == 200
     assert response.context["function"].slug == "future"
