@@ -168,7 +168,7 @@ def build_matching_demo(*, seed: int, today: datetime.date, matches: int = 36) -
                 services.loneliness_record(
                     actor=worker,
                     person=person,
-                    data=services.LonelinessInput(*first, day),
+                    data=services.LonelinessInput(first[0], first[1], first[2], day),
                     match=match,
                 )
         # Follow-ups that fell due are done (most of them), with a score when with the person.
@@ -178,7 +178,7 @@ def build_matching_demo(*, seed: int, today: datetime.date, matches: int = 36) -
             scale = None
             if not follow_up.with_host:
                 better = [max(1, a - rng.choice([0, 0, 1, 1, 2])) for a in (3, 3, 3)]
-                scale = services.LonelinessInput(*better, follow_up.due_on)
+                scale = services.LonelinessInput(better[0], better[1], better[2], follow_up.due_on)
             services.follow_up_record(
                 actor=worker,
                 follow_up=follow_up,
