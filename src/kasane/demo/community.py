@@ -67,6 +67,19 @@ class CommunityDemo:
                 audience="おおむね65歳以上の方",
                 contact="かさね市社会福祉協議会 地域福祉係",
             )
+            if len(blocks) > 3:
+                # Larger districts: a second salon, run by the 民生委員 of the area.
+                self.place(
+                    name=f"ふれあいいきいきサロン{blocks[1].name}",
+                    kind=PlaceKind.SALON,
+                    area=blocks[1],
+                    venue=f"{blocks[1].name}会館",
+                    organizer=f"{town}地区民生委員児童委員協議会",
+                    organizer_type=OrganizerType.RESIDENTS,
+                    frequency=Frequency.MONTHLY,
+                    schedule="第3火曜 13:30–15:30",
+                    audience="一人暮らしの高齢者の方",
+                )
             self.place(
                 name="通いの場「いきいき百歳体操」",
                 kind=PlaceKind.GATHERING_PLACE,
