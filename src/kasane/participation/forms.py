@@ -65,7 +65,9 @@ class OpportunityForm(forms.Form):
     resource_name = forms.CharField(label=_("hosting organisation"), max_length=200)
     resource_phone = forms.CharField(label=_("organisation's phone"), max_length=20, required=False)
     resource_email = forms.EmailField(label=_("organisation's email"), required=False)
-    resource_url = forms.URLField(label=_("organisation's website"), required=False)
+    resource_url = forms.URLField(
+        label=_("organisation's website"), required=False, assume_scheme="https"
+    )
     # The place.
     name = forms.CharField(label=_("name"), max_length=200)
     kinds = forms.MultipleChoiceField(
@@ -92,7 +94,7 @@ class OpportunityForm(forms.Form):
     )
     phone = forms.CharField(label=_("phone"), max_length=20, required=False)
     email = forms.EmailField(label=_("email"), required=False)
-    url = forms.URLField(label=_("web page"), required=False)
+    url = forms.URLField(label=_("web page"), required=False, assume_scheme="https")
     application_process = forms.CharField(label=_("how to join"), max_length=500, required=False)
     cost_amount = forms.IntegerField(
         label=_("cost per visit (yen)"),
