@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kasane.accounts.models import Staff
 from kasane.participation import matching_forms as forms
 from kasane.participation import matching_services as services
-from kasane.participation.models import LonelinessAnswer
+from kasane.participation.models import MATCH_STAGE_ORDER, LonelinessAnswer, MatchStage
 from kasane.privacy import participation_selectors as selectors
 from kasane.privacy.cases import works_cases
 from kasane.privacy.selectors import get_person_for_user
@@ -154,6 +154,10 @@ def match_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             messages.success(request, _("The loneliness scale was recorded."))
             return redirect("matching:match_detail", public_id)
     detail = selectors.match_detail_for_user(actor, public_id)
+    if not move.is_bound:
+        order = MATCH_STAGE_ORDER
+        current = order.index(MatchStage(detail.match.stage))
+        move = forms.MoveForm(initial={"stage": order[min(current + 1, len(order) - 1)]})
     return render(
         request,
         "participation/matching/match_detail.html",
