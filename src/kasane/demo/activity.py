@@ -26,6 +26,7 @@ from kasane.core.dates import age_on
 from kasane.core.models import Domain
 from kasane.demo.casework import Casework, MeetingCalendar, Story
 from kasane.demo.community import build_demo_community
+from kasane.demo.outreach import build_demo_outreach
 from kasane.demo.participation import build_demo_participation
 from kasane.intake.models import Channel, NeedType, Outcome, Requester
 from kasane.intake.services import ReferralRequest, consultation_record
@@ -554,6 +555,7 @@ def build_demo_activity(*, seed: int, today: datetime.date) -> None:
     # What the hourly ``kasane escalate_referrals`` job would have done by now.
     cases.referrals_escalate()
     # --- issue #5 demo: each function's loader adds its call below this line ---
+    build_demo_outreach(seed=seed, today=today)
     build_demo_participation(seed=seed, today=today)
     build_demo_community(seed=seed, today=today)
     # Matches, follow-ups and unmet needs need the catalogue: keep this call last.

@@ -154,6 +154,18 @@ AGENCIES: list[AgencySpec] = [
         (Domain.ELDERLY, Domain.CHILD),
         ConfidentialityBasis.COMMISSIONED_VOLUNTEER,
     ),
+    # 見守り協定: local businesses that tell the outreach team what their staff notice
+    # (their agreement dates are in kasane.demo.outreach).
+    *[
+        AgencySpec(key, name, AgencyType.WATCH_BUSINESS, (), ConfidentialityBasis.PLEDGE)
+        for key, name in (
+            ("watch_shinbun", "かさね新聞販売所"),
+            ("watch_gas", "かさねガス株式会社"),
+            ("watch_water", "かさね市上下水道事業所"),
+            ("watch_takuhai", "みずうみ運輸 かさね営業所"),
+            ("watch_post", "かさね本町郵便局"),
+        )
+    ],
 ]
 
 
@@ -175,6 +187,7 @@ STAFF: list[StaffSpec] = [
     StaffSpec("outreach", "アウトリーチ支援員 野口", Role.OUTREACH_WORKER, "npo_outreach"),
     StaffSpec("sanka", "参加支援員 大野", Role.PARTICIPATION_WORKER, "npo_sanka"),
     StaffSpec("minsei", "民生委員 川村", Role.VOLUNTEER, "minsei"),
+    StaffSpec("shinbun", "かさね新聞販売所 店長 佐野", Role.VOLUNTEER, "watch_shinbun"),
     StaffSpec("analyst", "福祉政策課 企画担当 平田", Role.ANALYST, "coordination"),
     StaffSpec("auditor", "情報政策課 情報セキュリティ担当 石田", Role.AUDITOR, "it"),
     StaffSpec("admin", "情報政策課 システム管理者 安田", Role.ADMIN, "it"),

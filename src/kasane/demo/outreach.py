@@ -1,0 +1,398 @@
+"""Outreach in かさね市: watch agreements with local businesses, a year of concern reports
+from 民生委員 and those businesses, and outreach targets at every stage with their contact
+attempts — among them the son of seed 003's household ② (髙木), withdrawn for years.
+
+Written through the outreach services with the services' clock set to the day each thing
+happened, ending today; the same seed on the same day gives the same history.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.utils import timezone
+
+from kasane.accounts.models import Agency, AgencyType, Role, Staff
+from kasane.cases import services as cases
+from kasane.cases.models import Case
+from kasane.core.models import Notification
+from kasane.outreach import services
+from kasane.outreach.models import (
+    CloseReason,
+    ConcernReport,
+    ContactMethod,
+    ContactResult,
+    OutreachTarget,
+    ReportStatus,
+    Stage,
+    WatchAgreement,
+    WatchBusinessKind,
+)
+from kasane.privacy.cases import case_basis
+from kasane.registry.models import Area, AreaKind, Household
+
+DAY = datetime.timedelta(days=1)
+
+# Days before today each business signed its agreement.
+AGREEMENTS: dict[str, tuple[WatchBusinessKind, int]] = {
+    "かさね新聞販売所": (WatchBusinessKind.NEWSPAPER, 900),
+    "かさねガス株式会社": (WatchBusinessKind.GAS, 720),
+    "かさね市上下水道事業所": (WatchBusinessKind.WATER, 610),
+    "みずうみ運輸 かさね営業所": (WatchBusinessKind.DELIVERY, 400),
+    "かさね本町郵便局": (WatchBusinessKind.POST, 250),
+}
+
+# What each kind of reporter typically notices: (signs, who, details).
+STORIES: dict[str, list[tuple[list[str], str, str]]] = {
+    "minsei": [
+        (
+            ["not_seen"],
+            "一人暮らしの高齢女性",
+            "最近姿を見かけない。以前は毎朝ごみ出しをしていた。",
+        ),
+        (
+            ["child_not_at_school"],
+            "小学生くらいの男の子",
+            "平日の昼間に公園に一人でいることが多い。",
+        ),
+        (
+            ["not_seen", "health"],
+            "高齢の夫婦の息子（40代）",
+            "何年も外出していないと母親が話していた。",
+        ),
+        (["smell"], "", "庭に物が積まれ、においがする。"),
+        (["voices"], "子ども", "夜遅くに怒鳴り声と泣き声が聞こえる。"),
+        (["health"], "一人暮らしの高齢男性", "話がかみ合わないことが増えた。"),
+    ],
+    WatchBusinessKind.NEWSPAPER: [
+        (["newspapers"], "高齢の男性", "新聞が3日分たまっている。"),
+        (["newspapers", "no_light"], "", "新聞がたまり、夜も明かりがつかない。"),
+    ],
+    WatchBusinessKind.GAS: [
+        (["meter"], "", "ガスの使用量が2週間ほぼゼロ。"),
+        (["meter", "health"], "高齢の女性", "検針時に声をかけたが、ぼんやりしていた。"),
+    ],
+    WatchBusinessKind.WATER: [(["meter"], "", "水道の使用量が急に止まった。")],
+    WatchBusinessKind.DELIVERY: [
+        (["not_seen"], "", "不在が続き、荷物が受け取られていない。"),
+        (["smell"], "高齢の男性", "玄関先にごみ袋が積まれている。"),
+    ],
+    WatchBusinessKind.POST: [
+        (["newspapers"], "", "郵便受けに郵便物があふれている。"),
+        (["no_light"], "一人暮らしの高齢女性", "昼も夜も明かりがついたまま。"),
+    ],
+}
+
+LABELS = [
+    "この住所の一人暮らしの高齢者",
+    "この住所の息子（40代）",
+    "この住所の娘（50代）",
+    "この住所の小学生の子",
+    "アパート2階の男性（30代）",
+    "この住所の高齢夫婦",
+]
+
+NOTES = {
+    ContactResult.MET: ["玄関先で少し話せた。", "本人と短時間会えた。体調は安定している様子。"],
+    ContactResult.ABSENT: ["応答なし。", "インターホンに応答なし。メモを残した。"],
+    ContactResult.REFUSED: ["「話すことはない」と断られた。", "ドア越しに拒否。"],
+    ContactResult.FAMILY: [
+        "母親と話せた。本人の様子を聞いた。",
+        "家族から最近の様子を聞き取った。",
+    ],
+    ContactResult.LETTER_LEFT: ["手紙を投函した。", "相談窓口の案内と手紙を投函。"],
+}
+
+# Results likelier as the relationship grows.
+RESULTS_BY_STAGE: dict[str, list[ContactResult]] = {
+    Stage.GRASPED: [ContactResult.ABSENT, ContactResult.LETTER_LEFT, ContactResult.ABSENT],
+    Stage.CONTACTED: [ContactResult.FAMILY, ContactResult.REFUSED, ContactResult.ABSENT],
+    Stage.RELATIONSHIP: [ContactResult.MET, ContactResult.FAMILY, ContactResult.ABSENT],
+    Stage.CONSULTING: [ContactResult.MET, ContactResult.MET, ContactResult.FAMILY],
+    Stage.SUPPORTED: [ContactResult.MET, ContactResult.MET],
+}
+
+
+class OutreachDemo:
+    def __init__(self, seed: int, today: datetime.date) -> None:
+        self.rng = random.Random(seed * 104729 + today.toordinal())
+        self.today = today
+        self.worker = Staff.objects.get(username="outreach")
+        self.blocks = list(Area.objects.filter(kind=AreaKind.BLOCK).order_by("code"))
+        self.addresses = list(
+            Household.objects.exclude(address="").order_by("id").values_list("address", "area_id")
+        )
+        self.reporters: list[tuple[Staff, str]] = []
+
+    def at(self, day: datetime.date, hour: int | None = None) -> datetime.datetime:
+        return datetime.datetime.combine(
+            day,
+            datetime.time(
+                hour if hour is not None else self.rng.randint(9, 17),
+                self.rng.choice([0, 10, 20, 30, 40, 50]),
+            ),
+            tzinfo=timezone.get_current_timezone(),
+        )
+
+    # --- who reports --------------------------------------------------------------------
+
+    def colleague(self, agency: Agency, key: str, name: str) -> Staff:
+        """A reporter without a demo login: the account cannot sign in."""
+        staff = Staff(username=f"demo-{key}", role=Role.VOLUNTEER, agency=agency, display_name=name)
+        staff.set_unusable_password()
+        staff.full_clean()
+        staff.save()
+        return staff
+
+    def build_agreements(self) -> None:
+        for agency in Agency.objects.filter(agency_type=AgencyType.WATCH_BUSINESS).order_by("id"):
+            kind, days = AGREEMENTS.get(agency.name, (WatchBusinessKind.OTHER, 365))
+            agreement = WatchAgreement(agency=agency, kind=kind, agreed_on=self.today - days * DAY)
+            agreement.full_clean()
+            agreement.save()
+            staff = agency.staff.filter(role=Role.VOLUNTEER).order_by("id").first()
+            if staff is None:
+                staff = self.colleague(agency, f"watch-{kind}", f"{agency.name} 担当")
+            self.reporters.append((staff, kind))
+        minsei_agency = Agency.objects.filter(
+            agency_type=AgencyType.COMMISSIONED_VOLUNTEERS
+        ).first()
+        if minsei_agency is not None:
+            minsei = list(minsei_agency.staff.filter(role=Role.VOLUNTEER).order_by("id"))
+            for i, name in enumerate(("民生委員 松田", "民生委員 岡本"), start=2):
+                minsei.append(self.colleague(minsei_agency, f"minsei-{i}", name))
+            # 民生委員 report most: they visit the elderly of their district.
+            self.reporters = [(m, "minsei") for m in minsei for _ in range(3)] + self.reporters
+
+    # --- a year of reports and the work they start --------------------------------------
+
+    def report(self, day: datetime.date, reporter: Staff, kind: str) -> ConcernReport:
+        signs, who, details = self.rng.choice(STORIES[kind])
+        address, area_id = self.rng.choice(self.addresses) if self.addresses else ("", None)
+        area = next((b for b in self.blocks if b.pk == area_id), None) or self.rng.choice(
+            self.blocks
+        )
+        known = self.rng.random()
+        urgency = "urgent" if known < 0.08 else ("soon" if known < 0.3 else "normal")
+        with cases.clock_at(self.at(day)):
+            return services.concern_report_create(
+                actor=reporter,
+                area=area,
+                # Some reporters know the house, some only the block.
+                address=address if self.rng.random() < 0.6 else "",
+                who=who,
+                signs=signs,
+                details=details if self.rng.random() < 0.8 else "",
+                noticed_on=day - self.rng.randint(0, 3) * DAY,
+                urgency=urgency,
+            )
+
+    def attempts(self, target: OutreachTarget, since: datetime.date, until: datetime.date) -> None:
+        """Contact attempts every two to four weeks between two days, at the target's stage."""
+        day = since
+        while True:
+            day += self.rng.randint(10, 28) * DAY
+            if day > until:
+                return
+            result = self.rng.choice(RESULTS_BY_STAGE[target.stage])
+            method = {
+                ContactResult.LETTER_LEFT: ContactMethod.LETTER,
+                ContactResult.FAMILY: self.rng.choice(
+                    [ContactMethod.VISIT, ContactMethod.VIA_FAMILY, ContactMethod.CALL]
+                ),
+            }.get(
+                result,
+                self.rng.choice([ContactMethod.VISIT, ContactMethod.VISIT, ContactMethod.CALL]),
+            )
+            with cases.clock_at(self.at(day)):
+                services.attempt_record(
+                    actor=self.worker,
+                    target=target,
+                    attempted_on=day,
+                    method=method,
+                    result=result,
+                    companions="民生委員" if self.rng.random() < 0.2 else "",
+                    note=self.rng.choice(NOTES[result]),
+                )
+
+    def move(self, target: OutreachTarget, stage: str, day: datetime.date, note: str = "") -> None:
+        with cases.clock_at(self.at(day, 17)):
+            services.target_stage_move(actor=self.worker, target=target, stage=stage, note=note)
+        target.refresh_from_db()
+
+    def work(
+        self, target: OutreachTarget, opened: datetime.date, goal: str, until: datetime.date
+    ) -> None:
+        """Climb the stages up to ``goal``, with attempts between the moves, until the day
+        (a silent target's last attempt is weeks before it)."""
+        stages = list(Stage)
+        path = stages[1 : stages.index(Stage(goal)) + 1]
+        span = (until - opened).days
+        day = opened
+        for stage in path:
+            step = max(1, span // (len(path) + 1))
+            next_day = min(until, day + step * DAY)
+            self.attempts(target, day, next_day)
+            day = next_day
+            self.move(target, stage, day)
+        silent = self.rng.random() < 0.2
+        self.attempts(target, day, until - (self.rng.randint(35, 60) if silent else 0) * DAY)
+
+    def run(self, count: int) -> None:
+        goals = [
+            Stage.GRASPED,
+            Stage.CONTACTED,
+            Stage.RELATIONSHIP,
+            Stage.CONSULTING,
+            Stage.SUPPORTED,
+        ]
+        for i in range(count):
+            day = self.today - self.rng.randint(1, 364) * DAY
+            reporter, kind = self.rng.choice(self.reporters)
+            report = self.report(day, reporter, kind)
+            roll = self.rng.random()
+            if roll < 0.25:
+                # Nothing wrong after all (a trip, a hospital stay): handled without a target.
+                with cases.clock_at(self.at(min(self.today, day + 2 * DAY))):
+                    services.concern_report_status_set(
+                        actor=self.worker, report=report, status=ReportStatus.DONE
+                    )
+                continue
+            if day > self.today - 3 * DAY:
+                continue  # just received: waits in the team's list
+            opened = day + self.rng.randint(1, 3) * DAY
+            with cases.clock_at(self.at(opened)):
+                target = services.target_open(
+                    actor=self.worker,
+                    label=report.who or self.rng.choice(LABELS),
+                    description=report.details,
+                    area=report.area,
+                    address=report.address,
+                    age_band=self.rng.choice(["", "30代", "40代", "50代", "70代", "80代"]),
+                    report=report,
+                )
+            # Every stage is shown among the open targets; older ones have gone further.
+            goal = goals[i % len(goals)] if i < len(goals) else self.rng.choice(goals)
+            closing = (
+                i >= len(goals) and (self.today - opened).days > 90 and self.rng.random() < 0.45
+            )
+            closed = self.today - self.rng.randint(1, 60) * DAY
+            until = max(closed, opened + DAY) if closing else self.today - DAY
+            self.work(target, opened, goal, until)
+            if not closing:
+                continue
+            reason = self.rng.choice(
+                [CloseReason.CONNECTED, CloseReason.CONNECTED, CloseReason.MOVED, CloseReason.ENDED]
+            )
+            with cases.clock_at(self.at(until, 18)):
+                services.target_close(actor=self.worker, target=target, reason=reason)
+            if reason == CloseReason.CONNECTED and self.rng.random() < 0.3:
+                # Came back: the support it was connected to did not hold.
+                with cases.clock_at(self.at(self.today - DAY, 10)):
+                    services.target_reopen(
+                        actor=self.worker, target=target, note="支援先から再度の相談"
+                    )
+
+    def waiting(self) -> None:
+        """Two reports received since yesterday, one urgent, not yet taken up."""
+        newspaper = next(
+            (r for r, kind in self.reporters if kind == WatchBusinessKind.NEWSPAPER), None
+        )
+        minsei = next((r for r, kind in self.reporters if kind == "minsei"), None)
+        if newspaper is not None:
+            self.report(self.today - DAY, newspaper, WatchBusinessKind.NEWSPAPER)
+        if minsei is not None:
+            # Received just now: the team was told at once.
+            services.concern_report_create(
+                actor=minsei,
+                area=self.rng.choice(self.blocks),
+                who="一人暮らしの高齢男性",
+                signs=["not_seen", "newspapers"],
+                details="3日前から姿が見えず、呼びかけにも応答がない。",
+                noticed_on=self.today,
+                urgency="urgent",
+            )
+
+    # --- seed 003, household ② --------------------------------------------------------------
+
+    def takagi(self) -> None:
+        """The 民生委員 heard about the son; the 包括 referred him to outreach (60 days ago).
+        Visits to the family first, letters, then short meetings: 関係構築."""
+        household = Household.objects.filter(note__startswith="事例②").first()
+        minsei = Staff.objects.filter(username="minsei").first()
+        if household is None or minsei is None:
+            return
+        first = self.today - 64 * DAY
+        with cases.clock_at(self.at(first, 11)):
+            report = services.concern_report_create(
+                actor=minsei,
+                area=household.area,
+                address=household.address,
+                who="髙木さん宅の息子（30代）",
+                signs=["not_seen"],
+                details="高齢の両親を訪問した際、30代の息子が長年ひきこもり状態だと母親が心配していた。",
+                noticed_on=first,
+            )
+        case = Case.objects.filter(household=household).order_by("-opened_at").first()
+        linked = case if case is not None and case_basis(self.worker, case) else None
+        opened = self.today - 57 * DAY
+        with cases.clock_at(self.at(opened, 10)):
+            target = services.target_open(
+                actor=self.worker,
+                label="髙木さん宅の長男",
+                description="両親と祖母の4人世帯。長年ひきこもり状態。家族は心配しているが、"
+                "家族からの相談にはつながっていない。地域包括支援センターからのつなぎ。",
+                area=household.area,
+                address=household.address,
+                name="髙木 翔",
+                kana="タカギ ショウ",
+                age_band="30代",
+                case=linked,
+                report=report,
+            )
+        plan = [
+            (
+                55,
+                ContactMethod.VISIT,
+                ContactResult.FAMILY,
+                "母親と面談。本人の生活リズムと関心を聞き取った。",
+            ),
+            (48, ContactMethod.LETTER, ContactResult.LETTER_LEFT, "自己紹介の手紙を投函。"),
+            (41, ContactMethod.VISIT, ContactResult.ABSENT, "本人は部屋から出てこなかった。"),
+            (34, ContactMethod.VISIT, ContactResult.MET, "玄関先で数分。ゲームの話題に反応あり。"),
+            (20, ContactMethod.VISIT, ContactResult.MET, "居間で15分話せた。次回の約束ができた。"),
+            (6, ContactMethod.VISIT, ContactResult.MET, "好きなゲームの話。外出にも少し関心。"),
+        ]
+        for days, method, result, note in plan:
+            day = self.today - days * DAY
+            with cases.clock_at(self.at(day)):
+                services.attempt_record(
+                    actor=self.worker,
+                    target=target,
+                    attempted_on=day,
+                    method=method,
+                    result=result,
+                    companions="民生委員 川村" if days == 55 else "",
+                    note=note,
+                )
+            if days == 55:
+                self.move(target, Stage.CONTACTED, day, "家族と接触")
+            if days == 20:
+                self.move(target, Stage.RELATIONSHIP, day, "本人と継続して話せるようになった")
+
+
+def build_demo_outreach(*, seed: int, today: datetime.date) -> None:
+    """Load outreach into the demo city (after the year of casework)."""
+    if not Staff.objects.filter(username="outreach").exists():
+        return
+    demo = OutreachDemo(seed, today)
+    demo.build_agreements()
+    households = Household.objects.count()
+    demo.run(max(15, households // 6))
+    demo.takagi()
+    # The urgent reports of the past year were read long ago; the scheduled job has told
+    # the worker of today's silent targets.
+    Notification.objects.filter(kind="concern_report_urgent").update(read_at=timezone.now())
+    demo.waiting()
+    services.quiet_targets_alert(today=today)
