@@ -44,6 +44,7 @@ FUNCTIONS: tuple[ProgramFunction, ...] = (
         _("Participation support"),
         _("Connect people to places where they can take part."),
         "#5",
+        "participation:opportunity_list",
     ),
     ProgramFunction(
         "community",

@@ -69,7 +69,7 @@ class OpportunityForm(forms.Form):
         label=_("organisation's website"), required=False, assume_scheme="https"
     )
     # The place.
-    name = forms.CharField(label=_("name"), max_length=200)
+    name = forms.CharField(label=_("name of the place"), max_length=200)
     kinds = forms.MultipleChoiceField(
         label=_("kinds"), choices=OpportunityKind.choices, widget=forms.CheckboxSelectMultiple
     )
