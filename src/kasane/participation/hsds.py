@@ -63,266 +63,128 @@ STATUS_FROM_HSDS = {
     "temporarily closed": OpportunityStatus.TEMPORARILY_CLOSED,
 }
 
+
 # The fields HSDS 3.0 defines on each object. A field outside these is refused on import
 # (a typo or another standard's file); a defined field Kasane does not keep is ignored.
-META = {"attributes", "metadata"}
+def _fields(text: str) -> set[str]:
+    return set(text.split())
+
+
+def _columns(text: str) -> list[str]:
+    return text.split()
+
+
 FIELDS: dict[str, set[str]] = {
-    "service": {
-        "id",
-        "organization_id",
-        "program_id",
-        "name",
-        "alternate_name",
-        "description",
-        "url",
-        "email",
-        "status",
-        "interpretation_services",
-        "application_process",
-        "fees_description",
-        "wait_time",
-        "fees",
-        "accreditations",
-        "eligibility_description",
-        "minimum_age",
-        "maximum_age",
-        "assured_date",
-        "assurer_email",
-        "licenses",
-        "alert",
-        "last_modified",
-        "phones",
-        "schedules",
-        "service_areas",
-        "service_at_locations",
-        "languages",
-        "organization",
-        "funding",
-        "cost_options",
-        "program",
-        "required_documents",
-        "contacts",
-        *META,
-    },
-    "organization": {
-        "id",
-        "name",
-        "alternate_name",
-        "description",
-        "email",
-        "website",
-        "additional_websites",
-        "tax_status",
-        "tax_id",
-        "year_incorporated",
-        "legal_status",
-        "logo",
-        "uri",
-        "parent_organization_id",
-        "funding",
-        "contacts",
-        "phones",
-        "locations",
-        "programs",
-        "organization_identifiers",
-        *META,
-    },
-    "schedule": {
-        "id",
-        "service_id",
-        "location_id",
-        "service_at_location_id",
-        "valid_from",
-        "valid_to",
-        "dtstart",
-        "timezone",
-        "until",
-        "count",
-        "wkst",
-        "freq",
-        "interval",
-        "byday",
-        "byweekno",
-        "bymonthday",
-        "byyearday",
-        "description",
-        "opens_at",
-        "closes_at",
-        "schedule_link",
-        "attending_type",
-        "notes",
-        *META,
-    },
-    "service_at_location": {
-        "id",
-        "service_id",
-        "location_id",
-        "description",
-        "service_areas",
-        "contacts",
-        "phones",
-        "schedules",
-        "location",
-        *META,
-    },
-    "location": {
-        "id",
-        "location_type",
-        "url",
-        "organization_id",
-        "name",
-        "alternate_name",
-        "description",
-        "transportation",
-        "latitude",
-        "longitude",
-        "external_identifier",
-        "external_identifier_type",
-        "languages",
-        "addresses",
-        "contacts",
-        "accessibility",
-        "phones",
-        "schedules",
-        *META,
-    },
-    "address": {
-        "id",
-        "location_id",
-        "attention",
-        "address_1",
-        "address_2",
-        "city",
-        "region",
-        "state_province",
-        "postal_code",
-        "country",
-        "address_type",
-        *META,
-    },
-    "accessibility": {"id", "location_id", "description", "details", "url", *META},
-    "language": {"id", "service_id", "location_id", "phone_id", "name", "code", "note", *META},
-    "cost_option": {
-        "id",
-        "service_id",
-        "valid_from",
-        "valid_to",
-        "option",
-        "currency",
-        "amount",
-        "amount_description",
-        *META,
-    },
-    "phone": {
-        "id",
-        "location_id",
-        "service_id",
-        "organization_id",
-        "contact_id",
-        "service_at_location_id",
-        "number",
-        "extension",
-        "type",
-        "description",
-        "languages",
-        *META,
-    },
-    "attribute": {
-        "id",
-        "link_id",
-        "taxonomy_term_id",
-        "link_type",
-        "link_entity",
-        "value",
-        "label",
-        "taxonomy_term",
-        "metadata",
-    },
-    "taxonomy_term": {
-        "id",
-        "code",
-        "name",
-        "description",
-        "parent_id",
-        "taxonomy",
-        "language",
-        "taxonomy_id",
-        "term_uri",
-        "taxonomy_detail",
-        "metadata",
-    },
+    "service": _fields(
+        "id accreditations alert alternate_name application_process assured_date "
+        "assurer_email attributes contacts cost_options description eligibility_description "
+        "email fees fees_description funding interpretation_services languages last_modified "
+        "licenses maximum_age metadata minimum_age name organization organization_id phones "
+        "program program_id required_documents schedules service_areas service_at_locations "
+        "status url wait_time"
+    ),
+    "organization": _fields(
+        "id additional_websites alternate_name attributes contacts description email funding "
+        "legal_status locations logo metadata name organization_identifiers "
+        "parent_organization_id phones programs tax_id tax_status uri website "
+        "year_incorporated"
+    ),
+    "schedule": _fields(
+        "id attending_type attributes byday bymonthday byweekno byyearday closes_at count "
+        "description dtstart freq interval location_id metadata notes opens_at schedule_link "
+        "service_at_location_id service_id timezone until valid_from valid_to wkst"
+    ),
+    "service_at_location": _fields(
+        "id attributes contacts description location location_id metadata phones schedules "
+        "service_areas service_id"
+    ),
+    "location": _fields(
+        "id accessibility addresses alternate_name attributes contacts description "
+        "external_identifier external_identifier_type languages latitude location_type "
+        "longitude metadata name organization_id phones schedules transportation url"
+    ),
+    "address": _fields(
+        "id address_1 address_2 address_type attention attributes city country location_id "
+        "metadata postal_code region state_province"
+    ),
+    "accessibility": _fields("id attributes description details location_id metadata url"),
+    "language": _fields("id attributes code location_id metadata name note phone_id service_id"),
+    "cost_option": _fields(
+        "id amount amount_description attributes currency metadata option service_id "
+        "valid_from valid_to"
+    ),
+    "phone": _fields(
+        "id attributes contact_id description extension languages location_id metadata number "
+        "organization_id service_at_location_id service_id type"
+    ),
+    "attribute": _fields(
+        "id label link_entity link_id link_type metadata taxonomy_term taxonomy_term_id value"
+    ),
+    "taxonomy_term": _fields(
+        "id code description language metadata name parent_id taxonomy taxonomy_detail "
+        "taxonomy_id term_uri"
+    ),
 }
+
 # Schedule fields whose meaning Kasane cannot keep: refused rather than silently dropped.
 UNSUPPORTED_SCHEDULE = ("count", "byweekno", "byyearday")
 
 # The tabular package: file name → (object, columns written on export).
 TABLES: dict[str, tuple[str, list[str]]] = {
-    "organizations.csv": ("organization", ["id", "name", "description", "email", "website"]),
+    "organizations.csv": (
+        "organization",
+        _columns("id name description email website"),
+    ),
     "services.csv": (
         "service",
-        [
-            "id",
-            "organization_id",
-            "name",
-            "description",
-            "url",
-            "email",
-            "status",
-            "application_process",
-            "fees_description",
-            "eligibility_description",
-            "minimum_age",
-            "maximum_age",
-            "assured_date",
-        ],
+        _columns(
+            "id organization_id name description url email status application_process "
+            "fees_description eligibility_description minimum_age maximum_age assured_date"
+        ),
     ),
     "locations.csv": (
         "location",
-        ["id", "location_type", "organization_id", "name", "latitude", "longitude"],
+        _columns("id location_type organization_id name latitude longitude"),
     ),
     "addresses.csv": (
         "address",
-        [
-            "id",
-            "location_id",
-            "address_1",
-            "city",
-            "state_province",
-            "postal_code",
-            "country",
-            "address_type",
-        ],
+        _columns("id location_id address_1 city state_province postal_code country address_type"),
     ),
-    "service_at_locations.csv": ("service_at_location", ["id", "service_id", "location_id"]),
+    "service_at_locations.csv": (
+        "service_at_location",
+        _columns("id service_id location_id"),
+    ),
     "schedules.csv": (
         "schedule",
-        [
-            "id",
-            "service_id",
-            "freq",
-            "interval",
-            "byday",
-            "bymonthday",
-            "opens_at",
-            "closes_at",
-            "dtstart",
-            "valid_from",
-            "valid_to",
-            "description",
-        ],
+        _columns(
+            "id service_id freq interval byday bymonthday opens_at closes_at dtstart valid_from "
+            "valid_to description"
+        ),
     ),
-    "accessibility.csv": ("accessibility", ["id", "location_id", "description", "details"]),
-    "languages.csv": ("language", ["id", "service_id", "name", "code"]),
+    "accessibility.csv": (
+        "accessibility",
+        _columns("id location_id description details"),
+    ),
+    "languages.csv": (
+        "language",
+        _columns("id service_id name code"),
+    ),
     "cost_options.csv": (
         "cost_option",
-        ["id", "service_id", "option", "currency", "amount", "amount_description"],
+        _columns("id service_id option currency amount amount_description"),
     ),
-    "phones.csv": ("phone", ["id", "service_id", "organization_id", "number"]),
+    "phones.csv": (
+        "phone",
+        _columns("id service_id organization_id number"),
+    ),
     "attributes.csv": (
         "attribute",
-        ["id", "link_id", "link_type", "link_entity", "taxonomy_term_id", "value"],
+        _columns("id link_id link_type link_entity taxonomy_term_id value"),
     ),
-    "taxonomy_terms.csv": ("taxonomy_term", ["id", "code", "name", "taxonomy"]),
+    "taxonomy_terms.csv": (
+        "taxonomy_term",
+        _columns("id code name taxonomy"),
+    ),
 }
 
 
