@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kasane.core import kana
 from kasane.participation.matching import Candidate, Profile, rank, score, terms
 
@@ -10,7 +12,7 @@ LEVELS = {1: "block", 5: "block", 2: "school_district", 3: "sphere", 4: "city", 
 
 
 def candidate(**values) -> Candidate:
-    defaults = {
+    defaults: dict[str, Any] = {
         "id": 1,
         "name": "居場所カフェ ひだまり",
         "text": kana.normalize("居場所カフェ ひだまり 料理 おしゃべり 居場所"),
