@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kasane.core.models import TimeStampedModel
 from kasane.registry.validators import validate_not_future
@@ -76,9 +77,11 @@ class Urgency(models.TextChoices):
 
 
 class ReportStatus(models.TextChoices):
-    RECEIVED = "received", _("received")
-    IN_PROGRESS = "in_progress", _("being handled")
-    DONE = "done", _("handled")
+    """What the reporter sees: 受付済 / 対応中 / 対応済."""
+
+    RECEIVED = "received", pgettext_lazy("concern report status", "received")
+    IN_PROGRESS = "in_progress", pgettext_lazy("concern report status", "being handled")
+    DONE = "done", pgettext_lazy("concern report status", "handled")
 
 
 class ConcernReport(TimeStampedModel):
