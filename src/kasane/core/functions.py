@@ -15,6 +15,9 @@ class ProgramFunction:
     planned_in: str
     # The page of the function once it is built.
     url_name: str = ""
+    # Roles besides those who work cases that use the function (its page decides what
+    # each sees): volunteers file concern reports; analysts read the community aggregates.
+    also_for: frozenset[str] = frozenset()
 
 
 FUNCTIONS: tuple[ProgramFunction, ...] = (
@@ -52,6 +55,7 @@ FUNCTIONS: tuple[ProgramFunction, ...] = (
         _("Places and activities by area, and the area's issues without names."),
         "#5",
         "community:area_view",
+        frozenset({"analyst", "volunteer"}),
     ),
 )
 

@@ -162,6 +162,13 @@ class DemoActivity:
         self.agencies = agencies
         self.key_of = {a.pk: key for key, a in agencies.items()}
         self.today = today
+        # The taxonomy a data migration seeds; make sure it is whole (a flushed test
+        # database has lost it) before the year of consultations uses it.
+        import importlib
+
+        from django.apps import apps
+
+        importlib.import_module("kasane.intake.migrations.0002_need_types").add(apps, None)
         self.needs = {n.code: n for n in NeedType.objects.all()}
         self.workers: dict[str, Staff] = {}
         self.coordinator = Staff.objects.get(username="coordinator")
