@@ -41,6 +41,7 @@ FUNCTIONS: tuple[ProgramFunction, ...] = (
         _("Reach people who never ask: concern reports, contact attempts and stages."),
         "#5",
         "outreach:index",
+        frozenset({"volunteer"}),
     ),
     ProgramFunction(
         "participation",
