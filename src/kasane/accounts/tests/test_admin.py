@@ -24,7 +24,9 @@ def test_admin_site_registers_only_agencies_staff_and_master_data() -> None:
     from kasane.intake.models import NeedType
 
     # Master data without personal data (the need taxonomy) is an administrator's too.
-    assert set(admin.site._registry) == {Agency, Staff, NeedType}
+    from kasane.outreach.models import WatchAgreement
+
+    assert set(admin.site._registry) == {Agency, Staff, NeedType, WatchAgreement}
 
 
 @pytest.fixture
@@ -41,7 +43,7 @@ def test_administrator_sees_agencies_and_staff_only(who: str, request, login) ->
     response = login(staff).get("/admin/")
     assert response.status_code == 200
     models = {m["object_name"] for app in response.context["app_list"] for m in app["models"]}
-    assert models == {"Agency", "Staff", "NeedType"}
+    assert models == {"Agency", "Staff", "NeedType", "WatchAgreement"}
     html = response.content.decode()
     assert "/admin/accounts/agency/" in html
     assert "/admin/accounts/staff/" in html
@@ -66,6 +68,17 @@ def test_administrator_can_open_and_change_agencies_and_staff(who: str, request,
     from kasane.intake.models import NeedType
 
     assert NeedType.objects.filter(code="gambling", name="ギャンブル依存").exists()
+    # 見守り協定: a business's agreement, registered with its date.
+    business = AgencyFactory.create(name="かさね新聞販売所", agency_type="watch_business")
+    assert client.get("/admin/outreach/watchagreement/").status_code == 200
+    added = client.post(
+        "/admin/outreach/watchagreement/add/",
+        {"agency": business.pk, "kind": "newspaper", "agreed_on": "2025-04-01"},
+    )
+    assert added.status_code == 302, added.content.decode()[:500]
+    from kasane.outreach.models import WatchAgreement
+
+    assert WatchAgreement.objects.filter(agency=business).exists()
 
 
 @pytest.mark.parametrize("role", [r for r in Role if r != Role.ADMIN])
