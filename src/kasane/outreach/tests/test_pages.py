@@ -7,6 +7,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -228,6 +229,9 @@ def test_the_target_becomes_a_case_from_its_page(login, outreach_worker, target)
 
 # --- a fixed number of queries however many rows ------------------------------------------
 
+# On PostgreSQL the audit log's writers take an advisory lock: one query more per request.
+AUDIT_LOCK = 1 if connection.vendor == "postgresql" else 0
+
 
 def _targets(make_target: Any, outreach_worker: Any, n: int) -> None:
     for i in range(n):
@@ -243,7 +247,7 @@ def test_target_list_queries(
 ):
     _targets(make_target, outreach_worker, rows)
     client = login(outreach_worker)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(13 + AUDIT_LOCK):
         assert client.get(reverse("outreach:target_list")).status_code == 200
 
 
@@ -254,9 +258,9 @@ def test_report_lists_queries(
     for _ in range(rows):
         services.concern_report_create(actor=minsei, area=block, signs=["no_light"])
     reporter, team = login(minsei), login(outreach_worker)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(11 + AUDIT_LOCK):
         assert reporter.get(reverse("outreach:my_reports")).status_code == 200
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(13 + AUDIT_LOCK):
         assert team.get(reverse("outreach:report_list")).status_code == 200
 
 
@@ -267,6 +271,6 @@ def test_target_page_queries(login, outreach_worker, target, rows, django_assert
             actor=outreach_worker, target=target, attempted_on=TODAY, method="call", result="met"
         )
     client = login(outreach_worker)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(13 + AUDIT_LOCK):
         response = client.get(reverse("outreach:target_detail", args=[target.public_id]))
         assert response.status_code == 200
