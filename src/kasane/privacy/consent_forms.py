@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kasane.accounts.models import Agency, AgencyType
 from kasane.privacy.models import ConsentMethod, ConsentPurpose
@@ -79,5 +80,7 @@ class BreakGlassForm(forms.Form):
 
 class BreakGlassReviewForm(forms.Form):
     note = forms.CharField(
-        label=_("review"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=pgettext_lazy("break-glass", "review"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

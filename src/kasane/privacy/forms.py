@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kasane.privacy.models import AuditAction, LegalBasis
 
@@ -7,7 +8,9 @@ from kasane.privacy.models import AuditAction, LegalBasis
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("user name"), max_length=150, required=False)
     action = forms.ChoiceField(
-        label=_("action"), choices=[("", "---------"), *AuditAction.choices], required=False
+        label=pgettext_lazy("audit log", "action"),
+        choices=[("", "---------"), *AuditAction.choices],
+        required=False,
     )
     legal_basis = forms.ChoiceField(
         label=_("legal basis"), choices=[("", "---------"), *LegalBasis.choices], required=False

@@ -6,6 +6,7 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditAction(models.TextChoices):
@@ -60,7 +61,9 @@ class AuditEvent(models.Model):
     )
     actor_username = models.CharField(_("user name"), max_length=150, blank=True)
     agency_name = models.CharField(_("agency"), max_length=100, blank=True)
-    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    action = models.CharField(
+        pgettext_lazy("audit log", "action"), max_length=20, choices=AuditAction.choices
+    )
     object_type = models.CharField(_("object type"), max_length=50, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     legal_basis = models.CharField(_("legal basis"), max_length=20, choices=LegalBasis.choices)
@@ -202,7 +205,9 @@ class BreakGlass(models.Model):
         blank=True,
         related_name="+",
     )
-    review_note = models.TextField(_("review"), blank=True, max_length=2000)
+    review_note = models.TextField(
+        pgettext_lazy("break-glass", "review"), blank=True, max_length=2000
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]
