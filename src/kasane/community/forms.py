@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kasane.community.models import (
     ActionStatus,
@@ -44,7 +45,7 @@ def fiscal_year_choices() -> list[tuple[int, str]]:
 
 
 class PlaceForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("place", "name"), max_length=100)
     kind = forms.ChoiceField(label=_("kind"), choices=PlaceKind.choices)
     area = AreaField(label=_("area"), queryset=Area.objects.none())
     venue = forms.CharField(
@@ -129,7 +130,7 @@ class DiscussionForm(forms.Form):
         help_text=_("e.g. community care meeting, neighbourhood association, council"),
     )
     summary = forms.CharField(
-        label=_("summary"),
+        label=pgettext_lazy("discussion", "summary"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=NO_NAMES,

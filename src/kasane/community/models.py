@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kasane.core.models import TimeStampedModel
 
@@ -49,7 +50,7 @@ class OrganizerType(models.TextChoices):
 class Place(TimeStampedModel):
     """居場所・地域活動: a サロン, 子ども食堂, 通いの場, サークル or 多世代交流拠点 in an area."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("place", "name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=30, choices=PlaceKind.choices)
     area = models.ForeignKey(
         "registry.Area",
@@ -148,7 +149,7 @@ class IssueDiscussion(TimeStampedModel):
     issue = models.ForeignKey(CommunityIssue, on_delete=models.CASCADE, related_name="discussions")
     held_on = models.DateField(_("date"))
     forum = models.CharField(_("forum"), max_length=100)
-    summary = models.TextField(_("summary"), max_length=4000)
+    summary = models.TextField(pgettext_lazy("discussion", "summary"), max_length=4000)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),

@@ -270,14 +270,18 @@ class StageChange(models.Model):
     )
     at = models.DateTimeField(_("time"))
     kind = models.CharField(_("kind"), max_length=10, choices=ChangeKind.choices)
-    from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices, blank=True)
-    to_stage = models.CharField(_("to"), max_length=20, choices=Stage.choices, blank=True)
+    from_stage = models.CharField(
+        pgettext_lazy("stage", "from"), max_length=20, choices=Stage.choices, blank=True
+    )
+    to_stage = models.CharField(
+        pgettext_lazy("stage", "to"), max_length=20, choices=Stage.choices, blank=True
+    )
     close_reason = models.CharField(
         _("reason for closing"), max_length=20, choices=CloseReason.choices, blank=True
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
+        verbose_name=pgettext_lazy("changed by", "by"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kasane.core.models import TimeStampedModel
 
@@ -110,7 +111,7 @@ class Resource(TimeStampedModel):
     ``public_id`` is the HSDS organization id.
     """
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("place", "name"), max_length=200)
     description = models.TextField(_("description"), blank=True, max_length=2000)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -147,7 +148,7 @@ class Opportunity(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="opportunities",
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("place", "name"), max_length=200)
     description = models.TextField(_("description"), blank=True, max_length=2000)
     status = models.CharField(
         _("status"),

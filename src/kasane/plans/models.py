@@ -8,12 +8,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kasane.core.models import TimeStampedModel
 
 
 class LifeArea(models.TextChoices):
-    HEALTH = "health", _("health")
+    HEALTH = "health", pgettext_lazy("life area", "health")
     MONEY = "money", _("money")
     HOUSING = "housing", _("housing")
     WORK_SCHOOL = "work_school", _("work or school")
