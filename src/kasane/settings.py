@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kasane.outreach",
     "kasane.participation",
     "kasane.community",
+    "kasane.evaluation",
     "kasane.api",
 ]
 

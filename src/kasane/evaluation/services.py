@@ -1,0 +1,120 @@
+"""Writes of the evaluation app: targets, hand-entered values, and the standard indicators."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kasane.accounts.models import Staff
+from kasane.evaluation.computations import REGISTRY
+from kasane.evaluation.models import Indicator, IndicatorSource, ManualValue, Target
+
+
+def _indicator(code: str) -> Indicator:
+    indicator = Indicator.objects.filter(code=code).first()
+    if indicator is None:
+        raise ValidationError(
+            _("There is no indicator with the code “%(code)s”.") % {"code": code},
+            code="unknown_indicator",
+        )
+    return indicator
+
+
+def _decimal(value: Decimal | int | str) -> Decimal:
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise ValidationError({"value": ValidationError(_("Enter a number."), code="invalid")})
+    return number
+
+
+def _fiscal_year(value: int) -> int:
+    if not 1990 <= value <= 2200:
+        raise ValidationError(
+            {"fiscal_year": ValidationError(_("Enter a valid fiscal year."), code="invalid")}
+        )
+    return value
+
+
+@transaction.atomic
+def target_set(*, code: str, fiscal_year: int, value: Decimal | int | str) -> Target:
+    """Set (or replace) the 目標値 of an indicator for a 年度."""
+    indicator = _indicator(code)
+    year = _fiscal_year(fiscal_year)
+    number = _decimal(value)
+    target = (
+        Target.objects.select_for_update().filter(indicator=indicator, fiscal_year=year).first()
+    )
+    if target is None:
+        target = Target(indicator=indicator, fiscal_year=year)
+    target.value = number
+    target.full_clean()
+    target.save()
+    return target
+
+
+@transaction.atomic
+def manual_value_set(
+    *,
+    actor: Staff,
+    code: str,
+    fiscal_year: int,
+    value: Decimal | int | str,
+    note: str = "",
+) -> ManualValue:
+    """Enter (or correct) the value of a hand-entered indicator for a 年度."""
+    indicator = _indicator(code)
+    if indicator.source != IndicatorSource.MANUAL:
+        raise ValidationError(
+            _("“%(code)s” is computed from the records; it cannot be entered by hand.")
+            % {"code": code},
+            code="computed_indicator",
+        )
+    year = _fiscal_year(fiscal_year)
+    number = _decimal(value)
+    entry = (
+        ManualValue.objects.select_for_update()
+        .filter(indicator=indicator, fiscal_year=year)
+        .first()
+    )
+    if entry is None:
+        entry = ManualValue(indicator=indicator, fiscal_year=year)
+    entry.value = number
+    entry.note = note.strip()
+    entry.entered_by = actor
+    entry.entered_at = timezone.now()
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def seed_indicators() -> int:
+    """Create the standard indicator of each registered computation that has none yet;
+    those already there (perhaps renamed by the municipality) are left as they are.
+    Returns how many were created."""
+    existing = set(Indicator.objects.values_list("code", flat=True))
+    new = [
+        Indicator(
+            code=entry.code,
+            name=entry.name,
+            kind=entry.kind,
+            level=entry.level,
+            unit=entry.unit,
+            project=entry.project,
+            source=IndicatorSource.COMPUTED,
+            computation=entry.code,
+        )
+        for entry in REGISTRY.values()
+        if entry.code not in existing
+    ]
+    for indicator in new:
+        indicator.full_clean()
+    Indicator.objects.bulk_create(new)
+    return len(new)
