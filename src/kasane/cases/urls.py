@@ -6,6 +6,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.case_list, name="case_list"),
+    path("export.csv", views.case_list_csv, name="case_list_csv"),
     path("board/", views.board, name="board"),
     path("<uuid:public_id>/", views.case_detail, name="case_detail"),
     path("<uuid:public_id>/notes/new/", views.note_add, name="note_add"),

@@ -55,6 +55,7 @@ def world(open_case, caseworker, outsider, coordinator, third_agency, refer) -> 
 # Each page: how to build its address, and a POST an insider could legitimately send.
 PAGES: dict[str, Any] = {
     "case_list": lambda w: resolve_url("cases:case_list"),
+    "case_list_csv": lambda w: resolve_url("cases:case_list_csv"),
     "board": lambda w: resolve_url("cases:board"),
     "case_detail": lambda w: resolve_url("cases:case_detail", w.case.public_id),
     "note_add": lambda w: resolve_url("cases:note_add", w.case.public_id),
@@ -72,6 +73,7 @@ PAGES: dict[str, Any] = {
 
 POST_DATA: dict[str, Any] = {
     "case_list": lambda w: {},
+    "case_list_csv": lambda w: {},
     "board": lambda w: {},
     "case_detail": lambda w: {},
     "note_add": lambda w: {
@@ -97,7 +99,7 @@ POST_DATA: dict[str, Any] = {
 }
 
 # Pages that list what the actor's own agency has: an outsider gets an empty page, not 404.
-OWN_LISTS = {"case_list"}
+OWN_LISTS = {"case_list", "case_list_csv"}
 POST_ONLY = {"status_change", "accept", "name_lead"}
 COORDINATOR_ONLY = {"board", "triage", "accept", "name_lead"}
 
