@@ -1,5 +1,10 @@
 """The registry of computed indicators: ``@computation("code", ...)`` registers a function
-``(fiscal_year) -> Result`` counting what happened in that 年度 (April to March).
+``(scope) -> Result`` counting what happened in a ``Scope``: one 年度 (April to March), or one
+month of it, perhaps narrowed to an area (圏域, 中学校区 or 町丁目, by the household's address)
+and a domain (分野, by the consultations' domains).
+
+A computation declares which narrowings it honours (``filters``); the dashboard says so
+beside those that ignore one, rather than show a city-wide figure as if it were an area's.
 
 Every computation is a count over records in one or a few aggregate queries; none walks
 through persons one by one.
@@ -17,12 +22,17 @@ from itertools import combinations
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from kasane.cases.models import Case, Referral, ReferralStatus, TeamMember, Triage
 from kasane.core.dates import fiscal_year_bounds
 from kasane.evaluation.models import IndicatorKind, IndicatorLevel, Project
 from kasane.intake.models import Channel, Consultation, ConsultationNeed
 from kasane.plans.models import Closure, ClosureReason
+from kasane.registry.models import Area, AreaKind
+
+AREA = "area"
+DOMAIN = "domain"
 
 
 @dataclass(frozen=True)
@@ -34,7 +44,74 @@ class Result:
     figures: dict[str, Decimal | None] = field(default_factory=dict)
 
 
-Compute = Callable[[int], Result]
+@dataclass(frozen=True)
+class Scope:
+    """What a computation counts over: a 年度, or one calendar month of it (``month`` 1–12),
+    optionally narrowed to an area and a domain."""
+
+    fiscal_year: int
+    month: int | None = None
+    area: Area | None = None
+    domain: str = ""
+
+    def span(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """[start, end) in local time, for filtering timestamps."""
+        if self.month is None:
+            return year_span(self.fiscal_year)
+        year = self.fiscal_year if self.month >= 4 else self.fiscal_year + 1
+        first = datetime.date(year, self.month, 1)
+        after = datetime.date(year + (self.month == 12), self.month % 12 + 1, 1)
+        return _aware(first), _aware(after)
+
+    def date_span(self) -> tuple[datetime.date, datetime.date]:
+        """[first day, day after) for filtering dates."""
+        start, end = self.span()
+        return timezone.localtime(start).date(), timezone.localtime(end).date()
+
+    @cached_property
+    def blocks(self) -> list[int] | None:
+        """Ids of the 町丁目 inside the area (the area itself if it is one); None: city-wide."""
+        area = self.area
+        if area is None or area.kind == AreaKind.CITY:
+            return None
+        if area.kind == AreaKind.BLOCK:
+            return [area.pk]
+        parents = [area.pk]
+        for _level in range(3):
+            found = list(Area.objects.filter(parent_id__in=parents).values_list("pk", "kind"))
+            blocks = [pk for pk, kind in found if kind == AreaKind.BLOCK]
+            if blocks or not found:
+                return blocks
+            parents = [pk for pk, _kind in found]
+        return []
+
+    def in_area(self, household_path: str) -> Q:
+        """A filter on the household at ``household_path`` ("household", "case__household"…)."""
+        blocks = self.blocks
+        if blocks is None:
+            return Q()
+        return Q(**{f"{household_path}__area_id__in": blocks})
+
+    def in_domain(self, consultation_path: str) -> Q:
+        """A filter on consultations (at ``consultation_path``) touching the domain."""
+        if not self.domain:
+            return Q()
+        prefix = f"{consultation_path}__" if consultation_path else ""
+        # JSON text match: portable between SQLite and PostgreSQL, exact on the quoted code.
+        return Q(**{f"{prefix}domains__icontains": f'"{self.domain}"'})
+
+    def on_cases(self, case_path: str = "") -> Q:
+        """A filter on cases (at ``case_path``; "" for Case itself): the household in the
+        area, and a consultation of the case touching the domain."""
+        prefix = f"{case_path}__" if case_path else ""
+        q = self.in_area(f"{prefix}household")
+        if self.domain:
+            touching = Consultation.objects.filter(self.in_domain(""), case__isnull=False)
+            q &= Q(**{f"{prefix}pk__in" if prefix else "pk__in": touching.values("case_id")})
+        return q
+
+
+Compute = Callable[[Scope], Result]
 
 
 @dataclass(frozen=True)
@@ -46,6 +123,7 @@ class Computation:
     kind: str = IndicatorKind.KPI
     level: str = IndicatorLevel.OUTPUT
     unit: str = "件"
+    filters: frozenset[str] = frozenset()
 
 
 REGISTRY: dict[str, Computation] = {}
@@ -59,28 +137,39 @@ def computation(
     kind: str = IndicatorKind.KPI,
     level: str = IndicatorLevel.OUTPUT,
     unit: str = "件",
+    filters: frozenset[str] = frozenset(),
 ) -> Callable[[Compute], Compute]:
-    """Register ``function`` under ``code``, with what ``seed_indicators`` needs."""
+    """Register ``function`` under ``code``, with what ``seed_indicators`` needs and the
+    narrowings (``AREA``, ``DOMAIN``) it honours."""
 
     def register(function: Compute) -> Compute:
         if code in REGISTRY:
             raise ValueError(f"computation {code!r} is registered twice")
-        REGISTRY[code] = Computation(code, function, name, project, kind, level, unit)
+        REGISTRY[code] = Computation(code, function, name, project, kind, level, unit, filters)
         return function
 
     return register
 
 
-def compute(code: str, fiscal_year: int) -> Result:
-    return REGISTRY[code].function(fiscal_year)
+def compute(
+    code: str,
+    fiscal_year: int,
+    *,
+    month: int | None = None,
+    area: Area | None = None,
+    domain: str = "",
+) -> Result:
+    return REGISTRY[code].function(Scope(fiscal_year, month, area, domain))
+
+
+def _aware(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def year_span(fiscal_year: int) -> tuple[datetime.datetime, datetime.datetime]:
     """The 年度 as [start, end) in local time, for filtering timestamps."""
     first, last = fiscal_year_bounds(fiscal_year)
-    start = datetime.datetime.combine(first, datetime.time.min)
-    end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min)
-    return timezone.make_aware(start), timezone.make_aware(end)
+    return _aware(first), _aware(last + datetime.timedelta(days=1))
 
 
 def _share(part: int, whole: int) -> Decimal | None:
@@ -93,12 +182,14 @@ def _share(part: int, whole: int) -> Decimal | None:
     "consultations_received",
     name="相談受付件数",
     project=Project.COMPREHENSIVE_CONSULTATION,
+    filters=frozenset({AREA, DOMAIN}),
 )
-def consultations_received(fiscal_year: int) -> Result:
+def consultations_received(scope: Scope) -> Result:
     """Consultations received in the year, by channel."""
-    start, end = year_span(fiscal_year)
+    start, end = scope.span()
     rows = (
         Consultation.objects.filter(received_at__gte=start, received_at__lt=end)
+        .filter(scope.in_area("household"), scope.in_domain(""))
         .values("channel")
         .annotate(n=Count("pk"))
     )
@@ -112,14 +203,17 @@ def consultations_received(fiscal_year: int) -> Result:
     "consultations_by_domain",
     name="分野別相談受付件数",
     project=Project.COMPREHENSIVE_CONSULTATION,
+    filters=frozenset({AREA, DOMAIN}),
 )
-def consultations_by_domain(fiscal_year: int) -> Result:
+def consultations_by_domain(scope: Scope) -> Result:
     """Consultations received in the year, and how many touched each domain (a consultation
     touching two domains counts once in each)."""
-    start, end = year_span(fiscal_year)
-    domain_lists = Consultation.objects.filter(
-        received_at__gte=start, received_at__lt=end
-    ).values_list("domains", flat=True)
+    start, end = scope.span()
+    domain_lists = (
+        Consultation.objects.filter(received_at__gte=start, received_at__lt=end)
+        .filter(scope.in_area("household"), scope.in_domain(""))
+        .values_list("domains", flat=True)
+    )
     total = 0
     counts: Counter[str] = Counter()
     for domains in domain_lists:
@@ -132,19 +226,25 @@ def consultations_by_domain(fiscal_year: int) -> Result:
     "consultations_by_main_need",
     name="主訴別相談受付件数",
     project=Project.COMPREHENSIVE_CONSULTATION,
+    filters=frozenset({AREA, DOMAIN}),
 )
-def consultations_by_main_need(fiscal_year: int) -> Result:
+def consultations_by_main_need(scope: Scope) -> Result:
     """Consultations received in the year by their main need (主訴); those without one
     count under ``"none"``."""
-    start, end = year_span(fiscal_year)
+    start, end = scope.span()
     in_year = Q(received_at__gte=start, received_at__lt=end)
-    total = Consultation.objects.filter(in_year).count()
+    total = (
+        Consultation.objects.filter(in_year)
+        .filter(scope.in_area("household"), scope.in_domain(""))
+        .count()
+    )
     rows = (
         ConsultationNeed.objects.filter(
             is_main=True,
             consultation__received_at__gte=start,
             consultation__received_at__lt=end,
         )
+        .filter(scope.in_area("consultation__household"), scope.in_domain("consultation"))
         .values("need_type__code")
         .annotate(n=Count("consultation", distinct=True))
     )
@@ -159,13 +259,14 @@ def consultations_by_main_need(fiscal_year: int) -> Result:
     "coordination_cases",
     name="多機関協働事業につないだ事例数",
     project=Project.COORDINATION,
+    filters=frozenset({AREA, DOMAIN}),
 )
-def coordination_cases(fiscal_year: int) -> Result:
+def coordination_cases(scope: Scope) -> Result:
     """Cases sent to multi-agency coordination in the year, by triage (A/B/C, or
     ``"untriaged"``)."""
-    start, end = year_span(fiscal_year)
+    start, end = scope.span()
     counts = Case.objects.filter(
-        sent_to_coordination_at__gte=start, sent_to_coordination_at__lt=end
+        scope.on_cases(), sent_to_coordination_at__gte=start, sent_to_coordination_at__lt=end
     ).aggregate(
         total=Count("pk"),
         A=Count("pk", filter=Q(triage=Triage.A)),
@@ -181,12 +282,15 @@ def coordination_cases(fiscal_year: int) -> Result:
     "referrals",
     name="つなぎ（依頼）件数",
     project=Project.COMPREHENSIVE_CONSULTATION,
+    filters=frozenset({AREA, DOMAIN}),
 )
-def referrals(fiscal_year: int) -> Result:
+def referrals(scope: Scope) -> Result:
     """Referrals sent in the year by where they stand, and the median days to an answer
     (accepted or declined) of those answered."""
-    start, end = year_span(fiscal_year)
-    in_year = Referral.objects.filter(requested_at__gte=start, requested_at__lt=end)
+    start, end = scope.span()
+    in_year = Referral.objects.filter(
+        scope.on_cases("case"), requested_at__gte=start, requested_at__lt=end
+    )
     breakdown = dict.fromkeys(ReferralStatus.values, 0)
     for row in in_year.values("status").annotate(n=Count("pk")):
         breakdown[row["status"]] = row["n"]
@@ -208,13 +312,14 @@ def referrals(fiscal_year: int) -> Result:
     project=Project.COORDINATION,
     kind=IndicatorKind.KSI,
     unit="組",
+    filters=frozenset({AREA, DOMAIN}),
 )
-def collaboration_breadth(fiscal_year: int) -> Result:
+def collaboration_breadth(scope: Scope) -> Result:
     """Distinct unordered pairs of agencies that were on the same case team during the
     year, and the mean number of agencies per case team."""
-    start, end = year_span(fiscal_year)
+    start, end = scope.span()
     rows = (
-        TeamMember.objects.filter(joined_at__lt=end)
+        TeamMember.objects.filter(scope.on_cases("case"), joined_at__lt=end)
         .filter(Q(left_at__isnull=True) | Q(left_at__gte=start))
         .values_list("case_id", "agency_id")
         .distinct()
@@ -239,13 +344,16 @@ def collaboration_breadth(fiscal_year: int) -> Result:
     name="終結件数",
     project=Project.PLANS,
     level=IndicatorLevel.OUTCOME,
+    filters=frozenset({AREA, DOMAIN}),
 )
-def closures(fiscal_year: int) -> Result:
+def closures(scope: Scope) -> Result:
     """Cases closed in the year by reason, and the share closed with their goals achieved."""
-    start, end = year_span(fiscal_year)
+    start, end = scope.span()
     breakdown = dict.fromkeys(ClosureReason.values, 0)
     rows = (
-        Closure.objects.filter(case__closed_at__gte=start, case__closed_at__lt=end)
+        Closure.objects.filter(
+            scope.on_cases("case"), case__closed_at__gte=start, case__closed_at__lt=end
+        )
         .values("reason")
         .annotate(n=Count("pk"))
     )
