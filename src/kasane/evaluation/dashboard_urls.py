@@ -1,0 +1,5 @@
+"""URLs of the evaluation app's dashboard pages (included by ``evaluation.urls``)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
