@@ -158,6 +158,15 @@ class SelfAssessment(models.Model):
     )
     note = models.TextField(_("note"), blank=True, max_length=4000)
     updated_at = models.DateTimeField(_("updated at"))
+    # Who scored it last: re-scoring keeps the first scorer and date above.
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         ordering = ["-fiscal_year"]
@@ -222,7 +231,10 @@ class WorkloadKind(models.TextChoices):
     TRIAGE_A = "triage_a", _("coordination case, triage A")
     TRIAGE_B = "triage_b", _("coordination case, triage B")
     TRIAGE_C = "triage_c", _("coordination case, triage C")
-    CASE = "case", _("case not sent to coordination")
+    TRIAGE_PENDING = "triage_pending", _("coordination case, not yet triaged")
+    # Every open case, in coordination or not: the lead agency carries it (seed 001 §5-3),
+    # coordination's part is counted apart by triage.
+    CASE = "case", _("open case (the lead agency's casework)")
     OUTREACH = "outreach", _("outreach target")
     MATCH = "match", _("participation match")
     CONSULTATION = "consultation", _("new consultation")
