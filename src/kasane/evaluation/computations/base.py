@@ -1,0 +1,222 @@
+"""What every computation shares: the ``Scope`` it counts over, the ``Result`` it returns,
+and the registry (``@computation("code", ...)``)."""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from kasane.core.dates import fiscal_year_bounds
+from kasane.evaluation.models import IndicatorKind, IndicatorLevel
+from kasane.intake.models import Consultation
+from kasane.registry.models import Area, AreaKind
+
+AREA = "area"
+DOMAIN = "domain"
+
+
+@dataclass(frozen=True)
+class Result:
+    """An indicator's value for a 年度, with its breakdown (counts) and further figures."""
+
+    value: Decimal | None
+    breakdown: dict[str, int] = field(default_factory=dict)
+    figures: dict[str, Decimal | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a computation counts over: a 年度, or one calendar month of it (``month`` 1–12),
+    optionally narrowed to an area and a domain."""
+
+    fiscal_year: int
+    month: int | None = None
+    area: Area | None = None
+    domain: str = ""
+
+    def span(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """[start, end) in local time, for filtering timestamps."""
+        if self.month is None:
+            return year_span(self.fiscal_year)
+        year = self.fiscal_year if self.month >= 4 else self.fiscal_year + 1
+        first = datetime.date(year, self.month, 1)
+        after = datetime.date(year + (self.month == 12), self.month % 12 + 1, 1)
+        return _aware(first), _aware(after)
+
+    def date_span(self) -> tuple[datetime.date, datetime.date]:
+        """[first day, day after) for filtering dates."""
+        start, end = self.span()
+        return timezone.localtime(start).date(), timezone.localtime(end).date()
+
+    def previous_year(self) -> Scope:
+        """The same period (year or month) and narrowing, one 年度 earlier."""
+        return Scope(self.fiscal_year - 1, self.month, self.area, self.domain)
+
+    @cached_property
+    def _within(self) -> list[tuple[int, str]] | None:
+        """The area and every area inside it, with their kinds; None: city-wide. One query
+        over the area table (a few hundred rows), whatever the depth."""
+        area = self.area
+        if area is None or area.kind == AreaKind.CITY:
+            return None
+        if area.kind == AreaKind.BLOCK:
+            return [(area.pk, area.kind)]
+        children: defaultdict[int | None, list[tuple[int, str]]] = defaultdict(list)
+        for pk, parent_id, kind in Area.objects.values_list("pk", "parent_id", "kind"):
+            children[parent_id].append((pk, kind))
+        found = [(area.pk, str(area.kind))]
+        queue = [area.pk]
+        while queue:
+            below = [child for parent in queue for child in children[parent]]
+            found.extend(below)
+            queue = [pk for pk, _kind in below]
+        return found
+
+    @property
+    def blocks(self) -> list[int] | None:
+        """Ids of the 町丁目 inside the area (the area itself if it is one); None: city-wide."""
+        within = self._within
+        if within is None:
+            return None
+        return [pk for pk, kind in within if kind == AreaKind.BLOCK]
+
+    @property
+    def areas(self) -> list[int] | None:
+        """Ids of the area and of every area inside it; None: city-wide."""
+        within = self._within
+        return None if within is None else [pk for pk, _kind in within]
+
+    def in_area(self, household_path: str) -> Q:
+        """A filter on the household at ``household_path`` ("household", "case__household"…)."""
+        blocks = self.blocks
+        if blocks is None:
+            return Q()
+        return Q(**{f"{household_path}__area_id__in": blocks})
+
+    def at_area(self, area_field: str = "area") -> Q:
+        """A filter on a record's own area field (a place, an outreach target, an unmet
+        need): the area itself or any area inside it. A record placed in a larger area
+        (a 圏域 when a 中学校区 is asked for) is not counted for the smaller one."""
+        areas = self.areas
+        if areas is None:
+            return Q()
+        return Q(**{f"{area_field}_id__in": areas})
+
+    def in_domain(self, consultation_path: str) -> Q:
+        """A filter on consultations (at ``consultation_path``) touching the domain."""
+        if not self.domain:
+            return Q()
+        prefix = f"{consultation_path}__" if consultation_path else ""
+        # JSON text match: portable between SQLite and PostgreSQL, exact on the quoted code.
+        return Q(**{f"{prefix}domains__icontains": f'"{self.domain}"'})
+
+    def on_cases(self, case_path: str = "") -> Q:
+        """A filter on cases (at ``case_path``; "" for Case itself): the household in the
+        area, and a consultation of the case touching the domain."""
+        prefix = f"{case_path}__" if case_path else ""
+        q = self.in_area(f"{prefix}household")
+        if self.domain:
+            touching = Consultation.objects.filter(self.in_domain(""), case__isnull=False)
+            q &= Q(**{f"{prefix}pk__in" if prefix else "pk__in": touching.values("case_id")})
+        return q
+
+
+Compute = Callable[[Scope], Result]
+
+
+@dataclass(frozen=True)
+class Computation:
+    code: str
+    function: Compute
+    name: str
+    project: str
+    kind: str = IndicatorKind.KPI
+    level: str = IndicatorLevel.OUTPUT
+    unit: str = "件"
+    filters: frozenset[str] = frozenset()
+
+
+REGISTRY: dict[str, Computation] = {}
+
+
+def computation(
+    code: str,
+    *,
+    name: str,
+    project: str,
+    kind: str = IndicatorKind.KPI,
+    level: str = IndicatorLevel.OUTPUT,
+    unit: str = "件",
+    filters: frozenset[str] = frozenset(),
+) -> Callable[[Compute], Compute]:
+    """Register ``function`` under ``code``, with what ``seed_indicators`` needs and the
+    narrowings (``AREA``, ``DOMAIN``) it honours."""
+
+    def register(function: Compute) -> Compute:
+        if code in REGISTRY:
+            raise ValueError(f"computation {code!r} is registered twice")
+        REGISTRY[code] = Computation(code, function, name, project, kind, level, unit, filters)
+        return function
+
+    return register
+
+
+def compute(
+    code: str,
+    fiscal_year: int,
+    *,
+    month: int | None = None,
+    area: Area | None = None,
+    domain: str = "",
+) -> Result:
+    return REGISTRY[code].function(Scope(fiscal_year, month, area, domain))
+
+
+def _aware(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def year_span(fiscal_year: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """The 年度 as [start, end) in local time, for filtering timestamps."""
+    first, last = fiscal_year_bounds(fiscal_year)
+    return _aware(first), _aware(last + datetime.timedelta(days=1))
+
+
+def share(part: int, whole: int) -> Decimal | None:
+    """``part / whole`` to four places (0.2500), or None when there is no whole."""
+    if whole == 0:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))
+
+
+def mean(values: Sequence[float | int], places: str = "0.01") -> Decimal | None:
+    if not values:
+        return None
+    return Decimal(str(statistics.fmean(values))).quantize(Decimal(places))
+
+
+def median(values: Sequence[float | int], places: str = "0.1") -> Decimal | None:
+    if not values:
+        return None
+    return Decimal(str(statistics.median(values))).quantize(Decimal(places))
+
+
+def percentile(values: Sequence[float | int], p: int, places: str = "0.1") -> Decimal | None:
+    """The ``p``-th percentile by linear interpolation between closest ranks (the
+    spreadsheet's PERCENTILE.INC): for 10, 20, 30, 40, 50 the 90th is 46."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * p / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    value = ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+    return Decimal(str(value)).quantize(Decimal(places))

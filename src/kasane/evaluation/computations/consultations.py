@@ -1,0 +1,133 @@
+"""包括的相談支援: consultations received, by channel, domain and main need, and the share
+reached through outreach."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from kasane.evaluation.computations.base import AREA, DOMAIN, Result, Scope, computation, share
+from kasane.evaluation.models import IndicatorKind, IndicatorLevel, Project
+from kasane.intake.models import Channel, Consultation, ConsultationNeed
+from kasane.outreach.models import OutreachTarget
+
+
+@computation(
+    "consultations_received",
+    name="相談受付件数",
+    project=Project.COMPREHENSIVE_CONSULTATION,
+    filters=frozenset({AREA, DOMAIN}),
+)
+def consultations_received(scope: Scope) -> Result:
+    """Consultations received in the year, by channel."""
+    start, end = scope.span()
+    rows = (
+        Consultation.objects.filter(received_at__gte=start, received_at__lt=end)
+        .filter(scope.in_area("household"), scope.in_domain(""))
+        .values("channel")
+        .annotate(n=Count("pk"))
+    )
+    breakdown = dict.fromkeys(Channel.values, 0)
+    for row in rows:
+        breakdown[row["channel"]] = row["n"]
+    return Result(Decimal(sum(breakdown.values())), breakdown)
+
+
+@computation(
+    "consultations_by_domain",
+    name="分野別相談受付件数",
+    project=Project.COMPREHENSIVE_CONSULTATION,
+    filters=frozenset({AREA, DOMAIN}),
+)
+def consultations_by_domain(scope: Scope) -> Result:
+    """Consultations received in the year, and how many touched each domain (a consultation
+    touching two domains counts once in each)."""
+    start, end = scope.span()
+    domain_lists = (
+        Consultation.objects.filter(received_at__gte=start, received_at__lt=end)
+        .filter(scope.in_area("household"), scope.in_domain(""))
+        .values_list("domains", flat=True)
+    )
+    total = 0
+    counts: Counter[str] = Counter()
+    for domains in domain_lists:
+        total += 1
+        counts.update(set(domains or ()))
+    return Result(Decimal(total), dict(sorted(counts.items())))
+
+
+@computation(
+    "consultations_by_main_need",
+    name="主訴別相談受付件数",
+    project=Project.COMPREHENSIVE_CONSULTATION,
+    filters=frozenset({AREA, DOMAIN}),
+)
+def consultations_by_main_need(scope: Scope) -> Result:
+    """Consultations received in the year by their main need (主訴); those without one
+    count under ``"none"``."""
+    start, end = scope.span()
+    in_year = Q(received_at__gte=start, received_at__lt=end)
+    total = (
+        Consultation.objects.filter(in_year)
+        .filter(scope.in_area("household"), scope.in_domain(""))
+        .count()
+    )
+    rows = (
+        ConsultationNeed.objects.filter(
+            is_main=True,
+            consultation__received_at__gte=start,
+            consultation__received_at__lt=end,
+        )
+        .filter(scope.in_area("consultation__household"), scope.in_domain("consultation"))
+        .values("need_type__code")
+        .annotate(n=Count("consultation", distinct=True))
+    )
+    breakdown = {row["need_type__code"]: row["n"] for row in rows}
+    without = total - sum(breakdown.values())
+    if without:
+        breakdown["none"] = without
+    return Result(Decimal(total), dict(sorted(breakdown.items())))
+
+
+@computation(
+    "outreach_share",
+    name="アウトリーチを通じた相談の割合",
+    project=Project.OUTREACH,
+    kind=IndicatorKind.KSI,
+    level=IndicatorLevel.OUTCOME,
+    unit="割合",
+    filters=frozenset({AREA, DOMAIN}),
+)
+def outreach_share(scope: Scope) -> Result:
+    """Of the consultations received, the share reached through outreach: taken by outreach
+    (channel), or recorded on a case that an outreach target had become — a target opened
+    no later than the consultation, so that a case's older consultations do not count.
+
+    The breakdown counts each consultation once: ``outreach_channel``, else
+    ``outreach_target``, else ``other``; the value is the first two over all three."""
+    start, end = scope.span()
+    from_target = OutreachTarget.objects.filter(
+        case_id=OuterRef("case_id"), opened_at__lte=OuterRef("received_at")
+    )
+    counts = (
+        Consultation.objects.filter(received_at__gte=start, received_at__lt=end)
+        .filter(scope.in_area("household"), scope.in_domain(""))
+        .annotate(via_target=Exists(from_target))
+        .aggregate(
+            total=Count("pk"),
+            outreach_channel=Count("pk", filter=Q(channel=Channel.OUTREACH)),
+            outreach_target=Count("pk", filter=~Q(channel=Channel.OUTREACH) & Q(via_target=True)),
+        )
+    )
+    reached = counts["outreach_channel"] + counts["outreach_target"]
+    return Result(
+        share(reached, counts["total"]),
+        {
+            "outreach_channel": counts["outreach_channel"],
+            "outreach_target": counts["outreach_target"],
+            "other": counts["total"] - reached,
+        },
+        {"outreach_consultations": Decimal(reached)},
+    )

@@ -1,0 +1,243 @@
+"""会議 and 支援プラン: meetings held and the cases they took up, plans made and approved,
+the days to a first approved plan, reviews on time, and closures."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from kasane.evaluation.computations.base import (
+    AREA,
+    DOMAIN,
+    Result,
+    Scope,
+    computation,
+    median,
+    percentile,
+    share,
+)
+from kasane.evaluation.models import IndicatorLevel, Project
+from kasane.intake.models import Consultation
+from kasane.meetings.models import AgendaItem, Meeting, MeetingKind, MeetingStatus
+from kasane.plans.models import Closure, ClosureReason, Review, SupportPlan
+
+MEETING_KINDS = (MeetingKind.SUPPORT_MEETING, MeetingKind.INTEGRATED_MEETING)
+
+
+@computation(
+    "meetings_held",
+    name="支援会議・重層的支援会議の開催回数",
+    project=Project.COORDINATION,
+    unit="回",
+    filters=frozenset({AREA, DOMAIN}),
+)
+def meetings_held(scope: Scope) -> Result:
+    """支援会議 (§106-6) and 重層的支援会議 held in the period (status held; planned and
+    cancelled ones do not count), and the distinct cases each kind took up
+    (``cases_<kind>``; ``cases`` for both together).
+
+    Narrowed to an area or a domain, a meeting counts when it took up at least one case of
+    that area or domain, and only those cases are counted."""
+    start, end = scope.span()
+    held = Q(status=MeetingStatus.HELD, kind__in=MEETING_KINDS, held_at__gte=start, held_at__lt=end)
+    narrowed = scope.area is not None or bool(scope.domain)
+    items = AgendaItem.objects.filter(
+        scope.on_cases("case"),
+        meeting__status=MeetingStatus.HELD,
+        meeting__kind__in=MEETING_KINDS,
+        meeting__held_at__gte=start,
+        meeting__held_at__lt=end,
+    )
+    per_kind = {
+        row["meeting__kind"]: row
+        for row in items.values("meeting__kind")
+        .annotate(cases=Count("case", distinct=True), meetings=Count("meeting", distinct=True))
+        .order_by()
+    }
+    if narrowed:
+        meetings = {kind: row["meetings"] for kind, row in per_kind.items()}
+    else:
+        meetings = {
+            row["kind"]: row["n"]
+            for row in Meeting.objects.filter(held)
+            .values("kind")
+            .annotate(n=Count("pk"))
+            .order_by()
+        }
+    breakdown: dict[str, int] = {}
+    for kind in MEETING_KINDS:
+        breakdown[str(kind)] = meetings.get(kind, 0)
+    cases = items.aggregate(n=Count("case", distinct=True))["n"]
+    figures: dict[str, Decimal | None] = {
+        f"cases_{kind}": Decimal(per_kind[kind]["cases"] if kind in per_kind else 0)
+        for kind in MEETING_KINDS
+    }
+    figures["cases"] = Decimal(cases)
+    return Result(Decimal(sum(breakdown.values())), breakdown, figures)
+
+
+def _approved_in(scope: Scope) -> Q:
+    start, end = scope.span()
+    return Q(
+        approved_at__isnull=False,
+        approved_at__meeting__held_at__gte=start,
+        approved_at__meeting__held_at__lt=end,
+    )
+
+
+@computation(
+    "plans_made",
+    name="支援プラン作成件数",
+    project=Project.PLANS,
+    filters=frozenset({AREA, DOMAIN}),
+)
+def plans_made(scope: Scope) -> Result:
+    """Plan versions approved at a 重層的支援会議 held in the period — the プラン作成 a
+    municipality reports — as first plans (version 1) and revisions (``revised``). The
+    figures add the drafts begun in the period (``drafts_started``, by when they were
+    written) and the cases with an approved plan in force at the period's end."""
+    start, end = scope.span()
+    plans = SupportPlan.objects.filter(scope.on_cases("case"))
+    counts = plans.aggregate(
+        first=Count("pk", filter=_approved_in(scope) & Q(version=1)),
+        revised=Count("pk", filter=_approved_in(scope) & Q(version__gt=1)),
+        drafts_started=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
+    )
+    breakdown = {"first": counts["first"], "revised": counts["revised"]}
+    return Result(
+        Decimal(sum(breakdown.values())),
+        breakdown,
+        {"drafts_started": Decimal(counts["drafts_started"])},
+    )
+
+
+@computation(
+    "days_to_first_plan",
+    name="初回相談から支援プラン確定までの日数",
+    project=Project.PLANS,
+    level=IndicatorLevel.OUTCOME,
+    unit="件",
+    filters=frozenset({AREA, DOMAIN}),
+)
+def days_to_first_plan(scope: Scope) -> Result:
+    """Cases whose first plan was approved in the period (the value), and the days from
+    their first consultation (or, for a case with none, such as one opened from outreach,
+    the day it was opened) to that approval: median and 90th percentile, in calendar days
+    (Japan time). Seed 004 支援策① sets 「支援開始から多機関による支援プラン確定までの
+    平均所要日数」 as a KPI; the mean is given too."""
+    start, end = scope.span()
+    firsts = (
+        SupportPlan.objects.filter(scope.on_cases("case"), approved_at__isnull=False)
+        .values("case_id", "case__opened_at")
+        .annotate(approved=Min("approved_at__meeting__held_at"))
+        .filter(approved__gte=start, approved__lt=end)
+        .order_by()
+    )
+    rows = list(firsts.values_list("case_id", "case__opened_at", "approved"))
+    first_consultation = dict(
+        Consultation.objects.filter(case_id__in=firsts.values("case_id"))
+        .values("case_id")
+        .annotate(first=Min("received_at"))
+        .order_by()
+        .values_list("case_id", "first")
+    )
+    days: list[int] = []
+    for case_id, opened_at, approved in rows:
+        began = first_consultation.get(case_id) or opened_at
+        delta = timezone.localtime(approved).date() - timezone.localtime(began).date()
+        days.append(delta.days)
+    mean = (Decimal(sum(days)) / Decimal(len(days))).quantize(Decimal("0.1")) if days else None
+    return Result(
+        Decimal(len(days)),
+        {"cases": len(days)},
+        {
+            "median_days": median(days),
+            "p90_days": percentile(days, 90),
+            "mean_days": mean,
+        },
+    )
+
+
+@computation(
+    "reviews_on_time",
+    name="モニタリング・評価の期日内実施",
+    project=Project.PLANS,
+    filters=frozenset({AREA, DOMAIN}),
+)
+def reviews_on_time(scope: Scope) -> Result:
+    """Reviews (モニタリング, and the evaluation at closure) held in the period against the
+    date they were due: ``on_time`` (on or before it) or ``late``; and ``overdue``: reviews
+    due before the period's end (or before today, for a period not over) and not held by
+    then — whether held later, or not yet. The value is the reviews held in the period;
+    ``on_time_share`` is on time over everything due that the period answers for
+    (on time + late + overdue)."""
+    _start_at, end_at = scope.span()
+    start, end = scope.date_span()
+    cutoff = min(end, timezone.localdate() + datetime.timedelta(days=1))
+    reviews = Review.objects.filter(scope.on_cases("case"), due_on__isnull=False)
+    counts = reviews.aggregate(
+        on_time=Count(
+            "pk", filter=Q(held_on__gte=start, held_on__lt=end, held_on__lte=F("due_on"))
+        ),
+        late=Count("pk", filter=Q(held_on__gte=start, held_on__lt=end, held_on__gt=F("due_on"))),
+        held_after=Count("pk", filter=Q(due_on__lt=cutoff, held_on__gte=cutoff)),
+    )
+    # Plans whose review was due before the cutoff and never held: the version in force at
+    # the period's end (the latest approved at a meeting before it), on a case not closed
+    # before it, with no review of it for that due date.
+    approved_before_end = Q(approved_at__isnull=False, approved_at__meeting__held_at__lt=end_at)
+    latest = (
+        SupportPlan.objects.filter(approved_before_end, case_id=OuterRef("case_id"))
+        .order_by("-version")
+        .values("version")[:1]
+    )
+    held_for_due = Review.objects.filter(plan_id=OuterRef("pk"), due_on=OuterRef("review_due_on"))
+    never_held = (
+        SupportPlan.objects.filter(scope.on_cases("case"), approved_before_end)
+        .filter(review_due_on__lt=cutoff)
+        .filter(Q(case__closed_at__isnull=True) | Q(case__closed_at__gte=end_at))
+        .annotate(latest=Subquery(latest), held=Exists(held_for_due))
+        .filter(version=F("latest"), held=False)
+        .count()
+    )
+    breakdown = {
+        "on_time": counts["on_time"],
+        "late": counts["late"],
+        "overdue": counts["held_after"] + never_held,
+    }
+    return Result(
+        Decimal(counts["on_time"] + counts["late"]),
+        breakdown,
+        {"on_time_share": share(breakdown["on_time"], sum(breakdown.values()))},
+    )
+
+
+@computation(
+    "closures",
+    name="終結件数",
+    project=Project.PLANS,
+    level=IndicatorLevel.OUTCOME,
+    filters=frozenset({AREA, DOMAIN}),
+)
+def closures(scope: Scope) -> Result:
+    """Cases closed in the year by reason, and the share closed with their goals achieved."""
+    start, end = scope.span()
+    breakdown = dict.fromkeys(ClosureReason.values, 0)
+    rows = (
+        Closure.objects.filter(
+            scope.on_cases("case"), case__closed_at__gte=start, case__closed_at__lt=end
+        )
+        .values("reason")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        breakdown[row["reason"]] = row["n"]
+    total = sum(breakdown.values())
+    return Result(
+        Decimal(total),
+        breakdown,
+        {"goals_achieved_share": share(breakdown[ClosureReason.GOALS_MET], total)},
+    )
