@@ -85,6 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kasane.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kasane.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -192,6 +193,9 @@ SECURE_SSL_REDIRECT = SECURE
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = 31_536_000 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
+# "preload" only makes the header eligible for the browsers' built-in list; nothing is
+# submitted. A host inside LGWAN never is, and may turn it off with KASANE_HSTS_PRELOAD=0.
+SECURE_HSTS_PRELOAD = SECURE and env_bool("KASANE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -244,6 +248,9 @@ LOGGING: dict[str, Any] = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# Uploaded files (HSDS catalogue, 住民記録 CSV) larger than this are refused with a message
+# (kasane.core.uploads). Set the reverse proxy's body limit a little above it.
+KASANE_UPLOAD_MAX_BYTES = env_int("KASANE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 KASANE_SEARCH_MAX_LENGTH = 50
 KASANE_PAGE_SIZE = 50
 # Working days a receiving agency has to answer a referral before it is overdue and escalated.

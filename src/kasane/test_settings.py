@@ -12,6 +12,11 @@ from kasane.settings import STATIC_ROOT, STORAGES
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Most tests sign in with a password only; the two-factor tests switch it on themselves
+# (kasane/accounts/tests/test_2fa.py). Production's default is on.
+KASANE_2FA = False
+# Its flush command lifts the audit log's append-only triggers (kasane.testing.audit).
+INSTALLED_APPS = [*INSTALLED_APPS, "kasane.testing"]  # noqa: F405
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

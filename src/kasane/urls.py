@@ -5,12 +5,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from kasane.core.security import csp_report
 from kasane.core.views import healthz
 
 admin.site.site_header = "Kasane"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("csp-report/", csp_report, name="csp_report"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("kasane.accounts.urls")),
     path("registry/", include("kasane.registry.urls")),

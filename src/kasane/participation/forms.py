@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from kasane.core.uploads import check_upload
 from kasane.participation.models import (
     AccessibilityFeature,
     Language,
@@ -280,3 +282,6 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("HSDS file"), help_text=_("A .json file, or a .zip of HSDS CSV files.")
     )
+
+    def clean_file(self) -> UploadedFile:
+        return check_upload(self.cleaned_data["file"], suffixes=(".json", ".zip", ".csv"))

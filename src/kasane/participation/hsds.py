@@ -937,6 +937,10 @@ def records_from_tables(files: Mapping[str, bytes]) -> tuple[list[Record], list[
     return records, faults.messages
 
 
+# What a catalogue's CSV files may add up to once unpacked: far above any real catalogue.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+
 def read_file(name: str, data: bytes) -> tuple[Any, list[str]]:
     """Records from an uploaded or named file: ``.json``, or a ``.zip`` of HSDS CSV files.
 
@@ -950,6 +954,10 @@ def read_file(name: str, data: bytes) -> tuple[Any, list[str]]:
     if lower.endswith(".zip"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                # A small archive may unpack to gigabytes (a "zip bomb"): refuse it by
+                # the sizes its directory declares, before reading a byte of it.
+                if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
+                    raise ImportFileError(_("The ZIP archive unpacks to too much data."))
                 files = {
                     info.filename.rsplit("/", 1)[-1]: archive.read(info)
                     for info in archive.infolist()

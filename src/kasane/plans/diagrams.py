@@ -86,7 +86,7 @@ def _svg(kind: str, width: float, height: float, title: str, desc: str, body: li
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{kind}" role="img"'
         f' viewBox="0 0 {_n(width)} {_n(height)}" width="{_n(width)}" height="{_n(height)}"'
-        f' style="max-width:100%;height:auto" font-family="{FONT}">'
+        f' font-family="{FONT}">'
         f"<title>{_esc(title)}</title><desc>{_esc(desc)}</desc>"
         f'<rect width="100%" height="100%" fill="#fff"/>' + "".join(body) + "</svg>"
     )

@@ -7,7 +7,7 @@ hold the single write lock), so two requests never chain onto the same predecess
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -95,28 +95,57 @@ def audit_record(
 
 @dataclass(frozen=True)
 class ChainProblem:
+    """One thing wrong with the stored log: the event it concerns and what is wrong."""
+
     sequence: int
     reason: str
 
 
-def verify_chain(events: Iterable[AuditEvent]) -> Iterator[ChainProblem]:
+def verify_chain(events: Iterable[AuditEvent]) -> Generator[ChainProblem, None, None]:
     """Every place where the stored chain differs from one written honestly.
 
-    ``events`` must come in storage order (by primary key), so that a reordering shows.
+    ``events`` come in chain order (by ``sequence``). An event whose fields no longer give
+    its hash was *altered*; a gap in the numbers means events were *deleted*; an event whose
+    link does not name the hash of the one before it follows an event that was rewritten
+    together with its hash (or was itself moved there). See :func:`verify_storage_order`
+    for events moved in storage.
     """
     expected_previous = GENESIS_HASH
     expected_sequence = 1
     for event in events:
-        if event.sequence != expected_sequence:
+        gap = event.sequence > expected_sequence
+        if gap:
+            first, last = expected_sequence, event.sequence - 1
             yield ChainProblem(
-                event.sequence,
-                f"expected event #{expected_sequence} here; events are missing or out of order",
-            )
-        if event.previous_hash != expected_previous:
-            yield ChainProblem(
-                event.sequence, "does not follow the event before it (removed or reordered)"
+                first,
+                f"missing: event #{first} was deleted"
+                if first == last
+                else f"missing: events #{first} to #{last} were deleted",
             )
         if event_hash(event) != event.hash:
-            yield ChainProblem(event.sequence, "its content was altered after it was written")
+            yield ChainProblem(
+                event.sequence,
+                "altered: its content no longer matches the hash written with it",
+            )
+        if not gap and event.previous_hash != expected_previous:
+            before = f"event #{expected_sequence - 1}" if expected_sequence > 1 else "the start"
+            yield ChainProblem(
+                event.sequence,
+                f"broken link: it does not follow {before} (that event was rewritten with a "
+                "new hash, or this one was moved here)",
+            )
         expected_previous = event.hash
         expected_sequence = event.sequence + 1
+
+
+def verify_storage_order(sequences: Iterable[int]) -> Generator[ChainProblem, None, None]:
+    """Events are stored in the order they were written, so the sequence numbers, read in
+    storage order (by primary key), only ever grow. ``sequences`` come in storage order."""
+    highest = 0
+    for sequence in sequences:
+        if sequence < highest:
+            yield ChainProblem(
+                sequence,
+                f"reordered: it is stored after event #{highest}, which was written later",
+            )
+        highest = max(highest, sequence)

@@ -35,10 +35,23 @@ class LegalBasis(models.TextChoices):
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Refuses every way the ORM changes or removes rows: ``update`` and ``bulk_update``
+    (through ``_update``, which ``Model.save`` also uses), ``delete`` and the collector's
+    fast path ``_raw_delete``. The database triggers of migration 0004 refuse raw SQL."""
+
     def update(self, **kwargs: Any) -> NoReturn:
         raise TypeError("audit events are append-only")
 
+    def _update(self, values: Any) -> NoReturn:
+        raise TypeError("audit events are append-only")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> NoReturn:
+        raise TypeError("audit events are append-only")
+
     def delete(self) -> NoReturn:
+        raise TypeError("audit events are append-only")
+
+    def _raw_delete(self, using: Any) -> NoReturn:
         raise TypeError("audit events are append-only")
 
 
@@ -76,6 +89,8 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-sequence"]
+        # Django saves and deletes through the base manager: make it the refusing one.
+        base_manager_name = "objects"
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         indexes = [

@@ -4,8 +4,10 @@ record minutes and decisions; refusals shown on the form with the reason."""
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils import timezone
 
@@ -118,8 +120,13 @@ def test_print_page_is_a4_and_self_contained(login, coordinator, coord_case, sup
         .get(reverse("meetings:item_print", args=[item.public_id]))
         .content.decode()
     )
-    assert "size: A4" in body and "@media print" in body
+    # The A4 layout is a static stylesheet (the CSP allows no inline <style>).
+    assert "kasane/print-minutes.css" in body
     assert "http://" not in body and "https://" not in body
+    css = finders.find("kasane/print-minutes.css")
+    assert css is not None
+    text = Path(css).read_text(encoding="utf-8")
+    assert "size: A4" in text and "@media print" in text
     assert AuditEvent.objects.filter(object_type="agenda_item", detail__purpose="print").exists()
 
 

@@ -4,7 +4,10 @@ A4 prints; refusals shown on the form with the reason."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from kasane.cases.models import CaseStatus
@@ -56,7 +59,10 @@ def test_record_an_assessment_through_the_sheet(login, open_case, caseworker):
     assert "このまま家で暮らしたい" in page and "年金のみ" in page
     printed = client.get(reverse("plans:assessment_print", args=[assessment.public_id]))
     text = body(printed)
-    assert "size: A4" in text and "@media print" in text
+    # A4 layout from a static stylesheet: the CSP allows no inline <style>.
+    assert "kasane/print-sheet.css" in text
+    css = Path(finders.find("kasane/print-sheet.css") or "").read_text(encoding="utf-8")
+    assert "size: A4" in css and "@media print" in css
     assert 'data-testid="genogram"' in text and 'data-testid="ecomap"' in text
     assert text.count("<svg") >= 2  # drawn by kasane.plans.diagrams
     assert "http://" not in text.replace("http://www.w3.org", "")
@@ -122,7 +128,7 @@ def test_write_and_approve_a_plan_through_the_pages(
     page = body(lead.get(url))
     assert "重層的支援会議" in page and 'data-testid="approved-at"' in page
     printed = body(lead.get(reverse("plans:plan_print", args=[plan.public_id])))
-    assert "size: A4" in printed and "母と二人で暮らし続けたい" in printed
+    assert "kasane/print-sheet.css" in printed and "母と二人で暮らし続けたい" in printed
     assert "月1回の訪問" in printed and "重層的支援会議" in printed
 
 

@@ -23,6 +23,7 @@ from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
 from kasane.registry import services
 from kasane.registry.models import Household, Person, Relationship
 from kasane.registry.services import PersonInput
+from kasane.testing.audit import audit_triggers_lifted
 
 pytestmark = pytest.mark.django_db
 
@@ -285,9 +286,10 @@ def test_an_empty_log_verifies(db):
 
 
 def _tamper(sql: str, params: list[Any]) -> None:
-    """Raw SQL on the audit table, as someone with database access would run it."""
+    """Raw SQL on the audit table, as the table's owner would run it after lifting the
+    append-only triggers (which refuse it otherwise: test_audit_immutable)."""
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    with connection.cursor() as cursor:
+    with audit_triggers_lifted(), connection.cursor() as cursor:
         cursor.execute(sql.format(table=table), params)
 
 
@@ -324,12 +326,12 @@ def test_an_altered_event_with_a_recomputed_hash_is_found(history):
 
 def test_a_deleted_event_is_found(history):
     _delete(history[2].pk)
-    _assert_broken(history[3].sequence)
+    _assert_broken(history[2].sequence)
 
 
 def test_a_deleted_first_event_is_found(history):
     _delete(history[0].pk)
-    _assert_broken(history[1].sequence)
+    _assert_broken(history[0].sequence)
 
 
 def test_reordered_events_are_found(history):
