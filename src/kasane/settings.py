@@ -68,6 +68,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Two-factor sign-in: TOTP authenticator apps, and one-time recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "kasane.core",
     "kasane.accounts",
     "kasane.privacy",
@@ -93,8 +97,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kasane.accounts.middleware.SessionTimeoutMiddleware",
+    "kasane.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -155,13 +162,21 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# NIST SP 800-63B: a length range, a check against known and predictable passwords, and no
+# composition rules (no "one digit, one symbol"): those make passwords harder to remember
+# without making them harder to guess.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "display_name", "email")},
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "kasane.accounts.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
+    {"NAME": "kasane.accounts.passwords.BreachedPasswordValidator"},
+    {"NAME": "kasane.accounts.passwords.RepetitivePasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
@@ -179,7 +194,26 @@ KASANE_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int(
 # How many reverse proxies in front of Kasane append to X-Forwarded-For (0: use the socket).
 KASANE_TRUSTED_PROXY_COUNT = env_int("KASANE_TRUSTED_PROXY_COUNT", 0, minimum=0)
 
+# The absolute limit of a signed-in session, counted from the sign-in (not extended by use),
+# and the idle limit: kasane.accounts.middleware.SessionTimeoutMiddleware signs out either.
 SESSION_COOKIE_AGE = env_int("KASANE_SESSION_SECONDS", 8 * 60 * 60, minimum=60)
+KASANE_IDLE_MINUTES = env_int("KASANE_IDLE_MINUTES", 30, minimum=1)
+# Two-factor sign-in (TOTP) for these roles; anyone who enrolled is asked for a code too.
+# KASANE_2FA=off switches it off entirely (the demo server does; production must not).
+KASANE_2FA = env_bool("KASANE_2FA", default=True)
+KASANE_2FA_REQUIRED_ROLES = env_list(
+    "KASANE_2FA_REQUIRED_ROLES",
+    [
+        "caseworker",
+        "coordinator",
+        "outreach_worker",
+        "participation_worker",
+        "analyst",
+        "auditor",
+        "admin",
+    ],
+)
+OTP_TOTP_ISSUER = "Kasane"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -2,19 +2,34 @@
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+# django-otp's own admin pages show each device's secret and QR code: an administrator could
+# copy anyone's second factor. Import them here so they are registered, then take them out;
+# the Staff page below resets a device, which is all an administrator needs.
+from django_otp.plugins.otp_static import admin as _otp_static_admin  # noqa: F401
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp import admin as _otp_totp_admin  # noqa: F401
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kasane.accounts import two_factor
 from kasane.accounts.models import Agency, Role, Staff
+from kasane.accounts.services import login_locked_until, login_unlock
 from kasane.accounts.sites import is_administrator
 from kasane.privacy.audit import audit_record
 from kasane.privacy.models import AuditAction, LegalBasis
 
 admin.site.unregister(Group)
+for _device in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device):
+        admin.site.unregister(_device)
 
 
 def _field_labels(message: object) -> list[str]:
@@ -100,7 +115,7 @@ class StaffAdmin(AdministratorOnly, UserAdmin):  # type: ignore[type-arg]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Staff member"), {"fields": ("display_name", "email", "agency", "role")}),
-        (_("Access"), {"fields": ("is_active",)}),
+        (_("Access"), {"fields": ("is_active", "sign_in_status")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -112,6 +127,73 @@ class StaffAdmin(AdministratorOnly, UserAdmin):  # type: ignore[type-arg]
             },
         ),
     )
+
+    readonly_fields = ["sign_in_status"]
+    actions = ["unlock_sign_in", "reset_two_factor"]
+
+    @admin.display(description=_("sign-in"))
+    def sign_in_status(self, obj: Staff) -> str:
+        """Whether the account is locked after failed sign-ins, and its second factor."""
+        if obj.pk is None:
+            return ""
+        parts: list[str] = []
+        until = login_locked_until(obj)
+        if until is not None:
+            parts.append(
+                gettext(
+                    "Locked after repeated failed sign-ins until %(time)s "
+                    "(or until unlocked with the action on the staff list)."
+                )
+                % {"time": formats.time_format(timezone.localtime(until), "H:i")}
+            )
+        else:
+            parts.append(gettext("Not locked."))
+        device = two_factor.authenticator_for(obj)
+        if device is not None:
+            parts.append(
+                gettext("Authenticator app enrolled on %(date)s; %(left)d recovery codes left.")
+                % {
+                    "date": formats.date_format(timezone.localtime(device.created_at).date()),
+                    "left": two_factor.recovery_codes_left(obj),
+                }
+            )
+        else:
+            parts.append(gettext("No authenticator app enrolled."))
+        return " ".join(parts)
+
+    @admin.action(description=_("Unlock sign-in after failed attempts"))
+    def unlock_sign_in(self, request: HttpRequest, queryset: QuerySet[Staff]) -> None:
+        actor = request.user
+        assert isinstance(actor, Staff)
+        for staff in queryset:
+            login_unlock(staff=staff, actor=actor)
+        self.message_user(
+            request,
+            gettext("Sign-in unlocked for %(count)d staff members.") % {"count": len(queryset)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Reset two-factor authentication (lost phone): sign out and enrol again")
+    )
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[Staff]) -> None:
+        actor = request.user
+        assert isinstance(actor, Staff)
+        for staff in queryset:
+            # An administrator resetting their own: this session lives on (unverified, so
+            # the next page asks for a new enrolment), the others end.
+            two_factor.two_factor_reset(
+                staff=staff, actor=actor, keep_session=request.session.session_key
+            )
+        self.message_user(
+            request,
+            gettext(
+                "Two-factor authentication reset for %(count)d staff members. They are signed "
+                "out, and enrol a new authenticator app at their next sign-in."
+            )
+            % {"count": len(queryset)},
+            messages.SUCCESS,
+        )
 
     def save_model(self, request: HttpRequest, obj: Staff, form: Any, change: bool) -> None:
         # Entering this site follows the role: an administrator added here can use it at

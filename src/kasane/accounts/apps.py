@@ -10,6 +10,23 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = _("Accounts")
 
+    def ready(self) -> None:
+        from django.conf import settings
+        from django.contrib.auth.signals import user_logged_in
+        from django.core.exceptions import ImproperlyConfigured
+
+        from kasane.accounts.models import Role
+        from kasane.accounts.sessions import session_start
+
+        # A mistyped role would silently exempt it from two-factor sign-in: refuse to start.
+        unknown = set(settings.KASANE_2FA_REQUIRED_ROLES) - set(Role.values)
+        if unknown:
+            raise ImproperlyConfigured(
+                f"KASANE_2FA_REQUIRED_ROLES names unknown roles: {', '.join(sorted(unknown))}; "
+                f"the roles are {', '.join(Role.values)}"
+            )
+        user_logged_in.connect(session_start, dispatch_uid="kasane.accounts.session_start")
+
 
 class KasaneAdminConfig(admin_apps.AdminConfig):
     """Django's admin with Kasane's site: administrators only, throttled sign-in."""

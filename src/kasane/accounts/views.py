@@ -1,10 +1,16 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 
 from kasane.accounts.forms import LoginForm
+from kasane.accounts.middleware import two_factor_not_required
 from kasane.accounts.models import Staff
+from kasane.accounts.services import password_change_record
 from kasane.privacy.audit import audit_record
 from kasane.privacy.models import AuditAction, LegalBasis
 
@@ -16,6 +22,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+@method_decorator(two_factor_not_required, name="dispatch")
 class LogoutView(auth_views.LogoutView):
     template_name = "accounts/logged_out.html"
 
@@ -23,3 +30,19 @@ class LogoutView(auth_views.LogoutView):
         if isinstance(request.user, Staff):
             audit_record(actor=request.user, action=AuditAction.LOGOUT, legal_basis=LegalBasis.NONE)
         return super().post(request, *args, **kwargs)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """A member of staff changes their own password: the current one first, then a new one
+    under the NIST rules (settings.AUTH_PASSWORD_VALIDATORS). Other signed-in sessions of the
+    account end; this one continues under a new session key."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("core:home")
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        assert isinstance(form.user, Staff)
+        password_change_record(staff=form.user)
+        messages.success(self.request, _("Your password has been changed."))
+        return response

@@ -30,7 +30,7 @@ def signed_in_as(client: Client) -> Staff | None:
 
 def throttled_message() -> str:
     with translation.override("ja"):
-        return str(LoginForm.error_messages["throttled"])
+        return str(LoginForm.error_messages["throttled"]) % {"minutes": 15}
 
 
 @pytest.mark.django_db
