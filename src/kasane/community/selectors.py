@@ -163,9 +163,10 @@ def place_queryset() -> QuerySet[Place]:
     return Place.objects.select_related("area", "area__parent", "registered_by_agency")
 
 
-def place_list(
-    *, page: int, area: Area | None = None, kind: str = "", include_ended: bool = False
-) -> Page[Place]:
+def places_for(
+    *, area: Area | None = None, kind: str = "", include_ended: bool = False
+) -> QuerySet[Place]:
+    """The places of the list's choice (the page and its CSV export)."""
     places = place_queryset()
     if area is not None:
         places = places.filter(area_id__in=AreaTree.load().descendants(area))
@@ -173,6 +174,13 @@ def place_list(
         places = places.filter(kind=kind)
     if not include_ended:
         places = places.filter(ended_on__isnull=True)
+    return places
+
+
+def place_list(
+    *, page: int, area: Area | None = None, kind: str = "", include_ended: bool = False
+) -> Page[Place]:
+    places = places_for(area=area, kind=kind, include_ended=include_ended)
     result: Page[Place] = Paginator(places, LIST_PAGE_SIZE).get_page(page)
     return result
 

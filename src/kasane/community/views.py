@@ -4,14 +4,16 @@ Thin: forms parse, ``community.selectors`` read (and decide who sees what), serv
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kasane.accounts.models import Staff
@@ -19,6 +21,7 @@ from kasane.cases.views import _apply_errors, _page
 from kasane.community import charts, forms, selectors, services
 from kasane.community.models import CommunityIssue, IssueAction
 from kasane.core.dates import fiscal_year_label
+from kasane.core.exports import csv_response
 from kasane.registry.models import AreaKind
 
 
@@ -103,6 +106,45 @@ def place_list(request: HttpRequest) -> HttpResponse:
             "may_write": selectors.may_work_issues(actor),
         },
     )
+
+
+@require_GET
+def place_list_csv(request: HttpRequest) -> HttpResponse:
+    """The places of the list page's choice (area, kind) as CSV (``?encoding=cp932``). Places
+    hold no personal data: nothing to audit."""
+    _actor(request, selectors.may_see_places)
+    encoding: Literal["utf-8-sig", "cp932"] = (
+        "cp932" if request.GET.get("encoding") == "cp932" else "utf-8-sig"
+    )
+    form = forms.PlaceFilterForm(request.GET or None)
+    area, kind = None, ""
+    if form.is_valid():
+        area, kind = form.cleaned_data["area"], form.cleaned_data["kind"]
+    header = [
+        pgettext("place", "name"),
+        _("kind"),
+        _("area"),
+        _("run by"),
+        _("frequency"),
+        _("when"),
+        _("venue"),
+    ]
+    rows = (
+        [
+            p.name,
+            p.get_kind_display(),
+            f"{p.area.parent.name} · {p.area.name}"
+            if p.area.parent and p.area.kind == AreaKind.BLOCK
+            else p.area.name,
+            p.organizer,
+            p.get_frequency_display(),
+            p.schedule,
+            p.venue,
+        ]
+        for p in selectors.places_for(area=area, kind=kind)
+    )
+    filename = f"{_('Community places')}_{timezone.localdate().isoformat()}.csv"
+    return csv_response(filename, header, rows, encoding=encoding)
 
 
 @require_http_methods(["GET", "POST"])

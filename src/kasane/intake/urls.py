@@ -6,6 +6,7 @@ app_name = "intake"
 
 urlpatterns = [
     path("", views.start, name="start"),
+    path("export.csv", views.consultation_list_csv, name="consultation_list_csv"),
     path("search/", views.search, name="search"),
     path("new/", views.record_new, name="record_new"),
     path(
