@@ -1,5 +1,10 @@
 """URLs of the evaluation app's staffing pages (included by ``evaluation.urls``)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from kasane.evaluation import staffing_views as views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.estimate, name="staffing"),
+    path("assumptions/", views.assumptions_edit, name="staffing_assumptions"),
+]
