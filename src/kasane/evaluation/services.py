@@ -94,12 +94,16 @@ def manual_value_set(
     return entry
 
 
-@transaction.atomic
-def seed_indicators() -> int:
+def seed_indicators(*, using: str = "default") -> int:
     """Create the standard indicator of each registered computation that has none yet;
     those already there (perhaps renamed by the municipality) are left as they are.
-    Returns how many were created."""
-    existing = set(Indicator.objects.values_list("code", flat=True))
+    Returns how many were created. Run after every ``migrate``."""
+    with transaction.atomic(using=using):
+        return _seed_indicators(using)
+
+
+def _seed_indicators(using: str) -> int:
+    existing = set(Indicator.objects.using(using).values_list("code", flat=True))
     new = [
         Indicator(
             code=entry.code,
@@ -115,6 +119,39 @@ def seed_indicators() -> int:
         if entry.code not in existing
     ]
     for indicator in new:
-        indicator.full_clean()
-    Indicator.objects.bulk_create(new)
+        indicator.full_clean(validate_unique=False)
+    Indicator.objects.using(using).bulk_create(new)
     return len(new)
+
+
+@transaction.atomic
+def manual_indicator_create(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    level: str,
+    project: str,
+    unit: str = "",
+    description: str = "",
+) -> Indicator:
+    """A new hand-entered indicator; its values are entered per 年度 with
+    ``manual_value_set``."""
+    code = code.strip()
+    if Indicator.objects.filter(code=code).exists() or code in REGISTRY:
+        raise ValidationError(
+            {"code": ValidationError(_("This code is already in use."), code="duplicate")}
+        )
+    indicator = Indicator(
+        code=code,
+        name=name.strip(),
+        kind=kind,
+        level=level,
+        project=project,
+        unit=unit.strip(),
+        description=description.strip(),
+        source=IndicatorSource.MANUAL,
+    )
+    indicator.full_clean()
+    indicator.save()
+    return indicator

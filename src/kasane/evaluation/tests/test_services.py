@@ -34,6 +34,8 @@ def survey(db: Any) -> Indicator:
 
 
 def test_seed_indicators_creates_one_per_computation_and_is_idempotent(db: Any) -> None:
+    # ``migrate`` seeds them (evaluation.apps); start from none to see them made.
+    Indicator.objects.all().delete()
     assert services.seed_indicators() == len(REGISTRY)
     Indicator.objects.filter(code="closures").update(name="終結した事例数")
     assert services.seed_indicators() == 0
