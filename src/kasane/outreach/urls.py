@@ -14,6 +14,7 @@ urlpatterns = [
     path("reports/<uuid:public_id>/status/", views.report_status, name="report_status"),
     path("reports/<uuid:report_id>/target/", views.target_create, name="target_from_report"),
     path("targets/", views.target_list, name="target_list"),
+    path("targets/export.csv", views.target_list_csv, name="target_list_csv"),
     path("targets/new/", views.target_create, name="target_create"),
     path("targets/<uuid:public_id>/", views.target_detail, name="target_detail"),
     path("targets/<uuid:public_id>/edit/", views.target_edit, name="target_edit"),

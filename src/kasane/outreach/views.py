@@ -8,7 +8,7 @@ Thin: forms parse, ``privacy.outreach_selectors`` read, ``outreach.services`` wr
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from django import forms as django_forms
@@ -22,8 +22,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kasane.accounts.models import Staff
 from kasane.cases.views import _apply_errors, _page
+from kasane.core.exports import csv_response
 from kasane.outreach import forms, services
 from kasane.outreach.models import STAGE_ORDER, ConcernReport, OutreachTarget
+from kasane.privacy import export_selectors
 from kasane.privacy import outreach_selectors as selectors
 from kasane.privacy.consent_forms import ConsentForm
 
@@ -166,6 +168,43 @@ def target_list(request: HttpRequest) -> HttpResponse:
             "next_month": following if following <= today else None,
         },
     )
+
+
+def target_list_csv(request: HttpRequest) -> HttpResponse:
+    """The by-name list of open targets as CSV (``?encoding=cp932``); audited."""
+    actor = _outreach(request)
+    if request.method != "GET":
+        raise Http404
+    encoding: Literal["utf-8-sig", "cp932"] = (
+        "cp932" if request.GET.get("encoding") == "cp932" else "utf-8-sig"
+    )
+    header = [
+        _("target"),
+        _("age (approximate)"),
+        _("where"),
+        _("stage"),
+        _("worker"),
+        _("case number"),
+        _("last contact"),
+        _("days since contact"),
+        _("attempts"),
+    ]
+    rows = (
+        [
+            r.target.label,
+            r.target.age_band,
+            r.target.area.name if r.target.area else None,
+            r.target.get_stage_display(),
+            str(r.target.worker) if r.target.worker else None,
+            r.target.case.number if r.target.case else None,
+            r.last_contact,
+            r.days_since_contact,
+            r.attempts,
+        ]
+        for r in export_selectors.outreach_target_export_for_user(actor)
+    )
+    filename = f"{_('Outreach targets')}_{timezone.localdate().isoformat()}.csv"
+    return csv_response(filename, header, rows, encoding=encoding)
 
 
 def _target_form_page(

@@ -103,7 +103,7 @@ def test_the_page_links_to_the_export_with_its_choice(
     caseworker: Staff, city: dict[str, Area], login: Callable[..., Client]
 ) -> None:
     page = login(caseworker).get(
-        resolve_url("community:place_list"), {"area": city["北中学校区"].pk, "kind": "salon"}
+        resolve_url("community:place_list"), {"area": str(city["北中学校区"].pk), "kind": "salon"}
     )
     text = page.content.decode()
     choice = f"{resolve_url(URL)}?area={city['北中学校区'].pk}&amp;kind=salon"
