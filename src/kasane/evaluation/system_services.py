@@ -189,7 +189,9 @@ def _check_answers(answers: Mapping[str, Answer]) -> dict[str, tuple[ChecklistIt
     return {code: (items[code], answer) for code, answer in answers.items()}
 
 
-def _assessment_for_update(year: int, actor: Staff) -> tuple[SelfAssessment, bool]:
+def _assessment_for_update(
+    year: int, actor: Staff, scored_on: datetime.date
+) -> tuple[SelfAssessment, bool]:
     """The 年度's assessment, locked; created (with the actor as its first scorer) if none."""
     found = SelfAssessment.objects.select_for_update().filter(fiscal_year=year).first()
     if found is not None:
@@ -197,7 +199,7 @@ def _assessment_for_update(year: int, actor: Staff) -> tuple[SelfAssessment, boo
     now = timezone.now()
     assessment = SelfAssessment(
         fiscal_year=year,
-        assessed_on=timezone.localdate(),
+        assessed_on=scored_on,
         assessed_by=actor,
         updated_at=now,
         updated_by=actor,
@@ -218,15 +220,26 @@ def self_assessment_score(
     fiscal_year: int,
     answers: Mapping[str, Answer],
     note: str = "",
+    scored_on: datetime.date | None = None,
 ) -> SelfAssessment:
     """Score every active question of the checklist for a 年度 (0–3, with a comment).
 
     A 年度 is scored once and then re-scored: re-scoring updates the answers and keeps who
     first scored it and on which day, recording who changed it and when; the audit event
-    lists each question whose score moved.
+    lists each question whose score moved. ``scored_on`` (today unless given, never a
+    future day) is the day of the first scoring, for loading past self-assessments.
     """
     _require_editor(actor)
     year = check_fiscal_year(fiscal_year)
+    day = scored_on or timezone.localdate()
+    if day > timezone.localdate():
+        raise ValidationError(
+            {
+                "scored_on": ValidationError(
+                    _("The date cannot be in the future."), code="future_date"
+                )
+            }
+        )
     checked = _check_answers(answers)
     if len(note.strip()) > NOTE_MAX:
         raise ValidationError(
@@ -237,7 +250,7 @@ def self_assessment_score(
                 )
             }
         )
-    assessment, created = _assessment_for_update(year, actor)
+    assessment, created = _assessment_for_update(year, actor, day)
     before = {a.item_id: a for a in assessment.answers.all()} if not created else {}
     changed: dict[str, list[int | None]] = {}
     new: list[ChecklistAnswer] = []

@@ -33,6 +33,7 @@ from kasane.evaluation.models import (
     SelfAssessment,
     SystemFunction,
 )
+from kasane.evaluation.system_selectors import history
 from kasane.evaluation.system_services import Answer, current_fiscal_year
 from kasane.intake.models import Consultation
 from kasane.privacy.models import AuditEvent
@@ -508,3 +509,32 @@ def test_assessment_page_without_a_checklist_says_so(coordinator, login):
     page = login(coordinator).get(reverse("evaluation:self_assessment"))
     assert page.status_code == 200
     assert b"no-checklist" in page.content
+
+
+# --- the demo --------------------------------------------------------------------------------
+
+
+def test_demo_evaluation_scores_two_years_records_two_reviews_and_links_the_survey(db: Any):
+    from kasane.demo.city import build_demo_city
+    from kasane.demo.evaluation import build_demo_evaluation
+
+    build_demo_city(households=10)
+    today = timezone.localdate()
+    build_demo_evaluation(seed=1, today=today)
+    assert list(SelfAssessment.objects.values_list("fiscal_year", flat=True)) == [YEAR, YEAR - 1]
+    assert PdcaReview.objects.count() == 2
+    assert ChecklistAnswer.objects.count() == 2 * ChecklistItem.objects.count()
+    asked = ChecklistItem.objects.get(code="ms_residents_consult")
+    assert list(asked.evidence.values_list("code", flat=True)) == [SURVEY_SOMEONE_TO_ASK]
+    assert ManualValue.objects.filter(indicator__code=SURVEY_SOMEONE_TO_ASK).count() == 2
+    assert Indicator.objects.get(code="coordination_cases").targets.get().value == 60
+    previous = SelfAssessment.objects.get(fiscal_year=YEAR - 1)
+    assert previous.assessed_on < timezone.localdate()
+    # The current 年度 improved where its review said it would.
+    averages = {r.fiscal_year: [a or Decimal(0) for a in r.averages] for r in history()}
+    assert averages[YEAR] > averages[YEAR - 1]
+    assert all(n >= b for n, b in zip(averages[YEAR], averages[YEAR - 1], strict=True))
+    # Loading it twice changes nothing.
+    build_demo_evaluation(seed=1, today=today)
+    assert PdcaReview.objects.count() == 2
+    assert SelfAssessment.objects.count() == 2
