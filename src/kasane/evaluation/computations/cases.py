@@ -72,9 +72,12 @@ def referrals(scope: Scope) -> Result:
 def _teams(scope: Scope) -> dict[int, set[int]]:
     """The agencies on each case team at some time in the period (one query)."""
     start, end = scope.span()
+    # Closing a case leaves its team rows as they were: a case closed before the period
+    # has no team in it.
     rows = (
         TeamMember.objects.filter(scope.on_cases("case"), joined_at__lt=end)
         .filter(Q(left_at__isnull=True) | Q(left_at__gte=start))
+        .filter(Q(case__closed_at__isnull=True) | Q(case__closed_at__gte=start))
         .values_list("case_id", "agency_id")
         .distinct()
     )
