@@ -41,6 +41,7 @@ _KEYBOARD_WALKS = (
     "zaq1xsw2cde3vfr4bgt5nhy6mju7,ki8.lo9/;p0",
     "1q2w3e4r5t6y7u8i9o0p",
     "qazwsxedcrfvtgbyhnujmikolp",
+    "1234567890qwertyuiopasdfghjklzxcvbnm",
 )
 _ALPHABETS = ("abcdefghijklmnopqrstuvwxyz", "0123456789" * 3)
 
@@ -55,10 +56,15 @@ def _breached_passwords() -> frozenset[str]:
 def _cores(password: str) -> set[str]:
     """The word inside a password: affixes of digits and symbols stripped, look-alikes undone."""
     lowered = password.lower().strip()
-    cores = {_AFFIX.sub("", lowered)}
+    stripped = _AFFIX.sub("", lowered)
+    cores = {stripped}
+    if not any(ch.isalpha() for ch in lowered):
+        return {c for c in cores if c}  # digits alone: no word to uncover
     for one in ("i", "l"):
-        undone = lowered.translate(_LEET).replace("1", one)
-        cores.add(_AFFIX.sub("", undone))
+        # Undo look-alikes inside the word only ("1l0veyou#2025": the year stays digits),
+        # and over the whole ("p@ssw0rd1", where the digits are part of the word).
+        for text in (stripped, lowered):
+            cores.add(_AFFIX.sub("", text.translate(_LEET).replace("1", one)))
     return {c for c in cores if c}
 
 
