@@ -44,6 +44,7 @@ def looks_like_zip(head: bytes) -> bool:
 # What the first bytes of a file must look like, per suffix.
 CONTENT_CHECKS: Mapping[str, Callable[[bytes], bool]] = {
     ".csv": looks_like_text,
+    ".txt": looks_like_text,
     ".json": looks_like_text,
     ".zip": looks_like_zip,
 }

@@ -80,6 +80,9 @@ class Household(TimeStampedModel):
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
     note = models.TextField(_("note"), blank=True, max_length=2000)
+    # 世帯番号 in the 住民記録 system: set by kasane.registry.import_services, the key that
+    # makes re-importing a register file find the same household.
+    register_number = models.CharField(_("household number"), max_length=20, blank=True)
     registered_by_agency = models.ForeignKey(
         "accounts.Agency",
         verbose_name=_("registering agency"),
@@ -91,6 +94,13 @@ class Household(TimeStampedModel):
         ordering = ["-created_at", "id"]
         verbose_name = _("household")
         verbose_name_plural = _("households")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["register_number"],
+                condition=~Q(register_number=""),
+                name="household_register_number_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"household {self.public_id}"
@@ -118,6 +128,9 @@ class Person(TimeStampedModel):
     name_normalized = models.CharField(max_length=100, editable=False)
     kana_normalized = models.CharField(max_length=100, editable=False)
     search_tokens = models.TextField(editable=False)
+    # 宛名番号 (or 住民票コード) in the 住民記録 system: the key that makes re-importing a
+    # register file update the same person instead of registering them again.
+    resident_number = models.CharField(_("resident number"), max_length=20, blank=True)
     registered_by_agency = models.ForeignKey(
         "accounts.Agency",
         verbose_name=_("registering agency"),
@@ -130,6 +143,13 @@ class Person(TimeStampedModel):
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         indexes = [models.Index(fields=["kana_normalized", "birth_date"], name="person_nayose")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident_number"],
+                condition=~Q(resident_number=""),
+                name="person_resident_number_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"person {self.public_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kasane.registry import views
+from kasane.registry import import_views, views
 
 app_name = "registry"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("households/<uuid:public_id>/relations/new/", views.relation_add, name="relation_add"),
     path("persons/<uuid:public_id>/", views.person_detail, name="person_detail"),
     path("persons/<uuid:public_id>/edit/", views.person_edit, name="person_edit"),
+    path("import/", import_views.resident_import_page, name="resident_import"),
 ]

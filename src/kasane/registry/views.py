@@ -17,6 +17,7 @@ from kasane.core.services import submission_seen
 from kasane.privacy import selectors
 from kasane.privacy.policy import may_work_with_persons
 from kasane.registry import forms, services
+from kasane.registry.import_services import may_import_residents
 
 
 def _actor(request: HttpRequest, *, names_record: bool = False) -> Staff:
@@ -65,7 +66,11 @@ def person_search(request: HttpRequest) -> HttpResponse:
 def household_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     page = selectors.household_list_for_user(actor, _page_number(request.GET.get("page")))
-    return render(request, "registry/household_list.html", {"page": page})
+    return render(
+        request,
+        "registry/household_list.html",
+        {"page": page, "may_import": may_import_residents(actor)},
+    )
 
 
 @require_http_methods(["GET", "POST"])

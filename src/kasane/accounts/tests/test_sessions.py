@@ -64,6 +64,7 @@ def test_signing_in_gives_the_session_a_new_key(caseworker: Staff) -> None:
     session["planted"] = "by someone else"
     session.save()
     before = session.session_key
+    assert before is not None
     client.cookies[django_settings.SESSION_COOKIE_NAME] = before
 
     client.post(LOGIN, {"username": "houkatsu", "password": PASSWORD})

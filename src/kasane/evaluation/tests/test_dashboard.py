@@ -123,7 +123,7 @@ def test_month_area_and_domain_narrow_what_they_can(
     }
     assert by_domain["consultations_received"].current.value == 1  # type: ignore[union-attr]
     page = login(coordinator).get(
-        reverse("evaluation:dashboard"), {"fy": year, "month": 5, "domain": "child"}
+        reverse("evaluation:dashboard"), {"fy": str(year), "month": "5", "domain": "child"}
     )
     assert page.status_code == 200
     assert 'data-testid="scope-note"' in page.content.decode()
