@@ -148,12 +148,16 @@ def achievement_bars(
     return _close(parts)
 
 
+def _short(name: str, limit: int = 12) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
 def network_graph(*, title: str, ident: str, network: Network, names: dict[int, str]) -> SafeString:
     """Agencies on a circle, a line for each pair that shared cases, thicker for more.
     A pair whose count is hidden (1–4, for analysts) is a thin dashed line."""
-    size = 560
+    size = 520
     height = size + 40
-    cx, cy, radius = WIDTH / 2, 40 + size / 2, size / 2 - 90
+    cx, cy, radius = WIDTH / 2, 40 + size / 2, 170
     parts = _open(WIDTH, height, title, ident)
     if not network.agencies:
         parts.append(f'<text x="{cx}" y="{cy}" text-anchor="middle" fill="#666">—</text>')
@@ -189,6 +193,6 @@ def network_graph(*, title: str, ident: str, network: Network, names: dict[int, 
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="#1f4e79"/>'
             f'<text x="{x + dx:.1f}" y="{y + dy:.1f}" text-anchor="{anchor}">'
-            f"{_esc(names.get(agency.pk, '')[:14])}</text>"
+            f"{_esc(_short(names.get(agency.pk, '')))}</text>"
         )
     return _close(parts)

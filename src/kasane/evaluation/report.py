@@ -30,13 +30,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from kasane.accounts.models import Staff
-from kasane.cases.models import CaseStatus, ReferralStatus, Triage
+from kasane.cases.models import CaseStatus
 from kasane.community.suppression import THRESHOLD, suppress
 from kasane.core.dates import fiscal_year_bounds, fiscal_year_label, wareki
 from kasane.core.exports import neutralise
-from kasane.core.models import Domain
 from kasane.evaluation.access import aggregates_only, may_see
 from kasane.evaluation.computations import REGISTRY, Computation, Result, Scope
+from kasane.evaluation.labels import key_labels
 from kasane.evaluation.models import (
     Indicator,
     IndicatorLevel,
@@ -45,8 +45,6 @@ from kasane.evaluation.models import (
     Project,
     Target,
 )
-from kasane.intake.models import Channel, NeedType
-from kasane.plans.models import ClosureReason
 from kasane.privacy.cases import works_cases
 from kasane.privacy.report_selectors import CaseRow, annual_case_list_for_user
 from kasane.registry.models import Area, AreaKind
@@ -69,17 +67,6 @@ COUNT_UNITS = frozenset({"件", "人", "世帯", "回", "か所", "組"})
 HIDDEN = "—"
 SUPPRESSION_NOTE = f"「{HIDDEN}」は1〜{THRESHOLD - 1}件の少数を秘匿したもの（秘匿処理）とその関連値"
 
-# Labels of the codes the computations use as breakdown and figure keys. A code not listed
-# here is shown as it is, beside its label column, so a new computation is never hidden.
-_FIGURE_LABELS = {
-    "median_days_to_answer": "回答までの日数（中央値）",
-    "mean_agencies_per_case": "1ケースあたりの協働機関数（平均）",
-    "goals_achieved_share": "目標達成で終結した割合",
-    "untriaged": "トリアージ未実施",
-    "none": "主訴なし",
-    "cases": "ケース数",
-    "agencies": "機関数",
-}
 _LEVELS = {IndicatorLevel.OUTPUT: "アウトプット", IndicatorLevel.OUTCOME: "アウトカム"}
 _SOURCES = {IndicatorSource.COMPUTED: "記録から計算", IndicatorSource.MANUAL: "手入力"}
 
@@ -87,18 +74,6 @@ _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
 _HEADING_FILL = PatternFill("solid", fgColor="DDE5F0")
 _WRAP = Alignment(wrap_text=True, vertical="top")
-
-
-def _labels() -> dict[str, str]:
-    labels: dict[str, str] = {}
-    for choices in (Channel, Domain, ReferralStatus, ClosureReason, CaseStatus):
-        for value, label in choices.choices:
-            labels.setdefault(str(value), str(label))
-    for value, label in Triage.choices:
-        labels[str(value)] = str(label)
-    labels.update(NeedType.objects.values_list("code", "name"))
-    labels.update(_FIGURE_LABELS)
-    return labels
 
 
 def municipality_name() -> str:
@@ -483,7 +458,9 @@ def build_annual_report(*, actor: Staff, fiscal_year: int) -> bytes:
         by_project.setdefault(entry.project, []).append(entry)
         for year in (fiscal_year, fiscal_year - 1):
             results[(entry.code, year)] = entry.function(Scope(year))
-    labels = _labels()
+    # Breakdown and figure keys in words, as on the dashboard; a key without a label is
+    # shown as it is, beside its code, so a new computation is never hidden.
+    labels = key_labels()
 
     book = Workbook(write_only=True)
     for project, entries in by_project.items():

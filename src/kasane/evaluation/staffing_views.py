@@ -77,7 +77,10 @@ class AssumptionsForm(forms.Form):
                 label=gettext_lazy("done by"), choices=StaffRole.choices
             )
             self.fields[f"note_{kind}"] = forms.CharField(
-                label=gettext_lazy("basis"), max_length=NOTE_MAX, required=False
+                label=gettext_lazy("basis"),
+                max_length=NOTE_MAX,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
             )
 
     def rows(self) -> list[tuple[WorkloadKind, Any, Any, Any]]:

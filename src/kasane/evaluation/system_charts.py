@@ -13,11 +13,11 @@ from django.utils.safestring import SafeString, mark_safe
 from kasane.community.charts import FONT, PALETTE, _esc
 
 WIDTH = 680
-HEIGHT = 250
-LEFT = 40
-RIGHT = 20
-TOP = 56
+LEFT = 60
+RIGHT = 50
+LEGEND_LINE = 18
 BOTTOM = 30
+PLOT_HEIGHT = 180
 # A marker shape per series as well as a colour, so the lines part in grey print.
 MARKERS = ("circle", "square", "triangle")
 
@@ -46,27 +46,30 @@ def score_lines(
     """One line per series (``values[series][label]``) over the labels (years), on a
     0–``top`` scale; a missing value breaks the line."""
     plot_w = WIDTH - LEFT - RIGHT
-    plot_h = HEIGHT - TOP - BOTTOM
+    plot_h = PLOT_HEIGHT
+    top_y = 32 + len(series) * LEGEND_LINE + 8
+    height = top_y + plot_h + BOTTOM
     step = plot_w / max(len(labels) - 1, 1)
 
     def x_at(i: int) -> float:
         return LEFT + (i * step if len(labels) > 1 else plot_w / 2)
 
     def y_at(v: Decimal) -> float:
-        return TOP + plot_h * (1 - float(v) / top)
+        return top_y + plot_h * (1 - float(v) / top)
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="history-title" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="history-title" '
         f'font-family="{_esc(FONT)}" font-size="13">',
         f'<title id="history-title">{_esc(title)}</title>',
         f'<text x="0" y="16" font-weight="bold">{_esc(title)}</text>',
     ]
+    # The legend: one line per series, so long names never run into each other.
     for s, name in enumerate(series):
-        lx = s * (WIDTH // 3)
         colour = PALETTE[s % len(PALETTE)]
-        parts.append(_marker(MARKERS[s % len(MARKERS)], lx + 6, 32, colour, name))
-        parts.append(f'<text x="{lx + 16}" y="37">{_esc(name)}</text>')
+        ly = 32 + s * LEGEND_LINE
+        parts.append(_marker(MARKERS[s % len(MARKERS)], 6, ly, colour, name))
+        parts.append(f'<text x="16" y="{ly + 5}">{_esc(name)}</text>')
     for level in range(top + 1):
         y = y_at(Decimal(level))
         parts.append(
@@ -76,7 +79,7 @@ def score_lines(
         parts.append(f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end">{level}</text>')
     for i, label in enumerate(labels):
         parts.append(
-            f'<text x="{x_at(i):.1f}" y="{HEIGHT - 8}" text-anchor="middle">{_esc(label)}</text>'
+            f'<text x="{x_at(i):.1f}" y="{height - 8}" text-anchor="middle">{_esc(label)}</text>'
         )
     for s, name in enumerate(series):
         colour = PALETTE[s % len(PALETTE)]

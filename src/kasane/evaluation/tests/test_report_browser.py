@@ -31,7 +31,7 @@ def test_a_coordinator_downloads_the_annual_report(page, live_server, demo_city)
     page.locator("select[name=fy]").select_option(str(year))
     page.locator("form[data-testid=report-year] button[type=submit]").click()
     expect(page.get_by_test_id("report-download")).to_be_visible()
-    shoot(page, "80-evaluation-annual-report")
+    shoot(page, "93-evaluation-annual-report")
 
     with page.expect_download() as info:
         page.get_by_test_id("report-download").click()
@@ -60,4 +60,4 @@ def test_an_analyst_sees_aggregates_only(page, live_server, demo_city):
     expect(page.get_by_test_id("report-analyst-note")).to_be_visible()
     expect(page.get_by_test_id("report-cases-download")).to_have_count(0)
     expect(page.get_by_test_id("report-sheets")).not_to_contain_text("支援ケース一覧")
-    shoot(page, "81-evaluation-annual-report-analyst")
+    shoot(page, "94-evaluation-annual-report-analyst")
