@@ -92,7 +92,7 @@ def encode(text: str, encoding: Encoding) -> bytes:
     return text.encode("utf-8-sig")
 
 
-def _content_disposition(filename: str) -> str:
+def content_disposition(filename: str) -> str:
     """``filename`` for old clients (ASCII only), ``filename*`` (RFC 5987/6266) for the rest."""
     safe = re.sub(r'[\x00-\x1f\x7f"\\/]', "_", filename)
     fallback = safe.encode("ascii", "ignore").decode().strip(" _-")
@@ -120,7 +120,7 @@ def csv_response(
     response = HttpResponse(
         encode(buffer.getvalue(), encoding), content_type=f"text/csv; charset={charset}"
     )
-    response["Content-Disposition"] = _content_disposition(f"{stem}_{suffix}.csv")
+    response["Content-Disposition"] = content_disposition(f"{stem}_{suffix}.csv")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from kasane.accounts.models import Staff
 from kasane.core.dates import fiscal_year, fiscal_year_label
-from kasane.core.exports import _content_disposition
+from kasane.core.exports import content_disposition
 from kasane.evaluation.access import aggregates_only, may_see
 from kasane.evaluation.computations import REGISTRY
 from kasane.evaluation.report import (
@@ -100,7 +100,7 @@ def annual_report(request: HttpRequest) -> HttpResponse:
 
 def _xlsx(content: bytes, stem: str, year: int) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = _content_disposition(
+    response["Content-Disposition"] = content_disposition(
         f"{stem}_{fiscal_year_label(year)}_{year}.xlsx"
     )
     response["X-Content-Type-Options"] = "nosniff"

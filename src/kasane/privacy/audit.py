@@ -26,8 +26,9 @@ _CHAIN_LOCK_KEY = 0x4B415341  # "KASA"
 JsonValue = str | int | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
 
 
-def _canonical(event: AuditEvent) -> bytes:
-    payload = {
+def event_payload(event: AuditEvent) -> dict[str, Any]:
+    """The fields an event's hash covers, as JSON values (what an export carries)."""
+    return {
         "sequence": event.sequence,
         "at": event.at.astimezone(UTC).isoformat(),
         "actor": event.actor_id,
@@ -41,11 +42,15 @@ def _canonical(event: AuditEvent) -> bytes:
         "detail": event.detail,
         "previous_hash": event.previous_hash,
     }
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def payload_hash(payload: dict[str, Any]) -> str:
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def event_hash(event: AuditEvent) -> str:
-    return hashlib.sha256(_canonical(event)).hexdigest()
+    return payload_hash(event_payload(event))
 
 
 def _lock_chain() -> None:
@@ -149,3 +154,57 @@ def verify_storage_order(sequences: Iterable[int]) -> Generator[ChainProblem, No
                 f"reordered: it is stored after event #{highest}, which was written later",
             )
         highest = max(highest, sequence)
+
+
+EXPORT_FORMAT = "kasane-audit-export"
+
+
+def verify_export(
+    header: dict[str, Any], records: Iterable[dict[str, Any]]
+) -> Generator[ChainProblem, None, None]:
+    """What is wrong with an exported log (:mod:`kasane.privacy.audit_export`), checked away
+    from the database: each event against its own hash, each event against the one before
+    it when their numbers follow, the order, and — for an export of the whole log or of a
+    contiguous stretch — every number from the first to the last present, and the count."""
+    previous: dict[str, Any] | None = None
+    seen = 0
+    for record in records:
+        seen += 1
+        fields = {k: v for k, v in record.items() if k != "hash"}
+        sequence = int(fields.get("sequence", 0))
+        if payload_hash(fields) != record.get("hash"):
+            yield ChainProblem(
+                sequence, "altered: its content no longer matches the hash written with it"
+            )
+        if previous is not None:
+            before = int(previous["sequence"])
+            if sequence <= before:
+                yield ChainProblem(
+                    sequence, f"reordered: it comes after event #{before} in the export"
+                )
+            elif sequence == before + 1 and fields.get("previous_hash") != previous.get("hash"):
+                yield ChainProblem(
+                    sequence,
+                    f"broken link: it does not follow event #{before} (that event was "
+                    "rewritten with a new hash, or this one was moved here)",
+                )
+            elif sequence > before + 1 and header.get("contiguous"):
+                first, last = before + 1, sequence - 1
+                yield ChainProblem(
+                    first,
+                    f"missing: event #{first} was deleted"
+                    if first == last
+                    else f"missing: events #{first} to #{last} were deleted",
+                )
+        elif header.get("contiguous") and header.get("first") not in (None, sequence):
+            yield ChainProblem(
+                int(header["first"]), f"missing: the export began at #{header['first']}"
+            )
+        if previous is None or sequence > int(previous["sequence"]):
+            previous = record
+    if header.get("count") is not None and seen != int(header["count"]):
+        last = int(previous["sequence"]) if previous else 0
+        yield ChainProblem(
+            last,
+            f"missing: the export said it held {header['count']} events; {seen} are there",
+        )

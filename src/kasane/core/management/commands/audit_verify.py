@@ -18,7 +18,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from kasane.privacy.audit import ChainProblem, verify_chain, verify_storage_order
+from kasane.privacy.audit import (
+    ChainProblem,
+    verify_chain,
+    verify_export,
+    verify_storage_order,
+)
+from kasane.privacy.audit_export import read_export
 from kasane.privacy.models import AuditEvent
 
 
@@ -86,8 +92,19 @@ class Command(BaseCommand):
             help="a file recording the newest verified event, to catch the newest events "
             "being deleted; created on the first run, moved forward on each run that passes",
         )
+        parser.add_argument(
+            "--export",
+            type=Path,
+            help="verify an exported audit log (JSON Lines from the auditor's page) instead "
+            "of the database",
+        )
 
-    def handle(self, *args: Any, all: bool, anchor: Path | None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, all: bool, anchor: Path | None, export: Path | None, **options: Any
+    ) -> None:
+        if export is not None:
+            self._verify_export(export, all=all)
+            return
         recorded = _read_anchor(anchor) if anchor else None
         chain = verify_chain(AuditEvent.objects.order_by("sequence").iterator(chunk_size=2000))
         order = verify_storage_order(
@@ -102,17 +119,42 @@ class Command(BaseCommand):
             # Stopping at the first problem leaves the database cursors open: close them now.
             chain.close()
             order.close()
-        if problems:
-            for p in problems:
-                self.stderr.write(f"audit event #{p.sequence}: {p.reason}")
-            more = "" if all else " (run with --all to list every problem)"
-            raise CommandError(
-                f"audit log chain broken at event #{problems[0].sequence}: "
-                f"{len(problems)} problem(s) listed above{more}"
-            )
+        self._report(problems, all=all)
         count = AuditEvent.objects.count()
         self.stdout.write(self.style.SUCCESS(f"Audit log intact: {count} events verified."))
         if anchor:
             written = _write_anchor(anchor)
             since = f" (was #{recorded['sequence']})" if recorded else " (first anchor)"
             self.stdout.write(f"Anchor {anchor}: event #{written['sequence']}{since}.")
+
+    def _report(self, problems: list[ChainProblem], *, all: bool) -> None:
+        if not problems:
+            return
+        for p in problems:
+            self.stderr.write(f"audit event #{p.sequence}: {p.reason}")
+        more = "" if all else " (run with --all to list every problem)"
+        raise CommandError(
+            f"audit log chain broken at event #{problems[0].sequence}: "
+            f"{len(problems)} problem(s) listed above{more}"
+        )
+
+    def _verify_export(self, path: Path, *, all: bool) -> None:
+        try:
+            with path.open(encoding="utf-8") as stream:
+                header, records = read_export(stream)
+                found = verify_export(header, records)
+                problems = (
+                    sorted(found, key=lambda p: p.sequence)
+                    if all
+                    else list(itertools.islice(found, 1))
+                )
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise CommandError(f"{path}: {exc}") from exc
+        self._report(problems, all=all)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Audit export intact: {header.get('count')} events verified "
+                f"(#{header.get('first')} to #{header.get('last')}, exported "
+                f"{header.get('exported_at')} by {header.get('exported_by')})."
+            )
+        )

@@ -1,0 +1,162 @@
+"""The audit log exported for the auditor: JSON Lines that can be verified away from the
+database (``kasane audit_verify --export FILE``), or CSV to read in a spreadsheet.
+
+The first JSON line is a header (what was exported, by whom, when, the filters, the count
+and the first and last event); each following line is one event: the fields its hash
+covers and the hash. An export of the whole log is *contiguous*, so a missing line is
+found as well as an altered, moved or rewritten one. Exporting is itself an audited event,
+written before the file so the file never holds it.
+"""
+
+import csv
+import datetime
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, Min, QuerySet
+from django.utils import timezone
+
+from kasane.accounts.models import Staff
+from kasane.core.exports import Encoding, encode, neutralise
+from kasane.privacy.audit import EXPORT_FORMAT, audit_record, event_payload
+from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
+from kasane.privacy.selectors_audit import filtered_events, may_read_audit_log
+
+CSV_COLUMNS = (
+    "sequence",
+    "at",
+    "actor",
+    "actor_username",
+    "agency_name",
+    "action",
+    "object_type",
+    "object_id",
+    "legal_basis",
+    "request_id",
+    "detail",
+    "previous_hash",
+    "hash",
+)
+
+
+@dataclass(frozen=True)
+class AuditExport:
+    header: dict[str, Any]
+    events: QuerySet[AuditEvent]
+
+
+def _json_filters(filters: dict[str, Any]) -> dict[str, str]:
+    return {
+        key: value.isoformat() if isinstance(value, datetime.date) else str(value)
+        for key, value in filters.items()
+        if value not in (None, "")
+    }
+
+
+@transaction.atomic
+def audit_export_for_user(actor: Staff, filters: dict[str, Any], fmt: str) -> AuditExport:
+    """The events the filters choose, oldest first, frozen at the newest event now; the
+    export recorded as an event of its own. Auditors only (``PermissionDenied`` otherwise,
+    as for the log's page)."""
+    if not may_read_audit_log(actor):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    chosen = _json_filters(filters)
+    events = filtered_events(filters).order_by("sequence")
+    bounds = events.aggregate(first=Min("sequence"), last=Max("sequence"))
+    count = events.count()
+    if bounds["last"] is not None:
+        events = events.filter(sequence__lte=bounds["last"])
+    header = {
+        "format": EXPORT_FORMAT,
+        "version": 1,
+        "exported_at": timezone.now().astimezone(datetime.UTC).isoformat(timespec="seconds"),
+        "exported_by": actor.username,
+        "filters": chosen,
+        # Only an unfiltered export promises every event from the first to the last.
+        "contiguous": not chosen,
+        "count": count,
+        "first": bounds["first"],
+        "last": bounds["last"],
+    }
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=LegalBasis.SYSTEM,
+        object_type="audit_log_export",
+        detail={
+            "format": fmt,
+            "filters": chosen,
+            "count": count,
+            "first": bounds["first"],
+            "last": bounds["last"],
+        },
+    )
+    return AuditExport(header, events)
+
+
+def jsonl_lines(export: AuditExport) -> Iterator[bytes]:
+    def line(value: dict[str, Any]) -> bytes:
+        return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+    yield line(export.header)
+    for event in export.events.iterator(chunk_size=2000):
+        yield line({**event_payload(event), "hash": event.hash})
+
+
+def csv_chunks(export: AuditExport, encoding: Encoding) -> Iterator[bytes]:
+    """The same events as CSV, formulas neutralised (a detail or a user name beginning with
+    ``=`` stays text), in the chosen encoding; chunked so a long log streams."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    first = True
+    for n, event in enumerate(export.events.iterator(chunk_size=2000), start=1):
+        payload = {**event_payload(event), "hash": event.hash}
+        payload["detail"] = json.dumps(payload["detail"], ensure_ascii=False, sort_keys=True)
+        writer.writerow([neutralise(payload[column]) for column in CSV_COLUMNS])
+        if n % 1000 == 0:
+            yield _chunk(buffer, encoding, first)
+            first = False
+    yield _chunk(buffer, encoding, first)
+
+
+def _chunk(buffer: io.StringIO, encoding: Encoding, first: bool) -> bytes:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    data = encode(text, encoding)
+    if not first and encoding == "utf-8-sig":
+        data = data.removeprefix("\ufeff".encode())  # the BOM once, at the start
+    return data
+
+
+def read_export(stream: io.TextIOBase | Any) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
+    """The header and the events of an exported JSON Lines file; ``ValueError`` if it is
+    not one."""
+    first = stream.readline()
+    try:
+        header = json.loads(first)
+    except json.JSONDecodeError as exc:
+        raise ValueError("not a Kasane audit export: the first line is not JSON") from exc
+    if not isinstance(header, dict) or header.get("format") != EXPORT_FORMAT:
+        raise ValueError("not a Kasane audit export: the first line is not its header")
+
+    def records() -> Iterator[dict[str, Any]]:
+        for number, text in enumerate(stream, start=2):
+            if not text.strip():
+                continue
+            try:
+                record = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"line {number} is not JSON") from exc
+            if not isinstance(record, dict):
+                raise ValueError(f"line {number} is not an event")
+            yield record
+
+    return header, records()
