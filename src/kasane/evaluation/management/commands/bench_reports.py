@@ -15,10 +15,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, reset_queries
+from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import override_settings
 from django.urls import reverse
 
 from kasane.accounts.models import Role, Staff
@@ -62,6 +63,14 @@ class Command(BaseCommand):
         return staff
 
     def handle(self, *args: Any, fiscal_year: int | None, repeat: int, **options: Any) -> None:
+        # The test client's requests come from the host "testserver", and its sign-ins have
+        # no second factor: the gate is left out of what is timed.
+        with override_settings(
+            ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], KASANE_2FA=False
+        ):
+            self._bench(fiscal_year, repeat)
+
+    def _bench(self, fiscal_year: int | None, repeat: int) -> None:
         year = fiscal_year or current_fiscal_year()
         repeat = max(1, repeat)
         out = self.stdout
@@ -83,16 +92,14 @@ class Command(BaseCommand):
                 if answer.status_code != 200:
                     raise CommandError(f"dashboard answered {answer.status_code}")
 
-            with CaptureQueriesContext(connection) as queries:
-                render()
+            queries = _count_queries(render)
             samples = _times(render, repeat)
             verdict = "OK" if statistics.median(samples) < DASHBOARD_TARGET else "TOO SLOW"
             failed |= verdict != "OK"
             out.write(
-                f"Dashboard as {role} ({len(queries)} queries): {_line(samples)} — "
+                f"Dashboard as {role} ({queries} queries): {_line(samples)} — "
                 f"target < {DASHBOARD_TARGET:.0f} s: {verdict}"
             )
-        reset_queries()
         report_url = _report_url()
         if report_url is None:
             raise CommandError("The annual report is not installed.")
@@ -116,6 +123,21 @@ class Command(BaseCommand):
         )
         if failed:
             raise CommandError("A target was missed.")
+
+
+def _count_queries(run: Callable[[], Any]) -> int:
+    """The queries ``run`` sends (counted at the cursor: the request cycle empties
+    ``connection.queries``)."""
+    count = 0
+
+    def counter(execute: Callable[..., Any], *args: Any) -> Any:
+        nonlocal count
+        count += 1
+        return execute(*args)
+
+    with connection.execute_wrapper(counter):
+        run()
+    return count
 
 
 def _report_url() -> str | None:
