@@ -131,18 +131,31 @@ class HouseholdInfo:
 def _kind(household: Household, registrar_key: str, on: datetime.date) -> str:
     """Recognise the kind of household the demo city built, from who lives in it."""
     members = household.current  # type: ignore[attr-defined]
-    ages = {m.relationship: age_on(m.person.birth_date, on) for m in members if m.person.birth_date}
-    all_ages = [age_on(m.person.birth_date, on) for m in members if m.person.birth_date]
+    return household_kind(
+        [(m.relationship, m.person.birth_date) for m in members],
+        household.note,
+        registrar_key,
+        on,
+    )
+
+
+def household_kind(
+    members: Sequence[tuple[str, datetime.date | None]],
+    note: str,
+    registrar_key: str,
+    on: datetime.date,
+) -> str:
+    """The kind of household, from its current members' 続柄 and birth dates."""
+    ages = {relationship: age_on(birth, on) for relationship, birth in members if birth}
+    all_ages = [age_on(birth, on) for _relationship, birth in members if birth]
     head_age = ages.get(Relationship.HEAD, 0)
     if registrar_key == "shogai":
         return "disability"
-    if "中学生の子" in household.note:
+    if "中学生の子" in note:
         return "young_carer"
     if head_age >= 75 and any(
-        m.relationship == Relationship.CHILD
-        and m.person.birth_date
-        and 30 <= age_on(m.person.birth_date, on) <= 65
-        for m in members
+        relationship == Relationship.CHILD and birth and 30 <= age_on(birth, on) <= 65
+        for relationship, birth in members
     ):
         return "8050"
     if len(members) == 1:
@@ -537,7 +550,8 @@ class DemoActivity:
 
 def build_demo_activity(*, seed: int, today: datetime.date) -> None:
     """Load a year of work into the demo city that ``build_demo_city`` created."""
-    from kasane.demo.city import AGENCIES
+    from kasane.demo.bulk_activity import last_story_household
+    from kasane.demo.city import AGENCIES, LARGE_CITY
 
     agencies = {spec.key: Agency.objects.get(name=spec.name) for spec in AGENCIES}
     current = Prefetch(
@@ -546,8 +560,14 @@ def build_demo_activity(*, seed: int, today: datetime.date) -> None:
         to_attr="current",
     )
     activity = DemoActivity(agencies, seed, today)
+    # A large city tells the story of its first households; the others get their years of
+    # work in bulk at the end (kasane.demo.bulk_activity).
+    story = Household.objects.prefetch_related(current).order_by("id")
+    last_story = last_story_household() if Household.objects.count() > LARGE_CITY else None
+    if last_story is not None:
+        story = story.filter(pk__lte=last_story)
     households = []
-    for household in Household.objects.prefetch_related(current).order_by("id"):
+    for household in story:
         key = activity.key_of[household.registered_by_agency_id]
         households.append(HouseholdInfo(household, _kind(household, key, today)))
     activity.info_of = {h.household.pk: h for h in households}
@@ -569,3 +589,7 @@ def build_demo_activity(*, seed: int, today: datetime.date) -> None:
     from kasane.demo.matching import build_matching_demo
 
     build_matching_demo(seed=seed, today=today)
+    if last_story is not None:
+        from kasane.demo.bulk_activity import build_bulk_activity
+
+        build_bulk_activity(activity=activity, seed=seed, today=today, after_household=last_story)

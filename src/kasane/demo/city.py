@@ -15,6 +15,7 @@ from django.db import transaction
 from kasane.accounts.models import Agency, AgencyType, ConfidentialityBasis, Role, Staff
 from kasane.accounts.services import staff_create
 from kasane.core.models import Domain
+from kasane.demo.bulk import BulkHouseholds
 from kasane.demo.names import FEMALE, MALE, SURNAMES, generation
 from kasane.registry.models import Area, AreaKind, Household, RelationKind, Relationship, Sex
 from kasane.registry.services import (
@@ -26,6 +27,11 @@ from kasane.registry.services import (
 )
 
 REFERENCE_DATE = datetime.date(2026, 4, 1)
+# A city of more households than LARGE_CITY tells the full service-driven story of its first
+# STORY_HOUSEHOLDS households (every showcase, meeting and plan) and loads the others, and
+# their years of work, with bulk inserts (kasane.demo.bulk): 100,000 households in minutes.
+LARGE_CITY = 2000
+STORY_HOUSEHOLDS = 400
 DEMO_PASSWORD = "kasane-demo-2026"  # noqa: S105 - printed on purpose: demo data only
 
 SPHERES: list[tuple[str, list[tuple[str, list[str]]]]] = [
@@ -53,6 +59,9 @@ SPHERES: list[tuple[str, list[tuple[str, list[str]]]]] = [
     ),
     ("南部圏域", [("南中学校区", ["南町", "川原", "稲田", "平野一丁目", "平野二丁目"])]),
 ]
+
+
+APARTMENTS = ["コーポかさね", "ハイツ湖畔", "メゾン桜", "グリーンヒル", "市営住宅", "サンライズ"]
 
 
 @dataclass(frozen=True)
@@ -202,6 +211,9 @@ class DemoCity:
         self.agencies: dict[str, Agency] = {}
         self.blocks_by_sphere: dict[str, list[Area]] = {}
         self.house_numbers: set[str] = set()
+        # Set while the households past the story are built: they are collected for bulk
+        # inserts instead of going through the registry services one by one.
+        self.bulk: BulkHouseholds | None = None
 
     # --- places and people who work there ---------------------------------------------------
 
@@ -279,18 +291,47 @@ class DemoCity:
                 self.house_numbers.add(address)
                 return address
 
+    def _bulk_address(self, block: Area) -> str:
+        """A house number in a big city's block, or, once the houses are taken, a flat in
+        one of its apartment buildings (a block of the default city has only 600 houses)."""
+        for _ in range(4):
+            address = f"かさね市{block.name}{self.rng.randint(1, 40)}番{self.rng.randint(1, 30)}号"
+            if address not in self.house_numbers:
+                self.house_numbers.add(address)
+                return address
+        while True:
+            address = (
+                f"かさね市{block.name}{self.rng.randint(1, 40)}番{self.rng.randint(1, 30)}号 "
+                f"{self.rng.choice(APARTMENTS)}"
+                f"{self.rng.randint(1, 8)}{self.rng.randint(1, 12):02d}号室"
+            )
+            if address not in self.house_numbers:
+                self.house_numbers.add(address)
+                return address
+
     def _household(
         self,
         agency: Agency,
         members: list[tuple[PersonInput, Relationship]],
         sphere: str | None = None,
         note: str = "",
-    ) -> Household:
+    ) -> Household | None:
         sphere_name = sphere or self.rng.choice([s for s, _ in SPHERES])
         block = self.rng.choice(self.blocks_by_sphere[sphere_name])
         started = REFERENCE_DATE - datetime.timedelta(days=self.rng.randint(200, 12000))
         head, _ = members[0]
         phone = f"077-55{self.rng.randint(0, 9)}-{self.rng.randint(1000, 9999)}"
+        if self.bulk is not None:
+            self.bulk.add(
+                agency=agency,
+                block=block,
+                address=self._bulk_address(block),
+                phone=phone,
+                note=note,
+                started_on=started,
+                members=members,
+            )
+            return None
         household = household_create(
             actor=None,
             agency=agency,
@@ -538,8 +579,15 @@ class DemoCity:
         builders = [b for b, _ in kinds]
         weights = [w for _, w in kinds]
         self.seed_003_households()
-        for _ in range(max(0, count - 2)):
+        story = count if count <= LARGE_CITY else STORY_HOUSEHOLDS
+        for _ in range(max(0, story - 2)):
             self.rng.choices(builders, weights)[0]()
+        if count > story:
+            # The same builders, the same proportions; written in batches.
+            with BulkHouseholds() as self.bulk:
+                for _ in range(count - story):
+                    self.rng.choices(builders, weights)[0]()
+            self.bulk = None
 
 
 def existing_data() -> list[str]:

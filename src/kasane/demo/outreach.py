@@ -384,11 +384,15 @@ class OutreachDemo:
 
 def build_demo_outreach(*, seed: int, today: datetime.date) -> None:
     """Load outreach into the demo city (after the year of casework)."""
+    from kasane.demo.city import LARGE_CITY, STORY_HOUSEHOLDS
+
     if not Staff.objects.filter(username="outreach").exists():
         return
     demo = OutreachDemo(seed, today)
     demo.build_agreements()
     households = Household.objects.count()
+    if households > LARGE_CITY:
+        households = STORY_HOUSEHOLDS  # the story's households; the others are in bulk
     demo.run(max(15, households // 6))
     demo.takagi()
     # The urgent reports of the past year were read long ago; the scheduled job has told

@@ -1,0 +1,241 @@
+"""A large demo city (``kasane seed_demo --households 100000``): the story of its first
+households through the services, the rest of the city and its years of work in bulk.
+
+The thresholds are lowered here (a story of 30 households past 60) so that a city of 3,000
+households takes the same code path in a few seconds; the records must be as the services
+would have written them: a lead agency on every case, case numbers that continue each
+年度's counter, an audit chain that verifies, persons found by kana search.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from kasane.accounts.models import Staff
+from kasane.cases.models import (
+    Case,
+    CaseEvent,
+    CaseNumberCounter,
+    CaseStatus,
+    EventKind,
+    Referral,
+    ReferralStatus,
+    TeamMember,
+    TeamRole,
+)
+from kasane.core import kana
+from kasane.core.dates import fiscal_year, fiscal_year_short
+from kasane.demo import city as demo_city
+from kasane.demo.bulk_activity import CONSULTATIONS_PER_HOUSEHOLD_YEAR
+from kasane.intake.models import Consultation, ConsultationNeed, Outcome
+from kasane.plans.models import Closure
+from kasane.privacy.models import AuditEvent
+from kasane.privacy.selectors import search_persons
+from kasane.registry.models import Household, Membership, Person, Relation
+
+HOUSEHOLDS = 3000
+STORY = 30
+
+
+def seed(households: int, *, story: int = STORY, large: int = 60, **options: object) -> str:
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(demo_city, "STORY_HOUSEHOLDS", story)
+        patch.setattr(demo_city, "LARGE_CITY", large)
+        call_command("seed_demo", households=households, stdout=out, **options)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="class")
+def _class_city(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
+    """One large city for the class, rolled back after it; each test runs in a savepoint."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield seed(HOUSEHOLDS)
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def city(_class_city: str, db: None) -> str:
+    return _class_city
+
+
+def bulk_households() -> Any:
+    story_last = Household.objects.order_by("id").values_list("id", flat=True)[STORY - 1]
+    return Household.objects.filter(pk__gt=story_last)
+
+
+class TestLargeDemoCity:
+    def test_every_household_with_its_members_and_family(self, city: str) -> None:
+        assert f"Demo city loaded: {HOUSEHOLDS} households." in city
+        assert Household.objects.count() == HOUSEHOLDS
+        # Every household has exactly one current head; every person one current household.
+        heads = Membership.objects.filter(relationship="head", ended_on__isnull=True)
+        assert heads.values("household").distinct().count() == HOUSEHOLDS
+        assert heads.count() == HOUSEHOLDS
+        assert Membership.objects.count() == Person.objects.count()
+        assert Relation.objects.filter(kind="spouse").exists()
+        # Addresses stay unique however full the blocks are.
+        addresses = list(Household.objects.values_list("address", flat=True))
+        assert len(set(addresses)) == len(addresses)
+
+    def test_bulk_persons_carry_the_services_search_tokens(self, city: str) -> None:
+        for person in Person.objects.filter(memberships__household__in=bulk_households()).order_by(
+            "id"
+        )[:500]:
+            assert person.search_tokens == kana.search_tokens(person.name, person.kana)
+            assert person.kana_normalized == kana.normalize(person.kana)
+            assert person.area_id is not None
+
+    def test_kana_search_finds_a_bulk_person(self, city: str) -> None:
+        household = bulk_households().order_by("-id").first()
+        assert household is not None
+        person = household.memberships.get(relationship="head").person
+        surname_kana, given_kana = person.kana.split(" ")
+        hiragana = "".join(chr(ord(c) - 0x60) for c in surname_kana + given_kana)
+        worker = Staff.objects.filter(agency=household.registered_by_agency, is_active=True).first()
+        assert worker is not None
+        result = search_persons(worker, hiragana)
+        assert person in result.persons or result.truncated
+        # The full name in kana with its space, half width: one person or a few namesakes.
+        exact = search_persons(worker, person.kana)
+        assert person in exact.persons
+
+    def test_two_years_of_consultations_in_a_real_city_volume(self, city: str) -> None:
+        today = timezone.localdate()
+        previous = fiscal_year(today) - 1
+        start = datetime.datetime(previous, 4, 1, tzinfo=timezone.get_current_timezone())
+        end = datetime.datetime(previous + 1, 4, 1, tzinfo=timezone.get_current_timezone())
+        in_previous = Consultation.objects.filter(
+            received_at__gte=start, received_at__lt=end, household__in=bulk_households()
+        ).count()
+        expected = (HOUSEHOLDS - STORY) * CONSULTATIONS_PER_HOUSEHOLD_YEAR
+        assert 0.8 * expected < in_previous < 1.2 * expected
+        # And the 年度 before it, for year-on-year comparisons.
+        assert Consultation.objects.filter(received_at__lt=start).count() > 0.8 * expected
+        outcomes = Counter(Consultation.objects.values_list("outcome", flat=True))
+        total = sum(outcomes.values())
+        assert 0.05 < outcomes[Outcome.COORDINATION] / total < 0.2
+        assert 0.2 < outcomes[Outcome.REFERRED] / total < 0.4
+        # Every consultation has exactly one main need among its needs, and its domains.
+        mains = ConsultationNeed.objects.filter(is_main=True).values("consultation")
+        assert mains.count() == total
+        assert mains.distinct().count() == total
+        assert not Consultation.objects.filter(domains=[]).exists()
+
+    def test_every_case_has_its_lead_agency_on_the_team(self, city: str) -> None:
+        cases = Case.objects.all()
+        assert cases.count() > 300
+        assert not cases.exclude(status=CaseStatus.CLOSED).filter(lead_agency=None).exists()
+        leads = TeamMember.objects.filter(role=TeamRole.LEAD, left_at__isnull=True)
+        assert not cases.exclude(pk__in=leads.values("case")).exists()
+        assert not cases.exclude(team__agency=F("lead_agency")).exists()
+        # A referral's agency is on the team from the moment it accepted.
+        for referral in Referral.objects.filter(
+            status__in=[ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED]
+        ).select_related("case")[:300]:
+            assert referral.case.team.filter(agency=referral.to_agency).exists()
+        # A consultation that referred or sent to coordination belongs to a case.
+        assert not Consultation.objects.filter(
+            outcome__in=[Outcome.REFERRED, Outcome.COORDINATION], case=None
+        ).exists()
+
+    def test_case_numbers_continue_each_fiscal_years_counter(self, city: str) -> None:
+        counters = dict(CaseNumberCounter.objects.values_list("fiscal_year", "last"))
+        by_year = dict(Case.objects.values_list("fiscal_year").annotate(n=Count("id")).order_by())
+        assert len(by_year) >= 3  # two whole 年度 before this one
+        assert counters == by_year
+        for year, count in by_year.items():
+            numbers = set(Case.objects.filter(fiscal_year=year).values_list("number", flat=True))
+            assert numbers == {f"{fiscal_year_short(year)}-{n:04d}" for n in range(1, count + 1)}
+        for case in Case.objects.order_by("?")[:200]:
+            assert case.fiscal_year == fiscal_year(timezone.localtime(case.opened_at).date())
+
+    def test_referrals_triage_and_closures_as_the_services_leave_them(self, city: str) -> None:
+        statuses = Counter(Referral.objects.values_list("status", flat=True))
+        assert statuses[ReferralStatus.ACCEPTED] and statuses[ReferralStatus.DECLINED]
+        assert statuses[ReferralStatus.COMPLETED] and statuses[ReferralStatus.REQUESTED]
+        answered = Referral.objects.filter(responded_at__isnull=False)
+        assert not answered.filter(responded_at__lt=F("requested_at")).exists()
+        assert not Referral.objects.filter(
+            status=ReferralStatus.DECLINED, decline_reason=""
+        ).exists()
+        overdue = Referral.objects.filter(
+            status=ReferralStatus.REQUESTED, due_at__lt=timezone.now()
+        )
+        assert overdue.exists()
+        assert not overdue.filter(escalated_at=None).exists()
+        triaged = Counter(Case.objects.exclude(triage="").values_list("triage", flat=True))
+        assert triaged["A"] and triaged["B"] and triaged["C"]
+        assert triaged["C"] > triaged["A"] > triaged["B"] / 2
+        closed = Case.objects.filter(status=CaseStatus.CLOSED)
+        assert closed.count() > 50
+        assert closed.filter(closure__isnull=False).count() == closed.count()
+        assert not Closure.objects.filter(evaluation=None).exists()
+        # Nothing was written on a bulk case after it closed.
+        assert not CaseEvent.objects.filter(
+            case__household__in=bulk_households(),
+            case__status=CaseStatus.CLOSED,
+            at__gt=F("case__closed_at"),
+        ).exists()
+        # The timeline has each case's opening and each of its consultations.
+        assert CaseEvent.objects.filter(kind=EventKind.OPENED).count() == Case.objects.count()
+        assert (
+            CaseEvent.objects.filter(kind=EventKind.CONSULTATION).count()
+            == Consultation.objects.filter(case__isnull=False).count()
+        )
+
+    def test_audit_chain_verifies_with_a_creation_event_for_every_record(self, city: str) -> None:
+        out = io.StringIO()
+        call_command("audit_verify", stdout=out)
+        assert "intact" in out.getvalue().lower()
+        created = Counter(
+            AuditEvent.objects.filter(action="create").values_list("object_type", flat=True)
+        )
+        assert created["household"] == Household.objects.count()
+        assert created["person"] == Person.objects.count()
+        assert created["relation"] == Relation.objects.count()
+        assert created["consultation"] == Consultation.objects.count()
+        assert created["case"] == Case.objects.count()
+        assert created["referral"] == Referral.objects.count()
+        assert created["closure"] == Closure.objects.count()
+        sequences = list(AuditEvent.objects.order_by("id").values_list("sequence", flat=True))
+        assert sequences == list(range(1, len(sequences) + 1))
+
+
+@pytest.mark.django_db
+def test_a_large_city_starts_with_the_story_of_a_small_one() -> None:
+    """The households a large city builds first are those of a city of that size."""
+
+    def people() -> list[tuple[str, str]]:
+        return sorted(Person.objects.values_list("name", "kana"))
+
+    class Rollback(Exception):
+        pass
+
+    small: list[tuple[str, str]] = []
+    try:
+        with transaction.atomic():
+            seed(20, story=20, large=60, without_activity=True)
+            small = people()
+            raise Rollback
+    except Rollback:
+        pass
+    seed(200, story=20, large=60, without_activity=True)
+    story_last = Household.objects.order_by("id").values_list("id", flat=True)[19]
+    story_people = sorted(
+        Person.objects.filter(Q(memberships__household_id__lte=story_last)).values_list(
+            "name", "kana"
+        )
+    )
+    assert small and story_people == small
+    assert Household.objects.count() == 200
