@@ -108,8 +108,30 @@ class AuditChain:
 
 
 def insert(model: type[Model], rows: Sequence[Model]) -> None:
-    """bulk_create, which sets the primary keys on SQLite and PostgreSQL alike."""
-    model._default_manager.bulk_create(rows)
+    """bulk_create, which sets the primary keys on SQLite and PostgreSQL alike.
+
+    A record's ``created_at`` / ``updated_at`` set by the caller are kept (a plan drafted a
+    year ago was created a year ago: the evaluation counts drafts by it); those left unset
+    are now, as ``auto_now`` would make them.
+    """
+    stamped = [
+        f
+        for f in model._meta.concrete_fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    now = timezone.now()
+    for row in rows:
+        for f in stamped:
+            if getattr(row, f.attname) is None:
+                setattr(row, f.attname, now)
+    saved = [(f, f.auto_now, f.auto_now_add) for f in stamped]  # type: ignore[attr-defined]
+    try:
+        for f in stamped:
+            f.auto_now = f.auto_now_add = False  # type: ignore[attr-defined]
+        model._default_manager.bulk_create(rows, batch_size=2000)
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add  # type: ignore[attr-defined]
 
 
 class BulkHouseholds:

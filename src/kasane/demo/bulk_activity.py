@@ -3,10 +3,11 @@ out (see ``kasane.demo.bulk``): consultations with their needs and domains, case
 their 年度, teams with a lead agency, referrals answered or not, triage, notes, and closures
 with their evaluation — written in batches, the records and audit events each service writes.
 
-The history starts on the first day of the 年度 two years back, so that the previous 年度
-is whole for year-on-year comparisons. Volume follows a real city: about 0.15 consultations a
-year per household (15,000 a year for 100,000 households); outcomes and proportions are
-those of ``kasane.demo.activity``.
+The history starts on the first day of the previous 年度, so that the dashboard's year and
+the one beside it are whole. Volume is that of the story's households (``kasane.demo.activity``:
+some 0.8 consultations per household over the days the dashboard shows), and so are the
+outcomes and proportions; the 支援会議, 重層的支援会議, plans and reviews of the cases triaged
+A and B follow in ``kasane.demo.bulk_plans``.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from kasane.core.dates import fiscal_year, fiscal_year_bounds, fiscal_year_short
 from kasane.core.workdays import is_working_day
 from kasane.demo.activity import NOTE_TEXTS, PROFILES, SUMMARIES, DemoActivity, household_kind
 from kasane.demo.bulk import AuditChain, insert
+from kasane.demo.bulk_plans import BulkPlans
 from kasane.demo.casework import AREAS, CLOSURE_NOTES, PERSON_VIEWS
 from kasane.intake.models import (
     Channel,
@@ -62,10 +64,10 @@ from kasane.plans.models import (
     Trend,
 )
 from kasane.privacy.models import AuditAction, LegalBasis
-from kasane.registry.models import Household, Membership
+from kasane.registry.models import Household, Membership, Relationship
 
 DAY = datetime.timedelta(days=1)
-CONSULTATIONS_PER_HOUSEHOLD_YEAR = 0.15
+CONSULTATIONS_PER_HOUSEHOLD_YEAR = 0.45
 COORDINATION_REASON = "複数の課題が絡み、単独の機関では方向性が定まらない。"
 TRIAGE_C_ADVICE = "既存の支援機関で役割分担し、包括が主担当として継続。"
 REFERRAL_REQUEST = "状況の確認と支援への参加をお願いします。"
@@ -90,6 +92,7 @@ class BulkActivity:
         self.a = activity
         self.rng = random.Random(seed * 65537 + today.toordinal())
         self.today = today
+        self.start = fiscal_year_bounds(fiscal_year(today) - 1)[0]
         self.now = timezone.now()
         self.needs: dict[str, NeedType] = activity.needs
         self.coordination = activity.agencies["coordination"]
@@ -108,6 +111,7 @@ class BulkActivity:
         # Audit events, in the order the services would have written them: (actor, action,
         # basis, object type, the record whose public id is the object id, detail).
         self.audit: list[tuple[Staff | None, AuditAction, LegalBasis, str, object, dict]] = []  # type: ignore[type-arg]
+        self.plans: BulkPlans | None = None
 
     # --- time --------------------------------------------------------------------------------
 
@@ -155,11 +159,12 @@ class BulkActivity:
         actor: Staff | None,
         action: AuditAction,
         basis: LegalBasis,
-        kind: str,
+        object_type: str,
         record: object,
+        /,
         **detail: object,
     ) -> None:
-        self.audit.append((actor, action, basis, kind, record, detail))
+        self.audit.append((actor, action, basis, object_type, record, detail))
 
     def join(self, bulk: BulkCase, agency: Agency, role: TeamRole, at: datetime.datetime) -> None:
         if agency.pk in bulk.team:
@@ -173,6 +178,7 @@ class BulkActivity:
             fiscal_year=fiscal_year(timezone.localtime(at).date()),
             opened_at=at,
             lead_agency=lead.agency,
+            created_at=at,
         )
         bulk = BulkCase(case=case, lead=lead, kind=kind)
         self.cases.append(bulk)
@@ -243,6 +249,7 @@ class BulkActivity:
             outcome=outcome,
             consent_to_share=self.rng.random() < 0.8,
             case=case,
+            created_at=at,
         )
         self.consultations.append(consultation)
         self.consultation_needs.extend(
@@ -489,9 +496,12 @@ class BulkActivity:
 
     # --- the years -------------------------------------------------------------------------
 
-    def run(self, households: list[tuple[int, str, str]]) -> None:
-        """``households``: (id, kind, registering agency key) of each bulk household."""
-        start = fiscal_year_bounds(fiscal_year(self.today) - 2)[0]
+    def run(
+        self, households: list[tuple[int, str, str]], heads: dict[int, tuple[int, str]]
+    ) -> None:
+        """``households``: (id, kind, registering agency key) of each bulk household;
+        ``heads``: the person id and public id of each one's head."""
+        start = self.start
         days = (self.today - start).days
         count = round(len(households) * CONSULTATIONS_PER_HOUSEHOLD_YEAR * days / 365)
         visits = sorted(
@@ -503,6 +513,8 @@ class BulkActivity:
             household_id, kind, receiver = households[index]
             self.consult(household_id, kind, receiver, day)
         self.close_until(self.today)
+        self.plans = BulkPlans(self, heads)
+        self.plans.run(self.cases)
 
     def close_until(self, day: datetime.date) -> None:
         """Close the cases due to close before ``day``, in the order they close."""
@@ -537,6 +549,8 @@ class BulkActivity:
         insert(Review, self.reviews)
         insert(AreaEvaluation, self.area_results)
         insert(Closure, self.closures)
+        if self.plans is not None:
+            self.plans.write()
         insert(CaseEvent, self.events)
         with AuditChain() as chain:
             for actor, action, basis, kind, record, detail in self.audit:
@@ -558,10 +572,15 @@ def build_bulk_activity(
 ) -> None:
     """Load the years of work of the households whose id is above ``after_household``."""
     members: dict[int, list[tuple[str, datetime.date | None]]] = defaultdict(list)
-    for household_id, relationship, birth in Membership.objects.filter(
+    heads: dict[int, tuple[int, str]] = {}
+    for household_id, relationship, birth, person_id, public_id in Membership.objects.filter(
         household_id__gt=after_household, ended_on__isnull=True
-    ).values_list("household_id", "relationship", "person__birth_date"):
+    ).values_list(
+        "household_id", "relationship", "person__birth_date", "person_id", "person__public_id"
+    ):
         members[household_id].append((relationship, birth))
+        if relationship == Relationship.HEAD:
+            heads[household_id] = (person_id, str(public_id))
     households = []
     for household_id, note, agency_id in (
         Household.objects.filter(pk__gt=after_household)
@@ -575,7 +594,7 @@ def build_bulk_activity(
     if not households:
         return
     bulk = BulkActivity(activity, seed, today)
-    bulk.run(households)
+    bulk.run(households, heads)
     bulk.write()
 
 

@@ -1,0 +1,639 @@
+"""Meetings, consents, assessments, plans and reviews for the bulk cases of a large demo
+city (see ``kasane.demo.bulk_activity``), as ``kasane.demo.casework`` tells them for the
+story's cases through the services.
+
+A city of 100,000 households takes up some thirty cases a month at its 支援会議 and
+重層的支援会議: more than the story's monthly meetings hold, so the bulk cases go to the
+meetings of the first and third week (支援会議 on Tuesdays, 重層的支援会議 on Thursdays),
+the story's being on the second Tuesday and the fourth Thursday. A case triaged A is taken
+up at the next 支援会議 (one triaged B a month later) with its team, who pledge
+confidentiality; the agencies on the team get their actions. About two in three households
+then consent to the 重層的支援会議, which decides 支援決定 and approves plan version 1
+(assessed and agreed by the person beforehand); the plan is reviewed about every three
+months, mostly at a 重層的支援会議 on time, sometimes late by the lead agency, and now and
+then the review is overdue. Each record comes with its audit event and case event, as
+its service writes them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from kasane.accounts.models import Agency, Staff
+from kasane.cases.models import CaseStatus, EventKind, Triage
+from kasane.demo.bulk import insert
+from kasane.demo.casework import (
+    AREAS,
+    DIRECTIONS,
+    GOALS,
+    INTEGRATED_PLACE,
+    PERSON_VIEWS,
+    REVIEW_EVERY,
+    STRENGTHS,
+    SUPPORT_PLACE,
+    TASKS,
+)
+from kasane.meetings.models import (
+    AgendaItem,
+    Attendee,
+    ConfidentialityPledge,
+    Decision,
+    DecisionKind,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+)
+from kasane.plans.models import (
+    AgreementMethod,
+    AreaEvaluation,
+    Assessment,
+    AssessmentArea,
+    GoalEvaluation,
+    GoalResult,
+    GoalTerm,
+    PlanAction,
+    PlanGoal,
+    PlanStatus,
+    Review,
+    ReviewKind,
+    SupportPlan,
+    Trend,
+)
+from kasane.privacy.models import (
+    AuditAction,
+    Consent,
+    ConsentMethod,
+    ConsentPurpose,
+    LegalBasis,
+)
+
+if TYPE_CHECKING:
+    from kasane.demo.bulk_activity import BulkActivity, BulkCase
+
+DAY = datetime.timedelta(days=1)
+CONSENT_SHARE = 0.65  # households that consent to the 重層的支援会議 after the 支援会議
+CONSENT_NOTE = "支援会議の後、訪問して説明し、重層的支援会議での検討に同意を得た。"
+SUPPORT_DECISION = (
+    "世帯全体への支援を決定。多機関協働で支援チームをつくり、プランに沿って支援する。"
+)
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> datetime.date:
+    first = datetime.date(year, month, 1)
+    return first + ((weekday - first.weekday()) % 7 + 7 * (n - 1)) * DAY
+
+
+@dataclass
+class Agenda:
+    """A meeting in the making: its attendees by agency, and the cases it takes up."""
+
+    meeting: Meeting
+    attendees: dict[int, Attendee] = field(default_factory=dict)  # by agency id
+    cases: set[int] = field(default_factory=set)  # ids of the cases (Python objects)
+
+
+class BulkPlans:
+    def __init__(self, work: BulkActivity, heads: dict[int, tuple[int, str]]) -> None:
+        self.w = work
+        self.rng = work.rng
+        self.today = work.today
+        self.heads = heads  # household id → the current head's person id and public id
+        self.coordinator: Staff = work.a.coordinator
+        self.meetings: dict[tuple[str, datetime.date], Agenda] = {}
+        self.attendees: list[Attendee] = []
+        self.pledges: list[ConfidentialityPledge] = []
+        self.items: list[AgendaItem] = []
+        self.members: list[tuple[AgendaItem, Attendee]] = []
+        self.decisions: list[Decision] = []
+        self.consents: list[Consent] = []
+        self.consent_agencies: list[tuple[Consent, int]] = []
+        self.assessments: list[Assessment] = []
+        self.assessment_areas: list[AssessmentArea] = []
+        self.plans: list[SupportPlan] = []
+        self.goals: list[PlanGoal] = []
+        self.actions: list[PlanAction] = []
+        self.reviews: list[Review] = []
+        self.goal_results: list[GoalEvaluation] = []
+        self.area_results: list[AreaEvaluation] = []
+        self.support_days, self.integrated_days = self._calendar()
+
+    def _calendar(self) -> tuple[list[datetime.date], list[datetime.date]]:
+        start = self.w.start
+        support, integrated = [], []
+        year, month = start.year, start.month
+        while datetime.date(year, month, 1) < self.today:
+            for n in (1, 3):
+                support.append(_nth_weekday(year, month, 1, n))
+                integrated.append(_nth_weekday(year, month, 3, n))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return (
+            [d for d in support if start <= d < self.today],
+            [d for d in integrated if start <= d < self.today],
+        )
+
+    @staticmethod
+    def _after(days: list[datetime.date], day: datetime.date) -> datetime.date | None:
+        return next((d for d in days if d >= day), None)
+
+    def clock(self, day: datetime.date, hour: int = 10) -> datetime.datetime:
+        return datetime.datetime.combine(
+            day, datetime.time(hour), tzinfo=timezone.get_current_timezone()
+        )
+
+    # --- meetings ------------------------------------------------------------------------
+
+    def meeting(self, kind: str, day: datetime.date) -> Agenda:
+        found = self.meetings.get((kind, day))
+        if found is not None:
+            return found
+        support = kind == MeetingKind.SUPPORT_MEETING
+        held_at = self.clock(day, 10 if support else 15)
+        fiscal = day.year if day.month >= 4 else day.year - 1
+        name = "支援会議" if support else "重層的支援会議"
+        agency = self.coordinator.agency
+        assert agency is not None
+        created = held_at - 14 * DAY
+        meeting = Meeting(
+            kind=kind,
+            title=f"令和{fiscal - 2018}年度 {name}（{day.month}月{day.day}日）",
+            held_at=held_at,
+            place=SUPPORT_PLACE if support else INTEGRATED_PLACE,
+            organizer=agency,
+            chair=self.coordinator,
+            status=MeetingStatus.HELD,
+            created_at=created,
+            updated_at=held_at,
+        )
+        found = Agenda(meeting)
+        self.meetings[(kind, day)] = found
+        log = self.w.log
+        log(
+            self.coordinator,
+            AuditAction.CREATE,
+            LegalBasis.OWN_AGENCY,
+            "meeting",
+            meeting,
+            kind=kind,
+        )
+        log(
+            self.coordinator,
+            AuditAction.UPDATE,
+            LegalBasis.OWN_AGENCY,
+            "meeting",
+            meeting,
+            fields=["status"],
+        )
+        self.attendee(found, agency, self.coordinator, audited=False)
+        return found
+
+    def attendee(
+        self, agenda: Agenda, agency: Agency, staff: Staff, *, audited: bool = True
+    ) -> Attendee:
+        row = agenda.attendees.get(agency.pk)
+        if row is not None:
+            return row
+        meeting = agenda.meeting
+        row = Attendee(
+            meeting=meeting,
+            agency=agency,
+            staff=staff,
+            created_at=meeting.created_at,
+            updated_at=meeting.created_at,
+        )
+        agenda.attendees[agency.pk] = row
+        self.attendees.append(row)
+        if audited:  # the chair's row comes with the meeting
+            self.w.log(
+                self.coordinator,
+                AuditAction.CREATE,
+                LegalBasis.OWN_AGENCY,
+                "meeting_attendee",
+                row,
+                meeting=meeting,
+            )
+        if meeting.kind == MeetingKind.SUPPORT_MEETING:
+            self.pledges.append(
+                ConfidentialityPledge(
+                    attendee=row, pledged_at=meeting.held_at, recorded_by=self.coordinator
+                )
+            )
+            self.w.log(
+                self.coordinator,
+                AuditAction.CREATE,
+                LegalBasis.SUPPORT_MEETING,
+                "meeting_pledge",
+                row,
+                meeting=meeting,
+            )
+        return row
+
+    def take_up(
+        self, bulk: BulkCase, kind: str, day: datetime.date, *, to_decide: bool = False
+    ) -> AgendaItem | None:
+        agenda = self.meeting(kind, day)
+        case = bulk.case
+        if id(case) in agenda.cases:
+            return None
+        agenda.cases.add(id(case))
+        meeting = agenda.meeting
+        rows = [
+            self.attendee(agenda, agency, self.w.a.worker(self.w.a.key_of[agency.pk]))
+            for agency in self.team_agencies(bulk)
+        ]
+        item = AgendaItem(
+            meeting=meeting, case=case, created_at=meeting.held_at, updated_at=meeting.held_at
+        )
+        self.items.append(item)
+        support = kind == MeetingKind.SUPPORT_MEETING
+        if support:
+            self.members.extend((item, row) for row in rows)
+        basis = LegalBasis.SUPPORT_MEETING if support else LegalBasis.COORDINATION
+        self.w.log(
+            self.coordinator,
+            AuditAction.CREATE,
+            basis,
+            "agenda_item",
+            item,
+            meeting=meeting,
+            case=case,
+            to_decide_support=to_decide,
+        )
+        return item
+
+    def team_agencies(self, bulk: BulkCase) -> list[Agency]:
+        coordination = self.w.coordination
+        agencies = [coordination]
+        agencies += [
+            self.w.a.agencies[self.w.a.key_of[pk]]
+            for pk in sorted(bulk.team)
+            if pk != coordination.pk
+        ]
+        return agencies
+
+    def decide(
+        self,
+        item: AgendaItem,
+        kind: DecisionKind,
+        text: str,
+        *,
+        owner: Agency | None = None,
+        due_on: datetime.date | None = None,
+        next_review_on: datetime.date | None = None,
+    ) -> Decision:
+        at = item.meeting.held_at
+        decision = Decision(
+            item=item,
+            kind=kind,
+            text=text,
+            owner=owner,
+            due_on=due_on,
+            next_review_on=next_review_on,
+            created_at=at,
+            updated_at=at,
+        )
+        self.decisions.append(decision)
+        basis = (
+            LegalBasis.SUPPORT_MEETING
+            if item.meeting.kind == MeetingKind.SUPPORT_MEETING
+            else LegalBasis.COORDINATION
+        )
+        self.w.log(
+            self.coordinator,
+            AuditAction.CREATE,
+            basis,
+            "meeting_decision",
+            decision,
+            item=item,
+            kind=kind,
+        )
+        return decision
+
+    def minutes(self, item: AgendaItem, text: str) -> None:
+        item.minutes = text
+        basis = (
+            LegalBasis.SUPPORT_MEETING
+            if item.meeting.kind == MeetingKind.SUPPORT_MEETING
+            else LegalBasis.COORDINATION
+        )
+        self.w.log(
+            self.coordinator,
+            AuditAction.UPDATE,
+            basis,
+            "agenda_item",
+            item,
+            fields=["minutes"],
+        )
+
+    # --- one case ----------------------------------------------------------------------------
+
+    def theme(self, bulk: BulkCase) -> str:
+        return bulk.kind if bulk.kind in AREAS and bulk.kind in GOALS else "family"
+
+    def run(self, cases: Iterable[BulkCase]) -> None:
+        for bulk in cases:
+            case = bulk.case
+            if case.triaged_at is None or case.closed_at is not None:
+                continue
+            triaged = timezone.localtime(case.triaged_at).date()
+            if case.triage == Triage.A:
+                day = self._after(self.support_days, triaged + 2 * DAY)
+            elif case.triage == Triage.B:
+                day = self._after(self.support_days, triaged + 30 * DAY)
+            else:
+                continue
+            if day is None:
+                continue
+            self.support_meeting(bulk, day)
+            if self.rng.random() < CONSENT_SHARE:
+                self.plan_year(bulk, day)
+
+    def support_meeting(self, bulk: BulkCase, day: datetime.date) -> None:
+        item = self.take_up(bulk, MeetingKind.SUPPORT_MEETING, day)
+        assert item is not None
+        lines = []
+        for agency in self.team_agencies(bulk)[1:]:
+            due = day + self.rng.choice([14, 21, 30, 45, 60]) * DAY
+            key = self.w.a.key_of[agency.pk]
+            text = f"{self.task(key)}"
+            self.decide(item, DecisionKind.ACTION, text, owner=agency, due_on=due)
+            lines.append(f"・{agency.name}：{text}（{due.month}月{due.day}日まで）")
+        self.minutes(
+            item,
+            f"【課題の整理】{'。'.join(a[1] for a in AREAS[self.theme(bulk)][:3])}。\n"
+            f"【支援の方向性】{DIRECTIONS[self.theme(bulk)]}\n【役割分担】\n"
+            + "\n".join(lines)
+            + "\n【守秘義務】出席者全員が社会福祉法第106条の6の守秘義務を確認し、誓約した。",
+        )
+
+    @staticmethod
+    def task(key: str) -> str:
+        return TASKS["houkatsu"] if key.startswith("houkatsu") else TASKS.get(key, TASKS["shakyo"])
+
+    def plan_year(self, bulk: BulkCase, support_day: datetime.date) -> None:
+        case = bulk.case
+        head = self.heads.get(case.household_id)
+        if head is None:
+            return
+        head_id, head_public_id = head
+        obtained = support_day + self.rng.randint(3, 15) * DAY
+        day = self._after(self.integrated_days, obtained + 3 * DAY)
+        if day is None:
+            return
+        lead = bulk.lead
+        consent = Consent(
+            person_id=head_id,
+            purposes=sorted(
+                [ConsentPurpose.INFORMATION_SHARING, ConsentPurpose.INTEGRATED_MEETING]
+            ),
+            method=ConsentMethod.WRITTEN,
+            obtained_on=obtained,
+            note=CONSENT_NOTE,
+            recorded_by=lead,
+            recorded_by_agency=lead.agency,
+            created_at=self.clock(obtained, 16),
+            updated_at=self.clock(obtained, 16),
+        )
+        self.consents.append(consent)
+        self.consent_agencies.extend((consent, a.pk) for a in self.team_agencies(bulk))
+        self.w.log(
+            lead,
+            AuditAction.CREATE,
+            LegalBasis.CASE_TEAM,
+            "consent",
+            consent,
+            person=head_public_id,
+            purposes=consent.purposes,
+        )
+        theme = self.theme(bulk)
+        coordinator = self.coordinator
+        agency = coordinator.agency
+        assert agency is not None
+        assessed = day - self.rng.randint(8, 14) * DAY
+        assessment = Assessment(
+            case=case,
+            assessed_on=assessed,
+            author=coordinator,
+            agency=agency,
+            strengths=self.rng.choice(STRENGTHS),
+            wishes=GOALS[theme][0],
+            created_at=self.clock(assessed, 16),
+            updated_at=self.clock(assessed, 16),
+        )
+        self.assessments.append(assessment)
+        self.assessment_areas.extend(
+            AssessmentArea(assessment=assessment, area=a, situation=s, severity=v)
+            for a, s, v in AREAS[theme]
+        )
+        self.w.log(
+            coordinator,
+            AuditAction.CREATE,
+            LegalBasis.COORDINATION,
+            "assessment",
+            assessment,
+            case=case,
+            person=None,
+        )
+        written = day - self.rng.randint(5, 9) * DAY
+        agreed = day - self.rng.randint(1, 4) * DAY
+        roll = self.rng.random()
+        method = (
+            AgreementMethod.SIGNED
+            if roll < 0.8
+            else AgreementMethod.ORAL
+            if roll < 0.93
+            else AgreementMethod.PROXY
+        )
+        review_due = self._after(self.integrated_days, day + (REVIEW_EVERY - 10) * DAY) or (
+            day + REVIEW_EVERY * DAY
+        )
+        item = self.take_up(bulk, MeetingKind.INTEGRATED_MEETING, day, to_decide=True)
+        assert item is not None
+        plan = SupportPlan(
+            case=case,
+            version=1,
+            status=PlanStatus.APPROVED,
+            author=coordinator,
+            agency=agency,
+            participation_requested=theme in ("8050", "disability", "working_age_single"),
+            outreach_requested=theme == "8050",
+            agreed_on=agreed,
+            agreement_method=method,
+            approved_at=item,
+            review_due_on=review_due,
+            created_at=self.clock(written, 16),
+            updated_at=item.meeting.held_at,
+        )
+        self.plans.append(plan)
+        long_goal, short_goals, _revised = GOALS[theme]
+        team = self.team_agencies(bulk)
+        goals = [PlanGoal(plan=plan, term=GoalTerm.LONG, text=long_goal, order=0)]
+        for number, text in enumerate(short_goals):
+            short = PlanGoal(plan=plan, term=GoalTerm.SHORT, text=text, order=number + 1)
+            goals.append(short)
+            for owner in team[number::2] or team[:1]:
+                self.actions.append(
+                    PlanAction(
+                        goal=short,
+                        what=self.task(self.w.a.key_of[owner.pk]),
+                        agency=owner,
+                        due_on=day + REVIEW_EVERY * DAY,
+                    )
+                )
+        self.goals.extend(goals)
+        log = self.w.log
+        log(
+            coordinator,
+            AuditAction.CREATE,
+            LegalBasis.COORDINATION,
+            "support_plan",
+            plan,
+            case=case,
+            version=1,
+            copied_from=None,
+        )
+        log(
+            coordinator,
+            AuditAction.UPDATE,
+            LegalBasis.COORDINATION,
+            "support_plan",
+            plan,
+            fields=["goals", "actions", "agreed_on", "agreement_method", "review_due_on"],
+        )
+        held_at = item.meeting.held_at
+        self.decide(item, DecisionKind.SUPPORT_DECISION, SUPPORT_DECISION)
+        case.accepted_at = held_at
+        self.w.event(case, EventKind.ACCEPTED, coordinator, held_at)
+        log(
+            coordinator,
+            AuditAction.UPDATE,
+            LegalBasis.COORDINATION,
+            "case",
+            case,
+            fields=["accepted_at"],
+        )
+        plan.approval_decision = self.decide(
+            item, DecisionKind.PLAN_APPROVAL, "支援プラン第1版を承認した。"
+        )
+        case.status = CaseStatus.IN_SUPPORT
+        log(
+            coordinator,
+            AuditAction.UPDATE,
+            LegalBasis.COORDINATION,
+            "support_plan",
+            plan,
+            fields=["status", "approved_at", "review_due_on"],
+            item=item,
+        )
+        self.minutes(
+            item,
+            f"【支援決定】{DIRECTIONS[theme]}\n【プラン】第1版を確認。本人の同意"
+            f"（{agreed.month}月{agreed.day}日）を確認のうえ承認した。\n"
+            f"【次回評価】{review_due.month}月{review_due.day}日頃",
+        )
+        self.reviews_of(bulk, plan, goals, theme)
+
+    def reviews_of(
+        self, bulk: BulkCase, plan: SupportPlan, goals: list[PlanGoal], theme: str
+    ) -> None:
+        """モニタリング until today: on time at a 重層的支援会議 before the due date, late by
+        the lead agency, or — the last, now and then — not held: overdue."""
+        case = bulk.case
+        due = plan.review_due_on
+        assert due is not None
+        trends = [Trend.BETTER] * 5 + [Trend.SAME] * 4 + [Trend.WORSE]
+        results = [GoalResult.ACHIEVED] * 3 + [GoalResult.PARTLY] * 5 + [GoalResult.NOT] * 2
+        while due < self.today:
+            roll = self.rng.random()
+            if roll < 0.1:
+                return  # overdue: not held (yet)
+            meeting_day = self._after(self.integrated_days, due - 16 * DAY)
+            item = None
+            if roll < 0.75 and meeting_day is not None and meeting_day <= due:
+                item = self.take_up(bulk, MeetingKind.INTEGRATED_MEETING, meeting_day)
+            if item is not None:
+                held = timezone.localtime(item.meeting.held_at).date()
+                actor = self.coordinator
+                basis = LegalBasis.COORDINATION
+            else:
+                held = due + self.rng.randint(10, 35) * DAY
+                actor = bulk.lead
+                basis = LegalBasis.CASE_TEAM
+            if held >= self.today:
+                return
+            every = self.rng.choice([60, 60, REVIEW_EVERY])
+            next_due = self._after(self.integrated_days, held + (every - 10) * DAY) or (
+                held + every * DAY
+            )
+            view = self.rng.choice(PERSON_VIEWS)
+            if item is not None:
+                self.decide(
+                    item,
+                    DecisionKind.REVIEW,
+                    "プランを継続し、次回あらためて評価する。",
+                    next_review_on=next_due,
+                )
+                self.minutes(
+                    item,
+                    f"【モニタリング】第1版の目標ごとに達成状況を確認した。本人の声：「{view}」\n"
+                    f"【次回評価】{next_due.month}月{next_due.day}日",
+                )
+            assert actor.agency is not None
+            review = Review(
+                case=case,
+                plan=plan,
+                kind=ReviewKind.REVIEW,
+                due_on=due,
+                held_on=held,
+                author=actor,
+                agency=actor.agency,
+                person_view=view,
+                next_review_on=next_due,
+                meeting_item=item,
+                created_at=self.clock(held, 16),
+                updated_at=self.clock(held, 16),
+            )
+            self.reviews.append(review)
+            self.goal_results.extend(
+                GoalEvaluation(review=review, goal=g, result=self.rng.choice(results).value)
+                for g in goals
+            )
+            self.area_results.extend(
+                AreaEvaluation(review=review, area=a, trend=self.rng.choice(trends).value)
+                for a, _s, _v in AREAS[theme]
+            )
+            self.w.log(
+                actor, AuditAction.CREATE, basis, "review", review, case=case, plan_version=1
+            )
+            plan.review_due_on = next_due
+            due = next_due
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def write(self) -> None:
+        """After the cases are written (their ids set); before their events."""
+        insert(Meeting, [a.meeting for a in self.meetings.values()])
+        insert(Attendee, self.attendees)
+        insert(ConfidentialityPledge, self.pledges)
+        insert(AgendaItem, self.items)
+        through = AgendaItem.members.through
+        insert(
+            through,
+            [through(agendaitem=item, attendee=row) for item, row in self.members],
+        )
+        insert(Decision, self.decisions)
+        insert(Consent, self.consents)
+        agencies = Consent.agencies.through
+        insert(agencies, [agencies(consent=c, agency_id=a) for c, a in self.consent_agencies])
+        insert(Assessment, self.assessments)
+        insert(AssessmentArea, self.assessment_areas)
+        insert(SupportPlan, self.plans)
+        insert(PlanGoal, self.goals)
+        insert(PlanAction, self.actions)
+        insert(Review, self.reviews)
+        insert(GoalEvaluation, self.goal_results)
+        insert(AreaEvaluation, self.area_results)
