@@ -24,6 +24,7 @@ from ninja.renderers import JSONRenderer
 
 from kasane.api.auth import StaffToken
 from kasane.cases.api import router as cases_router
+from kasane.core.row_version import CONFLICT_MESSAGE, EditConflict
 from kasane.intake.api import router as intake_router
 from kasane.registry.api import router as registry_router
 
@@ -109,6 +110,12 @@ def _rule_broken(request: HttpRequest, exc: DjangoValidationError) -> HttpRespon
         code = "invalid_fields"
         message = _("Some fields are not valid; see each field.")
     return error_response(400, code, message, fields)
+
+
+@api.exception_handler(EditConflict)
+def _edit_conflict(request: HttpRequest, exc: EditConflict) -> HttpResponse:
+    """A save with a ``row_version`` somebody else's save has passed: 409, nothing saved."""
+    return error_response(409, exc.code, str(CONFLICT_MESSAGE))
 
 
 @api.exception_handler(Http404)

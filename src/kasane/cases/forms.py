@@ -16,6 +16,7 @@ from kasane.cases.models import (
     NoteVisibility,
     Triage,
 )
+from kasane.core.row_version import RowVersionForm
 from kasane.registry.forms import DATE_INPUT_FORMATS, DateInput
 
 
@@ -100,14 +101,18 @@ class HandoverAnswerForm(forms.Form):
     )
 
 
-class StatusForm(forms.Form):
+class StatusForm(RowVersionForm):
+    """Opened at the case's ``row_version``: a status changed meanwhile is not overwritten."""
+
     status = forms.ChoiceField(
         label=_("new status"),
         choices=[(s.value, s.label) for s in CaseStatus if s != CaseStatus.CLOSED],
     )
 
 
-class TriageForm(forms.Form):
+class TriageForm(RowVersionForm):
+    """Opened at the case's ``row_version``: two coordinators cannot overwrite each other."""
+
     triage = forms.ChoiceField(label=_("triage"), choices=Triage.choices, widget=forms.RadioSelect)
     advice = forms.CharField(
         label=_("advice given (required for C)"),
@@ -115,6 +120,9 @@ class TriageForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def record_initial(self, record: Any) -> dict[str, Any]:
+        return {"triage": record.triage, "advice": record.triage_advice}
 
 
 class NameLeadForm(forms.Form):

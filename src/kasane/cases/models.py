@@ -74,6 +74,8 @@ class Case(TimeStampedModel):
     triage_advice = models.TextField(_("advice given"), blank=True)
     triaged_at = models.DateTimeField(_("triaged at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Counts the saves of this row, for optimistic locking (kasane.core.row_version).
+    row_version = models.PositiveIntegerField(_("row version"), default=0, editable=False)
 
     class Meta:
         ordering = ["-opened_at", "-id"]

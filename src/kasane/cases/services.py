@@ -39,6 +39,7 @@ from kasane.cases.models import (
     Triage,
 )
 from kasane.core.dates import fiscal_year, fiscal_year_short
+from kasane.core.row_version import compare_and_set
 from kasane.core.workdays import add_working_days
 from kasane.privacy.audit import audit_record
 from kasane.privacy.cases import case_basis, require_case_worker
@@ -155,7 +156,8 @@ def _set_lead(case: Case, agency: Agency, at: datetime.datetime) -> None:
         role=TeamRole.MEMBER, updated_at=at
     )
     case.lead_agency = agency
-    case.save(update_fields=["lead_agency", "updated_at"])
+    case.row_version += 1  # callers hold the row lock (_lock)
+    case.save(update_fields=["lead_agency", "row_version", "updated_at"])
     _team_join(case, agency, TeamRole.LEAD, at)
 
 
@@ -208,8 +210,13 @@ def record_consultation_event(case: Case, consultation: object, actor: Staff) ->
 
 
 @transaction.atomic
-def case_status_change(*, actor: Staff, case: Case, status: str) -> Case:
-    """Move a case along 受付 → アセスメント → プラン作成 → 支援中 (or 見守り); lead agency only."""
+def case_status_change(
+    *, actor: Staff, case: Case, status: str, row_version: int | None = None
+) -> Case:
+    """Move a case along 受付 → アセスメント → プラン作成 → 支援中 (or 見守り); lead agency only.
+
+    With ``row_version`` (the count the editor opened the case at) the save is a
+    compare-and-set: if somebody saved the case since, ``EditConflict`` and nothing saved."""
     case = _lock(case)
     basis = _basis_or_denied(actor, case)
     _require_open(case)
@@ -223,7 +230,9 @@ def case_status_change(*, actor: Staff, case: Case, status: str) -> Case:
         )
     before = case.status
     case.status = status
-    case.save(update_fields=["status", "updated_at"])
+    case.row_version = compare_and_set(
+        Case, pk=case.pk, expected=row_version, object_type="case", values={"status": status}
+    )
     _event(case, EventKind.STATUS, actor, detail={"from": before, "to": status})
     _audit(actor, AuditAction.UPDATE, basis, "case", case.public_id, fields=["status"])
     return case
@@ -247,7 +256,8 @@ def case_close(*, actor: Staff, case: Case, reason: str) -> Case:
     before = case.status
     case.status = CaseStatus.CLOSED
     case.closed_at = _now()
-    case.save(update_fields=["status", "closed_at", "updated_at"])
+    case.row_version += 1
+    case.save(update_fields=["status", "closed_at", "row_version", "updated_at"])
     case.handovers.filter(status=HandoverStatus.PENDING).update(
         status=HandoverStatus.DECLINED, responded_at=case.closed_at
     )
@@ -609,7 +619,15 @@ def case_send_to_coordination(*, actor: Staff, case: Case, reason: str) -> Case:
         )
     case.sent_to_coordination_at = _now()
     case.coordination_reason = reason.strip()
-    case.save(update_fields=["sent_to_coordination_at", "coordination_reason", "updated_at"])
+    case.row_version += 1
+    case.save(
+        update_fields=[
+            "sent_to_coordination_at",
+            "coordination_reason",
+            "row_version",
+            "updated_at",
+        ]
+    )
     _event(case, EventKind.COORDINATION, actor)
     _audit(actor, AuditAction.UPDATE, basis, "case", case.public_id, fields=["coordination"])
     return case
@@ -623,8 +641,13 @@ def _require_coordinator(actor: Staff, case: Case) -> None:
 
 
 @transaction.atomic
-def case_triage(*, actor: Staff, case: Case, triage: str, advice: str = "") -> Case:
-    """Triage A (meeting held) / B (meeting planned) / C (existing network, with advice)."""
+def case_triage(
+    *, actor: Staff, case: Case, triage: str, advice: str = "", row_version: int | None = None
+) -> Case:
+    """Triage A (meeting held) / B (meeting planned) / C (existing network, with advice).
+
+    With ``row_version`` the save is a compare-and-set, as ``case_status_change``: two
+    coordinators triaging from the same page cannot overwrite each other."""
     case = _lock(case)
     _require_coordinator(actor, case)
     _require_open(case)
@@ -637,7 +660,17 @@ def case_triage(*, actor: Staff, case: Case, triage: str, advice: str = "") -> C
     case.triage = triage
     case.triage_advice = advice.strip()
     case.triaged_at = _now()
-    case.save(update_fields=["triage", "triage_advice", "triaged_at", "updated_at"])
+    case.row_version = compare_and_set(
+        Case,
+        pk=case.pk,
+        expected=row_version,
+        object_type="case",
+        values={
+            "triage": case.triage,
+            "triage_advice": case.triage_advice,
+            "triaged_at": case.triaged_at,
+        },
+    )
     assert actor.agency is not None
     _team_join(case, actor.agency, TeamRole.COORDINATION, case.triaged_at)
     _event(case, EventKind.TRIAGED, actor, detail={"triage": triage})
@@ -661,7 +694,8 @@ def case_accept(*, actor: Staff, case: Case, at: datetime.datetime | None = None
     if case.accepted_at is not None:
         raise ValidationError(_("Support was already decided."), code="already_accepted")
     case.accepted_at = at or _now()
-    case.save(update_fields=["accepted_at", "updated_at"])
+    case.row_version += 1
+    case.save(update_fields=["accepted_at", "row_version", "updated_at"])
     _event(case, EventKind.ACCEPTED, actor, at=case.accepted_at)
     _audit(
         actor,

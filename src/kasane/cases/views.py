@@ -22,6 +22,7 @@ from kasane.cases import forms, services
 from kasane.cases.models import Case, HandoverStatus, ReferralStatus
 from kasane.core.dates import fiscal_year
 from kasane.core.exports import csv_response
+from kasane.core.row_version import CONFLICT_MESSAGE, EditConflict, changes_text
 from kasane.privacy import case_selectors
 from kasane.privacy.cases import works_cases
 from kasane.privacy.meeting_selectors import triage_a_by_meeting_kind
@@ -64,6 +65,8 @@ def _run(
         return False
     try:
         action(form.cleaned_data)
+    except EditConflict:
+        raise  # the view shows what changed
     except ValidationError as error:
         _apply_errors(form, error)
         return False
@@ -128,7 +131,7 @@ def case_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "detail": detail,
         "case": detail.case,
         "note_form": forms.CaseNoteForm(),
-        "status_form": forms.StatusForm(initial={"status": detail.case.status}),
+        "status_form": forms.StatusForm(record=detail.case),
         "is_coordinator": actor.role == Role.COORDINATOR,
     }
     return render(request, "cases/case_detail.html", context)
@@ -226,12 +229,23 @@ def status_change(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _actor(request)
     case = case_selectors.get_case_for_user(actor, public_id, purpose="status")
     form = forms.StatusForm(request.POST)
-    if not _run(
-        request,
-        form,
-        lambda data: services.case_status_change(actor=actor, case=case, status=data["status"]),
-        _("The status was changed."),
-    ):
+    try:
+        done = _run(
+            request,
+            form,
+            lambda data: services.case_status_change(
+                actor=actor, case=case, status=data["status"], row_version=data["row_version"]
+            ),
+            _("The status was changed."),
+        )
+    except EditConflict:
+        # The form sits on the case page: say what changed there, in the messages.
+        case = case_selectors.get_case_for_user(actor, public_id, purpose="status")
+        messages.error(request, str(CONFLICT_MESSAGE))
+        for line in changes_text(form.conflict(case)):
+            messages.error(request, line)
+        return redirect("cases:case_detail", case.public_id)
+    if not done:
         for error in form.errors.values():
             for message in error:
                 messages.error(request, str(message))
@@ -368,19 +382,32 @@ def board(request: HttpRequest) -> HttpResponse:
 def triage(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _coordinator(request)
     case = case_selectors.get_case_for_user(actor, public_id, purpose="triage")
-    form = forms.TriageForm(request.POST or None, initial={"triage": case.triage})
+    form = forms.TriageForm(request.POST or None, record=case)
     name_form = forms.NameLeadForm(initial={"agency": case.lead_agency})
-    if _run(
-        request,
-        form,
-        lambda data: services.case_triage(
-            actor=actor, case=case, triage=data["triage"], advice=data["advice"]
-        ),
-        _("The triage was recorded."),
-    ):
-        return redirect("cases:case_detail", case.public_id)
+    conflict = None
+    try:
+        if _run(
+            request,
+            form,
+            lambda data: services.case_triage(
+                actor=actor,
+                case=case,
+                triage=data["triage"],
+                advice=data["advice"],
+                row_version=data["row_version"],
+            ),
+            _("The triage was recorded."),
+        ):
+            return redirect("cases:case_detail", case.public_id)
+    except EditConflict:
+        # Another coordinator triaged meanwhile: the case as it is now, and what changed.
+        case = case_selectors.get_case_for_user(actor, public_id, purpose="triage")
+        conflict = form.conflict(case)
     return render(
-        request, "cases/triage_form.html", {"case": case, "form": form, "name_form": name_form}
+        request,
+        "cases/triage_form.html",
+        {"case": case, "form": form, "name_form": name_form, "conflict": conflict},
+        status=409 if conflict is not None else 200,
     )
 
 

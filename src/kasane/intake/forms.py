@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from kasane.accounts.models import Agency
 from kasane.cases.forms import AgencyField, active_agencies
 from kasane.core.models import Domain
+from kasane.core.row_version import RowVersionForm
 from kasane.intake.models import Channel, NeedType, Outcome, Requester
 from kasane.intake.services import NewHousehold, ReferralRequest
 from kasane.registry.forms import (
@@ -159,6 +160,38 @@ class ConsultationForm(OneTimeTokenMixin):
             reason=data["referral_reason"],
             request=data["referral_request"],
         )
+
+
+class ConsultationEditForm(RowVersionForm):
+    """Correcting the 相談受付票, opened at the consultation's ``row_version``."""
+
+    received_at = forms.DateTimeField(
+        label=_("received at"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=DateTimeInput(),
+    )
+    requester = forms.ChoiceField(
+        label=_("requester"), choices=Requester.choices, widget=forms.RadioSelect
+    )
+    channel = forms.ChoiceField(
+        label=_("channel"), choices=Channel.choices, widget=forms.RadioSelect
+    )
+    domains = forms.MultipleChoiceField(
+        label=_("domains touched"),
+        choices=Domain.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    summary = forms.CharField(
+        label=_("summary"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    def record_initial(self, record: Any) -> dict[str, Any]:
+        values = super().record_initial(record)
+        values["received_at"] = timezone.localtime(record.received_at).replace(
+            second=0, microsecond=0
+        )
+        return values
 
 
 class NewHouseholdForm(forms.Form):

@@ -92,6 +92,8 @@ class Consultation(TimeStampedModel):
         blank=True,
         related_name="consultations",
     )
+    # Counts the saves of this row, for optimistic locking (kasane.core.row_version).
+    row_version = models.PositiveIntegerField(_("row version"), default=0, editable=False)
 
     class Meta:
         ordering = ["-received_at", "-id"]

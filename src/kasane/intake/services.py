@@ -16,6 +16,7 @@ from kasane.accounts.models import Agency, Staff
 from kasane.cases import services as case_services
 from kasane.cases.models import Case
 from kasane.core.models import Domain
+from kasane.core.row_version import compare_and_set
 from kasane.core.services import submission_record, submission_seen
 from kasane.intake.models import Consultation, ConsultationNeed, NeedType, Outcome
 from kasane.privacy import selectors
@@ -261,6 +262,74 @@ def consultation_record(
                 actor=actor, case=case, reason=coordination_reason
             )
     submission_record(token, "consultation", consultation.public_id)
+    return consultation
+
+
+CONSULTATION_EDITABLE = ("received_at", "requester", "channel", "domains", "summary")
+
+
+@transaction.atomic
+def consultation_update(
+    *,
+    actor: Staff,
+    consultation: Consultation,
+    received_at: datetime.datetime,
+    requester: str,
+    channel: str,
+    domains: Sequence[str],
+    summary: str,
+    row_version: int | None = None,
+) -> Consultation:
+    """Correct the 相談受付票 afterwards: when, who asked, how, the domains and the summary.
+    Only staff of the agency that took the consultation correct it. What it started (a case,
+    a referral, coordination) is not undone here: those have their own records.
+
+    With ``row_version`` (the count the editor opened it at) the save is a compare-and-set:
+    if somebody saved the consultation since, nothing is saved and ``EditConflict`` is raised
+    (kasane.core.row_version)."""
+    require_case_worker(actor)
+    consultation = Consultation.objects.get(pk=consultation.pk)
+    if consultation.agency_id != actor.agency_id:
+        raise PermissionDenied
+    errors: dict[str, list[ValidationError]] = {}
+    if received_at > timezone.now() + datetime.timedelta(minutes=5):
+        errors["received_at"] = [
+            ValidationError(_("The date cannot be in the future."), code="future")
+        ]
+    if any(d not in Domain.values for d in domains):
+        errors["domains"] = [ValidationError(_("Choose domains from the list."), code="bad_domain")]
+    if not summary.strip():
+        errors["summary"] = [
+            ValidationError(_("Write a summary of the consultation."), code="summary_required")
+        ]
+    if errors:
+        raise ValidationError(errors)
+    values = {
+        "received_at": received_at,
+        "requester": requester,
+        "channel": channel,
+        "domains": list(dict.fromkeys(domains)),
+        "summary": summary.strip(),
+    }
+    changed = [name for name, value in values.items() if getattr(consultation, name) != value]
+    for name, value in values.items():
+        setattr(consultation, name, value)
+    consultation.full_clean(exclude=["persons"])
+    consultation.row_version = compare_and_set(
+        Consultation,
+        pk=consultation.pk,
+        expected=row_version,
+        object_type="consultation",
+        values=values,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=LegalBasis.OWN_AGENCY,
+        object_type="consultation",
+        object_id=str(consultation.public_id),
+        detail={"fields": changed},
+    )
     return consultation
 
 

@@ -13,4 +13,5 @@ urlpatterns = [
         "households/<uuid:public_id>/new/", views.record_for_household, name="record_for_household"
     ),
     path("<uuid:public_id>/", views.consultation_detail, name="consultation_detail"),
+    path("<uuid:public_id>/edit/", views.consultation_edit, name="consultation_edit"),
 ]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from kasane.accounts.models import Staff
 from kasane.core.exports import csv_response
+from kasane.core.row_version import EditConflict
 from kasane.core.services import submission_seen
 from kasane.intake import forms, services
 from kasane.intake.models import Consultation
@@ -220,5 +221,47 @@ def consultation_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         {
             "consultation": consultation,
             "show_summary": intake_selectors.summary_visible(actor, consultation),
+            "may_edit": consultation.agency_id == actor.agency_id,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def consultation_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Correct the 相談受付票 (the receiving agency only; others get 404). Opened at the
+    record's ``row_version``: a save after somebody else's is refused, showing what changed."""
+    actor = _actor(request)
+    consultation = intake_selectors.get_consultation_for_user(actor, public_id)
+    if consultation.agency_id != actor.agency_id:
+        raise Http404
+    form = forms.ConsultationEditForm(request.POST or None, record=consultation)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.consultation_update(
+                actor=actor,
+                consultation=consultation,
+                received_at=data["received_at"],
+                requester=data["requester"],
+                channel=data["channel"],
+                domains=data["domains"],
+                summary=data["summary"],
+                row_version=data["row_version"],
+            )
+        except EditConflict:
+            consultation = intake_selectors.get_consultation_for_user(actor, public_id)
+            conflict = form.conflict(consultation)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        else:
+            messages.success(request, _("The consultation was saved."))
+            return redirect("intake:consultation_detail", consultation.public_id)
+    return render(
+        request,
+        "intake/consultation_edit.html",
+        {"consultation": consultation, "form": form, "conflict": conflict},
+        status=409 if conflict is not None else 200,
     )

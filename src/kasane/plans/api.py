@@ -20,7 +20,7 @@ from ninja import Field, Router, Schema, Status
 from kasane.accounts.models import Staff
 from kasane.api.auth import case_worker
 from kasane.api.lookups import agency_by_id
-from kasane.api.schemas import ERRORS, AgencyRef, agency_ref
+from kasane.api.schemas import ERRORS, AgencyRef, ErrorOut, agency_ref
 from kasane.meetings.models import AgendaItem
 from kasane.plans import services
 from kasane.plans.models import (
@@ -81,6 +81,15 @@ class PlanHeaderIn(Schema):
     agreed_on: datetime.date | None = None
     agreement_method: AgreementMethod | None = None
     review_due_on: datetime.date | None = None
+    row_version: int | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "the plan's row_version as you read it: if somebody saved the plan since, "
+            "nothing is saved and the answer is 409 edit_conflict. Omitted, the save is "
+            "unconditional (not recommended)"
+        ),
+    )
 
 
 class PlanCreateIn(Schema):
@@ -172,6 +181,7 @@ class PlanOut(Schema):
     id: UUID
     case_id: UUID
     version: int
+    row_version: int = Field(description="counts the saves; send it back with plan_update")
     status: str
     participation_requested: bool
     outreach_requested: bool
@@ -233,6 +243,7 @@ def _plan(view: plan_selectors.PlanView) -> PlanOut:
         id=plan.public_id,
         case_id=view.case.public_id,
         version=plan.version,
+        row_version=plan.row_version,
         status=plan.status,
         participation_requested=plan.participation_requested,
         outreach_requested=plan.outreach_requested,
@@ -355,6 +366,7 @@ def _header(actor: Staff, plan: SupportPlan, header: PlanHeaderIn) -> None:
         agreed_on=header.agreed_on,
         agreement_method=header.agreement_method or "",
         review_due_on=header.review_due_on,
+        row_version=header.row_version,
     )
 
 
@@ -428,7 +440,7 @@ def plan_get(request: HttpRequest, plan_id: UUID) -> PlanOut:
 
 @router.put(
     "/plans/{plan_id}",
-    response={200: PlanOut, **ERRORS},
+    response={200: PlanOut, **ERRORS, 409: ErrorOut},
     operation_id="plan_update",
     summary="A draft's requests, the person's agreement and the first review date",
 )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kasane.accounts.models import Agency, Staff
 from kasane.cases.forms import AgencyField, active_agencies
 from kasane.cases.models import Case
+from kasane.core.row_version import RowVersionForm
 from kasane.meetings.forms import StaffField
 from kasane.meetings.models import AgendaItem
 from kasane.plans.models import (
@@ -116,7 +117,9 @@ class AssessmentForm(forms.Form):
         }
 
 
-class PlanHeaderForm(forms.Form):
+class PlanHeaderForm(RowVersionForm):
+    """The draft's header, opened at the plan's ``row_version`` (no lost updates)."""
+
     participation_requested = forms.BooleanField(
         label=_("participation support requested"), required=False
     )

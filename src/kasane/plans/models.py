@@ -97,6 +97,9 @@ class SupportPlan(TimeStampedModel):
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="plans")
     version = models.PositiveIntegerField(_("version"))
+    # Counts the saves of this row, for optimistic locking (kasane.core.row_version): not the
+    # plan's 版, which is ``version``.
+    row_version = models.PositiveIntegerField(_("row version"), default=0, editable=False)
     status = models.CharField(
         _("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT
     )

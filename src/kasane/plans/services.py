@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from kasane.accounts.models import Agency, Role, Staff
 from kasane.cases import services as case_services
 from kasane.cases.models import Case, CaseStatus, TeamRole
+from kasane.core.row_version import compare_and_set
 from kasane.core.services import notify
 from kasane.meetings import services as meeting_services
 from kasane.meetings.models import AgendaItem, DecisionKind, MeetingKind, MeetingStatus
@@ -110,8 +111,11 @@ def _advance(case: Case, status: CaseStatus) -> None:
     a case already further on, watching over or closed keeps its status."""
     order = [CaseStatus.RECEIVED, CaseStatus.ASSESSMENT, CaseStatus.PLANNING, CaseStatus.IN_SUPPORT]
     earlier = order[: order.index(status)]
-    if Case.objects.filter(pk=case.pk, status__in=earlier).update(status=status):
+    if Case.objects.filter(pk=case.pk, status__in=earlier).update(
+        status=status, row_version=F("row_version") + 1
+    ):
         case.status = status
+        case.refresh_from_db(fields=["row_version"])
 
 
 def _require_open(case: Case) -> None:
@@ -330,9 +334,14 @@ def plan_update(
     agreed_on: datetime.date | None = None,
     agreement_method: str = "",
     review_due_on: datetime.date | None = None,
+    row_version: int | None = None,
 ) -> SupportPlan:
     """The draft's header: requests for 参加支援 / アウトリーチ, the person's agreement (date
-    and how: signed, orally, by a proxy) and the date of the first review."""
+    and how: signed, orally, by a proxy) and the date of the first review.
+
+    With ``row_version`` (the count the editor opened the plan at) the save is a
+    compare-and-set: if somebody saved the plan since, nothing is saved and ``EditConflict``
+    is raised (kasane.core.row_version)."""
     plan, basis = _writable_plan(actor, plan)
     if (agreed_on is None) != (not agreement_method):
         raise ValidationError(
@@ -351,7 +360,19 @@ def plan_update(
     plan.agreement_method = agreement_method
     plan.review_due_on = review_due_on
     plan.full_clean()
-    plan.save()
+    plan.row_version = compare_and_set(
+        SupportPlan,
+        pk=plan.pk,
+        expected=row_version,
+        object_type="support_plan",
+        values={
+            "participation_requested": participation_requested,
+            "outreach_requested": outreach_requested,
+            "agreed_on": agreed_on,
+            "agreement_method": agreement_method,
+            "review_due_on": review_due_on,
+        },
+    )
     _audit(
         actor,
         AuditAction.UPDATE,
@@ -547,12 +568,13 @@ def plan_approve(
     )
     now = timezone.now()
     case.plans.filter(status=PlanStatus.APPROVED).update(
-        status=PlanStatus.SUPERSEDED, updated_at=now
+        status=PlanStatus.SUPERSEDED, updated_at=now, row_version=F("row_version") + 1
     )
     plan.status = PlanStatus.APPROVED
     plan.approved_at = item
     plan.approval_decision = decision
     plan.review_due_on = review_due_on
+    plan.row_version += 1  # under the row lock of _writable_plan: an open editor is refused
     plan.full_clean()
     plan.save()
     _advance(case, CaseStatus.IN_SUPPORT)
@@ -701,7 +723,7 @@ def review_record(
     )
     # The one field of an approved version that moves: when it is next reviewed.
     SupportPlan.objects.filter(pk=plan.pk).update(
-        review_due_on=next_review_on, updated_at=timezone.now()
+        review_due_on=next_review_on, updated_at=timezone.now(), row_version=F("row_version") + 1
     )
     _audit(
         actor,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kasane.cases.views import _actor, _apply_errors
+from kasane.core.row_version import EditConflict
 from kasane.plans import forms, services
 from kasane.plans.models import PlanAction, PlanGoal, PlanStatus
 from kasane.privacy import plan_selectors
@@ -28,6 +29,8 @@ def _try(request: HttpRequest, form: django_forms.Form, action: Any, success: st
         return False
     try:
         action(form)
+    except EditConflict:
+        raise  # the page shows what changed (plan_detail)
     except ValidationError as error:
         _apply_errors(form, error)
         return False
@@ -146,16 +149,7 @@ def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     def bound(name: str) -> Any:
         return request.POST if action == name else None
 
-    header_form = forms.PlanHeaderForm(
-        bound("header"),
-        initial={
-            "participation_requested": plan.participation_requested,
-            "outreach_requested": plan.outreach_requested,
-            "agreed_on": plan.agreed_on,
-            "agreement_method": plan.agreement_method,
-            "review_due_on": plan.review_due_on,
-        },
-    )
+    header_form = forms.PlanHeaderForm(bound("header"), record=plan)
     goal_form = forms.GoalForm(bound("goal_add"))
     action_form = forms.ActionForm(bound("action_add"), case=case, goals=view.goals)
     items = plan_selectors.approval_items(actor, case)
@@ -166,13 +160,26 @@ def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         initial={"review_due_on": plan.review_due_on},
     )
     done = False
+    conflict = None
     if action == "header":
-        done = _try(
-            request,
-            header_form,
-            lambda f: services.plan_update(actor=actor, plan=plan, **f.cleaned_data),
-            _("The plan was saved."),
-        )
+        try:
+            done = _try(
+                request,
+                header_form,
+                lambda f: services.plan_update(
+                    actor=actor,
+                    plan=plan,
+                    **{name: f.cleaned_data[name] for name in f.edited_fields()},
+                    row_version=f.cleaned_data["row_version"],
+                ),
+                _("The plan was saved."),
+            )
+        except EditConflict:
+            # Somebody saved the plan since this page was opened: show the plan as it is now
+            # (read again, audited) and what changed, keeping the editor's values.
+            view = plan_selectors.get_plan_for_user(actor, public_id)
+            plan, case = view.plan, view.case
+            conflict = header_form.conflict(plan)
     elif action == "goal_add":
         done = _try(
             request,
@@ -242,7 +249,9 @@ def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "action_form": action_form if view.goals else None,
             "approve_form": approve_form if editable and items else None,
             "approved": plan.status == PlanStatus.APPROVED,
+            "conflict": conflict,
         },
+        status=409 if conflict is not None else 200,
     )
 
 

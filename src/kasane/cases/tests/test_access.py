@@ -71,6 +71,12 @@ PAGES: dict[str, Any] = {
     "handover_answer": lambda w: resolve_url("cases:handover_answer", w.handover.public_id),
 }
 
+
+def _row_version(w: World) -> int:
+    """The case's count of saves as a page opened now would carry it (no lost updates)."""
+    return Case.objects.get(pk=w.case.pk).row_version
+
+
 POST_DATA: dict[str, Any] = {
     "case_list": lambda w: {},
     "case_list_csv": lambda w: {},
@@ -89,9 +95,9 @@ POST_DATA: dict[str, Any] = {
     },
     "coordination_send": lambda w: {"reason": "理由"},
     "handover_request": lambda w: {"to_agency": str(w.third_agency.pk), "note": ""},
-    "status_change": lambda w: {"status": "assessment"},
+    "status_change": lambda w: {"status": "assessment", "row_version": _row_version(w)},
     "case_close": lambda w: {"reason": "転居"},
-    "triage": lambda w: {"triage": "A", "advice": ""},
+    "triage": lambda w: {"triage": "A", "advice": "", "row_version": _row_version(w)},
     "accept": lambda w: {},
     "name_lead": lambda w: {"agency": str(w.third_agency.pk)},
     "referral_detail": lambda w: {"action": "accept"},

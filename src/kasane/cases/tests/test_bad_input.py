@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 
 from kasane.cases import services
 from kasane.cases.models import (
+    Case,
     CaseEvent,
     CaseStatus,
     DeclineReason,
@@ -38,6 +39,11 @@ def _code(call: Callable[[], Any]) -> str | None:
     with pytest.raises(ValidationError) as exc:
         call()
     return exc.value.code
+
+
+def _row_version(case: Case) -> int:
+    """What the edit form, opened now, carries as the case's count of saves."""
+    return Case.objects.get(pk=case.pk).row_version
 
 
 def _shows(response: Any, message: str) -> bool:
@@ -319,7 +325,8 @@ def test_triage_c_without_advice(open_case, caseworker, coordinator, login):
         == "advice_required"
     )
     response = login(coordinator).post(
-        resolve_url("cases:triage", open_case.public_id), {"triage": "C", "advice": "  "}
+        resolve_url("cases:triage", open_case.public_id),
+        {"triage": "C", "advice": "  ", "row_version": _row_version(open_case)},
     )
     assert response.status_code == 200
     assert _shows(response, "For C, write the advice given to the agencies.")
@@ -416,7 +423,7 @@ def test_closing_with_an_open_referral(open_case, caseworker, outsider, login, r
 def test_an_impossible_status_move_is_explained(open_case, caseworker, login):
     response = login(caseworker).post(
         resolve_url("cases:status_change", open_case.public_id),
-        {"status": CaseStatus.IN_SUPPORT},
+        {"status": CaseStatus.IN_SUPPORT, "row_version": _row_version(open_case)},
         follow=True,
     )
     assert response.status_code == 200
@@ -430,7 +437,7 @@ def test_a_team_member_cannot_change_the_status(open_case, caseworker, outsider,
     services.referral_accept(actor=outsider, referral=referral)
     response = login(outsider).post(
         resolve_url("cases:status_change", open_case.public_id),
-        {"status": CaseStatus.ASSESSMENT},
+        {"status": CaseStatus.ASSESSMENT, "row_version": _row_version(open_case)},
         follow=True,
     )
     assert response.status_code == 200

@@ -109,6 +109,7 @@ def test_write_and_approve_a_plan_through_the_pages(
         url,
         {
             "action": "header",
+            "row_version": SupportPlan.objects.get(pk=plan.pk).row_version,
             "participation_requested": "on",
             "agreed_on": today().isoformat(),
             "agreement_method": "signed",
