@@ -227,8 +227,8 @@ class TestLargeDemoCity:
         assert not reviews.filter(held_on__gte=timezone.localdate()).exists()
         # The evaluation sees them in the previous 年度.
         previous = fiscal_year(timezone.localdate()) - 1
-        assert compute("plans_made", previous).value > 20
-        assert compute("meetings_held", previous).value > 20
+        assert (compute("plans_made", previous).value or 0) > 20
+        assert (compute("meetings_held", previous).value or 0) > 20
         assert compute("reviews_on_time", previous).breakdown["on_time"] > 10
 
     def test_two_years_of_consultations_in_a_real_city_volume(self, city: str) -> None:
