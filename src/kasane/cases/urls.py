@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kasane.cases import views
+from kasane.cases import export_views, views
 
 app_name = "cases"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("export.csv", views.case_list_csv, name="case_list_csv"),
     path("board/", views.board, name="board"),
+    path("board/export.csv", export_views.board_csv, name="board_csv"),
     path("<uuid:public_id>/", views.case_detail, name="case_detail"),
     path("<uuid:public_id>/notes/new/", views.note_add, name="note_add"),
     path("<uuid:public_id>/referrals/new/", views.referral_add, name="referral_add"),

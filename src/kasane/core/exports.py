@@ -17,7 +17,7 @@ import csv
 import datetime
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Literal
 from urllib.parse import quote
@@ -124,3 +124,8 @@ def csv_response(
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
+
+
+def requested_encoding(query: Mapping[str, str]) -> Encoding:
+    """``?encoding=cp932`` asks for Shift_JIS (older Excel); anything else is UTF-8 with BOM."""
+    return "cp932" if query.get("encoding") == "cp932" else "utf-8-sig"

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from kasane.meetings import views
+from kasane.meetings import export_views, views
 
 app_name = "meetings"
 
 urlpatterns = [
     path("", views.meeting_list, name="meeting_list"),
+    path("export.csv", export_views.meeting_list_csv, name="meeting_list_csv"),
     path("new/", views.meeting_create, name="meeting_create"),
     path("<uuid:public_id>/", views.meeting_detail, name="meeting_detail"),
     path("<uuid:public_id>/attendees/", views.attendee_add, name="attendee_add"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kasane.outreach import views
+from kasane.outreach import export_views, views
 
 app_name = "outreach"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("reports/mine/", views.my_reports, name="my_reports"),
     path("reports/mine/<uuid:public_id>/", views.my_report_detail, name="my_report_detail"),
     path("reports/", views.report_list, name="report_list"),
+    path("reports/export.csv", export_views.report_list_csv, name="report_list_csv"),
     path("reports/<uuid:public_id>/", views.report_detail, name="report_detail"),
     path("reports/<uuid:public_id>/status/", views.report_status, name="report_status"),
     path("reports/<uuid:report_id>/target/", views.target_create, name="target_from_report"),

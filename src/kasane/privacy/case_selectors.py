@@ -498,9 +498,9 @@ def board_counts(fiscal_year: int) -> BoardCounts:
     return BoardCounts(fiscal_year=fiscal_year, **row)
 
 
-@transaction.atomic
-def coordination_board(actor: Staff, fiscal_year: int, page: int = 1) -> Board:
-    """The coordinator's board: counts for the 年度 and the cases sent to coordination."""
+def board_cases(actor: Staff, fiscal_year: int) -> QuerySet[Case]:
+    """The cases sent to coordination in the 年度, by triage then newest; coordinators only
+    (404 otherwise). Not audited: the callers audit what they show."""
     if actor.role != Role.COORDINATOR or not works_cases(actor):
         raise Http404
     start, end = fiscal_year_bounds(fiscal_year)
@@ -509,12 +509,18 @@ def coordination_board(actor: Staff, fiscal_year: int, page: int = 1) -> Board:
     until = datetime.datetime.combine(
         end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
     )
-    cases = (
+    return (
         Case.objects.filter(sent_to_coordination_at__gte=since, sent_to_coordination_at__lt=until)
         .select_related("lead_agency", "household")
         .prefetch_related(_heads(actor))
         .order_by("triage", "-sent_to_coordination_at", "-id")
     )
+
+
+@transaction.atomic
+def coordination_board(actor: Staff, fiscal_year: int, page: int = 1) -> Board:
+    """The coordinator's board: counts for the 年度 and the cases sent to coordination."""
+    cases = board_cases(actor, fiscal_year)
     board = Board(
         counts=board_counts(fiscal_year), cases=Paginator(cases, LIST_PAGE_SIZE).get_page(page)
     )

@@ -11,26 +11,34 @@ import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.http import Http404
 from django.utils import timezone
 
 from kasane.accounts.models import Role, Staff
+from kasane.cases.models import Case
 from kasane.intake.models import Consultation
-from kasane.outreach.models import OutreachTarget
+from kasane.meetings.models import Meeting
+from kasane.outreach.models import ConcernReport, OutreachTarget
 from kasane.participation.models import Match, MatchStage
 from kasane.privacy.audit import audit_record
+from kasane.privacy.case_selectors import board_cases
 from kasane.privacy.cases import agency_id_of, works_cases
 from kasane.privacy.intake_selectors import _with_details
+from kasane.privacy.meeting_selectors import visible_meetings
 from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.privacy.outreach_selectors import (
     TargetRow,
     _row,
     _with_contact,
     quiet_days,
+    require_report_basis,
     target_scope,
+    team_reports,
 )
 from kasane.privacy.participation_selectors import _overdue_counts
+from kasane.privacy.selectors import _current_memberships, visible_households
+from kasane.registry.models import Household
 
 
 def _audit_export(actor: Staff, basis: LegalBasis, object_type: str, **detail: Any) -> None:
@@ -119,3 +127,73 @@ def match_list_export_for_user(
             persons=sorted({str(m.person.public_id) for m in rows}),
         )
     return rows
+
+
+@transaction.atomic
+def household_list_export_for_user(actor: Staff) -> list[Household]:
+    """Every household the actor's agency registered, newest first (as on the household
+    list), with their current members; audited as ``household_list_export``."""
+    households = list(
+        visible_households(actor)
+        .select_related("area")
+        .prefetch_related(_current_memberships())
+        .order_by("-created_at", "-id")
+    )
+    if households:
+        _audit_export(
+            actor,
+            LegalBasis.OWN_AGENCY,
+            "household_list_export",
+            households=[str(h.public_id) for h in households],
+        )
+    return households
+
+
+@transaction.atomic
+def meeting_list_export_for_user(actor: Staff) -> list[Meeting]:
+    """Every meeting the actor's agency holds or attends, newest first, with its number of
+    cases (as on the meeting list: no case is named); audited as ``meeting_list_export``."""
+    meetings: list[Meeting] = list(
+        visible_meetings(actor)
+        .select_related("organizer")
+        .annotate(cases=Count("agenda", distinct=True))
+        .order_by("-held_at", "-id")
+    )
+    if meetings:
+        _audit_export(
+            actor,
+            LegalBasis.NONE,
+            "meeting_list_export",
+            meetings=[str(m.public_id) for m in meetings],
+        )
+    return meetings
+
+
+@transaction.atomic
+def concern_report_export_for_user(actor: Staff) -> list[ConcernReport]:
+    """Every concern report, unanswered first (as on the outreach team's report list);
+    audited as ``concern_report_list_export``."""
+    basis = require_report_basis(actor)
+    reports = list(team_reports().order_by("status", "-received_at", "-id"))
+    if reports:
+        _audit_export(
+            actor, basis, "concern_report_list_export", reports=[str(r.public_id) for r in reports]
+        )
+    return reports
+
+
+@transaction.atomic
+def coordination_board_export_for_user(actor: Staff, fiscal_year: int) -> list[Case]:
+    """The cases sent to coordination in the 年度, by triage (as on the coordinator's
+    board), each with its head of household as the actor may see them; audited as
+    ``coordination_board_export``."""
+    cases = list(board_cases(actor, fiscal_year))
+    if cases:
+        _audit_export(
+            actor,
+            LegalBasis.COORDINATION,
+            "coordination_board_export",
+            fiscal_year=fiscal_year,
+            cases=[str(c.public_id) for c in cases],
+        )
+    return cases

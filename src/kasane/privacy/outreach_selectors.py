@@ -180,11 +180,11 @@ def get_my_report(actor: Staff, public_id: UUID | str) -> ConcernReport:
 # --- reports as the outreach team reads them ----------------------------------------------
 
 
-def _team_reports() -> QuerySet[ConcernReport]:
+def team_reports() -> QuerySet[ConcernReport]:
     return ConcernReport.objects.select_related("area", "reporter_agency", "reporter", "target")
 
 
-def _require_report_basis(actor: Staff) -> LegalBasis:
+def require_report_basis(actor: Staff) -> LegalBasis:
     basis = report_basis(actor)
     if basis is None:
         raise Http404
@@ -196,8 +196,8 @@ def report_list_for_outreach(
     actor: Staff, page: int = 1, *, open_only: bool = False
 ) -> Page[ConcernReport]:
     """Every concern report, urgent and unanswered first."""
-    basis = _require_report_basis(actor)
-    reports = _team_reports()
+    basis = require_report_basis(actor)
+    reports = team_reports()
     if open_only:
         reports = reports.exclude(status="done")
     reports = reports.order_by("status", "-received_at", "-id")
@@ -217,8 +217,8 @@ def report_list_for_outreach(
 def get_report_for_outreach(
     actor: Staff, public_id: UUID | str, *, purpose: str = "view"
 ) -> ConcernReport:
-    basis = _require_report_basis(actor)
-    report: ConcernReport = _get(_team_reports(), public_id)
+    basis = require_report_basis(actor)
+    report: ConcernReport = _get(team_reports(), public_id)
     _audit_view(actor, basis, "concern_report", str(report.public_id), purpose=purpose)
     return report
 

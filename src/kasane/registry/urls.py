@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kasane.registry import import_views, views
+from kasane.registry import export_views, import_views, views
 
 app_name = "registry"
 
@@ -20,4 +20,5 @@ urlpatterns = [
     path("persons/<uuid:public_id>/", views.person_detail, name="person_detail"),
     path("persons/<uuid:public_id>/edit/", views.person_edit, name="person_edit"),
     path("import/", import_views.resident_import_page, name="resident_import"),
+    path("households/export.csv", export_views.household_list_csv, name="household_list_csv"),
 ]

@@ -1,0 +1,46 @@
+"""The coordinator's board as CSV."""
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from kasane.cases import forms
+from kasane.cases.views import _coordinator, _local_date
+from kasane.core.dates import fiscal_year, fiscal_year_label
+from kasane.core.exports import csv_response, requested_encoding
+from kasane.privacy import export_selectors
+
+
+@require_GET
+def board_csv(request: HttpRequest) -> HttpResponse:
+    """The cases sent to coordination in the board's 年度 (``?year=``), by triage."""
+    actor = _coordinator(request)
+    year_form = forms.BoardYearForm(request.GET or None)
+    year = fiscal_year(timezone.localdate())
+    if year_form.is_valid() and year_form.cleaned_data.get("year"):
+        year = year_form.cleaned_data["year"]
+    header = [
+        _("case number"),
+        _("head of household"),
+        _("lead agency"),
+        _("sent"),
+        _("triage"),
+        _("support decision"),
+        _("status"),
+    ]
+    rows = (
+        [
+            case.number,
+            # Only heads the actor may read were fetched; the others stay blank.
+            case.household.heads[0].person.name if case.household.heads else None,  # type: ignore[attr-defined]
+            case.lead_agency.name if case.lead_agency else None,
+            _local_date(case.sent_to_coordination_at),
+            case.get_triage_display() if case.triage else None,
+            _local_date(case.accepted_at),
+            case.get_status_display(),
+        ]
+        for case in export_selectors.coordination_board_export_for_user(actor, year)
+    )
+    filename = f"{_('Coordination board')}_{fiscal_year_label(year)}.csv"
+    return csv_response(filename, header, rows, encoding=requested_encoding(request.GET))

@@ -1,0 +1,41 @@
+"""The meeting list as CSV."""
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from kasane.cases.views import _actor
+from kasane.core.exports import csv_response, requested_encoding
+from kasane.privacy import export_selectors
+
+
+@require_GET
+def meeting_list_csv(request: HttpRequest) -> HttpResponse:
+    """Every meeting the agency holds or attends, as on the list: no case is named."""
+    actor = _actor(request)
+    header = [
+        _("date and time"),
+        _("kind"),
+        _("title"),
+        _("held by"),
+        _("place"),
+        _("online"),
+        _("cases"),
+        _("status"),
+    ]
+    rows = (
+        [
+            m.held_at,
+            m.get_kind_display(),
+            m.title,
+            m.organizer.name,
+            m.place,
+            m.online,
+            m.cases,  # type: ignore[attr-defined]
+            m.get_status_display(),
+        ]
+        for m in export_selectors.meeting_list_export_for_user(actor)
+    )
+    filename = f"{_('Meetings')}_{timezone.localdate().isoformat()}.csv"
+    return csv_response(filename, header, rows, encoding=requested_encoding(request.GET))
