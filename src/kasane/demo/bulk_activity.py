@@ -45,6 +45,7 @@ from kasane.core.dates import fiscal_year, fiscal_year_bounds, fiscal_year_short
 from kasane.core.workdays import is_working_day
 from kasane.demo.activity import NOTE_TEXTS, PROFILES, SUMMARIES, DemoActivity, household_kind
 from kasane.demo.bulk import AuditChain, insert
+from kasane.demo.bulk_outreach import BulkOutreach
 from kasane.demo.bulk_plans import BulkPlans
 from kasane.demo.casework import AREAS, CLOSURE_NOTES, PERSON_VIEWS
 from kasane.intake.models import (
@@ -112,6 +113,7 @@ class BulkActivity:
         # basis, object type, the record whose public id is the object id, detail).
         self.audit: list[tuple[Staff | None, AuditAction, LegalBasis, str, object, dict]] = []  # type: ignore[type-arg]
         self.plans: BulkPlans | None = None
+        self.outreach: BulkOutreach | None = None
 
     # --- time --------------------------------------------------------------------------------
 
@@ -551,6 +553,8 @@ class BulkActivity:
         insert(Closure, self.closures)
         if self.plans is not None:
             self.plans.write()
+        if self.outreach is not None:
+            self.outreach.write()
         insert(CaseEvent, self.events)
         with AuditChain() as chain:
             for actor, action, basis, kind, record, detail in self.audit:
@@ -582,19 +586,24 @@ def build_bulk_activity(
         if relationship == Relationship.HEAD:
             heads[household_id] = (person_id, str(public_id))
     households = []
-    for household_id, note, agency_id in (
+    places: list[tuple[int, int | None, str, int | None]] = []
+    for household_id, note, agency_id, area_id, address in (
         Household.objects.filter(pk__gt=after_household)
         .order_by("id")
-        .values_list("id", "note", "registered_by_agency_id")
+        .values_list("id", "note", "registered_by_agency_id", "area_id", "address")
     ):
         key = activity.key_of[agency_id]
         households.append(
             (household_id, household_kind(members[household_id], note, key, today), key)
         )
+        head = heads.get(household_id)
+        places.append((household_id, area_id, address, head[0] if head else None))
     if not households:
         return
     bulk = BulkActivity(activity, seed, today)
     bulk.run(households, heads)
+    bulk.outreach = BulkOutreach(bulk)
+    bulk.outreach.run(places)
     bulk.write()
 
 

@@ -49,6 +49,14 @@ from kasane.meetings.models import (
     MeetingKind,
     MeetingStatus,
 )
+from kasane.outreach.models import (
+    ChangeKind,
+    ConcernReport,
+    ContactAttempt,
+    OutreachTarget,
+    ReportStatus,
+    StageChange,
+)
 from kasane.plans.models import Closure, PlanStatus, Review, ReviewKind, SupportPlan
 from kasane.privacy.consent import consents_in_force
 from kasane.privacy.models import AuditEvent, ConsentPurpose
@@ -231,6 +239,40 @@ class TestLargeDemoCity:
         assert (compute("meetings_held", previous).value or 0) > 20
         assert compute("reviews_on_time", previous).breakdown["on_time"] > 10
 
+    def test_outreach_among_the_bulk_households(self, city: str) -> None:
+        addresses = bulk_households().values("address")
+        targets = OutreachTarget.objects.filter(address__in=addresses)
+        consultations = Consultation.objects.count()
+        assert 100 < targets.count() < consultations / 10
+        # Each target opened once, its history in order, closed with the reason it has.
+        opened = Counter(
+            StageChange.objects.filter(kind=ChangeKind.OPENED).values_list("target", flat=True)
+        )
+        assert set(opened.values()) == {1}
+        assert len(opened) == OutreachTarget.objects.count()
+        assert not StageChange.objects.filter(at__lt=F("target__opened_at")).exists()
+        closed = targets.filter(closed_at__isnull=False)
+        assert closed.exists() and targets.filter(closed_at__isnull=True).exists()
+        for target in closed[:100]:
+            last = target.changes.order_by("at", "id").last()
+            assert last is not None and last.kind == ChangeKind.CLOSED
+            assert last.close_reason == target.close_reason
+            last_stage = target.changes.exclude(to_stage="").order_by("at", "id").last()
+            assert last_stage is not None and last_stage.to_stage == target.stage
+        # A report taken on is being handled, or handled once its target closed.
+        reports = ConcernReport.objects.filter(target__in=targets)
+        assert reports.exists()
+        assert not reports.filter(status=ReportStatus.RECEIVED).exists()
+        assert (
+            not reports.filter(target__closed_at__isnull=False)
+            .exclude(status=ReportStatus.DONE)
+            .exists()
+        )
+        assert not ContactAttempt.objects.filter(attempted_on__gte=timezone.localdate()).exists()
+        previous = fiscal_year(timezone.localdate()) - 1
+        assert (compute("concern_reports", previous).value or 0) > 50
+        assert (compute("outreach_targets", previous).figures["new"] or 0) > 50
+
     def test_two_years_of_consultations_in_a_real_city_volume(self, city: str) -> None:
         today = timezone.localdate()
         previous = fiscal_year(today) - 1
@@ -340,6 +382,9 @@ class TestLargeDemoCity:
         assert created["agenda_item"] == AgendaItem.objects.count()
         assert created["meeting_decision"] == Decision.objects.count()
         assert created["support_plan"] == SupportPlan.objects.count()
+        assert created["outreach_target"] == OutreachTarget.objects.count()
+        assert created["concern_report"] == ConcernReport.objects.count()
+        assert created["contact_attempt"] == ContactAttempt.objects.count()
         assert created["review"] == Review.objects.filter(kind=ReviewKind.REVIEW).count()
         sequences = list(AuditEvent.objects.order_by("id").values_list("sequence", flat=True))
         assert sequences == list(range(1, len(sequences) + 1))
