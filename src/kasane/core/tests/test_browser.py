@@ -6,7 +6,11 @@ household — and save a screenshot of every page to /screenshots for people to 
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from kasane.testing.browser import browser, demo_city, page, shoot, sign_in  # noqa: F401
@@ -79,3 +83,11 @@ def test_auditor_reads_the_audit_log(page, live_server, demo_city):
     page.goto(f"{base}/privacy/audit/")
     expect(page.locator("table")).to_be_visible()
     shoot(page, "08-audit-log")
+    # The auditor takes the log away and verifies the copy without the database.
+    with page.expect_download() as download_info:
+        page.get_by_test_id("audit-export-jsonl").click()
+    exported = Path(download_info.value.path())
+    assert download_info.value.suggested_filename.endswith(".jsonl")
+    out = io.StringIO()
+    call_command("audit_verify", "--export", str(exported), stdout=out)
+    assert "Audit export intact" in out.getvalue()
