@@ -10,6 +10,7 @@ from django.db import transaction
 from kasane.accounts.models import Staff
 from kasane.cases.models import CaseNote, EventKind
 from kasane.privacy.case_selectors import get_case_for_user, timeline_events
+from kasane.privacy.cases import require_case_details
 
 NOTES_PAGE_SIZE = 50
 
@@ -17,11 +18,15 @@ NOTES_PAGE_SIZE = 50
 @transaction.atomic
 def case_notes_for_user(actor: Staff, case_id: UUID | str, page: int = 1) -> Page[CaseNote]:
     """The case's notes the actor may see, newest first: 404 unless the actor may read the
-    case; an agency-only note only within its agency — the very lines the timeline shows.
+    case's details; an agency-only note only within its agency — the very lines the timeline
+    shows.
 
     Audited as a view of the case for the purpose "notes".
     """
     case = get_case_for_user(actor, case_id, purpose="notes")
+    # On the team without consent, a pledge or break-glass, an agency knows the case exists
+    # and who leads it, as on the case page: its notes are details (404 here, audit undone).
+    require_case_details(actor, case)
     shown = timeline_events(actor, case).filter(kind=EventKind.NOTE, note__isnull=False)
     notes = (
         CaseNote.objects.filter(case=case, id__in=shown.values("note_id"))

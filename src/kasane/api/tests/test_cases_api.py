@@ -12,7 +12,8 @@ from kasane.api.tests.conftest import assert_error
 from kasane.cases import services
 from kasane.cases.models import Case, CaseNote, ReferralStatus, TeamRole
 from kasane.conftest import make_household
-from kasane.privacy.models import AuditAction, AuditEvent
+from kasane.privacy import services as privacy_services
+from kasane.privacy.models import AuditAction, AuditEvent, ConsentMethod, ConsentPurpose
 
 
 @pytest.fixture
@@ -223,6 +224,19 @@ def test_notes_agency_only_stay_in_the_agency(api, caseworker, outsider, case, r
 
     mine = ours.get(f"/cases/{case.public_id}/notes").json()["items"]
     assert [n["text"] for n in mine] == ["所内限りのメモ", "自宅訪問。母は元気。"]
+    # On the team without a basis the notes are details, as on the case page: 404.
+    assert theirs.get(f"/cases/{case.public_id}/notes").status_code == 404
+    head = case.household.memberships.get().person
+    privacy_services.consent_record(
+        actor=caseworker,
+        person=head,
+        data=privacy_services.ConsentInput(
+            purposes=[ConsentPurpose.INFORMATION_SHARING],
+            method=ConsentMethod.WRITTEN,
+            obtained_on=timezone.localdate(),
+            agencies=[outsider.agency],
+        ),
+    )
     shown = theirs.get(f"/cases/{case.public_id}/notes").json()["items"]
     assert [n["text"] for n in shown] == ["自宅訪問。母は元気。"]
     timeline = theirs.get(f"/cases/{case.public_id}").json()["timeline"]["items"]
