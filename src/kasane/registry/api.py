@@ -112,13 +112,17 @@ def refuse_duplicates(actor: Staff, persons: Sequence[PersonIn], confirmed: bool
 # --- output -----------------------------------------------------------------------------
 
 
-class AreaOut(Schema):
+class RegistryAreaOut(Schema):
+    """A town block (町丁目) or wider area, by code. Named apart from the plans' AreaOut (a
+    life area of an assessment) and community's AreaRef: OpenAPI components are keyed by
+    class name alone, and a second class of the same name overwrote this one's shape."""
+
     code: str
     name: str
 
 
-def area_out(area: Area | None) -> AreaOut | None:
-    return None if area is None else AreaOut(code=area.code, name=area.name)
+def area_out(area: Area | None) -> RegistryAreaOut | None:
+    return None if area is None else RegistryAreaOut(code=area.code, name=area.name)
 
 
 class MemberOut(Schema):
@@ -151,7 +155,7 @@ class RelationOut(Schema):
 class HouseholdOut(Schema):
     id: UUID
     address: str
-    area: AreaOut | None
+    area: RegistryAreaOut | None
     phone: str
     note: str
     members: list[MemberOut]
@@ -194,7 +198,7 @@ class PersonOut(Schema):
     birth_date: datetime.date | None
     sex: str
     phone: str
-    area: AreaOut | None
+    area: RegistryAreaOut | None
     households: list[PersonHouseholdOut]
 
 
