@@ -46,6 +46,7 @@ from kasane.core.workdays import is_working_day
 from kasane.demo.activity import NOTE_TEXTS, PROFILES, SUMMARIES, DemoActivity, household_kind
 from kasane.demo.bulk import AuditChain, insert
 from kasane.demo.bulk_outreach import BulkOutreach
+from kasane.demo.bulk_participation import BulkParticipation
 from kasane.demo.bulk_plans import BulkPlans
 from kasane.demo.casework import AREAS, CLOSURE_NOTES, PERSON_VIEWS
 from kasane.intake.models import (
@@ -114,6 +115,7 @@ class BulkActivity:
         self.audit: list[tuple[Staff | None, AuditAction, LegalBasis, str, object, dict]] = []  # type: ignore[type-arg]
         self.plans: BulkPlans | None = None
         self.outreach: BulkOutreach | None = None
+        self.participation: BulkParticipation | None = None
 
     # --- time --------------------------------------------------------------------------------
 
@@ -515,6 +517,7 @@ class BulkActivity:
             household_id, kind, receiver = households[index]
             self.consult(household_id, kind, receiver, day)
         self.close_until(self.today)
+        self.participation = BulkParticipation(self)
         self.plans = BulkPlans(self, heads)
         self.plans.run(self.cases)
 
@@ -555,6 +558,8 @@ class BulkActivity:
             self.plans.write()
         if self.outreach is not None:
             self.outreach.write()
+        if self.participation is not None:
+            self.participation.write()
         insert(CaseEvent, self.events)
         with AuditChain() as chain:
             for actor, action, basis, kind, record, detail in self.audit:
@@ -563,7 +568,8 @@ class BulkActivity:
                     action=action,
                     legal_basis=basis,
                     object_type=kind,
-                    object_id=record.public_id,  # type: ignore[attr-defined]
+                    # Records without a public id (a loneliness score) go by their key.
+                    object_id=getattr(record, "public_id", None) or record.pk,  # type: ignore[attr-defined]
                     detail={
                         k: str(v.public_id) if hasattr(v, "public_id") else v
                         for k, v in detail.items()

@@ -77,6 +77,7 @@ if TYPE_CHECKING:
 
 DAY = datetime.timedelta(days=1)
 CONSENT_SHARE = 0.65  # households that consent to the 重層的支援会議 after the 支援会議
+PARTICIPATION_THEMES = ("8050", "disability", "working_age_single")
 CONSENT_NOTE = "支援会議の後、訪問して説明し、重層的支援会議での検討に同意を得た。"
 SUPPORT_DECISION = (
     "世帯全体への支援を決定。多機関協働で支援チームをつくり、プランに沿って支援する。"
@@ -400,6 +401,16 @@ class BulkPlans:
         )
         self.consents.append(consent)
         self.consent_agencies.extend((consent, a.pk) for a in self.team_agencies(bulk))
+        theme = self.theme(bulk)
+        participation = self.w.participation
+        matched = (
+            theme in PARTICIPATION_THEMES and participation is not None and participation.ready
+        )
+        if matched:
+            assert participation is not None
+            consent.purposes = sorted([*consent.purposes, ConsentPurpose.PARTICIPATION])
+            if participation.agency.pk not in bulk.team:
+                self.consent_agencies.append((consent, participation.agency.pk))
         self.w.log(
             lead,
             AuditAction.CREATE,
@@ -409,7 +420,6 @@ class BulkPlans:
             person=head_public_id,
             purposes=consent.purposes,
         )
-        theme = self.theme(bulk)
         coordinator = self.coordinator
         agency = coordinator.agency
         assert agency is not None
@@ -459,7 +469,7 @@ class BulkPlans:
             status=PlanStatus.APPROVED,
             author=coordinator,
             agency=agency,
-            participation_requested=theme in ("8050", "disability", "working_age_single"),
+            participation_requested=theme in PARTICIPATION_THEMES,
             outreach_requested=theme == "8050",
             agreed_on=agreed,
             agreement_method=method,
@@ -535,6 +545,9 @@ class BulkPlans:
             f"（{agreed.month}月{agreed.day}日）を確認のうえ承認した。\n"
             f"【次回評価】{review_due.month}月{review_due.day}日頃",
         )
+        if matched:
+            assert participation is not None
+            participation.propose(case, head_id, head_public_id, day)
         self.reviews_of(bulk, plan, goals, theme)
 
     def reviews_of(

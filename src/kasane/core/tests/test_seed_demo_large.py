@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -57,6 +58,7 @@ from kasane.outreach.models import (
     ReportStatus,
     StageChange,
 )
+from kasane.participation.models import LonelinessScore, Match, MatchStage, MatchStageChange
 from kasane.plans.models import Closure, PlanStatus, Review, ReviewKind, SupportPlan
 from kasane.privacy.consent import consents_in_force
 from kasane.privacy.models import AuditEvent, ConsentPurpose
@@ -273,6 +275,36 @@ class TestLargeDemoCity:
         assert (compute("concern_reports", previous).value or 0) > 50
         assert (compute("outreach_targets", previous).figures["new"] or 0) > 50
 
+    def test_participation_matches_of_the_bulk_plans(self, city: str) -> None:
+        matches = Match.objects.filter(case__household__in=bulk_households())
+        assert matches.count() > 10
+        stages = Counter(matches.values_list("stage", flat=True))
+        assert stages[MatchStage.STARTED] + stages[MatchStage.SETTLED] > 0
+        for match in matches.select_related("case")[:100]:
+            # The plan asked for it; the person is a current member with a consent in force
+            # covering participation support and the agency.
+            assert match.case is not None
+            assert match.case.plans.filter(participation_requested=True).exists()
+            assert match.person.memberships.filter(
+                household_id=match.case.household_id, ended_on__isnull=True
+            ).exists()
+            assert any(
+                ConsentPurpose.PARTICIPATION in c.purposes
+                and c.agencies.filter(pk=match.agency_id).exists()
+                for c in consents_in_force().filter(person=match.person)
+            )
+            history = list(match.history.order_by("on", "id").values_list("stage", "on"))
+            assert history[0][0] == MatchStage.PROPOSED
+            assert history[-1] == (match.stage, match.stage_since)
+            assert all(a[1] <= b[1] for a, b in itertools.pairwise(history))
+            assert (match.stage == MatchStage.ENDED) == bool(match.end_reason)
+        settled = matches.filter(stage=MatchStage.SETTLED)
+        assert not settled.exclude(loneliness__isnull=False).exists()
+        assert not MatchStageChange.objects.filter(on__gte=timezone.localdate()).exists()
+        assert LonelinessScore.objects.filter(match__in=matches).exists()
+        previous = fiscal_year(timezone.localdate()) - 1
+        assert compute("matches", previous).breakdown["started"] > 5
+
     def test_two_years_of_consultations_in_a_real_city_volume(self, city: str) -> None:
         today = timezone.localdate()
         previous = fiscal_year(today) - 1
@@ -385,6 +417,8 @@ class TestLargeDemoCity:
         assert created["outreach_target"] == OutreachTarget.objects.count()
         assert created["concern_report"] == ConcernReport.objects.count()
         assert created["contact_attempt"] == ContactAttempt.objects.count()
+        assert created["match"] == Match.objects.count()
+        assert created["loneliness_score"] == LonelinessScore.objects.count()
         assert created["review"] == Review.objects.filter(kind=ReviewKind.REVIEW).count()
         sequences = list(AuditEvent.objects.order_by("id").values_list("sequence", flat=True))
         assert sequences == list(range(1, len(sequences) + 1))
