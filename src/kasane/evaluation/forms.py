@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kasane.evaluation.models import IndicatorKind, IndicatorLevel, Project
 
 
 class TargetForm(forms.Form):
     fiscal_year = forms.IntegerField(label=_("fiscal year"), min_value=1990, max_value=2200)
-    value = forms.DecimalField(label=_("target"), max_digits=14, decimal_places=3)
+    value = forms.DecimalField(
+        label=pgettext_lazy("indicator", "target"), max_digits=14, decimal_places=3
+    )
 
 
 class ManualValueForm(forms.Form):

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class IndicatorKind(models.TextChoices):
@@ -22,7 +23,7 @@ class IndicatorKind(models.TextChoices):
 
 class IndicatorLevel(models.TextChoices):
     OUTPUT = "output", _("output")
-    OUTCOME = "outcome", _("outcome")
+    OUTCOME = "outcome", pgettext_lazy("indicator", "outcome")
 
 
 class Project(models.TextChoices):
@@ -66,11 +67,13 @@ class Target(models.Model):
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
     fiscal_year = models.PositiveIntegerField(_("fiscal year"))
-    value = models.DecimalField(_("target"), max_digits=14, decimal_places=3)
+    value = models.DecimalField(
+        pgettext_lazy("indicator", "target"), max_digits=14, decimal_places=3
+    )
 
     class Meta:
         ordering = ["indicator", "fiscal_year"]
-        verbose_name = _("target")
+        verbose_name = pgettext_lazy("indicator", "target")
         verbose_name_plural = _("targets")
         constraints = [
             models.UniqueConstraint(
