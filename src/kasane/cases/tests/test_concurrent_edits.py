@@ -146,8 +146,9 @@ def _triage(actor, case, triage, version):
 
 
 @ON_POSTGRESQL
-@pytest.mark.django_db(transaction=True)
-def test_two_triages_at_the_same_moment_one_wins(in_coordination, coordinator, coordinator2):
+def test_two_triages_at_the_same_moment_one_wins(
+    need_types_kept, transactional_db, in_coordination, coordinator, coordinator2
+):
     version = _version(in_coordination)
     audits = update_audits("case", in_coordination.public_id)
     won, lost = outcome(
@@ -163,8 +164,7 @@ def test_two_triages_at_the_same_moment_one_wins(in_coordination, coordinator, c
 
 
 @ON_POSTGRESQL
-@pytest.mark.django_db(transaction=True)
-def test_the_compare_and_set_itself_lets_one_through(open_case):
+def test_the_compare_and_set_itself_lets_one_through(need_types_kept, transactional_db, open_case):
     version = _version(open_case)
     won, lost = outcome(
         race(
@@ -176,8 +176,9 @@ def test_the_compare_and_set_itself_lets_one_through(open_case):
     assert Case.objects.get(pk=open_case.pk).row_version == version + 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_connections_one_after_the_other(in_coordination, coordinator, coordinator2):
+def test_two_connections_one_after_the_other(
+    need_types_kept, transactional_db, in_coordination, coordinator, coordinator2
+):
     version = _version(in_coordination)
     results = one_after_the_other(
         _triage(coordinator, in_coordination, Triage.C, version),

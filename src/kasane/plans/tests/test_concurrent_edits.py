@@ -142,8 +142,9 @@ def _update(actor, plan, **values):
 
 
 @ON_POSTGRESQL
-@pytest.mark.django_db(transaction=True)
-def test_two_saves_at_the_same_moment_one_wins(draft, caseworker, colleague):
+def test_two_saves_at_the_same_moment_one_wins(
+    need_types_kept, transactional_db, draft, caseworker, colleague
+):
     results = race(
         _update(caseworker, draft, outreach_requested=True),
         _update(colleague, draft, participation_requested=True),
@@ -160,8 +161,7 @@ def test_two_saves_at_the_same_moment_one_wins(draft, caseworker, colleague):
 
 
 @ON_POSTGRESQL
-@pytest.mark.django_db(transaction=True)
-def test_the_compare_and_set_itself_lets_one_through(draft):
+def test_the_compare_and_set_itself_lets_one_through(need_types_kept, transactional_db, draft):
     """No row lock taken first: the UPDATE's own WHERE decides, the second transaction
     waiting on the first's uncommitted row."""
     results = race(
@@ -175,8 +175,9 @@ def test_the_compare_and_set_itself_lets_one_through(draft):
     assert plan.outreach_requested != plan.participation_requested
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_connections_one_after_the_other(draft, caseworker, colleague):
+def test_two_connections_one_after_the_other(
+    need_types_kept, transactional_db, draft, caseworker, colleague
+):
     results = one_after_the_other(
         _update(caseworker, draft, outreach_requested=True),
         _update(colleague, draft, participation_requested=True),
