@@ -571,7 +571,7 @@ def response_text(response: HttpResponse | Any) -> str:
     """What a reader gets from the response: HTML, CSV (UTF-8 or CP932), JSON with its
     escapes undone, the text cells of an .xlsx workbook."""
     body = (
-        b"".join(response.streaming_content)  # type: ignore[attr-defined]
+        b"".join(response.streaming_content)  # type: ignore[union-attr]
         if getattr(response, "streaming", False)
         else response.content
     )
