@@ -59,6 +59,9 @@ PAGES: dict[str, Any] = {
     "consultation_detail": lambda w: resolve_url(
         "intake:consultation_detail", w.consultation.public_id
     ),
+    "consultation_edit": lambda w: resolve_url(
+        "intake:consultation_edit", w.consultation.public_id
+    ),
 }
 # Pages about the actor's own agency's work: an outsider gets its own (empty) page.
 OWN_PAGES = {"start", "search", "record_new"}
@@ -125,7 +128,9 @@ def test_anonymous_is_sent_to_login(name, world, client, consultation_post):
     assert Consultation.objects.count() == before
 
 
-@pytest.mark.parametrize("name", ["start", "record_for_household", "consultation_detail"])
+@pytest.mark.parametrize(
+    "name", ["start", "record_for_household", "consultation_detail", "consultation_edit"]
+)
 def test_every_read_of_personal_data_is_audited(name, world, login, caseworker):
     before = AuditEvent.objects.filter(actor=caseworker, action=AuditAction.VIEW).count()
     assert login(caseworker).get(PAGES[name](world)).status_code == 200
@@ -152,6 +157,12 @@ def test_team_agency_reads_the_consultation_but_not_an_unconsented_summary(
     assert SUMMARY not in case_page.content.decode()
     assert SUMMARY in login(caseworker).get(url).content.decode()
     assert login(stranger).get(url).status_code == 404
+    # Reading is not correcting: the correction page (which shows the summary) is the
+    # receiving agency's alone.
+    edit = resolve_url("intake:consultation_edit", consultation.public_id)
+    assert edit not in page.content.decode()
+    assert login(outsider).get(edit).status_code == 404
+    assert SUMMARY in login(caseworker).get(edit).content.decode()
 
 
 def test_consented_summary_travels_with_the_team(caseworker, household, outsider, login):
