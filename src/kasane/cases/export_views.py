@@ -1,9 +1,8 @@
 """The coordinator's board as CSV."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
 from kasane.cases import forms
 from kasane.cases.views import _coordinator, _local_date
@@ -12,10 +11,12 @@ from kasane.core.exports import csv_response, requested_encoding
 from kasane.privacy import export_selectors
 
 
-@require_GET
 def board_csv(request: HttpRequest) -> HttpResponse:
-    """The cases sent to coordination in the board's 年度 (``?year=``), by triage."""
+    """The cases sent to coordination in the board's 年度 (``?year=``), by triage; 404 to
+    anyone but a coordinator whatever the method, as the board."""
     actor = _coordinator(request)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     year_form = forms.BoardYearForm(request.GET or None)
     year = fiscal_year(timezone.localdate())
     if year_form.is_valid() and year_form.cleaned_data.get("year"):

@@ -57,6 +57,7 @@ PAGES: dict[str, Any] = {
     "case_list": lambda w: resolve_url("cases:case_list"),
     "case_list_csv": lambda w: resolve_url("cases:case_list_csv"),
     "board": lambda w: resolve_url("cases:board"),
+    "board_csv": lambda w: resolve_url("cases:board_csv"),
     "case_detail": lambda w: resolve_url("cases:case_detail", w.case.public_id),
     "note_add": lambda w: resolve_url("cases:note_add", w.case.public_id),
     "referral_add": lambda w: resolve_url("cases:referral_add", w.case.public_id),
@@ -81,6 +82,7 @@ POST_DATA: dict[str, Any] = {
     "case_list": lambda w: {},
     "case_list_csv": lambda w: {},
     "board": lambda w: {},
+    "board_csv": lambda w: {},
     "case_detail": lambda w: {},
     "note_add": lambda w: {
         "written_on": timezone.localdate().isoformat(),
@@ -107,7 +109,7 @@ POST_DATA: dict[str, Any] = {
 # Pages that list what the actor's own agency has: an outsider gets an empty page, not 404.
 OWN_LISTS = {"case_list", "case_list_csv"}
 POST_ONLY = {"status_change", "accept", "name_lead"}
-COORDINATOR_ONLY = {"board", "triage", "accept", "name_lead"}
+COORDINATOR_ONLY = {"board", "board_csv", "triage", "accept", "name_lead"}
 
 
 def test_every_case_page_is_covered():

@@ -62,10 +62,12 @@ PAGES: dict[str, Any] = {
     "consultation_edit": lambda w: resolve_url(
         "intake:consultation_edit", w.consultation.public_id
     ),
+    "consultation_list_csv": lambda w: resolve_url("intake:consultation_list_csv"),
 }
 # Pages about the actor's own agency's work: an outsider gets its own (empty) page.
-OWN_PAGES = {"start", "search", "record_new"}
+OWN_PAGES = {"start", "search", "record_new", "consultation_list_csv"}
 POST_ONLY = {"search"}
+GET_ONLY = {"consultation_list_csv"}  # a POST is refused (405) before anything is read
 
 
 def _post_data(name: str, consultation_post):
@@ -113,7 +115,8 @@ def test_roles_without_cases_get_404(name, persona, world, login, request, consu
     url = PAGES[name](world)
     before = (Consultation.objects.count(), Person.objects.count())
     assert client.get(url).status_code == (405 if name in POST_ONLY else 404)
-    assert client.post(url, _post_data(name, consultation_post)).status_code == 404
+    posted = client.post(url, _post_data(name, consultation_post))
+    assert posted.status_code == (405 if name in GET_ONLY else 404)
     assert (Consultation.objects.count(), Person.objects.count()) == before
 
 
@@ -129,7 +132,14 @@ def test_anonymous_is_sent_to_login(name, world, client, consultation_post):
 
 
 @pytest.mark.parametrize(
-    "name", ["start", "record_for_household", "consultation_detail", "consultation_edit"]
+    "name",
+    [
+        "start",
+        "record_for_household",
+        "consultation_detail",
+        "consultation_edit",
+        "consultation_list_csv",
+    ],
 )
 def test_every_read_of_personal_data_is_audited(name, world, login, caseworker):
     before = AuditEvent.objects.filter(actor=caseworker, action=AuditAction.VIEW).count()
