@@ -36,6 +36,7 @@ from kasane.core.dates import fiscal_year_bounds, fiscal_year_label, wareki
 from kasane.core.exports import neutralise
 from kasane.evaluation.access import aggregates_only, may_see
 from kasane.evaluation.computations import REGISTRY, Computation, Result, Scope
+from kasane.evaluation.computations.base import shared_reads
 from kasane.evaluation.labels import key_labels
 from kasane.evaluation.models import (
     Indicator,
@@ -454,10 +455,11 @@ def build_annual_report(*, actor: Staff, fiscal_year: int) -> bytes:
     context = _context(actor, fiscal_year)
     results: dict[tuple[str, int], Result] = {}
     by_project: dict[str, list[Computation]] = {project: [] for project in PROJECT_SHEETS}
-    for entry in REGISTRY.values():
-        by_project.setdefault(entry.project, []).append(entry)
-        for year in (fiscal_year, fiscal_year - 1):
-            results[(entry.code, year)] = entry.function(Scope(year))
+    with shared_reads():
+        for entry in REGISTRY.values():
+            by_project.setdefault(entry.project, []).append(entry)
+            for year in (fiscal_year, fiscal_year - 1):
+                results[(entry.code, year)] = entry.function(Scope(year))
     # Breakdown and figure keys in words, as on the dashboard; a key without a label is
     # shown as it is, beside its code, so a new computation is never hidden.
     labels = key_labels()

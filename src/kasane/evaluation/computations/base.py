@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import FloatField, Func, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -195,6 +198,59 @@ def share(part: int, whole: int) -> Decimal | None:
     if whole == 0:
         return None
     return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))
+
+
+_READS: ContextVar[dict[tuple[object, ...], Any] | None] = ContextVar(
+    "evaluation_reads", default=None
+)
+
+
+@contextmanager
+def shared_reads() -> Iterator[None]:
+    """Computations run inside share what several of them read alike (a year's case
+    teams: this year's pairs are compared with last year's, and last year is shown beside
+    this one) — for one page or one report, never longer, so nothing goes stale."""
+    token = _READS.set({})
+    try:
+        yield
+    finally:
+        _READS.reset(token)
+
+
+def shared(key: tuple[object, ...], read: Callable[[], Any]) -> Any:
+    """``read()``, or what it gave for ``key`` earlier inside the same ``shared_reads``."""
+    memo = _READS.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
+class DaysBetween(Func):
+    """The days (a float) from one timestamp to another, computed by the database: parsing
+    every timestamp into a Python datetime is what a year of referrals spends its time on."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def as_sqlite(
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, list[Any]]:
+        later, earlier = (compiler.compile(e) for e in self.get_source_expressions())
+        return (
+            f"(julianday({later[0]}) - julianday({earlier[0]}))",
+            [*later[1], *earlier[1]],
+        )
+
+    def as_postgresql(
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, list[Any]]:
+        later, earlier = (compiler.compile(e) for e in self.get_source_expressions())
+        return (
+            f"(EXTRACT(EPOCH FROM ({later[0]} - {earlier[0]})) / 86400.0)",
+            [*later[1], *earlier[1]],
+        )
 
 
 def mean(values: Sequence[float | int], places: str = "0.01") -> Decimal | None:

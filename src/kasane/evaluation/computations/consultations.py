@@ -3,11 +3,11 @@ reached through outreach."""
 
 from __future__ import annotations
 
-from collections import Counter
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from kasane.core.models import Domain
 from kasane.evaluation.computations.base import AREA, DOMAIN, Result, Scope, computation, share
 from kasane.evaluation.models import IndicatorKind, IndicatorLevel, Project
 from kasane.intake.models import Channel, Consultation, ConsultationNeed
@@ -45,17 +45,22 @@ def consultations_by_domain(scope: Scope) -> Result:
     """Consultations received in the year, and how many touched each domain (a consultation
     touching two domains counts once in each)."""
     start, end = scope.span()
-    domain_lists = (
+    # A conditional count per domain on the JSON text (as Scope.in_domain matches it), in
+    # the database: decoding every consultation's list in Python is what takes the time.
+    counts = (
         Consultation.objects.filter(received_at__gte=start, received_at__lt=end)
         .filter(scope.in_area("household"), scope.in_domain(""))
-        .values_list("domains", flat=True)
+        .order_by()
+        .aggregate(
+            total=Count("pk"),
+            **{
+                code: Count("pk", filter=Q(domains__icontains=f'"{code}"'))
+                for code in Domain.values
+            },
+        )
     )
-    total = 0
-    counts: Counter[str] = Counter()
-    for domains in domain_lists:
-        total += 1
-        counts.update(set(domains or ()))
-    return Result(Decimal(total), dict(sorted(counts.items())))
+    total = counts.pop("total")
+    return Result(Decimal(total), {code: n for code, n in sorted(counts.items()) if n})
 
 
 @computation(
