@@ -16,7 +16,8 @@ from kasane.cases import services as case_services
 from kasane.cases.models import Case
 from kasane.cases.services import clock_at
 from kasane.conftest import make_household
-from kasane.evaluation.computations import REGISTRY, compute
+from kasane.evaluation.computations import REGISTRY, Scope, compute
+from kasane.evaluation.selectors import monthly_consultations
 from kasane.intake import services as intake_services
 from kasane.intake.models import NeedType, Outcome
 from kasane.plans import services as plan_services
@@ -88,6 +89,12 @@ def test_consultations_received_by_channel_domain_and_main_need(
     assert by_need.value == 3
     assert by_need.breakdown == {"8050": 2, "hikikomori": 1}
     assert compute("consultations_received", YEAR - 1).value == 1
+    # The month chart puts each one in its month in Japan time, at the edges too.
+    months = monthly_consultations(Scope(YEAR))
+    assert months == [1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]
+    record(at(2024, 4, 30, 23, 59), "phone", ["elderly"], "8050")
+    record(at(2024, 5, 1, 0, 0), "phone", ["elderly"], "8050")
+    assert monthly_consultations(Scope(YEAR))[:2] == [2, 1]
 
 
 def test_coordination_cases_by_triage(caseworker: Staff, coordinator: Staff) -> None:
