@@ -247,6 +247,7 @@ class OutreachDemo:
             Stage.CONSULTING,
             Stage.SUPPORTED,
         ]
+        closed_any = False
         for i in range(count):
             day = self.today - self.rng.randint(1, 364) * DAY
             reporter, kind = self.rng.choice(self.reporters)
@@ -274,8 +275,12 @@ class OutreachDemo:
                 )
             # Every stage is shown among the open targets; older ones have gone further.
             goal = goals[i % len(goals)] if i < len(goals) else self.rng.choice(goals)
+            # About half of the older targets were closed; at least one, whatever the dice
+            # and the day the demo is built, so the closed ones are shown too.
             closing = (
-                i >= len(goals) and (self.today - opened).days > 90 and self.rng.random() < 0.45
+                i >= len(goals)
+                and (self.today - opened).days > 90
+                and (self.rng.random() < 0.45 or not closed_any)
             )
             closed = self.today - self.rng.randint(1, 60) * DAY
             until = max(closed, opened + DAY) if closing else self.today - DAY
@@ -287,12 +292,14 @@ class OutreachDemo:
             )
             with cases.clock_at(self.at(until, 18)):
                 services.target_close(actor=self.worker, target=target, reason=reason)
-            if reason == CloseReason.CONNECTED and self.rng.random() < 0.3:
+            if reason == CloseReason.CONNECTED and closed_any and self.rng.random() < 0.3:
                 # Came back: the support it was connected to did not hold.
                 with cases.clock_at(self.at(self.today - DAY, 10)):
                     services.target_reopen(
                         actor=self.worker, target=target, note="支援先から再度の相談"
                     )
+            else:
+                closed_any = True
 
     def waiting(self) -> None:
         """Two reports received since yesterday, one urgent, not yet taken up."""
