@@ -8,8 +8,11 @@ browser session chose for the pages.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+import json
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -17,9 +20,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, re_path
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from kasane.api.api import api, not_found
+from kasane.api.api import api, error_response, not_found
 
 app_name = "api"
 assert api.urls_namespace == app_name  # ninja reverses its own root by this namespace
@@ -46,13 +50,62 @@ def language_for(request: HttpRequest) -> str:
     return str(settings.LANGUAGE_CODE)
 
 
+# An ISO date-time with a UTC offset; pydantic takes any offset under 24 hours.
+_OFFSET = re.compile(r"^\d{4}-\d\d-\d\d[T ][\d:.]+([+-])(\d\d):?(\d\d)$")
+MAX_OFFSET_MINUTES = 14 * 60  # Kiribati; PostgreSQL refuses beyond 15:59
+
+
+def _unstorable(text: str) -> bool:
+    if "\x00" in text:
+        return True
+    offset = _OFFSET.match(text)
+    return offset is not None and int(offset[2]) * 60 + int(offset[3]) > MAX_OFFSET_MINUTES
+
+
+def _unstorable_fields(value: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
+    if isinstance(value, str):
+        if _unstorable(value):
+            yield ".".join(path)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _unstorable_fields(key, path)
+            yield from _unstorable_fields(item, (*path, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unstorable_fields(item, (*path, str(index)))
+
+
+def refuse_unstorable(request: HttpRequest, kwargs: dict[str, Any]) -> HttpResponse | None:
+    """A 422 for a value the database cannot store, anywhere in the path, query or JSON body.
+
+    PostgreSQL text cannot hold NUL, nor a timestamp a UTC offset beyond 15:59: such values
+    reached the database as a DataError (a 500) where SQLite stored them. Django's form
+    fields refuse NUL; the API's schemas (pydantic) take both.
+    """
+    fields = list(_unstorable_fields(kwargs))
+    fields += list(_unstorable_fields({k: request.GET.getlist(k) for k in request.GET}))
+    if request.content_type == "application/json":
+        with contextlib.suppress(ValueError):  # not JSON: the operation answers that itself
+            fields += list(_unstorable_fields(json.loads(request.body)))
+    if not fields:
+        return None
+    error = {"code": "unstorable_value", "message": _("Enter a valid value.")}
+    named = {".".join(p for p in f.split(".") if not p.isdigit()) or "body" for f in fields}
+    return error_response(
+        422,
+        "invalid_input",
+        _("The request does not have the expected shape."),
+        {name: [error] for name in sorted(named)},
+    )
+
+
 def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         language = language_for(request)
         with translation.override(language):
             try:
-                response = view(request, *args, **kwargs)
+                response = refuse_unstorable(request, kwargs) or view(request, *args, **kwargs)
             except Http404:
                 # Raised outside an operation (the API's root): still JSON.
                 response = not_found()

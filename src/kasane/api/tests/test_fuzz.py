@@ -342,3 +342,30 @@ def test_every_schema_name_is_one_shape() -> None:
         if cls.__module__.startswith("kasane.") and cls.__name__ in components:
             modules[cls.__name__].add(cls.__module__)
     assert {name: m for name, m in modules.items() if len(m) > 1} == {}
+
+
+@pytest.mark.django_db
+def test_values_the_database_cannot_store_are_refused_as_input(wsgi_app: Any) -> None:
+    """Found by the fuzzing on PostgreSQL (500s there, stored on SQLite): a NUL character,
+    and a date-time whose UTC offset no place uses, are the client's error on both."""
+    from django.test import Client
+
+    world = _world()
+    client = Client(headers={"Authorization": f"Bearer {world.tokens[1]}"})
+    cases: list[tuple[str, str, dict[str, Any]]] = [
+        ("post", "/api/v1/meetings", {"held_at": "2026-05-23T17:51:00+20:55", "online": True}),
+        ("post", "/api/v1/persons/search", {"q": "ヤマ\x00ダ"}),
+        ("get", "/api/v1/opportunities", {"modified_after": "2026-01-01T00:00:00-18:34"}),
+        ("get", "/api/v1/community-places", {"area_code": "K\x00"}),
+    ]
+    for method, path, data in cases:
+        if method == "post":
+            response = client.post(path, data, content_type="application/json")
+        else:
+            response = client.get(path, data)
+        assert response.status_code == 422, (path, response.content)
+        body = response.json()
+        assert body["code"] == "invalid_input"
+        assert [e["code"] for e in next(iter(body["fields"].values()))] == ["unstorable_value"]
+    fine = client.get("/api/v1/opportunities", {"modified_after": "2026-01-01T00:00:00+09:00"})
+    assert fine.status_code == 200
