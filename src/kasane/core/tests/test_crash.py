@@ -13,10 +13,7 @@ import io
 import json
 import os
 import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +28,7 @@ from kasane.api.services import api_token_create
 from kasane.cases import services
 from kasane.cases.models import CaseNote
 from kasane.conftest import AgencyFactory, StaffFactory, make_household
+from kasane.core import loadtest
 from kasane.privacy.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,66 +37,12 @@ WRITERS = 4
 KILL_AFTER = 40  # acknowledged writes before the kill; the writers keep going meanwhile
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _server_env(tmp_path: Path) -> dict[str, str]:
-    s = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "kasane.settings",
-        "KASANE_SECRET_KEY": "crash-test-" + "k" * 40,
-        "KASANE_DATA_DIR": str(tmp_path),
-        "KASANE_LOG_LEVEL": "WARNING",
-    }
-    if connection.vendor == "postgresql":
-        auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-        env["DATABASE_URL"] = (
-            f"postgres://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
-        )
-    else:
-        env.pop("DATABASE_URL", None)
-        env["KASANE_SQLITE_PATH"] = str(s["NAME"])
-    return env
-
-
-class Server:
-    """gunicorn with two workers, in its own process group so one signal kills them all."""
+class Server(loadtest.Server):
+    """The load test's gunicorn (production settings, its own process group) with two
+    workers, a JSON client, and a kill that is a real crash."""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port = _free_port()
-        self.log = log.open("ab")
-        self.process = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "kasane.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                "2",
-                "--graceful-timeout",
-                "1",
-            ],
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"gunicorn exited: see {log}")
-            try:
-                if self.request("GET", "/healthz")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise AssertionError(f"gunicorn did not answer within 30 s: see {log}")
+        super().__init__(env, log, workers=2)
 
     def request(
         self, method: str, path: str, body: dict[str, Any] | None = None, token: str = ""
@@ -115,6 +59,7 @@ class Server:
             conn.close()
 
     def kill(self) -> None:
+        """SIGKILL to gunicorn and its workers at once: nothing gets to clean up."""
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
@@ -137,7 +82,8 @@ def test_acknowledged_writes_survive_a_killed_server(tmp_path: Path, servers: li
     events_before = AuditEvent.objects.count()
     connection.close()  # the servers own the database now
 
-    env = _server_env(tmp_path)
+    # 2FA off as in the load test: the writer signs in with an API token anyway.
+    env = loadtest.server_env(connection.settings_dict, tmp_path)
     log = tmp_path / "gunicorn.log"
     server = Server(env, log)
     servers.append(server)
