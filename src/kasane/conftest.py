@@ -264,11 +264,13 @@ def need_types_kept(django_db_blocker: Any) -> Any:
 @pytest.fixture(autouse=True)
 def _reseed_after_flush(request: pytest.FixtureRequest, django_db_blocker: Any) -> Any:
     """A committing test (live server, threads) ends by flushing every table, including the
-    need taxonomy that a data migration seeded; put it back for the tests that follow."""
-    yield
+    need taxonomy that a data migration seeded; put it back for the tests that follow — and
+    make sure of it before a committing test too, whatever ran before it on this worker."""
     committing = {"transactional_db", "live_server"} & set(request.fixturenames)
     marker = request.node.get_closest_marker("django_db")
-    if committing or (marker is not None and marker.kwargs.get("transaction")):
+    committing_test = bool(committing or (marker is not None and marker.kwargs.get("transaction")))
+
+    def reseed() -> None:
         import importlib
 
         from django.apps import apps
@@ -276,6 +278,12 @@ def _reseed_after_flush(request: pytest.FixtureRequest, django_db_blocker: Any) 
         seed = importlib.import_module("kasane.intake.migrations.0002_need_types")
         with django_db_blocker.unblock():
             seed.add(apps, None)
+
+    if committing_test:
+        reseed()
+    yield
+    if committing_test:
+        reseed()
 
 
 # --- consent (issue #4) ---------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from kasane.accounts.models import Role, Staff
 from kasane.conftest import AgencyFactory, StaffFactory, head_of, make_household
@@ -149,6 +150,7 @@ def test_columns_in_another_order_with_extras_and_jumin_hyo_code() -> None:
     assert (row.resident_number, row.household_number, row.sex) == ("12345678901", "9", "unknown")
 
 
+@translation.override("en")  # the reasons as written; the page shows them in Japanese
 def test_missing_columns_and_my_number_refuse_the_file() -> None:
     with pytest.raises(ImportFileError, match="世帯番号"):
         parse(csv_bytes(["宛名番号,氏名,カナ氏名,生年月日,続柄", "1,a,ア,1950-01-01,世帯主"]))
@@ -156,6 +158,7 @@ def test_missing_columns_and_my_number_refuse_the_file() -> None:
         parse(csv_bytes([HEADER + ",個人番号", GOOD[1] + ",123456789012"]))
 
 
+@translation.override("en")  # the reasons as written; the page shows them in Japanese
 def test_every_bad_row_is_listed_with_its_line_and_reason() -> None:
     lines = [
         HEADER,
@@ -194,6 +197,7 @@ def test_a_quoted_line_break_keeps_line_numbers_right() -> None:
     assert sorted({e.line for e in parsed.errors}) == [3, 5]
 
 
+@translation.override("en")  # the reasons as written; the page shows them in Japanese
 def test_formula_looking_control_and_overlong_values_are_refused() -> None:
     lines = [
         HEADER,
