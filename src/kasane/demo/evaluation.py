@@ -74,7 +74,7 @@ CURRENT: dict[str, tuple[int, str]] = {
 TARGETS: dict[str, str] = {
     "coordination_cases": "60",
     "collaboration_breadth": "40",
-    "outreach_share": "0.10",
+    "outreach_share": "10",
     "meetings_held": "24",
     SURVEY_SOMEONE_TO_ASK: "65",
 }

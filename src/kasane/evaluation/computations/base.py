@@ -200,6 +200,14 @@ def share(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))
 
 
+def percent(part: int, whole: int) -> Decimal | None:
+    """``part / whole`` in per cent to one place (25.0), or None when there is no whole:
+    an indicator's value as a report writes it, beside a target set the same way."""
+    if whole == 0:
+        return None
+    return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"))
+
+
 _READS: ContextVar[dict[tuple[object, ...], Any] | None] = ContextVar(
     "evaluation_reads", default=None
 )

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Q
 
 from kasane.core.models import Domain
-from kasane.evaluation.computations.base import AREA, DOMAIN, Result, Scope, computation, share
+from kasane.evaluation.computations.base import AREA, DOMAIN, Result, Scope, computation, percent
 from kasane.evaluation.models import IndicatorKind, IndicatorLevel, Project
 from kasane.intake.models import Channel, Consultation, ConsultationNeed
 from kasane.outreach.models import OutreachTarget
@@ -102,7 +102,7 @@ def consultations_by_main_need(scope: Scope) -> Result:
     project=Project.OUTREACH,
     kind=IndicatorKind.KSI,
     level=IndicatorLevel.OUTCOME,
-    unit="割合",
+    unit="%",
     filters=frozenset({AREA, DOMAIN}),
 )
 def outreach_share(scope: Scope) -> Result:
@@ -111,7 +111,8 @@ def outreach_share(scope: Scope) -> Result:
     no later than the consultation, so that a case's older consultations do not count.
 
     The breakdown counts each consultation once: ``outreach_channel``, else
-    ``outreach_target``, else ``other``; the value is the first two over all three."""
+    ``outreach_target``, else ``other``; the value is the first two over all three, in per
+    cent."""
     start, end = scope.span()
     from_target = OutreachTarget.objects.filter(
         case_id=OuterRef("case_id"), opened_at__lte=OuterRef("received_at")
@@ -128,7 +129,7 @@ def outreach_share(scope: Scope) -> Result:
     )
     reached = counts["outreach_channel"] + counts["outreach_target"]
     return Result(
-        share(reached, counts["total"]),
+        percent(reached, counts["total"]),
         {
             "outreach_channel": counts["outreach_channel"],
             "outreach_target": counts["outreach_target"],

@@ -119,12 +119,12 @@ def test_share_of_consultations_reached_through_outreach(
 
     result = compute("outreach_share", YEAR)
     assert result.breakdown == {"outreach_channel": 1, "outreach_target": 2, "other": 2}
-    assert result.value == Decimal("0.6000")
+    assert result.value == Decimal("60.0")
     assert result.figures["outreach_consultations"] == 3
-    assert compute("outreach_share", YEAR, month=7).value == Decimal("1.0000")
+    assert compute("outreach_share", YEAR, month=7).value == Decimal("100.0")
     assert compute("outreach_share", YEAR, month=8).value == Decimal(0)
     assert compute("outreach_share", YEAR, domain="elderly").value is None
-    assert compute("outreach_share", YEAR + 1).value == Decimal("1.0000")
+    assert compute("outreach_share", YEAR + 1).value == Decimal("100.0")
 
 
 def test_concern_reports_by_reporter_and_area(
