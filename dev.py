@@ -79,6 +79,9 @@ def main() -> None:
         env = {
             **os.environ,
             "KASANE_DATA_DIR": os.environ.get("KASANE_DATA_DIR", str(ROOT / "var")),
+            # The demo staff have no authenticator app enrolled: the demo signs in with the
+            # printed password alone. Production leaves two-factor sign-in on (SECURITY.md).
+            "KASANE_2FA": os.environ.get("KASANE_2FA", "off"),
         }
         os.execve(BIN / "kasane", [str(BIN / "kasane"), "serve_demo", *sys.argv[2:]], env)
     elif command == "test":

@@ -1,6 +1,7 @@
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -25,5 +26,12 @@ class Command(BaseCommand):
             call_command("seed_demo")
         else:
             call_command("demo_logins")
+        if settings.KASANE_2FA:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Two-factor sign-in is on (KASANE_2FA): each demo user enrols an "
+                    "authenticator app at first sign-in. `python3 dev.py serve` turns it off."
+                )
+            )
         self.stdout.write(self.style.SUCCESS(f"Kasane: http://{addrport}/  (Ctrl+C to stop)"))
         call_command("runserver", addrport, use_reloader=False, skip_checks=True)
