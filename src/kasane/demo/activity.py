@@ -593,3 +593,7 @@ def build_demo_activity(*, seed: int, today: datetime.date) -> None:
         from kasane.demo.bulk_activity import build_bulk_activity
 
         build_bulk_activity(activity=activity, seed=seed, today=today, after_household=last_story)
+    # Targets, the survey, the self-assessments and PDCA reviews: after the year of work.
+    from kasane.demo.evaluation import build_demo_evaluation
+
+    build_demo_evaluation(seed=seed, today=today)

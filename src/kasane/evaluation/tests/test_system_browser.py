@@ -8,7 +8,6 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from kasane.demo.activity import build_demo_activity
-from kasane.demo.evaluation import build_demo_evaluation
 from kasane.testing.browser import browser, demo_city, page, shoot, sign_in  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -16,8 +15,7 @@ pytestmark = pytest.mark.browser
 
 def test_score_the_self_assessment_and_view_staffing(page, live_server, demo_city):
     today = timezone.localdate()
-    build_demo_activity(seed=1, today=today)
-    build_demo_evaluation(seed=1, today=today)
+    build_demo_activity(seed=1, today=today)  # with the demo's evaluation records
     base = live_server.url
     sign_in(page, base, "coordinator")
 
