@@ -49,3 +49,27 @@ def test_only_coordinators(
     persona: str, open_case: Any, request: pytest.FixtureRequest, login: Callable[..., Client]
 ) -> None:
     assert login(request.getfixturevalue(persona)).get(resolve_url(URL)).status_code == 404
+
+
+def test_the_query_count_does_not_grow_with_the_cases(
+    caseworker: Staff, coordinator: Staff, login: Callable[..., Client]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kasane.conftest import make_household
+
+    def send() -> None:
+        case = services.case_open(actor=caseworker, household=make_household(caseworker.agency))  # type: ignore[arg-type]
+        services.case_send_to_coordination(actor=caseworker, case=case, reason="8050")
+
+    client = login(coordinator)
+    send()
+    with CaptureQueriesContext(connection) as few:
+        client.get(resolve_url(URL))
+    for _ in range(5):
+        send()
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(resolve_url(URL))
+    assert response.content.decode("utf-8-sig").count("\r\n") == 7
+    assert len(many) == len(few)

@@ -53,3 +53,25 @@ def test_roles_without_cases_are_refused(
 ) -> None:
     for staff in (analyst, auditor):
         assert login(staff).get(resolve_url(URL)).status_code in (403, 404)
+
+
+def test_the_query_count_does_not_grow_with_the_meetings(
+    coordinator: Staff, support_meeting: Meeting, login: Callable[..., Client]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kasane.meetings.models import MeetingKind
+    from kasane.meetings.tests.conftest import when
+
+    client = login(coordinator)
+    with CaptureQueriesContext(connection) as few:
+        client.get(resolve_url(URL))
+    for n in range(6):
+        services.meeting_create(
+            actor=coordinator, kind=MeetingKind.SUPPORT_MEETING, held_at=when(n + 2), place="会議室"
+        )
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(resolve_url(URL))
+    assert len(_rows(response.content)) == 8
+    assert len(many) == len(few)

@@ -38,3 +38,24 @@ def test_others_get_404(
 ) -> None:
     assert login(request.getfixturevalue(persona)).get(resolve_url(URL)).status_code == 404
     assert not AuditEvent.objects.filter(object_type="concern_report_list_export").exists()
+
+
+def test_the_query_count_does_not_grow_with_the_reports(
+    outreach_worker: Staff, minsei: Staff, block: Any, report: Any, login: Callable[..., Client]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kasane.outreach import services
+
+    client = login(outreach_worker)
+    with CaptureQueriesContext(connection) as few:
+        client.get(resolve_url(URL))
+    for n in range(6):
+        services.concern_report_create(
+            actor=minsei, area=block, who=f"高齢の女性{n}", signs=["newspapers"]
+        )
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(resolve_url(URL))
+    assert response.content.decode("utf-8-sig").count("\r\n") == 8
+    assert len(many) == len(few)
