@@ -13,11 +13,18 @@ HIDDEN = "—"
 
 
 @register.filter
-def figure(value: Decimal | int | None) -> str:
-    """12345 → "12,345"; 0.2500 → "0.25"; None → "—" (no value, or hidden)."""
-    if value is None:
+def figure(value: Decimal | int | float | str | None) -> str:
+    """12345 → "12,345"; 0.2500 → "0.25"; None, "" or anything not a finite number → "—"
+    (no value, or hidden). A template passes "" for a missing attribute (a hand-entered
+    indicator without a value this 年度): that must never become an error page."""
+    if value is None or isinstance(value, bool):
         return HIDDEN
-    number = Decimal(value)
+    try:
+        number = Decimal(value)
+    except (ArithmeticError, TypeError, ValueError):
+        return HIDDEN
+    if not number.is_finite():
+        return HIDDEN
     if number == number.to_integral_value():
         return f"{int(number):,}"
     text = f"{number.normalize():,f}"

@@ -1,6 +1,7 @@
 from argparse import ArgumentParser
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +28,8 @@ class Command(BaseCommand):
     ) -> None:
         if households < 2 or households > 100_000:
             raise CommandError("--households must be between 2 and 100000")
+        # A fresh data directory has no tables yet: make them (nothing to do otherwise).
+        call_command("migrate", interactive=False, verbosity=0)
         found = existing_data()
         if found:
             raise CommandError(
