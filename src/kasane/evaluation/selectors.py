@@ -74,7 +74,7 @@ def filter_areas() -> list[Area]:
 
 
 def parse_area(value: str | None) -> Area | None:
-    if not value or not value.isdigit():
+    if not value or not (value.isascii() and value.isdigit()):  # "²" is a digit to isdigit
         return None
     return Area.objects.filter(
         pk=int(value), kind__in=[AreaKind.SPHERE, AreaKind.SCHOOL_DISTRICT]
