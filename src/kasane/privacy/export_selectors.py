@@ -37,7 +37,7 @@ from kasane.privacy.outreach_selectors import (
     team_reports,
 )
 from kasane.privacy.participation_selectors import _overdue_counts
-from kasane.privacy.selectors import _current_memberships, visible_households
+from kasane.privacy.selectors import _current_memberships, registered_households
 from kasane.registry.models import Household
 
 
@@ -134,7 +134,7 @@ def household_list_export_for_user(actor: Staff) -> list[Household]:
     """Every household the actor's agency registered, newest first (as on the household
     list), with their current members; audited as ``household_list_export``."""
     households = list(
-        visible_households(actor)
+        registered_households(actor)
         .select_related("area")
         .prefetch_related(_current_memberships())
         .order_by("-created_at", "-id")

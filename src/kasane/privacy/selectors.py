@@ -36,6 +36,14 @@ def visible_households(actor: Staff) -> QuerySet[Household]:
     return Household.objects.none() if scope is None else Household.objects.filter(scope)
 
 
+def registered_households(actor: Staff) -> QuerySet[Household]:
+    """The households the actor's agency registered: what its household list and export
+    hold, read on the basis ``own_agency``. Households it reaches through a case (consent,
+    a pledge, break-glass, coordination) are read on the case's own pages, each on its own
+    basis — never copied out in bulk."""
+    return visible_households(actor).filter(registered_by_agency_id=actor.agency_id)
+
+
 def _current_memberships() -> Prefetch[Any]:
     return Prefetch(
         "memberships",
@@ -160,9 +168,10 @@ class HouseholdPage:
 
 @transaction.atomic
 def household_list_for_user(actor: Staff, page: int) -> HouseholdPage:
-    """The actor's households, newest first, a page at a time; audited."""
+    """The households the actor's agency registered, newest first, a page at a time;
+    audited."""
     size: int = settings.KASANE_PAGE_SIZE
-    queryset = visible_households(actor)
+    queryset = registered_households(actor)
     total = queryset.count()
     page = max(1, page)
     rows = list(

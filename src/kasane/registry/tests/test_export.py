@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -75,3 +76,27 @@ def test_the_query_count_does_not_grow_with_the_households(
     with CaptureQueriesContext(connection) as many:
         client.get(resolve_url(URL))
     assert len(many) == len(few)
+
+
+def test_households_reached_through_a_case_stay_out_of_the_list_and_the_export(
+    caseworker: Staff,
+    household: Household,
+    open_case: Any,
+    coordinator: Staff,
+    login: Callable[..., Client],
+) -> None:
+    """The coordinator reads the household on the case sent to coordination (its basis is
+    coordination), but the household list and its export hold only what its own agency
+    registered: a bulk copy of other agencies' households, audited as own_agency, would
+    hide the real basis from the auditor."""
+    from kasane.cases import services as case_services
+
+    case_services.case_send_to_coordination(actor=caseworker, case=open_case, reason="8050")
+    client = login(coordinator)
+    detail = client.get(resolve_url("registry:household_detail", household.public_id))
+    assert detail.status_code == 200  # readable, on the case's basis
+    head = household.memberships.get(relationship="head").person
+    assert head.name not in client.get(resolve_url("registry:household_list")).content.decode()
+    rows = _rows(client.get(resolve_url(URL)).content)
+    assert rows[1:] == []
+    assert not AuditEvent.objects.filter(object_type="household_list_export").exists()
