@@ -159,19 +159,57 @@ def verify_storage_order(sequences: Iterable[int]) -> Generator[ChainProblem, No
 EXPORT_FORMAT = "kasane-audit-export"
 
 
+@dataclass
+class ExportSeen:
+    """What a verification of an export actually read (never what its header claims)."""
+
+    count: int = 0
+    first: int | None = None
+    last: int | None = None
+    last_hash: str = ""
+
+
+_HEADER_FIELDS = ("filters", "contiguous", "count", "first", "last", "last_hash")
+
+
 def verify_export(
-    header: dict[str, Any], records: Iterable[dict[str, Any]]
+    header: dict[str, Any], records: Iterable[dict[str, Any]], seen: ExportSeen | None = None
 ) -> Generator[ChainProblem, None, None]:
     """What is wrong with an exported log (:mod:`kasane.privacy.audit_export`), checked away
-    from the database: each event against its own hash, each event against the one before
-    it when their numbers follow, the order, and — for an export of the whole log or of a
-    contiguous stretch — every number from the first to the last present, and the count."""
+    from the database. The header is never trusted on its own: every event is checked against
+    its own hash, against the one before it when their numbers follow, and for order; what
+    was read must agree with the header's count, first and last event and last hash; an
+    export without filters must be the whole log from event #1, every number present.
+
+    A file cut short *and* given a header rewritten to match cannot be told from a shorter
+    export by the file alone: compare the last hash printed with the export's own event in
+    the log (its detail records the same count and last hash)."""
+    seen = seen if seen is not None else ExportSeen()
+    missing = [name for name in _HEADER_FIELDS if name not in header]
+    if missing:
+        yield ChainProblem(0, f"header: {', '.join(missing)} missing")
+        return
+    whole = header["filters"] == {}
+    if whole and header["contiguous"] is not True:
+        yield ChainProblem(0, "header: an export without filters must be contiguous")
+    contiguous = whole or header["contiguous"] is True
     previous: dict[str, Any] | None = None
-    seen = 0
-    for record in records:
-        seen += 1
-        fields = {k: v for k, v in record.items() if k != "hash"}
-        sequence = int(fields.get("sequence", 0))
+    for number, record in enumerate(records, start=2):
+        try:
+            fields = {k: v for k, v in record.items() if k != "hash"}
+            sequence = int(fields["sequence"])
+            if isinstance(fields["sequence"], bool) or sequence < 1:
+                raise ValueError
+        except (KeyError, TypeError, ValueError):
+            yield ChainProblem(0, f"line {number} is not an audit event")
+            continue
+        seen.count += 1
+        if seen.first is None:
+            seen.first = sequence
+            if whole and (sequence != 1 or fields.get("previous_hash") != GENESIS_HASH):
+                yield ChainProblem(
+                    1, f"missing: the whole log starts at event #1; this export at #{sequence}"
+                )
         if payload_hash(fields) != record.get("hash"):
             yield ChainProblem(
                 sequence, "altered: its content no longer matches the hash written with it"
@@ -182,13 +220,14 @@ def verify_export(
                 yield ChainProblem(
                     sequence, f"reordered: it comes after event #{before} in the export"
                 )
-            elif sequence == before + 1 and fields.get("previous_hash") != previous.get("hash"):
+                continue
+            if sequence == before + 1 and fields.get("previous_hash") != previous.get("hash"):
                 yield ChainProblem(
                     sequence,
                     f"broken link: it does not follow event #{before} (that event was "
                     "rewritten with a new hash, or this one was moved here)",
                 )
-            elif sequence > before + 1 and header.get("contiguous"):
+            elif sequence > before + 1 and contiguous:
                 first, last = before + 1, sequence - 1
                 yield ChainProblem(
                     first,
@@ -196,15 +235,21 @@ def verify_export(
                     if first == last
                     else f"missing: events #{first} to #{last} were deleted",
                 )
-        elif header.get("contiguous") and header.get("first") not in (None, sequence):
+        previous = record
+        seen.last = sequence
+        seen.last_hash = str(record.get("hash", ""))
+    if seen.count == 0:
+        yield ChainProblem(0, "the export holds no event")
+        return
+    claims = {
+        "count": (header["count"], seen.count),
+        "first": (header["first"], seen.first),
+        "last": (header["last"], seen.last),
+        "last_hash": (header["last_hash"], seen.last_hash),
+    }
+    for name, (claimed, found) in claims.items():
+        if claimed != found:
             yield ChainProblem(
-                int(header["first"]), f"missing: the export began at #{header['first']}"
+                seen.last or 0,
+                f"missing or added events: the header says {name} {claimed}, the file has {found}",
             )
-        if previous is None or sequence > int(previous["sequence"]):
-            previous = record
-    if header.get("count") is not None and seen != int(header["count"]):
-        last = int(previous["sequence"]) if previous else 0
-        yield ChainProblem(
-            last,
-            f"missing: the export said it held {header['count']} events; {seen} are there",
-        )

@@ -70,8 +70,12 @@ def audit_export_for_user(actor: Staff, filters: dict[str, Any], fmt: str) -> Au
     events = filtered_events(filters).order_by("sequence")
     bounds = events.aggregate(first=Min("sequence"), last=Max("sequence"))
     count = events.count()
+    last_hash = ""
     if bounds["last"] is not None:
         events = events.filter(sequence__lte=bounds["last"])
+        last_hash = (
+            AuditEvent.objects.filter(sequence=bounds["last"]).values_list("hash", flat=True).get()
+        )
     header = {
         "format": EXPORT_FORMAT,
         "version": 1,
@@ -83,6 +87,7 @@ def audit_export_for_user(actor: Staff, filters: dict[str, Any], fmt: str) -> Au
         "count": count,
         "first": bounds["first"],
         "last": bounds["last"],
+        "last_hash": last_hash,
     }
     audit_record(
         actor=actor,
@@ -95,6 +100,7 @@ def audit_export_for_user(actor: Staff, filters: dict[str, Any], fmt: str) -> Au
             "count": count,
             "first": bounds["first"],
             "last": bounds["last"],
+            "last_hash": last_hash,
         },
     )
     return AuditExport(header, events)

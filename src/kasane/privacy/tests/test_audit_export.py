@@ -115,8 +115,9 @@ def test_the_verifier_names_every_tampering_in_the_file(
     rewritten = [header, events[0], forged, *events[2:]]
     assert f"#{first + 2}: broken link" in _verify(tmp_path, rewritten)
 
-    # The newest line cut off: the header's count says so.
-    assert "missing: the export said it held" in _verify(tmp_path, [header, *events[:-1]])
+    # The newest line cut off: the header's count, last event and last hash say so.
+    report = _verify(tmp_path, [header, *events[:-1]])
+    assert "the header says count" in report and "the header says last_hash" in report
 
     assert "FAILED" in _verify(tmp_path, [{"format": "something else"}])
 
@@ -144,3 +145,43 @@ def test_the_csv_defuses_formulas(log: None, auditor, login) -> None:
     assert len(rows) == AuditEvent.objects.exclude(object_type="audit_log_export").count()
     sjis = _body(login(auditor).get(URL + "?format=csv&encoding=cp932"))
     assert sjis.decode("cp932").splitlines()[0].startswith("sequence,")
+
+
+def test_a_forged_header_does_not_hide_what_is_missing(
+    log: None, auditor, login, tmp_path: Path
+) -> None:
+    """The header is never trusted on its own (the reviewer's forgeries, each refused)."""
+    lines = _lines(_body(login(auditor).get(URL)))
+    header, events = lines[0], lines[1:]
+    assert header["first"] == 1 and header["last_hash"] == events[-1]["hash"]
+
+    def forged(kept: list[dict[str, Any]], **claims: Any) -> str:
+        claimed = {**header, **claims}
+        for name in [k for k, v in claims.items() if v is None]:
+            del claimed[name]
+        return _verify(tmp_path, [claimed, *kept])
+
+    # Events from the middle deleted, the header calling the export not contiguous.
+    middle = [*events[:2], *events[4:]]
+    report = forged(middle, contiguous=False, count=len(middle))
+    assert "must be contiguous" in report and "missing: events #3 to #4" in report
+    # The first events deleted, the header's first moved on.
+    report = forged(events[2:], first=3, count=len(events) - 2)
+    assert "starts at event #1" in report
+    # Every other event dropped, count and contiguous removed from the header.
+    report = forged(events[::2], count=None, contiguous=None)
+    assert "header: contiguous, count missing" in report
+    # The newest events deleted, only the count corrected.
+    report = forged(events[:-2], count=len(events) - 2)
+    assert "the header says last " in report and "the header says last_hash" in report
+    # Nothing at all.
+    assert "holds no event" in forged([], count=0)
+    # A line that is not an event is named, not a crash.
+    report = forged([{"sequence": [1]}, *events[1:]])
+    assert "line 2 is not an audit event" in report
+
+
+def test_the_export_event_records_the_last_hash(log: None, auditor, login) -> None:
+    lines = _lines(_body(login(auditor).get(URL)))
+    own = AuditEvent.objects.get(object_type="audit_log_export")
+    assert own.detail["last_hash"] == lines[0]["last_hash"] == lines[-1]["hash"]

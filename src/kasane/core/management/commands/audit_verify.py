@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from kasane.privacy.audit import (
     ChainProblem,
+    ExportSeen,
     verify_chain,
     verify_export,
     verify_storage_order,
@@ -139,10 +140,11 @@ class Command(BaseCommand):
         )
 
     def _verify_export(self, path: Path, *, all: bool) -> None:
+        seen = ExportSeen()
         try:
             with path.open(encoding="utf-8") as stream:
                 header, records = read_export(stream)
-                found = verify_export(header, records)
+                found = verify_export(header, records, seen)
                 problems = (
                     sorted(found, key=lambda p: p.sequence)
                     if all
@@ -153,8 +155,9 @@ class Command(BaseCommand):
         self._report(problems, all=all)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Audit export intact: {header.get('count')} events verified "
-                f"(#{header.get('first')} to #{header.get('last')}, exported "
-                f"{header.get('exported_at')} by {header.get('exported_by')})."
+                f"Audit export intact: {seen.count} events read and verified (#{seen.first} "
+                f"to #{seen.last}, last hash {seen.last_hash}); exported "
+                f"{header.get('exported_at')} by {header.get('exported_by')}. Compare the last "
+                "hash with the export's own event in the audit log."
             )
         )
