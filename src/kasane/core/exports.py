@@ -28,9 +28,10 @@ from django.utils import timezone
 Encoding = Literal["utf-8-sig", "cp932"]
 
 # Characters a spreadsheet reads as the start of a formula (OWASP "CSV Injection"), with the
-# full-width forms some Japanese spreadsheets also accept.
-_FORMULA_STARTS = frozenset("=+-@\t\r＝＋－＠")
-_LEADING_SPACE = " \u3000\n"
+# full-width forms some Japanese spreadsheets also accept, and the MINUS SIGN (U+2212),
+# which the CP932 export writes as the full-width －.
+_FORMULA_STARTS = frozenset("=+-@\t\r＝＋－＠\u2212")
+_LEADING_SPACE = " \u3000\n\u00a0"
 
 # Where a character has a CP932 twin under another code point (the WAVE DASH problem: text
 # typed on a Mac or pasted from the web), write the twin rather than 〓.

@@ -32,6 +32,8 @@ def _rows(response: HttpResponse, encoding: str) -> list[list[str]]:
         "\u3000=1",
         "＝1+1",
         "=cmd|' /C calc'!A0",
+        "\u2212SUM(1+1)",  # MINUS SIGN: written as the full-width － in CP932
+        "\u00a0=1",  # after a no-break space
     ],
 )
 def test_dangerous_prefixes_are_neutralised(cell):
