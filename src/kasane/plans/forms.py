@@ -195,6 +195,8 @@ class ApproveForm(forms.Form):
         True, help_text=_("The integrated support meeting that took up this case and approved it.")
     )
     review_due_on = _date(_("next review"), required=False)
+    # The plan's row_version when the approver opened it: the plan approved is the one seen.
+    row_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def __init__(
         self, *args: Any, agency_id: int | None, items: Sequence[AgendaItem], **kwargs: Any

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from kasane.accounts.models import Agency, Role, Staff
 from kasane.cases import services as case_services
 from kasane.cases.models import Case, CaseStatus, TeamRole
-from kasane.core.row_version import compare_and_set
+from kasane.core.row_version import EditConflict, compare_and_set
 from kasane.core.services import notify
 from kasane.meetings import services as meeting_services
 from kasane.meetings.models import AgendaItem, DecisionKind, MeetingKind, MeetingStatus
@@ -246,6 +246,14 @@ def _writable_plan(actor: Staff, plan: SupportPlan) -> tuple[SupportPlan, LegalB
     return plan, basis
 
 
+def _count_a_change(plan: SupportPlan) -> None:
+    """A goal or an action of the draft changed: count it as a save of the plan, so that a
+    header form or an approval opened before it is refused (kasane.core.row_version) — the
+    approver must see the plan they approve."""
+    SupportPlan.objects.filter(pk=plan.pk).update(row_version=F("row_version") + 1)
+    plan.row_version += 1
+
+
 def _on_team(case: Case, agency: Agency) -> bool:
     return case.team.filter(agency=agency, left_at__isnull=True).exists()
 
@@ -411,6 +419,7 @@ def goal_add(*, actor: Staff, plan: SupportPlan, term: str, text: str) -> PlanGo
     goal = PlanGoal(plan=plan, term=term, text=text, order=(last or 0) + 1)
     goal.full_clean()
     goal.save()
+    _count_a_change(plan)
     _audit(actor, AuditAction.UPDATE, basis, "support_plan", plan.public_id, fields=["goals"])
     return goal
 
@@ -424,6 +433,7 @@ def goal_update(*, actor: Staff, goal: PlanGoal, term: str, text: str) -> PlanGo
     goal.text = _goal_text(term, text)
     goal.full_clean()
     goal.save()
+    _count_a_change(plan)
     _audit(actor, AuditAction.UPDATE, basis, "support_plan", plan.public_id, fields=["goals"])
     return goal
 
@@ -433,6 +443,7 @@ def goal_remove(*, actor: Staff, goal: PlanGoal) -> None:
     """Take a goal, with its actions, off the draft. Older versions keep theirs."""
     plan, basis = _writable_plan(actor, goal.plan)
     PlanGoal.objects.filter(pk=goal.pk, plan=plan).delete()
+    _count_a_change(plan)
     _audit(actor, AuditAction.UPDATE, basis, "support_plan", plan.public_id, fields=["goals"])
 
 
@@ -467,6 +478,7 @@ def action_add(
     action = PlanAction(goal=goal, what=what.strip(), agency=agency, staff=staff, due_on=due_on)
     action.full_clean()
     action.save()
+    _count_a_change(plan)
     _audit(actor, AuditAction.UPDATE, basis, "support_plan", plan.public_id, fields=["actions"])
     return action
 
@@ -476,6 +488,7 @@ def action_remove(*, actor: Staff, action: PlanAction) -> None:
     """Take an action off the draft. Older versions keep theirs."""
     plan, basis = _writable_plan(actor, action.goal.plan)
     PlanAction.objects.filter(pk=action.pk, goal__plan=plan).delete()
+    _count_a_change(plan)
     _audit(actor, AuditAction.UPDATE, basis, "support_plan", plan.public_id, fields=["actions"])
 
 
@@ -518,12 +531,16 @@ def plan_approve(
     plan: SupportPlan,
     item: AgendaItem,
     review_due_on: datetime.date | None = None,
+    row_version: int | None = None,
 ) -> SupportPlan:
     """Approve a draft at a 重層的支援会議 that took up this case (``item``), recorded by the
     agency that held it. The meeting's plan-approval decision is written with it; the
     version approved before becomes superseded. The draft needs goals, every action with an
     agency still on the team, the person's agreement, and the date of its first review."""
     plan, basis = _writable_plan(actor, plan)
+    if row_version is not None and plan.row_version != row_version:
+        # The plan changed since the approver opened it (under the row lock: no race).
+        raise EditConflict(object_type="support_plan", current_row_version=plan.row_version)
     case = _lock(plan.case)
     item = _integrated_item_for(item, case, code="approval")
     _require_organizer(actor, item)

@@ -157,7 +157,7 @@ def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         bound("approve"),
         agency_id=actor.agency_id,
         items=items,
-        initial={"review_due_on": plan.review_due_on},
+        initial={"review_due_on": plan.review_due_on, "row_version": plan.row_version},
     )
     done = False
     conflict = None
@@ -220,17 +220,30 @@ def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 messages.error(request, str(message))
             done = True
     elif action == "approve":
-        done = _try(
-            request,
-            approve_form,
-            lambda f: services.plan_approve(
-                actor=actor,
-                plan=plan,
-                item=f.cleaned_data["item"],
-                review_due_on=f.cleaned_data.get("review_due_on"),
-            ),
-            _("The plan was approved."),
-        )
+        try:
+            done = _try(
+                request,
+                approve_form,
+                lambda f: services.plan_approve(
+                    actor=actor,
+                    plan=plan,
+                    item=f.cleaned_data["item"],
+                    review_due_on=f.cleaned_data.get("review_due_on"),
+                    row_version=f.cleaned_data["row_version"],
+                ),
+                _("The plan was approved."),
+            )
+        except EditConflict:
+            # The draft changed after the approver opened it: nothing approved; the page
+            # shows the plan as it is now, to be checked and approved again.
+            messages.error(
+                request,
+                _(
+                    "The plan was changed by someone else after you opened it, so it was not "
+                    "approved. Check the plan as it is now and approve it again."
+                ),
+            )
+            return redirect("plans:plan_detail", plan.public_id)
     elif request.method == "POST":
         raise Http404
     if done:

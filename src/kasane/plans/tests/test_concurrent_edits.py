@@ -186,3 +186,46 @@ def test_two_connections_one_after_the_other(
     plan = SupportPlan.objects.get(pk=draft.pk)
     assert plan.outreach_requested and not plan.participation_requested and plan.row_version == 1
     assert update_audits("support_plan", draft.public_id) == 1
+
+
+@pytest.mark.django_db
+def test_an_approval_opened_before_the_plan_changed_is_refused(
+    login, accepted_case, caseworker, coordinator, integrated_item, make_plan
+):
+    """The coordinator approves the plan they saw: a goal added after they opened the page
+    refuses the approval (nothing approved, a message), and approving again then works."""
+    from kasane.plans.models import PlanStatus
+
+    plan = make_plan(caseworker, accepted_case)
+    url = reverse("plans:plan_detail", args=[plan.public_id])
+    approver = login(coordinator)
+    seen = SupportPlan.objects.get(pk=plan.pk).row_version
+    services.goal_add(actor=caseworker, plan=plan, term="short", text="週1回は外出する")
+    assert SupportPlan.objects.get(pk=plan.pk).row_version == seen + 1
+
+    post = {"action": "approve", "item": integrated_item.pk}
+    refused = approver.post(url, {**post, "row_version": seen}, follow=True)
+    assert "approved" not in [m.tags for m in refused.context["messages"]]
+    assert "ほかの人が変更したため、承認されませんでした" in refused.content.decode()
+    assert SupportPlan.objects.get(pk=plan.pk).status == PlanStatus.DRAFT
+
+    current = SupportPlan.objects.get(pk=plan.pk).row_version
+    assert approver.post(url, {**post, "row_version": current}).status_code == 302
+    assert SupportPlan.objects.get(pk=plan.pk).status == PlanStatus.APPROVED
+
+
+@pytest.mark.django_db
+def test_editing_a_goal_or_an_action_counts_as_a_save_of_the_plan(draft, caseworker, colleague):
+    goal = services.goal_add(actor=caseworker, plan=draft, term="long", text="家で暮らし続けたい")
+    opened_at = SupportPlan.objects.get(pk=draft.pk).row_version
+    services.goal_update(actor=colleague, goal=goal, term="long", text="母と家で暮らし続けたい")
+    with pytest.raises(EditConflict):
+        services.plan_update(
+            actor=caseworker, plan=draft, participation_requested=True, row_version=opened_at
+        )
+    after_goal = SupportPlan.objects.get(pk=draft.pk).row_version
+    action = services.action_add(
+        actor=colleague, goal=goal, what="月1回の訪問", agency=caseworker.agency
+    )
+    services.action_remove(actor=colleague, action=action)
+    assert SupportPlan.objects.get(pk=draft.pk).row_version == after_goal + 2

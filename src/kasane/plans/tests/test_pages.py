@@ -122,7 +122,14 @@ def test_write_and_approve_a_plan_through_the_pages(
     approver = login(coordinator)
     page = body(approver.get(url))
     assert 'data-testid="approve-form"' in page
-    response = approver.post(url, {"action": "approve", "item": integrated_item.pk})
+    response = approver.post(
+        url,
+        {
+            "action": "approve",
+            "item": integrated_item.pk,
+            "row_version": SupportPlan.objects.get(pk=plan.pk).row_version,
+        },
+    )
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.status == PlanStatus.APPROVED and Decision.objects.get().kind == "plan_approval"
@@ -145,7 +152,7 @@ def test_approval_at_a_meeting_of_another_case_is_refused_on_the_form(
     plan = make_plan(caseworker, accepted_case)
     response = login(coordinator).post(
         reverse("plans:plan_detail", args=[plan.public_id]),
-        {"action": "approve", "item": other_kind.pk},
+        {"action": "approve", "item": other_kind.pk, "row_version": plan.row_version},
     )
     assert response.status_code == 200 and 'class="errors"' in body(response)
     plan.refresh_from_db()
