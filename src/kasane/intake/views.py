@@ -231,9 +231,8 @@ def consultation_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Correct the 相談受付票 (the receiving agency only; others get 404). Opened at the
     record's ``row_version``: a save after somebody else's is refused, showing what changed."""
     actor = _actor(request)
-    consultation = intake_selectors.get_consultation_for_user(actor, public_id)
-    if consultation.agency_id != actor.agency_id:
-        raise Http404
+    # Another agency's consultation is refused before it is read: nothing is audited.
+    consultation = intake_selectors.get_own_consultation_for_user(actor, public_id)
     form = forms.ConsultationEditForm(request.POST or None, record=consultation)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -250,7 +249,7 @@ def consultation_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 row_version=data["row_version"],
             )
         except EditConflict:
-            consultation = intake_selectors.get_consultation_for_user(actor, public_id)
+            consultation = intake_selectors.get_own_consultation_for_user(actor, public_id)
             conflict = form.conflict(consultation)
         except ValidationError as error:
             _apply_errors(form, error)

@@ -1,5 +1,10 @@
-"""Reads of consultations: the receiving agency sees its own; a case team sees those on its
-case, and their summary only where the person consented to sharing."""
+"""Reads of consultations: the receiving agency sees its own; another agency sees those on a
+case whose details it may read (``detail_scope``: a recorded basis, DESIGN.md "Meetings and the
+legal basis of sharing"), and their summary only where that basis covers the agency itself.
+
+An agency on the case's team without a basis (it accepted a referral, say) gets the same 404
+as a stranger, and the refused read is not audited as a read.
+"""
 
 from __future__ import annotations
 
@@ -10,41 +15,51 @@ from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from kasane.accounts.models import Staff
+from kasane.cases.models import Case
 from kasane.intake.models import Consultation, ConsultationNeed
 from kasane.privacy.audit import audit_record
-from kasane.privacy.cases import agency_id_of, case_scope, works_cases
-from kasane.privacy.models import AuditAction, LegalBasis
-from kasane.registry.models import Membership, Relationship
+from kasane.privacy.case_selectors import _heads
+from kasane.privacy.cases import (
+    _consenting_households,
+    _pledged_cases,
+    agency_id_of,
+    break_glass_active,
+    detail_basis,
+    detail_scope,
+    works_cases,
+)
+from kasane.privacy.models import AuditAction, BreakGlass, LegalBasis
 
 LIST_PAGE_SIZE = 50
 
 
 def visible_consultations(actor: Staff) -> QuerySet[Consultation]:
-    scope = case_scope(actor)
+    """The agency's own consultations, and those on a case whose details it may read."""
+    scope = detail_scope(actor)
     if scope is None:
         return Consultation.objects.none()
-    from kasane.cases.models import Case
-
     return Consultation.objects.filter(
         Q(agency_id=actor.agency_id) | Q(case__in=Case.objects.filter(scope))
     )
 
 
-def _with_details(queryset: QuerySet[Consultation]) -> QuerySet[Consultation]:
-    return queryset.select_related("agency", "staff", "household", "case").prefetch_related(
+def _with_details(
+    queryset: QuerySet[Consultation], actor: Staff | None = None
+) -> QuerySet[Consultation]:
+    """Agency, staff, case, needs and the household's head. With an actor, only a head the
+    actor may read (``person_scope``, as ``case_selectors._heads``): a label never names
+    someone the actor has no basis for. Pass the actor."""
+    return queryset.select_related(
+        "agency", "staff", "household", "case__household"
+    ).prefetch_related(
         Prefetch(
             "needs",
             queryset=ConsultationNeed.objects.select_related("need_type"),
         ),
-        Prefetch(
-            "household__memberships",
-            queryset=Membership.objects.filter(
-                ended_on__isnull=True, relationship=Relationship.HEAD
-            ).select_related("person"),
-            to_attr="heads",
-        ),
+        _heads(actor),
     )
 
 
@@ -54,7 +69,7 @@ def consultation_list_for_user(actor: Staff, page: int = 1) -> Page[Consultation
     if not works_cases(actor):
         raise Http404
     consultations = _with_details(
-        Consultation.objects.filter(agency_id=agency_id_of(actor))
+        Consultation.objects.filter(agency_id=agency_id_of(actor)), actor
     ).order_by("-received_at", "-id")
     result = Paginator(consultations, LIST_PAGE_SIZE).get_page(page)
     if result.object_list:
@@ -68,19 +83,18 @@ def consultation_list_for_user(actor: Staff, page: int = 1) -> Page[Consultation
     return result
 
 
-@transaction.atomic
-def get_consultation_for_user(actor: Staff, public_id: UUID | str) -> Consultation:
+def _get(
+    actor: Staff, consultations: QuerySet[Consultation], public_id: UUID | str
+) -> Consultation:
     try:
-        consultation = (
-            _with_details(visible_consultations(actor))
-            .prefetch_related("persons")
-            .get(public_id=public_id)
+        return (
+            _with_details(consultations, actor).prefetch_related("persons").get(public_id=public_id)
         )
     except (Consultation.DoesNotExist, ValueError, ValidationError) as exc:
         raise Http404 from exc
-    basis = (
-        LegalBasis.OWN_AGENCY if consultation.agency_id == actor.agency_id else LegalBasis.CASE_TEAM
-    )
+
+
+def _audit_view(actor: Staff, consultation: Consultation, basis: LegalBasis) -> None:
     audit_record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -89,9 +103,62 @@ def get_consultation_for_user(actor: Staff, public_id: UUID | str) -> Consultati
         object_id=str(consultation.public_id),
         detail={"persons": [str(p.public_id) for p in consultation.persons.all()]},
     )
+
+
+@transaction.atomic
+def get_consultation_for_user(actor: Staff, public_id: UUID | str) -> Consultation:
+    """One consultation the actor may read (404 otherwise); audited with its basis."""
+    consultation = _get(actor, visible_consultations(actor), public_id)
+    if consultation.agency_id == actor.agency_id:
+        basis: LegalBasis | None = LegalBasis.OWN_AGENCY
+    else:
+        assert consultation.case is not None
+        basis = detail_basis(actor, consultation.case)
+    if basis is None:  # pragma: no cover - visible_consultations applied the same policy
+        raise Http404
+    _audit_view(actor, consultation, basis)
     return consultation
 
 
+@transaction.atomic
+def get_own_consultation_for_user(actor: Staff, public_id: UUID | str) -> Consultation:
+    """A consultation the actor's agency received, to correct it: any other is 404, refused
+    before anything is read or audited."""
+    if not works_cases(actor):
+        raise Http404
+    own = Consultation.objects.filter(agency_id=agency_id_of(actor))
+    consultation = _get(actor, own, public_id)
+    _audit_view(actor, consultation, LegalBasis.OWN_AGENCY)
+    return consultation
+
+
+def summary_basis(actor: Staff, consultation: Consultation) -> LegalBasis | None:
+    """The basis on which the actor reads the consultation's summary — what the person told
+    the receiving agency — or None.
+
+    The receiving agency reads its own. Another agency only on a basis that covers the agency
+    itself for this household: a consent in force naming it (or its type) for information
+    sharing, a pledged 支援会議 that took up the case, or its break-glass. Ticking "consented to
+    sharing" is no basis by itself (the consent it records names the agencies it covers), and
+    leading the case or coordinating it reads the case, not the person's words to another
+    agency. Call only for a consultation the actor may read (``get_consultation_for_user``).
+    """
+    if consultation.agency_id == actor.agency_id:
+        return LegalBasis.OWN_AGENCY
+    case = consultation.case
+    agency = actor.agency
+    if case is None or agency is None or not works_cases(actor):
+        return None
+    now = timezone.now()
+    consenting = _consenting_households(agency.pk, agency.agency_type, timezone.localdate(now))
+    if consenting.filter(household_id=case.household_id).exists():
+        return LegalBasis.CONSENT
+    if Case.objects.filter(_pledged_cases(agency.pk, now), pk=case.pk).exists():
+        return LegalBasis.SUPPORT_MEETING
+    if BreakGlass.objects.filter(break_glass_active(agency.pk, now), case_id=case.pk).exists():
+        return LegalBasis.BREAK_GLASS
+    return None
+
+
 def summary_visible(actor: Staff, consultation: Consultation) -> bool:
-    """Within the team, the summary travels only with the person's consent."""
-    return bool(consultation.agency_id == actor.agency_id or consultation.consent_to_share)
+    return summary_basis(actor, consultation) is not None

@@ -11,6 +11,7 @@ from django.shortcuts import resolve_url
 from django.utils import timezone
 
 from kasane.cases import services as case_services
+from kasane.conftest import head_of
 from kasane.intake import services, urls
 from kasane.intake.models import Consultation, NeedType, Outcome
 from kasane.privacy.models import AuditAction, AuditEvent
@@ -147,9 +148,12 @@ def test_every_read_of_personal_data_is_audited(name, world, login, caseworker):
     assert AuditEvent.objects.filter(actor=caseworker, action=AuditAction.VIEW).count() > before
 
 
-def test_team_agency_reads_the_consultation_but_not_an_unconsented_summary(
+def test_referred_agency_without_a_basis_learns_nothing_of_the_consultation(
     caseworker, household, outsider, stranger, login
 ):
+    """Addressed by a referral, without consent, pledge or break-glass: the agency sees the
+    case exists (and the referral), not the consultation — the stranger's 404, byte for byte.
+    What a team agency with a basis reads is in ``test_team_basis``."""
     consultation = _record(
         caseworker,
         household,
@@ -159,19 +163,19 @@ def test_team_agency_reads_the_consultation_but_not_an_unconsented_summary(
     )
     url = resolve_url("intake:consultation_detail", consultation.public_id)
     page = login(outsider).get(url)
-    assert page.status_code == 200
-    assert SUMMARY not in page.content.decode()
+    assert page.status_code == 404
+    assert page.content == login(stranger).get(url).content
+    assert "草野" not in page.content.decode() and SUMMARY not in page.content.decode()
     assert consultation.case is not None
     case_page = login(outsider).get(resolve_url("cases:case_detail", consultation.case.public_id))
     assert case_page.status_code == 200
     assert SUMMARY not in case_page.content.decode()
     assert SUMMARY in login(caseworker).get(url).content.decode()
-    assert login(stranger).get(url).status_code == 404
     # Reading is not correcting: the correction page (which shows the summary) is the
-    # receiving agency's alone.
+    # receiving agency's alone, and a refused one is not audited as a read.
     edit = resolve_url("intake:consultation_edit", consultation.public_id)
-    assert edit not in page.content.decode()
     assert login(outsider).get(edit).status_code == 404
+    assert not AuditEvent.objects.filter(actor=outsider, object_type="consultation")
     assert SUMMARY in login(caseworker).get(edit).content.decode()
 
 
@@ -180,8 +184,9 @@ def test_consented_summary_travels_with_the_team(caseworker, household, outsider
         caseworker,
         household,
         outcome=Outcome.REFERRED,
+        persons=[head_of(household)],
         referral=services.ReferralRequest(outsider.agency, "障害の疑い", "同行訪問"),
-        consent_to_share=True,
+        consent_to_share=True,  # the consent it records names the agency referred to
     )
     url = resolve_url("intake:consultation_detail", consultation.public_id)
     assert SUMMARY in login(outsider).get(url).content.decode()
@@ -192,8 +197,9 @@ def test_declining_agency_loses_the_consultation(caseworker, household, outsider
         caseworker,
         household,
         outcome=Outcome.REFERRED,
+        persons=[head_of(household)],
         referral=services.ReferralRequest(outsider.agency, "障害の疑い", "同行訪問"),
-        consent_to_share=True,
+        consent_to_share=True,  # the consent it records names the agency referred to
     )
     url = resolve_url("intake:consultation_detail", consultation.public_id)
     client = login(outsider)
