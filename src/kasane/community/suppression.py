@@ -1,15 +1,24 @@
 """Small-count suppression (秘匿処理) of a two-way table with its totals.
 
 A count from 1 to 4 could point at a household that a neighbour recognises, so it is not
-shown (primary suppression). The table also shows row and column totals, from which one
-hidden count per line could be recovered by subtraction; so wherever a line (a row or a
-column, with its total) has exactly one hidden cell, a second one is hidden too — the
-smallest non-zero shown cell of that line (complementary suppression). This repeats until
-no line has a single hidden cell, so no hidden value is the difference of shown ones.
+shown (primary suppression). The table also shows row and column totals, from which a
+hidden count could be recovered by subtraction — the only hidden cell of a line is its
+total minus the shown ones, and two hidden cells that add up to less than five are each
+narrowed to 1–4 again (a total of 238 beside shown cells adding up to 236 says both hidden
+cells are 1). So, line by line (a row or a column, with its total), while the total is
+shown and the hidden cells of the line are fewer than two, add up to less than
+``THRESHOLD`` or are all ones (which their sum would give away), the smallest non-zero
+shown cell of the line is hidden too (complementary suppression); when no such cell is
+left, the total is hidden. A line whose total is hidden (as a small count itself, or as
+another line's complement) keeps at least one hidden inner cell, or the total would be the
+sum of the shown ones. This repeats until every line
+holds, so no hidden value is the difference of shown ones, and what a line's total gives
+away — the sum of its hidden cells — is at least five spread over at least two cells.
 
 Every hidden cell looks the same ("—"): marking the complementary ones differently would
 tell a reader that they are five or more, which narrows the other one down again.
-A zero stays visible: "nobody" names no one.
+A zero stays visible and is never taken as a complement: "nobody" names no one, and a
+hidden zero would add nothing to the sum the rule asks of the hidden cells.
 
 Pure functions on plain integers, so the rule is testable without a database.
 """
@@ -46,6 +55,23 @@ class SuppressedTable:
 Position = tuple[int, int]
 
 
+def _covered(hidden: Sequence[int], threshold: int) -> bool:
+    """Hidden cells a shown total cannot give back: at least two, adding up to at least
+    ``threshold``, and not all ones (a hidden cell is never zero, so five hidden cells
+    adding up to five would each be 1)."""
+    total = sum(hidden)
+    return len(hidden) >= 2 and total >= threshold and total > len(hidden)
+
+
+def suppress_line(counts: Sequence[int], threshold: int = THRESHOLD) -> tuple[list[Cell], Cell]:
+    """One line of counts and its total, suppressed by the same rule as a table: the cells
+    and the total. The total is hidden only when it is small or nothing else would do."""
+    if not counts:
+        return [], Cell(0, False)
+    table = suppress([list(counts)], threshold)
+    return table.cells[0], table.row_totals[0]
+
+
 def suppress(counts: Sequence[Sequence[int]], threshold: int = THRESHOLD) -> SuppressedTable:
     """Suppress a table of non-negative counts (rows × columns) and its totals."""
     rows = len(counts)
@@ -68,19 +94,27 @@ def suppress(counts: Sequence[Sequence[int]], threshold: int = THRESHOLD) -> Sup
         [(i, j) for j in range(columns + 1)] for i in range(rows + 1)
     ] + [[(i, j) for i in range(rows + 1)] for j in range(columns + 1)]
 
+    def value(p: Position) -> int:
+        return grid[p[0]][p[1]]
+
     changed = True
     while changed:
         changed = False
         for line in lines:
-            if sum(1 for p in line if p in hidden) != 1:
-                continue
             inner, margin = line[:-1], line[-1]
-            candidates = [p for p in inner if p not in hidden and grid[p[0]][p[1]] > 0]
+            hidden_inner = [p for p in inner if p in hidden]
+            if margin in hidden:
+                # The total is not shown; it stays hidden only if a cell of the line is.
+                if hidden_inner or value(margin) == 0:
+                    continue
+            elif not hidden_inner or _covered([value(p) for p in hidden_inner], threshold):
+                continue
+            candidates = [p for p in inner if p not in hidden and value(p) > 0]
             if candidates:
-                hidden.add(min(candidates, key=lambda p: (grid[p[0]][p[1]], p)))
+                hidden.add(min(candidates, key=lambda p: (value(p), p)))
             else:
-                # The only hidden cell is inner and every other inner cell is zero: the
-                # total equals it and goes too.
+                # Every non-zero cell of the line is hidden and still too few or too
+                # small: the total equals their sum and goes too.
                 hidden.add(margin)
             changed = True
 

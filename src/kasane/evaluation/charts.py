@@ -41,7 +41,9 @@ def monthly_bars(
     series: Sequence[tuple[str, Sequence[int | None]]],
 ) -> SafeString:
     """Grouped vertical bars per month (this 年度 beside the previous one). ``None`` is a
-    hidden small count: drawn as a hatched stub without a number."""
+    hidden count (a small one or its complement): drawn as a hatched stub of one height
+    without a number, so the chart says no more than the table beside it, and the scale
+    is set by the shown bars only."""
     height = 260
     left, bottom, top = 40, 40, 48
     plot_w = WIDTH - left - 10
@@ -76,7 +78,7 @@ def monthly_bars(
                 parts.append(
                     f'<rect x="{x:.1f}" y="{top + plot_h - 6:.1f}" width="{bar - 1:.1f}" '
                     f'height="6" fill="#fff" stroke="{colour}" stroke-dasharray="2 2">'
-                    f"<title>{_esc(label)} {_esc(name)}: 1–4</title></rect>"
+                    f"<title>{_esc(label)} {_esc(name)}: —</title></rect>"
                 )
                 continue
             h = plot_h * value / peak

@@ -53,10 +53,6 @@ def _filters(scope: Scope) -> dict[str, Any]:
     }
 
 
-def _hide_small(values: list[int]) -> list[int | None]:
-    return [None if selectors.is_small(v) else v for v in values]
-
-
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The indicators of a 年度 (or one month) against the previous 年度 and the target."""
@@ -68,9 +64,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     this_year = selectors.monthly_consultations(scope)
     last_year = selectors.monthly_consultations(previous)
     if aggregates_only:
+        # The twelve months add up to the year's count, shown as an indicator: each year's
+        # months are suppressed as one line with that total, so that no hidden month is the
+        # year minus the others.
         monthly: list[tuple[str, list[int | None]]] = [
-            (fiscal_year_label(scope.fiscal_year), _hide_small(this_year)),
-            (fiscal_year_label(previous.fiscal_year), _hide_small(last_year)),
+            (fiscal_year_label(scope.fiscal_year), selectors.suppressed_line(this_year)),
+            (fiscal_year_label(previous.fiscal_year), selectors.suppressed_line(last_year)),
         ]
     else:
         monthly = [

@@ -31,7 +31,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from kasane.accounts.models import Staff
 from kasane.cases.models import CaseStatus
-from kasane.community.suppression import THRESHOLD, suppress
+from kasane.community.suppression import THRESHOLD
 from kasane.core.dates import fiscal_year_bounds, fiscal_year_label, wareki
 from kasane.core.exports import neutralise
 from kasane.evaluation.access import aggregates_only, may_see
@@ -46,6 +46,7 @@ from kasane.evaluation.models import (
     Project,
     Target,
 )
+from kasane.evaluation.selectors import suppressed_figure
 from kasane.privacy.cases import works_cases
 from kasane.privacy.report_selectors import CaseRow, annual_case_list_for_user
 from kasane.registry.models import Area, AreaKind
@@ -62,9 +63,6 @@ INDICATOR_SHEET = "指標と目標"
 CASE_SHEET = "支援ケース一覧"
 REPORT_TITLE = "事業実績報告"
 
-# Units whose values are counts of people or records: the ones suppressed when small (the
-# same list as the dashboard's).
-COUNT_UNITS = frozenset({"件", "人", "世帯", "回", "か所", "組"})
 HIDDEN = "—"
 SUPPRESSION_NOTE = f"「{HIDDEN}」は1〜{THRESHOLD - 1}件の少数を秘匿したもの（秘匿処理）とその関連値"
 
@@ -171,35 +169,24 @@ class _Shown:
     figures: dict[str, int | float | str | None]
 
 
-def _is_small(value: Decimal | int | None) -> bool:
-    return value is not None and 0 < value < THRESHOLD
-
-
 def _shown(result: Result, unit: str, *, analyst: bool) -> _Shown:
-    value = _number(result.value)
-    figures: dict[str, int | float | str | None] = {
-        key: _number(figure) for key, figure in result.figures.items()
-    }
+    """For analysts, exactly what the dashboard shows (``selectors.suppressed_figure``),
+    with ``HIDDEN`` where it hides; a figure that is simply not there stays empty."""
     if not analyst:
-        return _Shown(value, dict(result.breakdown), figures)
-    keys = list(result.breakdown)
-    counts = [max(int(result.breakdown[k]), 0) for k in keys]
-    table = suppress([counts]) if keys else None
-    breakdown: dict[str, int | str] = {
-        key: (HIDDEN if cell.hidden else cell.value)
-        for key, cell in zip(keys, table.cells[0] if table else [], strict=True)
-    }
-    # The value is a count (hide it when small), or derived from the breakdown (hide it when
-    # the breakdown's total is small); either way its figures go with it.
-    base: Decimal | int | None = (
-        result.value if unit in COUNT_UNITS else (sum(counts) if keys else None)
+        return _Shown(
+            _number(result.value),
+            dict(result.breakdown),
+            {key: _number(figure) for key, figure in result.figures.items()},
+        )
+    shown = suppressed_figure(result, unit)
+    return _Shown(
+        HIDDEN if shown.hidden else _number(shown.value),
+        {key: HIDDEN if n is None else n for key, n in shown.breakdown.items()},
+        {
+            key: HIDDEN if key in shown.hidden_figures else _number(figure)
+            for key, figure in shown.figures.items()
+        },
     )
-    hidden = _is_small(base)
-    if table is not None and table.total.hidden and result.value == sum(counts):
-        hidden = True
-    if hidden:
-        return _Shown(HIDDEN, breakdown, dict.fromkeys(figures, HIDDEN))
-    return _Shown(value, breakdown, figures)
 
 
 def _difference(current: object, previous: object) -> int | float | None:

@@ -284,6 +284,23 @@ class Estimate:
     hours_per_fte: Decimal
     defaults_in_use: bool
     known: list[KnownStaff]
+    # Roles with a hidden line (analysts): their hours, FTE and gap are not shown either.
+    hidden_roles: frozenset[str] = frozenset()
+
+    def role_hidden(self, role: str) -> bool:
+        return role in self.hidden_roles
+
+    @property
+    def coordinator_hidden(self) -> bool:
+        return self.role_hidden(StaffRole.COORDINATOR)
+
+    @property
+    def worker_hidden(self) -> bool:
+        return self.role_hidden(StaffRole.WORKER)
+
+    def shown_hours_of(self, role: str) -> Decimal | None:
+        """The role's hours as the reader may see them (None: hidden)."""
+        return None if self.role_hidden(role) else self.hours_of(role)
 
     @property
     def hours_per_fte_text(self) -> str:
@@ -354,8 +371,10 @@ def known_staff() -> list[KnownStaff]:
 
 
 def _hide_small(lines: list[Line], load: Load) -> list[Line]:
-    """Counts from 1 to 4, and one more per role where only one would be hidden (so that
-    the role's total hours do not give it away), lose their count and hours."""
+    """Counts from 1 to 4, and more of the role's counts until the hidden ones are at least
+    two adding up to five or more (``community.suppression``), lose their count and hours.
+    The role's total hours and FTE are hidden too (``Estimate.hidden_roles``): with the
+    hours each item takes on the page, they would be an equation in the hidden counts."""
     result = list(lines)
     for role in StaffRole:
         positions = [i for i, line in enumerate(lines) if line.done_by == role]
@@ -393,6 +412,7 @@ def estimate(*, fiscal_year: int, aggregates_only: bool = False) -> Estimate:
     if aggregates_only:
         lines = _hide_small(lines, load)
     return Estimate(
+        hidden_roles=frozenset(line.done_by for line in lines if line.hidden),
         as_of=as_of,
         fiscal_year=fiscal_year,
         load=load,

@@ -40,7 +40,7 @@ def estimate(request: HttpRequest) -> HttpResponse:
     year = parse_fiscal_year(request.GET.get("fy"))
     result = staffing.estimate_for(actor=actor, fiscal_year=year)
     roles = [
-        (role, [line for line in result.lines if line.done_by == role], result.hours_of(role))
+        (role, [line for line in result.lines if line.done_by == role], result.shown_hours_of(role))
         for role in StaffRole
     ]
     return render(
