@@ -37,7 +37,7 @@ from kasane.core.exports import neutralise
 from kasane.evaluation.access import aggregates_only, may_see
 from kasane.evaluation.computations import REGISTRY, Computation, Result, Scope
 from kasane.evaluation.computations.base import shared_reads
-from kasane.evaluation.labels import key_labels
+from kasane.evaluation.labels import key_labels, label
 from kasane.evaluation.models import (
     Indicator,
     IndicatorLevel,
@@ -272,7 +272,7 @@ def _project_sheet(
             writer.row(
                 [
                     "",
-                    f"内訳: {labels.get(key, key)}",
+                    f"内訳: {label(labels, entry.code, key)}",
                     key,
                     now,
                     then,
@@ -287,7 +287,7 @@ def _project_sheet(
             writer.row(
                 [
                     "",
-                    labels.get(key, key),
+                    label(labels, entry.code, key),
                     key,
                     writer.cell(now_figure, number_format=number_format),
                     writer.cell(then_figure, number_format=number_format),

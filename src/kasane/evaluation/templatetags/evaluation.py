@@ -7,6 +7,8 @@ from typing import Any
 
 from django import template
 
+from kasane.evaluation.labels import label
+
 register = template.Library()
 
 HIDDEN = "—"
@@ -34,3 +36,9 @@ def figure(value: Decimal | int | float | str | None) -> str:
 @register.filter
 def lookup(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key, key)
+
+
+@register.simple_tag
+def key_label(labels: dict[str, str], code: str, key: str) -> str:
+    """The word for a breakdown key of computation ``code`` (evaluation.labels.label)."""
+    return label(labels, code or "", key)

@@ -67,4 +67,4 @@ def test_a_number_or_a_dash() -> None:
     assert figure(12345) == "12,345"
     assert figure("0.2500") == "0.25"
     for nothing in (None, "", "n/a", float("nan"), True):
-        assert figure(nothing) == "—"  # type: ignore[arg-type]
+        assert figure(nothing) == "—"
