@@ -174,7 +174,10 @@ class ConsultationOut(ConsultationSummaryOut):
     persons: list[PersonRef]
     domains: list[str]
     summary: str | None = Field(
-        description="null for a team member of another agency without the person's consent"
+        description=(
+            "null for another agency unless a consent in force naming it, a pledged "
+            "support meeting (支援会議) or its break-glass covers it"
+        )
     )
     consent_to_share: bool
     referral_ids: list[UUID]
@@ -296,7 +299,10 @@ def consultation_list(request: HttpRequest, page: Query[int] = 1) -> Consultatio
     "/consultations/{consultation_id}",
     response={200: ConsultationOut, **ERRORS},
     operation_id="consultation_get",
-    summary="One consultation; its summary only where the agency or the person's consent allows",
+    summary=(
+        "One consultation: your agency's, or on a case whose details you may read (404 "
+        "otherwise); its summary only where your agency's basis covers it"
+    ),
 )
 def consultation_get(request: HttpRequest, consultation_id: UUID) -> ConsultationOut:
     actor = case_worker(request)

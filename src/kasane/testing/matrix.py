@@ -53,6 +53,7 @@ CASE_NAMES = (HEAD_NAME, HEAD_KANA, SON_NAME, SON_KANA)
 NOTE_TEXT = "自宅を訪問し、本人と面談した。"
 ASSESSMENT_STRENGTHS = "絵を描くのが得意"
 GOAL_TEXT = "安心して暮らしたい"
+CONSULTATION_SUMMARY = "母が息子のひきこもりを心配している。"
 
 # Personas, in the order of the table's columns.
 ANON = "anon"
@@ -206,10 +207,14 @@ def build_world() -> World:
         address="かさね市南町2-2",
         started_on=datetime.date(2021, 4, 1),
     )
+    # The case is opened first, so that the consultation joins it: the agencies on the team
+    # reach the consultation through the case, and only those with a basis may read it.
+    received_at = now - datetime.timedelta(days=20)
+    case = cases.case_open(actor=caseworker, household=household, opened_at=received_at)
     needs = list(NeedType.objects.filter(code__in=["8050", "hikikomori"]))
     consultation = intake.consultation_record(
         actor=caseworker,
-        received_at=now - datetime.timedelta(days=20),
+        received_at=received_at,
         requester="family",
         channel="phone",
         household=household,
@@ -217,12 +222,10 @@ def build_world() -> World:
         needs=needs,
         main_need=next(n for n in needs if n.code == "8050"),
         domains=["elderly", "youth"],
-        summary="母が息子のひきこもりを心配している。",
+        summary=CONSULTATION_SUMMARY,
         outcome="handled",
     )
-    case = cases.open_case_of_household(caseworker, household) or cases.case_open(
-        actor=caseworker, household=household
-    )
+    assert consultation.case == case
     o.update(household=household, head=head, son=son, membership=son_membership)
     o.update(relation=relation, outsider_household=outsider_household)
     o.update(consultation=consultation, case=case)
@@ -558,10 +561,10 @@ NAME_FAMILIES: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
         frozenset({"outreach_worker", "coordinator"}),
     ),
     "outsider's household (別府)": (("別府", "ベップ", "べっぷ"), frozenset({"outsider"})),
-    # The case's content: a note, the assessment, the plan. An agency on the team without a
-    # basis knows the case exists and who leads it, nothing more.
+    # The case's content: a note, the assessment, the plan, the consultation's summary. An
+    # agency on the team without a basis knows the case exists and who leads it, nothing more.
     "case content": (
-        (NOTE_TEXT, ASSESSMENT_STRENGTHS, GOAL_TEXT),
+        (NOTE_TEXT, ASSESSMENT_STRENGTHS, GOAL_TEXT, CONSULTATION_SUMMARY),
         frozenset({"caseworker", "coordinator", "team_basis"}),
     ),
 }

@@ -59,7 +59,10 @@ SITE: list[tuple[str, str]] = [
     # Intake.
     ("intake:record_for_household", "BASIS: ok; *: 404"),
     ("intake:consultation_list_csv", "NO_CASEWORK: 404; *: ok"),  # each agency's own
-    ("intake:consultation_*", "caseworker: ok; *: 404"),  # the recording agency's own
+    # The world's consultation is on the case: read on a basis for it (a team agency without
+    # one gets the stranger's 404); corrected only by the recording agency.
+    ("intake:consultation_edit", "caseworker: ok; *: 404"),
+    ("intake:consultation_*", "BASIS: ok; *: 404"),
     ("intake:*", "NO_CASEWORK: 404; *: ok"),
     # Cases.
     ("cases:case_list*", "NO_CASEWORK: 404; *: ok"),
@@ -152,7 +155,7 @@ API: list[tuple[str, str]] = [
     # Intake.
     ("POST /api/v1/consultations", "BASIS: ok; *: 404"),
     ("GET /api/v1/consultations", "NO_CASEWORK: 404; *: ok"),
-    ("GET /api/v1/consultations/*", "caseworker: ok; *: 404"),
+    ("GET /api/v1/consultations/*", "BASIS: ok; *: 404"),  # on the case: on a basis
     # Cases.
     ("POST /api/v1/cases", "outsider: ok; *: 404"),  # of the outsider's own household
     ("GET /api/v1/cases", "NO_CASEWORK: 404; *: ok"),

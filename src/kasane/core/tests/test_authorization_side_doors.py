@@ -240,6 +240,7 @@ def test_a_server_error_page_shows_nothing_of_the_record_being_read(
         ("outsider", "cases:case_detail"),
         ("outsider", "registry:person_detail"),
         ("unpledged", "meetings:item_detail"),
+        ("team_nobasis", "intake:consultation_detail"),  # on the team, without a basis
     ],
 )
 def test_a_forbidden_record_and_a_missing_one_look_and_take_the_same(
@@ -248,9 +249,11 @@ def test_a_forbidden_record_and_a_missing_one_look_and_take_the_same(
     """For an agency without access, an existing record and a uuid of no record give the
     same 404, byte for byte, in about the same time (medians of 30, interleaved)."""
     settings.DEBUG = False
-    record = {"cases:case_detail": "case", "registry:person_detail": "head"}.get(
-        page, "support_item"
-    )
+    record = {
+        "cases:case_detail": "case",
+        "registry:person_detail": "head",
+        "intake:consultation_detail": "consultation",
+    }.get(page, "support_item")
     existing = reverse(page, args=[world.objects[record].public_id])
     missing = reverse(page, args=[mx.MISSING])
     client = _client(world, persona)
