@@ -19,7 +19,6 @@ from django.db.models import Avg, Count, Prefetch, Q
 from django.http import Http404
 
 from kasane.accounts.models import Staff
-from kasane.community.suppression import THRESHOLD
 from kasane.evaluation.access import aggregates_only, may_edit, may_see
 from kasane.evaluation.computations import REGISTRY, compute
 from kasane.evaluation.models import (
@@ -32,13 +31,11 @@ from kasane.evaluation.models import (
     SelfAssessment,
     SystemFunction,
 )
+from kasane.evaluation.selectors import suppressed_figure
 from kasane.evaluation.system_services import FIRST_FISCAL_YEAR, current_fiscal_year
 from kasane.privacy.audit import audit_record
 from kasane.privacy.models import AuditAction, LegalBasis
 
-# Units of indicators that count households, persons or cases: small values are hidden
-# from analysts, as everywhere in evaluation (``access``).
-COUNT_UNITS = frozenset({"件", "人", "世帯"})
 PDCA_PAGE_SIZE = 20
 ONE_DECIMAL = Decimal("0.1")
 
@@ -119,14 +116,17 @@ def evidence_values(
 
     def value(indicator: Indicator, year: int) -> Value:
         code = _computed(indicator)
-        number = compute(code, year).value if code is not None else manual.get((indicator.pk, year))
-        hidden = (
-            small_hidden
-            and indicator.unit in COUNT_UNITS
-            and number is not None
-            and 0 < number < THRESHOLD
+        if code is None:  # entered by hand: a survey's result, not a count of persons
+            return Value(manual.get((indicator.pk, year)), False)
+        result = compute(code, year)
+        if not small_hidden:
+            return Value(result.value, False)
+        # Analysts: the dashboard's one rule (a share or a mean goes when a count of the
+        # indicator is hidden, as it would give the count back).
+        shown = suppressed_figure(result, indicator.unit)
+        return Value(
+            shown.value, shown.hidden or (shown.value is None and result.value is not None)
         )
-        return Value(number, hidden)
 
     result = {}
     for pk, indicator in unique.items():

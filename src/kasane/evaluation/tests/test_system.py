@@ -387,6 +387,11 @@ def test_evidence_values_this_year_and_the_year_before(
     assert (hidden.this_year.text, hidden.previous_year.text) == ("—", "0")
     share = evidence(login(analyst), "ms_residents_consult", SURVEY_SOMEONE_TO_ASK)
     assert share.this_year.text == "62.5"
+    # A share computed from counts goes with them: 0 % of 3 consultations would give the 3
+    # back beside the dashboard's other figures (the dashboard's one rule).
+    outreach = evidence(login(coordinator), "cn_outreach", "outreach_share")
+    assert outreach.this_year.text == "0"
+    assert evidence(login(analyst), "cn_outreach", "outreach_share").this_year.text == "—"
 
 
 def test_pages_per_role(
