@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from django.shortcuts import resolve_url
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from kasane.accounts.models import Staff
 from kasane.api.services import api_token_create
@@ -37,6 +38,10 @@ pytestmark = pytest.mark.django_db
 SUMMARY = "息子が十年以上自室から出てこない。母は自分の通院も難しくなってきた。"
 HOUSEHOLD = "草野"
 NEED = "8050"
+NOT_COVERED = (
+    "The summary stays with the receiving agency: no consent of the person, pledged support "
+    "meeting or emergency access covers your agency."
+)
 
 
 def _record(actor: Staff, household: Any, **overrides: Any) -> Consultation:
@@ -191,6 +196,9 @@ def test_coordinator_reads_the_consultation_but_not_an_uncovered_summary(
     assert page.status_code == 200
     body = page.content.decode()
     assert HOUSEHOLD in body and SUMMARY not in body
+    # Said so, and not that the person declined: the person did tick "consented to sharing".
+    with translation.override("ja"):
+        assert gettext(NOT_COVERED) in body
     api = _api(coordinator).get(_api_path(case_on_team))
     assert api.status_code == 200 and api.json()["summary"] is None
     assert [e.legal_basis for e in _reads(coordinator)] == [LegalBasis.COORDINATION] * 2
