@@ -90,6 +90,7 @@ EXTRA = {
 # (the reporter kind "volunteer" is not a place's kind "volunteer activity").
 PER_CODE = {
     ("concern_reports", "volunteer"): _("commissioned welfare volunteers"),
+    ("reviews_on_time", "held"): _("reviews held"),
 }
 
 

@@ -16,6 +16,7 @@ from kasane.evaluation.computations.base import (
     Scope,
     computation,
     median,
+    percent,
     percentile,
     share,
 )
@@ -116,18 +117,19 @@ def plans_made(scope: Scope) -> Result:
 
 @computation(
     "days_to_first_plan",
-    name="初回相談から支援プラン確定までの日数",
+    name="初回相談から支援プラン確定までの日数（中央値）",
     project=Project.PLANS,
     level=IndicatorLevel.OUTCOME,
-    unit="件",
+    unit="日",
     filters=frozenset({AREA, DOMAIN}),
 )
 def days_to_first_plan(scope: Scope) -> Result:
-    """Cases whose first plan was approved in the period (the value), and the days from
-    their first consultation (or, for a case with none, such as one opened from outreach,
-    the day it was opened) to that approval: median and 90th percentile, in calendar days
-    (Japan time). Seed 004 支援策① sets 「支援開始から多機関による支援プラン確定までの
-    平均所要日数」 as a KPI; the mean is given too."""
+    """The days from a case's first consultation (or, for a case with none, such as one
+    opened from outreach, the day it was opened) to the approval of its first plan, for the
+    cases whose first plan was approved in the period: the median is the value, the 90th
+    percentile and the mean are figures, the cases counted the breakdown. Calendar days,
+    Japan time. Seed 004 支援策① sets 「支援開始から多機関による支援プラン確定までの
+    平均所要日数」 as a KPI."""
     start, end = scope.span()
     firsts = (
         SupportPlan.objects.filter(scope.on_cases("case"), approved_at__isnull=False)
@@ -151,10 +153,9 @@ def days_to_first_plan(scope: Scope) -> Result:
         days.append(delta.days)
     mean = (Decimal(sum(days)) / Decimal(len(days))).quantize(Decimal("0.1")) if days else None
     return Result(
-        Decimal(len(days)),
+        median(days),
         {"cases": len(days)},
         {
-            "median_days": median(days),
             "p90_days": percentile(days, 90),
             "mean_days": mean,
         },
@@ -163,17 +164,18 @@ def days_to_first_plan(scope: Scope) -> Result:
 
 @computation(
     "reviews_on_time",
-    name="モニタリング・評価の期日内実施",
+    name="モニタリング・評価の期日内実施率",
     project=Project.PLANS,
+    unit="%",
     filters=frozenset({AREA, DOMAIN}),
 )
 def reviews_on_time(scope: Scope) -> Result:
     """Reviews (モニタリング, and the evaluation at closure) held in the period against the
     date they were due: ``on_time`` (on or before it) or ``late``; and ``overdue``: reviews
     due before the period's end (or before today, for a period not over) and not held by
-    then — whether held later, or not yet. The value is the reviews held in the period;
-    ``on_time_share`` is on time over everything due that the period answers for
-    (on time + late + overdue)."""
+    then — whether held later, or not yet. The value is the share on time, in per cent, of
+    everything due that the period answers for (on time + late + overdue); ``held`` is the
+    reviews held in the period (on time + late)."""
     _start_at, end_at = scope.span()
     start, end = scope.date_span()
     cutoff = min(end, timezone.localdate() + datetime.timedelta(days=1))
@@ -209,9 +211,9 @@ def reviews_on_time(scope: Scope) -> Result:
         "overdue": counts["held_after"] + never_held,
     }
     return Result(
-        Decimal(counts["on_time"] + counts["late"]),
+        percent(breakdown["on_time"], sum(breakdown.values())),
         breakdown,
-        {"on_time_share": share(breakdown["on_time"], sum(breakdown.values()))},
+        {"held": Decimal(counts["on_time"] + counts["late"])},
     )
 
 

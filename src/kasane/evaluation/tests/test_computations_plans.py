@@ -214,22 +214,22 @@ def test_days_from_first_consultation_to_first_approved_plan(story: dict[str, Ca
     result = compute("days_to_first_plan", YEAR)
     # P1: 04-01 → 05-11 = 40 days; P2 (no consultation, opened 06-01) → 07-21 = 50 days;
     # P3: 2024-09-01 → 2025-03-31 = 211 days. P1's v2 is not a first plan.
-    assert result.value == 3
-    assert result.figures["median_days"] == Decimal("50.0")
+    assert result.breakdown == {"cases": 3}
+    assert result.value == Decimal("50.0")  # the median
     # 90th percentile, interpolated: 50 + 0.8 × (211 − 50) = 178.8
     assert result.figures["p90_days"] == Decimal("178.8")
     assert result.figures["mean_days"] == Decimal("100.3")
     later = compute("days_to_first_plan", YEAR + 1)
-    assert later.value == 1  # P4: 2025-02-01 → 2025-04-01 = 59 days
-    assert later.figures["median_days"] == Decimal("59.0")
+    assert later.breakdown == {"cases": 1}  # P4: 2025-02-01 → 2025-04-01 = 59 days
+    assert later.value == Decimal("59.0")
     assert later.figures["p90_days"] == Decimal("59.0")
 
 
 def test_reviews_on_time_late_and_overdue(story: dict[str, Case]) -> None:
     result = compute("reviews_on_time", YEAR)
     assert result.breakdown == {"on_time": 2, "late": 1, "overdue": 1}
-    assert result.value == 3  # reviews held in the year
-    assert result.figures["on_time_share"] == Decimal("0.5000")
+    assert result.figures["held"] == 3  # reviews held in the year
+    assert result.value == Decimal("50.0")  # on time, of the four due
 
     later = compute("reviews_on_time", YEAR + 1)
     # P2's review of 2025-04-10 was late; never held since: P2 (due 2025-07-01), P1 v2 and
@@ -248,14 +248,15 @@ def test_month_narrowing_of_meetings_plans_and_reviews(story: dict[str, Case]) -
     # was not yet approved.
     february = compute("reviews_on_time", YEAR, month=2)
     assert february.breakdown == {"on_time": 0, "late": 0, "overdue": 1}
-    assert compute("days_to_first_plan", YEAR, month=7).figures["median_days"] == Decimal("50.0")
+    assert compute("days_to_first_plan", YEAR, month=7).value == Decimal("50.0")
 
 
 def test_domain_narrowing_follows_the_consultations_of_the_case(story: dict[str, Case]) -> None:
     # Only P1, P3 and P4 have a consultation (touching elderly); P2 has none.
     elderly = compute("days_to_first_plan", YEAR, domain="elderly")
-    assert elderly.value == 2
-    assert compute("days_to_first_plan", YEAR, domain="child").value == 0
+    assert elderly.breakdown == {"cases": 2}
+    child = compute("days_to_first_plan", YEAR, domain="child")
+    assert child.breakdown == {"cases": 0} and child.value is None
     meetings = compute("meetings_held", YEAR, domain="elderly")
     assert meetings.breakdown == {"support_meeting": 1, "integrated_meeting": 2}
     assert meetings.figures["cases_support_meeting"] == 1
