@@ -39,6 +39,7 @@ from kasane.privacy.cases import (
     case_basis,
     case_scope,
     detail_basis,
+    others_words_basis,
     works_cases,
 )
 from kasane.privacy.models import AuditAction, BreakGlass, LegalBasis
@@ -143,6 +144,9 @@ class CaseDetail:
     # no timeline, only the referrals and hand-over that concern the actor's own agency.
     details: bool = True
     break_glass: BreakGlass | None = None
+    # Whether the summaries of consultations other agencies received are the actor's to read
+    # (privacy.cases.others_words_basis); their own agency's always are.
+    others_summaries: bool = False
 
 
 @transaction.atomic
@@ -211,6 +215,7 @@ def case_detail_for_user(actor: Staff, public_id: UUID | str, page: int = 1) -> 
         timeline=timeline,
         is_lead=is_lead,
         break_glass=glass,
+        others_summaries=others_words_basis(actor, case) is not None,
     )
 
 

@@ -207,3 +207,24 @@ def require_case_details(
     if basis is None:
         raise NoDetailBasis
     return basis
+
+
+def others_words_basis(actor: Staff, case: Case) -> LegalBasis | None:
+    """The basis on which the actor reads what the person told *another* agency on this
+    case (a consultation's summary): one that covers the actor's agency itself for this
+    household — a consent in force naming it (or its type) for information sharing, a pledged
+    支援会議 that took up the case, or its break-glass. Leading or coordinating the case
+    reads the case, not the person's words to another agency; ticking "consented to
+    sharing" is no basis by itself (the consent it records names the agencies it covers)."""
+    agency = actor.agency
+    if agency is None or not works_cases(actor):
+        return None
+    now = timezone.now()
+    consenting = _consenting_households(agency.pk, agency.agency_type, timezone.localdate(now))
+    if consenting.filter(household_id=case.household_id).exists():
+        return LegalBasis.CONSENT
+    if Case.objects.filter(_pledged_cases(agency.pk, now), pk=case.pk).exists():
+        return LegalBasis.SUPPORT_MEETING
+    if BreakGlass.objects.filter(break_glass_active(agency.pk, now), case_id=case.pk).exists():
+        return LegalBasis.BREAK_GLASS
+    return None

@@ -58,7 +58,7 @@ def consultation_list_export_for_user(actor: Staff) -> list[Consultation]:
     if not works_cases(actor):
         raise Http404
     consultations = list(
-        _with_details(Consultation.objects.filter(agency_id=agency_id_of(actor))).order_by(
+        _with_details(Consultation.objects.filter(agency_id=agency_id_of(actor)), actor).order_by(
             "-received_at", "-id"
         )
     )

@@ -15,7 +15,6 @@ from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from kasane.accounts.models import Staff
 from kasane.cases.models import Case
@@ -23,15 +22,13 @@ from kasane.intake.models import Consultation, ConsultationNeed
 from kasane.privacy.audit import audit_record
 from kasane.privacy.case_selectors import _heads
 from kasane.privacy.cases import (
-    _consenting_households,
-    _pledged_cases,
     agency_id_of,
-    break_glass_active,
     detail_basis,
     detail_scope,
+    others_words_basis,
     works_cases,
 )
-from kasane.privacy.models import AuditAction, BreakGlass, LegalBasis
+from kasane.privacy.models import AuditAction, LegalBasis
 
 LIST_PAGE_SIZE = 50
 
@@ -145,19 +142,9 @@ def summary_basis(actor: Staff, consultation: Consultation) -> LegalBasis | None
     """
     if consultation.agency_id == actor.agency_id:
         return LegalBasis.OWN_AGENCY
-    case = consultation.case
-    agency = actor.agency
-    if case is None or agency is None or not works_cases(actor):
+    if consultation.case is None:
         return None
-    now = timezone.now()
-    consenting = _consenting_households(agency.pk, agency.agency_type, timezone.localdate(now))
-    if consenting.filter(household_id=case.household_id).exists():
-        return LegalBasis.CONSENT
-    if Case.objects.filter(_pledged_cases(agency.pk, now), pk=case.pk).exists():
-        return LegalBasis.SUPPORT_MEETING
-    if BreakGlass.objects.filter(break_glass_active(agency.pk, now), case_id=case.pk).exists():
-        return LegalBasis.BREAK_GLASS
-    return None
+    return others_words_basis(actor, consultation.case)
 
 
 def summary_visible(actor: Staff, consultation: Consultation) -> bool:

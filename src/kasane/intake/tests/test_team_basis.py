@@ -275,3 +275,26 @@ def test_receiving_agency_opening_the_correction_page_is_audited_once(
     before = len(_reads(caseworker))
     assert login(caseworker).get(edit).status_code == 200
     assert len(_reads(caseworker)) == before + 1
+
+
+def test_the_case_timeline_shows_the_summary_on_the_same_basis(
+    caseworker: Staff,
+    household: Any,
+    open_case: Case,
+    coordinator: Staff,
+    login: Any,
+    give_consent: Any,
+) -> None:
+    """The coordinator reads the case sent to coordination, but the summary of a consultation
+    the 地域包括 received (ticked "consented to sharing") only once a consent names the
+    coordinator's agency — on the case timeline as on the consultation page."""
+    _record(caseworker, household, consent_to_share=True)
+    case_services.case_send_to_coordination(actor=caseworker, case=open_case, reason="8050")
+    url = resolve_url("cases:case_detail", open_case.public_id)
+    own = login(caseworker).get(url).content.decode()
+    assert SUMMARY in own
+    page = login(coordinator).get(url).content.decode()
+    assert SUMMARY not in page
+    assert "貴機関には及んでいません" in page
+    give_consent(household, coordinator.agency)
+    assert SUMMARY in login(coordinator).get(url).content.decode()
