@@ -171,8 +171,29 @@ def residents_import(
             if dry_run:
                 raise _DryRun
     except _DryRun:
-        pass
+        # The check read the register's persons against Kasane's: recorded, though nothing
+        # of it was kept.
+        _audit_attempt(actor, "resident_import_check", digest, rows=len(rows), **result.as_detail())
+    except ResidentImportError as refused:
+        _audit_attempt(
+            actor, "resident_import_refused", digest, rows=len(rows), faults=len(refused.errors)
+        )
+        raise
     return result
+
+
+def _audit_attempt(actor: Staff, object_type: str, digest: str, **detail: int | bool) -> None:
+    """A check or a refused import writes nothing of the file, but it compared the file with
+    the records: its own event, outside the transaction that was rolled back."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=LegalBasis.OWN_AGENCY,
+            object_type=object_type,
+            object_id=digest[:16],
+            detail=detail,
+        )
 
 
 def _import(
@@ -214,7 +235,10 @@ def _import(
             errors.append(
                 RowError(
                     row.line,
-                    _("This resident number belongs to a person another agency registered."),
+                    _(
+                        "This resident number cannot be imported by your agency: ask the "
+                        "agency that registered the person."
+                    ),
                 )
             )
     for number, members in by_household.items():

@@ -340,7 +340,11 @@ def test_a_bad_row_anywhere_writes_nothing(coordinator: Staff, blocks) -> None:
         residents_import(actor=coordinator, rows=parsed.rows)
     # A new household must come with its head; the good row before it is not written either.
     assert [e.line for e in refused.value.errors] == [3]
-    assert snapshot() == before and AuditEvent.objects.count() == events
+    assert snapshot() == before
+    # Nothing written but the record that the file was compared with the records.
+    [attempt] = AuditEvent.objects.order_by("-sequence")[: AuditEvent.objects.count() - events]
+    assert attempt.object_type == "resident_import_refused"
+    assert attempt.detail == {"rows": 2, "faults": 1}
 
 
 @pytest.mark.django_db
@@ -356,7 +360,11 @@ def test_future_dates_are_refused(coordinator: Staff, blocks) -> None:
 def test_dry_run_counts_and_writes_nothing(coordinator: Staff, blocks) -> None:
     result = run(coordinator, csv_bytes(GOOD), dry_run=True)
     assert result.persons_created == 4 and result.dry_run
-    assert Person.objects.count() == 0 and AuditEvent.objects.count() == 0
+    assert Person.objects.count() == 0
+    # The check itself is recorded: it read the file against Kasane's persons.
+    [check] = AuditEvent.objects.all()
+    assert (check.object_type, check.actor_id) == ("resident_import_check", coordinator.pk)
+    assert check.detail["rows"] == 4 and check.detail["persons_created"] == 4
 
 
 @pytest.mark.django_db
