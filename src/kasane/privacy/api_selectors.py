@@ -8,8 +8,8 @@ from django.core.paginator import Page, Paginator
 from django.db import transaction
 
 from kasane.accounts.models import Staff
-from kasane.cases.models import CaseNote, EventKind
-from kasane.privacy.case_selectors import get_case_for_user, timeline_events
+from kasane.cases.models import CaseNote
+from kasane.privacy.case_selectors import get_case_for_user, visible_case_notes
 from kasane.privacy.cases import require_case_details
 
 NOTES_PAGE_SIZE = 50
@@ -27,10 +27,4 @@ def case_notes_for_user(actor: Staff, case_id: UUID | str, page: int = 1) -> Pag
     # On the team without consent, a pledge or break-glass, an agency knows the case exists
     # and who leads it, as on the case page: its notes are details (404 here, audit undone).
     require_case_details(actor, case)
-    shown = timeline_events(actor, case).filter(kind=EventKind.NOTE, note__isnull=False)
-    notes = (
-        CaseNote.objects.filter(case=case, id__in=shown.values("note_id"))
-        .select_related("author", "agency")
-        .order_by("-written_on", "-id")
-    )
-    return Paginator(notes, NOTES_PAGE_SIZE).get_page(page)
+    return Paginator(visible_case_notes(actor, case), NOTES_PAGE_SIZE).get_page(page)

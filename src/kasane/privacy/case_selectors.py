@@ -23,6 +23,8 @@ from kasane.cases.models import (
     OPEN_STATUSES,
     Case,
     CaseEvent,
+    CaseNote,
+    EventKind,
     Handover,
     HandoverStatus,
     Referral,
@@ -127,6 +129,18 @@ def timeline_events(actor: Staff, case: Case) -> QuerySet[CaseEvent]:
         )
         .prefetch_related("consultation__needs__need_type")
         .order_by("-at", "-id")
+    )
+
+
+def visible_case_notes(actor: Staff, case: Case) -> QuerySet[CaseNote]:
+    """The case's notes the actor may see, newest first: the very notes its timeline shows
+    (an agency-only note only within its agency). The caller has checked the actor may read
+    the case's details."""
+    shown = timeline_events(actor, case).filter(kind=EventKind.NOTE, note__isnull=False)
+    return (
+        CaseNote.objects.filter(case=case, id__in=shown.values("note_id"))
+        .select_related("author", "agency")
+        .order_by("-written_on", "-id")
     )
 
 
