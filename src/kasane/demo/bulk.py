@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from django.db import transaction
 from django.db.models import Model
@@ -41,7 +41,26 @@ if TYPE_CHECKING:
 BATCH = 1000  # households per flush: a few thousand rows per table, a few MB of memory
 
 
-class AuditChain:
+class FlushOnExit:
+    """Writes what is pending when its ``with`` block ends without an error."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            self.flush()
+
+    def flush(self) -> None:
+        raise NotImplementedError
+
+
+class AuditChain(FlushOnExit):
     """Appends events to the audit chain in batches, hashed exactly as ``audit_record``
     would have hashed them one by one.
 
@@ -55,20 +74,11 @@ class AuditChain:
         self.sequence = 0
         self.previous = GENESIS_HASH
 
-    def __enter__(self) -> AuditChain:
+    def __enter__(self) -> Self:
         last = AuditEvent.objects.order_by("-sequence").only("sequence", "hash").first()
         self.sequence = last.sequence if last else 0
         self.previous = last.hash if last else GENESIS_HASH
         return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        if kind is None:
-            self.flush()
 
     def add(
         self,
@@ -134,7 +144,7 @@ def insert(model: type[Model], rows: Sequence[Model]) -> None:
             f.auto_now, f.auto_now_add = auto_now, auto_now_add  # type: ignore[attr-defined]
 
 
-class BulkHouseholds:
+class BulkHouseholds(FlushOnExit):
     """Collects households built by ``DemoCity`` and writes them in batches, as
     ``household_create``, ``member_add`` and ``relation_create`` would have (actor None:
     the system, legal basis SYSTEM)."""
@@ -143,18 +153,6 @@ class BulkHouseholds:
         self.pending: list[
             tuple[Household, datetime.date, list[tuple[PersonInput, Relationship]], Area]
         ] = []
-
-    def __enter__(self) -> BulkHouseholds:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        if kind is None:
-            self.flush()
 
     def add(
         self,

@@ -49,7 +49,6 @@ TARGET_NAME = "大川 誠一"
 TARGET_KANA = "オオカワ セイイチ"
 OUTSIDER_HEAD_NAME = "別府 花子"
 OUTSIDER_HEAD_KANA = "ベップ ハナコ"
-CASE_NAMES = (HEAD_NAME, HEAD_KANA, SON_NAME, SON_KANA)
 NOTE_TEXT = "自宅を訪問し、本人と面談した。"
 ASSESSMENT_STRENGTHS = "絵を描くのが得意"
 GOAL_TEXT = "安心して暮らしたい"
@@ -534,7 +533,6 @@ def match_rule(key: str, patterns: list[str]) -> str | None:
 
 OK = "ok"  # 2xx, or a redirect that is not to the sign-in page
 LOGIN = "login"  # a redirect to a sign-in page (site or admin)
-OUTCOMES = frozenset({OK, LOGIN, "400", "401", "403", "404", "405", "422"})
 
 
 def outcome_of(response: HttpResponse) -> str:
