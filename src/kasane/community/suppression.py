@@ -66,8 +66,6 @@ def _covered(hidden: Sequence[int], threshold: int) -> bool:
 def suppress_line(counts: Sequence[int], threshold: int = THRESHOLD) -> tuple[list[Cell], Cell]:
     """One line of counts and its total, suppressed by the same rule as a table: the cells
     and the total. The total is hidden only when it is small or nothing else would do."""
-    if not counts:
-        return [], Cell(0, False)
     table = suppress([list(counts)], threshold)
     return table.cells[0], table.row_totals[0]
 

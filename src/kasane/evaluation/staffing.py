@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from kasane.accounts.models import AgencyType, Role, Staff
 from kasane.cases.models import Case, Triage
-from kasane.community.suppression import suppress
+from kasane.community.suppression import suppress_line
 from kasane.core.dates import fiscal_year, fiscal_year_bounds
 from kasane.evaluation.access import aggregates_only, may_see
 from kasane.evaluation.models import (
@@ -284,11 +284,11 @@ class Estimate:
     hours_per_fte: Decimal
     defaults_in_use: bool
     known: list[KnownStaff]
-    # Roles with a hidden line (analysts): their hours, FTE and gap are not shown either.
-    hidden_roles: frozenset[str] = frozenset()
 
     def role_hidden(self, role: str) -> bool:
-        return role in self.hidden_roles
+        """A role with a hidden line (analysts): its hours, FTE and gap are not shown
+        either."""
+        return any(line.hidden for line in self.lines if line.done_by == role)
 
     @property
     def coordinator_hidden(self) -> bool:
@@ -373,7 +373,7 @@ def known_staff() -> list[KnownStaff]:
 def _hide_small(lines: list[Line], load: Load) -> list[Line]:
     """Counts from 1 to 4, and more of the role's counts until the hidden ones are at least
     two adding up to five or more (``community.suppression``), lose their count and hours.
-    The role's total hours and FTE are hidden too (``Estimate.hidden_roles``): with the
+    The role's total hours and FTE are hidden too (``Estimate.role_hidden``): with the
     hours each item takes on the page, they would be an equation in the hidden counts."""
     result = list(lines)
     for role in StaffRole:
@@ -384,9 +384,9 @@ def _hide_small(lines: list[Line], load: Load) -> list[Line]:
             else int(lines[i].quantity)
             for i in positions
         ]
-        table = suppress([[c] for c in counts])
-        for i, cells in zip(positions, table.cells, strict=True):
-            if cells[0].hidden:
+        cells, _total = suppress_line(counts)
+        for i, cell in zip(positions, cells, strict=True):
+            if cell.hidden:
                 line = lines[i]
                 result[i] = Line(
                     line.kind, line.quantity, line.hours_each, line.done_by, line.note, True
@@ -412,7 +412,6 @@ def estimate(*, fiscal_year: int, aggregates_only: bool = False) -> Estimate:
     if aggregates_only:
         lines = _hide_small(lines, load)
     return Estimate(
-        hidden_roles=frozenset(line.done_by for line in lines if line.hidden),
         as_of=as_of,
         fiscal_year=fiscal_year,
         load=load,

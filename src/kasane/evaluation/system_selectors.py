@@ -124,9 +124,7 @@ def evidence_values(
         # Analysts: the dashboard's one rule (a share or a mean goes when a count of the
         # indicator is hidden, as it would give the count back).
         shown = suppressed_figure(result, indicator.unit)
-        return Value(
-            shown.value, shown.hidden or (shown.value is None and result.value is not None)
-        )
+        return Value(shown.value, shown.hidden)
 
     result = {}
     for pk, indicator in unique.items():

@@ -26,6 +26,13 @@ AREA = "area"
 DOMAIN = "domain"
 
 
+def touching_domain(domain: str, consultation_path: str = "") -> Q:
+    """A filter on consultations (at ``consultation_path``) touching ``domain``."""
+    prefix = f"{consultation_path}__" if consultation_path else ""
+    # JSON text match: portable between SQLite and PostgreSQL, exact on the quoted code.
+    return Q(**{f"{prefix}domains__icontains": f'"{domain}"'})
+
+
 @dataclass(frozen=True)
 class Result:
     """An indicator's value for a 年度, with its breakdown (counts) and further figures."""
@@ -117,9 +124,7 @@ class Scope:
         """A filter on consultations (at ``consultation_path``) touching the domain."""
         if not self.domain:
             return Q()
-        prefix = f"{consultation_path}__" if consultation_path else ""
-        # JSON text match: portable between SQLite and PostgreSQL, exact on the quoted code.
-        return Q(**{f"{prefix}domains__icontains": f'"{self.domain}"'})
+        return touching_domain(self.domain, consultation_path)
 
     def on_cases(self, case_path: str = "") -> Q:
         """A filter on cases (at ``case_path``; "" for Case itself): the household in the

@@ -8,7 +8,15 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Q
 
 from kasane.core.models import Domain
-from kasane.evaluation.computations.base import AREA, DOMAIN, Result, Scope, computation, percent
+from kasane.evaluation.computations.base import (
+    AREA,
+    DOMAIN,
+    Result,
+    Scope,
+    computation,
+    percent,
+    touching_domain,
+)
 from kasane.evaluation.models import IndicatorKind, IndicatorLevel, Project
 from kasane.intake.models import Channel, Consultation, ConsultationNeed
 from kasane.outreach.models import OutreachTarget
@@ -45,18 +53,15 @@ def consultations_by_domain(scope: Scope) -> Result:
     """Consultations received in the year, and how many touched each domain (a consultation
     touching two domains counts once in each)."""
     start, end = scope.span()
-    # A conditional count per domain on the JSON text (as Scope.in_domain matches it), in
-    # the database: decoding every consultation's list in Python is what takes the time.
+    # A conditional count per domain on the JSON text, in the database: decoding every
+    # consultation's list in Python is what takes the time.
     counts = (
         Consultation.objects.filter(received_at__gte=start, received_at__lt=end)
         .filter(scope.in_area("household"), scope.in_domain(""))
         .order_by()
         .aggregate(
             total=Count("pk"),
-            **{
-                code: Count("pk", filter=Q(domains__icontains=f'"{code}"'))
-                for code in Domain.values
-            },
+            **{code: Count("pk", filter=touching_domain(code)) for code in Domain.values},
         )
     )
     total = counts.pop("total")

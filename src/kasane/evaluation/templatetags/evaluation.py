@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django import template
 
@@ -31,11 +30,6 @@ def figure(value: Decimal | int | float | str | None) -> str:
         return f"{int(number):,}"
     text = f"{number.normalize():,f}"
     return text
-
-
-@register.filter
-def lookup(mapping: dict[str, Any], key: str) -> Any:
-    return mapping.get(key, key)
 
 
 @register.simple_tag
