@@ -8,10 +8,25 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from django.db import connection, transaction
 
+from kasane.accounts.models import Role, Staff
+from kasane.conftest import StaffFactory
 from kasane.core.row_version import EditConflict, compare_and_set
 from kasane.privacy.models import AuditAction, AuditEvent
+
+ON_POSTGRESQL = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="two writers at the same moment need a server database; on SQLite "
+    "test_two_connections_one_after_the_other covers the same saves",
+)
+
+
+@pytest.fixture
+def colleague(caseworker: Staff) -> Staff:
+    """A second caseworker of the lead agency: may edit the same records."""
+    return StaffFactory.create(username="houkatsu2", agency=caseworker.agency, role=Role.CASEWORKER)
 
 
 def opened(response: Any, form: str = "form") -> dict[str, str]:

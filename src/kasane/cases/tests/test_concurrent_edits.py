@@ -5,7 +5,6 @@ opened at the same count is refused with what changed, and the first's values st
 from __future__ import annotations
 
 import pytest
-from django.db import connection  # noqa: F401 — read by the skipif condition
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -15,6 +14,8 @@ from kasane.cases.models import Case, CaseStatus, Triage
 from kasane.conftest import StaffFactory
 from kasane.core.row_version import CONFLICT_MESSAGE, EditConflict
 from kasane.testing.edits import (
+    ON_POSTGRESQL,
+    colleague,  # noqa: F401 — a fixture
     held_compare_and_set,
     one_after_the_other,
     opened,
@@ -23,18 +24,6 @@ from kasane.testing.edits import (
     resubmitted,
     update_audits,
 )
-
-ON_POSTGRESQL = pytest.mark.skipif(
-    "connection.vendor != 'postgresql'",
-    reason="two writers at the same moment need a server database; on SQLite "
-    "test_two_connections_one_after_the_other covers the same saves",
-)
-
-
-@pytest.fixture
-def colleague(caseworker):
-    """A second caseworker of the lead agency."""
-    return StaffFactory.create(username="houkatsu2", agency=caseworker.agency, role=Role.CASEWORKER)
 
 
 @pytest.fixture

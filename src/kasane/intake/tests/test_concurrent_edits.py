@@ -7,17 +7,17 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection  # noqa: F401 — read by the skipif condition
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from kasane.accounts.models import Role
-from kasane.conftest import StaffFactory, head_of
+from kasane.conftest import head_of
 from kasane.core.row_version import CONFLICT_MESSAGE, EditConflict
 from kasane.intake import services
 from kasane.intake.models import Channel, Consultation, NeedType, Outcome, Requester
 from kasane.testing.edits import (
+    ON_POSTGRESQL,
+    colleague,  # noqa: F401 — a fixture
     held_compare_and_set,
     one_after_the_other,
     opened,
@@ -27,18 +27,7 @@ from kasane.testing.edits import (
     update_audits,
 )
 
-ON_POSTGRESQL = pytest.mark.skipif(
-    "connection.vendor != 'postgresql'",
-    reason="two writers at the same moment need a server database; on SQLite "
-    "test_two_connections_one_after_the_other covers the same saves",
-)
-
 SUMMARY = "母（82）が息子（52）のひきこもりを心配している。"
-
-
-@pytest.fixture
-def colleague(caseworker):
-    return StaffFactory.create(username="houkatsu2", agency=caseworker.agency, role=Role.CASEWORKER)
 
 
 @pytest.fixture

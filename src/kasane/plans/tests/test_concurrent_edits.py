@@ -7,18 +7,17 @@ time) the same pair of saves runs one connection after the other instead."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection  # noqa: F401 — read by the skipif condition
 from django.urls import reverse
 from django.utils.html import escape
 
-from kasane.accounts.models import Role
 from kasane.api.tests.conftest import PREFIX, api  # noqa: F401
-from kasane.conftest import StaffFactory
 from kasane.core.row_version import CONFLICT_MESSAGE, EditConflict
 from kasane.plans import services
 from kasane.plans.models import SupportPlan
 from kasane.plans.tests.conftest import days
 from kasane.testing.edits import (
+    ON_POSTGRESQL,
+    colleague,  # noqa: F401 — a fixture
     held_compare_and_set,
     one_after_the_other,
     opened,
@@ -27,18 +26,6 @@ from kasane.testing.edits import (
     resubmitted,
     update_audits,
 )
-
-ON_POSTGRESQL = pytest.mark.skipif(
-    "connection.vendor != 'postgresql'",
-    reason="two writers at the same moment need a server database; on SQLite "
-    "test_two_connections_one_after_the_other covers the same saves",
-)
-
-
-@pytest.fixture
-def colleague(caseworker):
-    """A second caseworker of the lead agency: may write the same plan."""
-    return StaffFactory.create(username="houkatsu2", agency=caseworker.agency, role=Role.CASEWORKER)
 
 
 @pytest.fixture
