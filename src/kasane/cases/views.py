@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from django import forms as django_forms
@@ -21,7 +21,7 @@ from kasane.accounts.models import Role, Staff
 from kasane.cases import forms, services
 from kasane.cases.models import Case, HandoverStatus, ReferralStatus
 from kasane.core.dates import fiscal_year
-from kasane.core.exports import csv_response
+from kasane.core.exports import csv_response, requested_encoding
 from kasane.core.row_version import CONFLICT_MESSAGE, EditConflict, changes_text
 from kasane.privacy import case_selectors
 from kasane.privacy.cases import works_cases
@@ -92,9 +92,7 @@ def case_list_csv(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
-    encoding: Literal["utf-8-sig", "cp932"] = (
-        "cp932" if request.GET.get("encoding") == "cp932" else "utf-8-sig"
-    )
+    encoding = requested_encoding(request.GET)
     cases = case_selectors.case_list_export_for_user(actor)
     header = [
         _("case number"),

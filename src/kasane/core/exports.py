@@ -58,7 +58,7 @@ def _geta(error: UnicodeError) -> tuple[str, int]:
 
 codecs.register_error("kasane_geta", _geta)
 
-_LABELS: dict[Encoding, tuple[str, str]] = {
+ENCODING_LABELS: dict[Encoding, tuple[str, str]] = {
     # suffix in the file name, charset in Content-Type
     "utf-8-sig": ("UTF-8", "utf-8"),
     "cp932": ("SJIS", "Windows-31J"),
@@ -111,7 +111,7 @@ def csv_response(
 ) -> HttpResponse:
     """A downloadable CSV; the file name gets the encoding before ``.csv`` (``_UTF-8``,
     ``_SJIS``) and Content-Type names the charset, so the worker knows what they hold."""
-    suffix, charset = _LABELS[encoding]
+    suffix, charset = ENCODING_LABELS[encoding]
     stem = filename.removesuffix(".csv")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

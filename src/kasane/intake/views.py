@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, cast
+from typing import Any, cast
 from uuid import UUID
 
 from django.contrib import messages
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kasane.accounts.models import Staff
-from kasane.core.exports import csv_response
+from kasane.core.exports import csv_response, requested_encoding
 from kasane.core.row_version import EditConflict
 from kasane.core.services import submission_seen
 from kasane.intake import forms, services
@@ -61,9 +61,7 @@ def start(request: HttpRequest) -> HttpResponse:
 def consultation_list_csv(request: HttpRequest) -> HttpResponse:
     """The agency's consultations as CSV (``?encoding=cp932`` for older Excel); audited."""
     actor = _actor(request)
-    encoding: Literal["utf-8-sig", "cp932"] = (
-        "cp932" if request.GET.get("encoding") == "cp932" else "utf-8-sig"
-    )
+    encoding = requested_encoding(request.GET)
     consultations = export_selectors.consultation_list_export_for_user(actor)
     header = [
         _("received at"),

@@ -1,6 +1,5 @@
 """Pages of the privacy module: the audit log (read-only), consents and break-glass."""
 
-from typing import Literal
 from uuid import UUID
 
 from django import forms
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kasane.accounts.models import Staff
-from kasane.core.exports import content_disposition
+from kasane.core.exports import ENCODING_LABELS, content_disposition, requested_encoding
 from kasane.privacy import services
 from kasane.privacy.audit_export import audit_export_for_user, csv_chunks, jsonl_lines
 from kasane.privacy.case_selectors import get_case_for_user
@@ -79,14 +78,11 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
     stamp = export.header["exported_at"][:10].replace("-", "")
     response: StreamingHttpResponse
     if fmt == "csv":
-        encoding: Literal["utf-8-sig", "cp932"] = (
-            "cp932" if request.GET.get("encoding") == "cp932" else "utf-8-sig"
-        )
-        charset = "Windows-31J" if encoding == "cp932" else "utf-8"
+        encoding = requested_encoding(request.GET)
+        suffix, charset = ENCODING_LABELS[encoding]
         response = StreamingHttpResponse(
             csv_chunks(export, encoding), content_type=f"text/csv; charset={charset}"
         )
-        suffix = "SJIS" if encoding == "cp932" else "UTF-8"
         response["Content-Disposition"] = content_disposition(f"audit-log-{stamp}_{suffix}.csv")
     else:
         response = StreamingHttpResponse(
