@@ -35,10 +35,6 @@ _SALT = "kasane.row_version.loaded"
 CONFLICT_MESSAGE = gettext_lazy(
     "Someone else saved this record while you were editing it. Your changes were not saved."
 )
-CONFLICT_HINT = gettext_lazy(
-    "Below are the fields that changed since you opened the form: the values saved now and "
-    "yours. Check them; if you save again, your values replace the saved ones."
-)
 
 
 class EditConflict(Exception):
@@ -119,8 +115,6 @@ class RowVersionForm(forms.Form):
     row_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     loaded = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    versioned_fields: tuple[str, ...] = ()
-
     def __init__(self, *args: Any, record: models.Model | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if record is not None and not self.is_bound:
@@ -129,8 +123,6 @@ class RowVersionForm(forms.Form):
             self.initial["loaded"] = self.sign(self.initial)
 
     def edited_fields(self) -> list[str]:
-        if self.versioned_fields:
-            return list(self.versioned_fields)
         return [n for n in self.fields if n not in ("row_version", "loaded")]
 
     def record_initial(self, record: models.Model) -> dict[str, Any]:

@@ -163,28 +163,14 @@ class ConsultationForm(OneTimeTokenMixin):
 
 
 class ConsultationEditForm(RowVersionForm):
-    """Correcting the 相談受付票, opened at the consultation's ``row_version``."""
+    """Correcting the 相談受付票, opened at the consultation's ``row_version``: the same fields
+    as the form that took it (each form instance gets its own copy)."""
 
-    received_at = forms.DateTimeField(
-        label=_("received at"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        widget=DateTimeInput(),
-    )
-    requester = forms.ChoiceField(
-        label=_("requester"), choices=Requester.choices, widget=forms.RadioSelect
-    )
-    channel = forms.ChoiceField(
-        label=_("channel"), choices=Channel.choices, widget=forms.RadioSelect
-    )
-    domains = forms.MultipleChoiceField(
-        label=_("domains touched"),
-        choices=Domain.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    summary = forms.CharField(
-        label=_("summary"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
-    )
+    received_at = ConsultationForm.base_fields["received_at"]
+    requester = ConsultationForm.base_fields["requester"]
+    channel = ConsultationForm.base_fields["channel"]
+    domains = ConsultationForm.base_fields["domains"]
+    summary = ConsultationForm.base_fields["summary"]
 
     def record_initial(self, record: Any) -> dict[str, Any]:
         values = super().record_initial(record)

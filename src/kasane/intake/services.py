@@ -265,9 +265,6 @@ def consultation_record(
     return consultation
 
 
-CONSULTATION_EDITABLE = ("received_at", "requester", "channel", "domains", "summary")
-
-
 @transaction.atomic
 def consultation_update(
     *,
