@@ -16,8 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max, Min, QuerySet
+from django.db.models import Count, Max, Min, QuerySet
 from django.utils import timezone
 
 from kasane.accounts.models import Staff
@@ -63,13 +64,12 @@ def audit_export_for_user(actor: Staff, filters: dict[str, Any], fmt: str) -> Au
     export recorded as an event of its own. Auditors only (``PermissionDenied`` otherwise,
     as for the log's page)."""
     if not may_read_audit_log(actor):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     chosen = _json_filters(filters)
     events = filtered_events(filters).order_by("sequence")
-    bounds = events.aggregate(first=Min("sequence"), last=Max("sequence"))
-    count = events.count()
+    # One query: the count and the bounds describe the same events.
+    bounds = events.aggregate(first=Min("sequence"), last=Max("sequence"), count=Count("pk"))
+    count = bounds["count"]
     last_hash = ""
     if bounds["last"] is not None:
         events = events.filter(sequence__lte=bounds["last"])

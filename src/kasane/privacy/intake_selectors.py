@@ -43,12 +43,10 @@ def visible_consultations(actor: Staff) -> QuerySet[Consultation]:
     )
 
 
-def _with_details(
-    queryset: QuerySet[Consultation], actor: Staff | None = None
-) -> QuerySet[Consultation]:
-    """Agency, staff, case, needs and the household's head. With an actor, only a head the
-    actor may read (``person_scope``, as ``case_selectors._heads``): a label never names
-    someone the actor has no basis for. Pass the actor."""
+def _with_details(queryset: QuerySet[Consultation], actor: Staff) -> QuerySet[Consultation]:
+    """Agency, staff, case, needs and the household's head — only a head the actor may read
+    (``person_scope``, as ``case_selectors._heads``): a label never names someone the actor
+    has no basis for."""
     return queryset.select_related(
         "agency", "staff", "household", "case__household"
     ).prefetch_related(
