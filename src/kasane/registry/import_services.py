@@ -160,13 +160,13 @@ def residents_import(
     try:
         with transaction.atomic():
             _import(actor, rows, result, today or timezone.localdate())
-            audit_record(
-                actor=actor,
-                action=AuditAction.CREATE,
-                legal_basis=LegalBasis.OWN_AGENCY,
-                object_type="resident_import",
-                object_id=digest[:16],
-                detail={"rows": len(rows), **result.as_detail()},
+            _audit(
+                actor,
+                AuditAction.CREATE,
+                "resident_import",
+                digest[:16],
+                rows=len(rows),
+                **result.as_detail(),
             )
             if dry_run:
                 raise _DryRun
@@ -186,14 +186,30 @@ def _audit_attempt(actor: Staff, object_type: str, digest: str, **detail: int | 
     """A check or a refused import writes nothing of the file, but it compared the file with
     the records: its own event, outside the transaction that was rolled back."""
     with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=AuditAction.VIEW,
-            legal_basis=LegalBasis.OWN_AGENCY,
-            object_type=object_type,
-            object_id=digest[:16],
-            detail=detail,
-        )
+        _audit(actor, AuditAction.VIEW, object_type, digest[:16], **detail)
+
+
+def _audit(
+    actor: Staff, action: AuditAction, object_type: str, object_id: str, **detail: object
+) -> None:
+    """Every event of an import is on the importing agency's own basis: the register is its
+    record."""
+    audit_record(
+        actor=actor,
+        action=action,
+        legal_basis=LegalBasis.OWN_AGENCY,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+    )
+
+
+def _audit_imported(
+    actor: Staff, action: AuditAction, record: Household | Person, **detail: object
+) -> None:
+    """A household or person the import created or changed."""
+    object_type = "household" if isinstance(record, Household) else "person"
+    _audit(actor, action, object_type, str(record.public_id), **detail, source="resident_import")
 
 
 def _import(
@@ -277,14 +293,7 @@ def _import(
             )
             _save(household, errors, head_row.line)
             result.households_created += 1
-            audit_record(
-                actor=actor,
-                action=AuditAction.CREATE,
-                legal_basis=LegalBasis.OWN_AGENCY,
-                object_type="household",
-                object_id=str(household.public_id),
-                detail={"source": "resident_import"},
-            )
+            _audit_imported(actor, AuditAction.CREATE, household)
         elif address and (household.address, household.area_id) != (
             address,
             area.pk if area else None,
@@ -292,14 +301,7 @@ def _import(
             household.address, household.area = address, area
             _save(household, errors, head_row.line)
             result.households_updated += 1
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                legal_basis=LegalBasis.OWN_AGENCY,
-                object_type="household",
-                object_id=str(household.public_id),
-                detail={"fields": ["address", "area"], "source": "resident_import"},
-            )
+            _audit_imported(actor, AuditAction.UPDATE, household, fields=["address", "area"])
         for row in members:
             _person_row(actor, row, household, persons, current, result, errors, today)
     if errors:
@@ -341,17 +343,12 @@ def _person_row(
         if not _save(first, errors, row.line):
             return
         result.persons_created += 1
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            legal_basis=LegalBasis.OWN_AGENCY,
-            object_type="person",
-            object_id=str(person.public_id),
-            detail={
-                "household": str(household.public_id),
-                "relationship": row.relationship,
-                "source": "resident_import",
-            },
+        _audit_imported(
+            actor,
+            AuditAction.CREATE,
+            person,
+            household=str(household.public_id),
+            relationship=row.relationship,
         )
         return
 
@@ -399,17 +396,8 @@ def _person_row(
         return
     if not moved:
         result.persons_updated += 1
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        legal_basis=LegalBasis.OWN_AGENCY,
-        object_type="person",
-        object_id=str(person.public_id),
-        detail={
-            "fields": changed,
-            "household": str(household.public_id),
-            "source": "resident_import",
-        },
+    _audit_imported(
+        actor, AuditAction.UPDATE, person, fields=changed, household=str(household.public_id)
     )
 
 
