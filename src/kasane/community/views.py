@@ -4,7 +4,7 @@ Thin: forms parse, ``community.selectors`` read (and decide who sees what), serv
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -21,7 +21,7 @@ from kasane.cases.views import _apply_errors, _page
 from kasane.community import charts, forms, selectors, services
 from kasane.community.models import CommunityIssue, IssueAction
 from kasane.core.dates import fiscal_year_label
-from kasane.core.exports import csv_response
+from kasane.core.exports import csv_response, requested_encoding
 from kasane.registry.models import AreaKind
 
 
@@ -113,9 +113,7 @@ def place_list_csv(request: HttpRequest) -> HttpResponse:
     """The places of the list page's choice (area, kind) as CSV (``?encoding=cp932``). Places
     hold no personal data: nothing to audit."""
     _actor(request, selectors.may_see_places)
-    encoding: Literal["utf-8-sig", "cp932"] = (
-        "cp932" if request.GET.get("encoding") == "cp932" else "utf-8-sig"
-    )
+    encoding = requested_encoding(request.GET)
     form = forms.PlaceFilterForm(request.GET or None)
     area, kind = None, ""
     if form.is_valid():

@@ -8,7 +8,7 @@ Thin: forms parse, ``privacy.outreach_selectors`` read, ``outreach.services`` wr
 from __future__ import annotations
 
 import datetime
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from django import forms as django_forms
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kasane.accounts.models import Staff
 from kasane.cases.views import _apply_errors, _page
-from kasane.core.exports import csv_response
+from kasane.core.exports import csv_response, requested_encoding
 from kasane.outreach import forms, services
 from kasane.outreach.models import STAGE_ORDER, ConcernReport, OutreachTarget
 from kasane.privacy import export_selectors
@@ -175,9 +175,7 @@ def target_list_csv(request: HttpRequest) -> HttpResponse:
     actor = _outreach(request)
     if request.method != "GET":
         raise Http404
-    encoding: Literal["utf-8-sig", "cp932"] = (
-        "cp932" if request.GET.get("encoding") == "cp932" else "utf-8-sig"
-    )
+    encoding = requested_encoding(request.GET)
     header = [
         _("target"),
         _("age (approximate)"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Literal
 from uuid import UUID
 
 from django import forms as django_forms
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kasane.accounts.models import Staff
-from kasane.core.exports import csv_response
+from kasane.core.exports import csv_response, requested_encoding
 from kasane.participation import matching_forms as forms
 from kasane.participation import matching_services as services
 from kasane.participation.models import MATCH_STAGE_ORDER, LonelinessAnswer, MatchStage
@@ -132,9 +131,7 @@ def match_list_csv(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not isinstance(user, Staff) or not works_cases(user):
         raise Http404
-    encoding: Literal["utf-8-sig", "cp932"] = (
-        "cp932" if request.GET.get("encoding") == "cp932" else "utf-8-sig"
-    )
+    encoding = requested_encoding(request.GET)
     matches = export_selectors.match_list_export_for_user(
         user, open_only=request.GET.get("all") != "1"
     )
