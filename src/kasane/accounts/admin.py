@@ -23,6 +23,7 @@ from kasane.accounts import two_factor
 from kasane.accounts.models import Agency, Role, Staff
 from kasane.accounts.services import login_locked_until, login_unlock
 from kasane.accounts.sites import is_administrator
+from kasane.privacy import grants
 from kasane.privacy.audit import audit_record
 from kasane.privacy.models import AuditAction, LegalBasis
 
@@ -104,6 +105,15 @@ class AgencyAdmin(AdministratorOnly, admin.ModelAdmin[Agency]):
         "confidentiality_note",
         "is_active",
     ]
+
+    def save_model(self, request: HttpRequest, obj: Agency, form: Any, change: bool) -> None:
+        # A consent may name agencies by type: a new agency, or one of another type, is
+        # covered (or no longer covered) by those consents from this save on.
+        super().save_model(request, obj, form, change)
+        before = form.initial.get("agency_type") if change else None
+        if before != obj.agency_type:
+            for agency_type in {before, obj.agency_type} - {None}:
+                grants.refresh_agency_type(agency_type)
 
 
 @admin.register(Staff)

@@ -41,6 +41,7 @@ from kasane.cases.models import (
 from kasane.core.dates import fiscal_year, fiscal_year_short
 from kasane.core.row_version import compare_and_set
 from kasane.core.workdays import add_working_days
+from kasane.privacy import grants
 from kasane.privacy.audit import audit_record
 from kasane.privacy.cases import case_basis, require_case_worker
 from kasane.privacy.models import AuditAction, LegalBasis
@@ -83,8 +84,11 @@ def _event(
     restricted_to_agency: Agency | None = None,
     **links: object,
 ) -> CaseEvent:
+    """Write one line of the case timeline, after the change it records. A change of who is
+    on the case (team, referral, hand-over, lead, coordination, status) also recomputes the
+    case's access grants, in the same transaction."""
     detail = links.pop("detail", {})
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         at=at or _now(),
         kind=kind,
@@ -94,6 +98,13 @@ def _event(
         detail=detail,
         **links,
     )
+    if kind not in WORK_EVENTS:
+        grants.refresh_case(case)
+    return event
+
+
+# Events that record work on the case, not a change of who may read it.
+WORK_EVENTS = {EventKind.CONSULTATION, EventKind.NOTE, EventKind.REFERRAL_ESCALATED}
 
 
 def _audit(

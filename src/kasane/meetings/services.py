@@ -33,6 +33,7 @@ from kasane.meetings.models import (
     MeetingKind,
     MeetingStatus,
 )
+from kasane.privacy import grants
 from kasane.privacy.audit import audit_record
 from kasane.privacy.cases import case_scope, works_cases
 from kasane.privacy.consent import consents_in_force
@@ -89,6 +90,16 @@ def _require_organizer(actor: Staff, meeting: Meeting) -> None:
 def _require_not_cancelled(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("This meeting was cancelled."), code="meeting_cancelled")
+
+
+def _refresh_grants(meeting: Meeting) -> None:
+    """A 支援会議's attendance, pledges, agenda or status grant or end access to its cases."""
+    if meeting.kind != MeetingKind.SUPPORT_MEETING:
+        return
+    households = Case.objects.filter(agenda_items__meeting=meeting).values_list(
+        "household_id", flat=True
+    )
+    grants.refresh(households=list(households))
 
 
 @transaction.atomic
@@ -156,6 +167,7 @@ def meeting_status_change(*, actor: Staff, meeting: Meeting, status: str) -> Mee
         raise ValidationError(_("Choose the status."), code="bad_status")
     meeting.status = status
     meeting.save(update_fields=["status", "updated_at"])
+    _refresh_grants(meeting)
     _audit(
         actor,
         AuditAction.UPDATE,
@@ -193,6 +205,7 @@ def attendee_add(
         raise ValidationError(
             _("This attendee is already on the list."), code="attendee_duplicate"
         ) from exc
+    _refresh_grants(meeting)
     _audit(
         actor,
         AuditAction.CREATE,
@@ -239,6 +252,7 @@ def pledge_record(
     pledge = ConfidentialityPledge.objects.create(
         attendee=attendee, pledged_at=at or timezone.now(), recorded_by=actor
     )
+    _refresh_grants(meeting)
     _audit(
         actor,
         AuditAction.CREATE,
@@ -333,6 +347,7 @@ def agenda_add(
     item.save()
     if chosen:
         item.members.set(chosen)
+    _refresh_grants(meeting)
     _audit(
         actor,
         AuditAction.CREATE,
@@ -356,6 +371,7 @@ def agenda_members_set(
     if actor.pk != meeting.chair_id:
         raise ValidationError(_("Only the chair names the members for a case."), code="not_chair")
     item.members.set(_members(meeting, members))
+    _refresh_grants(meeting)
     _audit(
         actor,
         AuditAction.UPDATE,

@@ -237,3 +237,79 @@ class BreakGlass(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.started_at}"
+
+
+class GrantLevel(models.TextChoices):
+    """What an access grant lets its holder read."""
+
+    CASE = "case", _("that the case exists")
+    DETAILS = "details", _("the case's details")
+    HOUSEHOLD = "household", _("the household")
+    PERSON = "person", _("the person")
+
+
+class AccessGrant(models.Model):
+    """閲覧権限: who may read which case, household or person, on which basis, until when.
+
+    Materialised from the records that create or end a basis (team, referral, hand-over,
+    coordination, registration, consent, pledged 支援会議, break-glass) by
+    ``kasane.privacy.grants``, in the same transaction as the change; every access filter is a
+    lookup on this table's indexes. ``holder`` is ``agency:<id>`` or ``role:<role>``. A row is
+    owned by the household it was derived from (``household``), or, for what follows from a
+    person alone (registration, the person's consent), by the person with no household.
+    ``kasane access_check`` recomputes every row from the records and reports differences.
+    """
+
+    holder = models.CharField(_("holder"), max_length=40)
+    level = models.CharField(_("level"), max_length=10, choices=GrantLevel.choices)
+    # The indexes below serve these keys; Django's own single-column ones would repeat them.
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    household = models.ForeignKey(
+        "registry.Household",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    basis = models.CharField(_("legal basis"), max_length=20, choices=LegalBasis.choices)
+    source = models.CharField(_("source"), max_length=40)
+    valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("access grant")
+        verbose_name_plural = _("access grants")
+        indexes = [
+            models.Index(
+                fields=["holder", "level", "case", "valid_from", "valid_until"],
+                name="grant_case",
+                condition=models.Q(case__isnull=False),
+            ),
+            models.Index(
+                fields=["holder", "household", "valid_from", "valid_until"],
+                name="grant_household",
+                condition=models.Q(level="household"),
+            ),
+            models.Index(
+                fields=["holder", "person", "valid_from", "valid_until"],
+                name="grant_person",
+                condition=models.Q(level="person"),
+            ),
+            models.Index(fields=["household"], name="grant_owner_household"),
+            models.Index(fields=["case"], name="grant_by_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holder} {self.level} {self.basis}"

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from kasane.accounts.models import Agency, AgencyType, Role, Staff
 from kasane.cases.models import Case
 from kasane.core.services import notify
+from kasane.privacy import grants
 from kasane.privacy.audit import audit_record
 from kasane.privacy.cases import agency_id_of, break_glass_active, case_basis
 from kasane.privacy.models import (
@@ -111,6 +112,7 @@ def consent_record(*, actor: Staff, person: Person, data: ConsentInput) -> Conse
         recorded_by_agency_id=agency_id_of(actor),
     )
     consent.agencies.set(data.agencies)
+    grants.refresh_person(person)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -154,6 +156,7 @@ def consent_from_intake(
             recorded_by_agency_id=agency_id_of(actor),
         )
         consent.agencies.set({a.pk: a for a in agencies}.values())
+        grants.refresh_person(person)
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -176,6 +179,7 @@ def consent_withdraw(*, actor: Staff, consent: Consent, note: str = "") -> Conse
     consent.withdrawn_at = timezone.now()
     consent.withdrawal_note = note.strip()[:500]
     consent.save(update_fields=["withdrawn_at", "withdrawal_note", "updated_at"])
+    grants.refresh_person(consent.person)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -224,6 +228,7 @@ def break_glass_start(*, actor: Staff, case: Case, reason: str) -> BreakGlass:
         started_at=now,
         expires_at=now + datetime.timedelta(hours=BREAK_GLASS_HOURS),
     )
+    grants.refresh_case(case)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,

@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import AgencyType, Role, Staff
+from kasane.privacy import grants
 from kasane.privacy.audit import audit_record
 from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.registry.models import Area, AreaKind, Household, Membership, Person, Relationship
@@ -306,6 +307,25 @@ def _import(
             _person_row(actor, row, household, persons, current, result, errors, today)
     if errors:
         raise ResidentImportError(sorted(errors, key=lambda e: e.line))
+    _refresh_grants(rows)
+
+
+def _refresh_grants(rows: Sequence[ResidentRow]) -> None:
+    """The households and persons of the file, and the households they left."""
+    person_ids = list(
+        Person.objects.filter(resident_number__in=[r.resident_number for r in rows]).values_list(
+            "pk", flat=True
+        )
+    )
+    households = set(
+        Household.objects.filter(
+            register_number__in={r.household_number for r in rows}
+        ).values_list("pk", flat=True)
+    )
+    households |= set(
+        Membership.objects.filter(person_id__in=person_ids).values_list("household_id", flat=True)
+    )
+    grants.refresh(households=households, persons=person_ids)
 
 
 def _save(record: Household | Person | Membership, errors: list[RowError], line: int) -> bool:

@@ -18,6 +18,7 @@ from kasane.accounts.models import Agency, Staff
 from kasane.core import kana
 from kasane.core.models import FormSubmission
 from kasane.core.services import submission_seen
+from kasane.privacy import grants
 from kasane.privacy.audit import audit_record
 from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.privacy.policy import basis_for, may_work_with_persons
@@ -153,6 +154,7 @@ def household_create(
         return Household.objects.get(public_id=previous)
     household.full_clean()
     household.save()
+    grants.refresh(households=[household.pk])
     basis = LegalBasis.SYSTEM if actor is None else LegalBasis.OWN_AGENCY
     audit_record(
         actor=actor,
@@ -243,6 +245,7 @@ def member_add(
     )
     membership.full_clean()
     membership.save()
+    grants.refresh(households=[household.pk], persons=[record.pk])
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -291,6 +294,7 @@ def membership_end(*, actor: Staff, membership: Membership, ended_on: datetime.d
     membership.ended_on = ended_on
     membership.full_clean()
     membership.save()
+    grants.refresh(households=[membership.household_id])
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,

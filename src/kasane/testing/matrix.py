@@ -125,6 +125,7 @@ def build_world() -> World:
     from kasane.participation.models import MatchStage
     from kasane.plans import services as plans
     from kasane.plans.models import AgreementMethod, GoalResult, LifeArea
+    from kasane.privacy import grants
     from kasane.privacy import services as privacy
     from kasane.privacy.models import BreakGlass, ConsentMethod, ConsentPurpose
     from kasane.registry import services as registry
@@ -338,6 +339,7 @@ def build_world() -> World:
     BreakGlass.objects.filter(pk=glass.pk).update(
         started_at=now - datetime.timedelta(days=10), expires_at=now - datetime.timedelta(days=9)
     )
+    grants.refresh_case(case)  # moved back in time beside the service
     o["break_glass"] = glass
 
     # Outreach: a 民生委員's report, a target opened from it, one attempt.

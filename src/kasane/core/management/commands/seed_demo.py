@@ -9,6 +9,7 @@ from django.utils import timezone
 from kasane.demo.activity import build_demo_activity
 from kasane.demo.city import build_demo_city, existing_data
 from kasane.demo.logins import print_logins
+from kasane.privacy import grants
 
 
 class Command(BaseCommand):
@@ -38,8 +39,12 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             build_demo_city(households=households, seed=seed)
+            # Households past the story are inserted in bulk, beside the services: their
+            # access grants are computed from the records, as the services would have.
+            grants.rebuild()
             if not without_activity:
                 # The year of work ends today, so that overdue referrals are overdue now.
                 build_demo_activity(seed=seed, today=timezone.localdate())
+                grants.rebuild()
         self.stdout.write(self.style.SUCCESS(f"Demo city loaded: {households} households."))
         print_logins(self.stdout)
