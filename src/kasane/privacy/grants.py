@@ -50,7 +50,9 @@ from kasane.privacy.models import (
 )
 from kasane.registry.models import Household, Membership, Person
 
-OPEN_REFERRAL = [ReferralStatus.REQUESTED, ReferralStatus.ACCEPTED]
+# A referral waiting for its answer lets the addressee read the case to decide; once it
+# accepts, it is on the team (and leaving the team ends its access).
+OPEN_REFERRAL = [ReferralStatus.REQUESTED]
 COORDINATOR = f"role:{Role.COORDINATOR.value}"
 
 # The strongest basis is named when several hold (break-glass last, so it is not counted
