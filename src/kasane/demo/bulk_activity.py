@@ -96,7 +96,7 @@ class BulkActivity:
         self.rng = random.Random(seed * 65537 + today.toordinal())
         self.today = today
         self.start = fiscal_year_bounds(fiscal_year(today) - 1)[0]
-        self.now = timezone.now()
+        self.now = timezone.localtime()
         self.needs: dict[str, NeedType] = activity.needs
         self.coordination = activity.agencies["coordination"]
         self.cases: list[BulkCase] = []
