@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import factory
 import pytest
+import time_machine
 from django.test import Client
 from factory.django import DjangoModelFactory
 
@@ -22,6 +24,48 @@ from kasane.registry.models import Area, AreaKind, Household, Person
 from kasane.registry.services import PersonInput, household_create
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+
+
+# --- a fixed clock for the tests that depend on "today" ----------------------------------
+
+# An ordinary instant: a Wednesday morning in the middle of a 年度, when Japan's date and
+# UTC's are the same. KASANE_TEST_NOW (ISO 8601 with its offset) replaces it, e.g.
+# ``2027-03-31T23:59:00+09:00`` (CI runs the marked modules at both ends of a 年度's last day).
+DEFAULT_TEST_NOW = "2026-10-14T10:00:00+09:00"
+
+
+def clock_instant() -> datetime.datetime:
+    """The instant the ``clock``-marked modules run at (KASANE_TEST_NOW or the default)."""
+    text = os.environ.get("KASANE_TEST_NOW") or DEFAULT_TEST_NOW
+    instant = datetime.datetime.fromisoformat(text)
+    if instant.utcoffset() is None:
+        raise pytest.UsageError(f"KASANE_TEST_NOW needs an offset (+09:00 or Z): {text!r}")
+    return instant
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The clock travels per module (so that module- and class-scoped fixtures, such as a
+    seeded demo city, see the same day as the tests): ``clock`` belongs on the module."""
+    for item in items:
+        module = item.getparent(pytest.Module)
+        if item.get_closest_marker("clock") and not (module and module.get_closest_marker("clock")):
+            raise pytest.UsageError(
+                f"{item.nodeid}: mark the whole module (pytestmark = pytest.mark.clock)"
+            )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A module marked ``clock`` runs, with its fixtures, at :func:`clock_instant`; the clock
+    ticks on from there. With KASANE_TEST_NOW_ALL=1 every module does (to find the tests
+    that depend on the hour or the day: run the suite at a few awkward instants). A test
+    may still travel on its own inside it (time_machine nests)."""
+    everything = os.environ.get("KASANE_TEST_NOW_ALL") == "1"
+    if not everything and request.node.get_closest_marker("clock") is None:
+        yield
+        return
+    with time_machine.travel(clock_instant(), tick=True):
+        yield
 
 
 class AreaFactory(DjangoModelFactory[Area]):

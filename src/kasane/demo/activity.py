@@ -299,7 +299,8 @@ class DemoActivity:
 
     def answer_referrals(self, case: Case, day: datetime.date, *, decline: bool = False) -> None:
         for referral in case.referrals.filter(status="requested").select_related("to_agency"):
-            if referral.requested_at.date() >= self.today - 2 * DAY or self.rng.random() < 0.08:
+            requested_on = timezone.localdate(referral.requested_at)
+            if requested_on >= self.today - 2 * DAY or self.rng.random() < 0.08:
                 continue  # recent ones wait in the inbox; a few were never answered
             actor = self.worker(self.key_of[referral.to_agency_id])
             with cases.clock_at(self.at(self.working_day(day, self.rng.randint(1, 3)))):

@@ -85,6 +85,7 @@ class BulkCase:
     referrals: list[Referral] = field(default_factory=list)
     close_on: datetime.date | None = None
     last_note: datetime.date | None = None
+    last_consulted: datetime.date | None = None
 
 
 class BulkActivity:
@@ -95,7 +96,7 @@ class BulkActivity:
         self.rng = random.Random(seed * 65537 + today.toordinal())
         self.today = today
         self.start = fiscal_year_bounds(fiscal_year(today) - 1)[0]
-        self.now = timezone.now()
+        self.now = timezone.localtime()
         self.needs: dict[str, NeedType] = activity.needs
         self.coordination = activity.agencies["coordination"]
         self.cases: list[BulkCase] = []
@@ -120,7 +121,8 @@ class BulkActivity:
     # --- time --------------------------------------------------------------------------------
 
     def at(self, day: datetime.date, hour: int | None = None) -> datetime.datetime:
-        return datetime.datetime.combine(
+        """An office hour of ``day``; today's not later than now (at 00:30 it is now)."""
+        at = datetime.datetime.combine(
             day,
             datetime.time(
                 hour if hour is not None else self.rng.randint(9, 16),
@@ -128,6 +130,7 @@ class BulkActivity:
             ),
             tzinfo=timezone.get_current_timezone(),
         )
+        return min(at, self.now)
 
     def working_day(self, start: datetime.date, offset: int) -> datetime.date:
         day = start + offset * DAY
@@ -272,6 +275,7 @@ class BulkActivity:
         )
         if bulk is None:
             return
+        bulk.last_consulted = day
         self.event(bulk.case, EventKind.CONSULTATION, actor, at, consultation=consultation)
         if target is not None:
             referral = self.refer(bulk, actor, self.a.agencies[target], at, consultation, chosen[0])
@@ -411,7 +415,9 @@ class BulkActivity:
                 visibility=visibility,
             )
             self.notes.append(note)
-            at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+            at = min(
+                timezone.make_aware(datetime.datetime.combine(day, datetime.time(12))), self.now
+            )
             self.event(
                 bulk.case,
                 EventKind.NOTE,
@@ -433,6 +439,8 @@ class BulkActivity:
             return
         if bulk.last_note is not None and bulk.last_note >= day:
             return
+        if bulk.last_consulted is not None and bulk.last_consulted >= day:
+            return  # consulted on its closing day (at an hour of its own): it stays open
         at = self.at(day)
         lead = bulk.lead
         for referral in bulk.referrals:

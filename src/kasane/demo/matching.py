@@ -153,7 +153,9 @@ def build_matching_demo(*, seed: int, today: datetime.date, matches: int = 36) -
         path = rng.choices([p for p, _w in PATHS], weights)[0]
         day = proposed_on
         for stage in path[1:]:
-            day = min(today, day + rng.randint(7, 30) * DAY)
+            day += rng.randint(7, 30) * DAY
+            if day >= today:
+                break  # its next step is still to come; the year of work ends yesterday
             services.match_move(
                 actor=worker,
                 match=match,
