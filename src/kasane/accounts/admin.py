@@ -23,8 +23,8 @@ from kasane.accounts import two_factor
 from kasane.accounts.models import Agency, Role, Staff
 from kasane.accounts.services import login_locked_until, login_unlock
 from kasane.accounts.sites import is_administrator
-from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, LegalBasis
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 
 admin.site.unregister(Group)
 for _device in (TOTPDevice, StaticDevice):
@@ -67,11 +67,11 @@ class AdministratorOnly:
         return is_administrator(request)
 
     def _audit(self, request: HttpRequest, action: AuditAction, obj: Any, message: object) -> None:
-        audit_record(
+        audit.record(
             actor=request.user if isinstance(request.user, Staff) else None,
             action=action,
             legal_basis=LegalBasis.SYSTEM,
-            object_type=obj._meta.model_name,
+            object_type=ObjectType(obj._meta.model_name),
             object_id=str(obj.public_id),
             detail={"via": "admin", "fields": _field_labels(message)},
         )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kasane.accounts.models import Role, Staff
+from kasane.audit.models import Purpose
 from kasane.cases import forms, services
 from kasane.cases.models import Case, HandoverStatus, ReferralStatus
 from kasane.core.dates import fiscal_year
@@ -143,7 +144,7 @@ def _case_form_page(
     template: str,
     action: Callable[[Staff, Case, dict[str, Any]], Any],
     success: str,
-    purpose: str,
+    purpose: Purpose,
     form_kwargs: Callable[[Staff], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     actor = _actor(request)
@@ -164,7 +165,7 @@ def note_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
         template="cases/note_form.html",
         action=lambda actor, case, data: services.case_note_create(actor=actor, case=case, **data),
         success=_("The note was saved."),
-        purpose="add_note",
+        purpose=Purpose.ADD_NOTE,
     )
 
 
@@ -177,7 +178,7 @@ def referral_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
         template="cases/referral_form.html",
         action=lambda actor, case, data: services.referral_create(actor=actor, case=case, **data),
         success=_("The referral was sent. It waits in the other agency's inbox."),
-        purpose="refer",
+        purpose=Purpose.REFER,
         form_kwargs=lambda actor: {"agency_id": actor.agency_id},
     )
 
@@ -193,7 +194,7 @@ def coordination_send(request: HttpRequest, public_id: UUID) -> HttpResponse:
             actor=actor, case=case, reason=data["reason"]
         ),
         success=_("The case was sent to multi-agency coordination."),
-        purpose="send_to_coordination",
+        purpose=Purpose.SEND_TO_COORDINATION,
     )
 
 
@@ -208,7 +209,7 @@ def handover_request(request: HttpRequest, public_id: UUID) -> HttpResponse:
             actor=actor, case=case, to_agency=data["to_agency"], note=data["note"]
         ),
         success=_("The hand-over was requested. The lead changes when the agency accepts."),
-        purpose="handover",
+        purpose=Purpose.HANDOVER,
         form_kwargs=lambda actor: {"agency_id": actor.agency_id},
     )
 
@@ -225,7 +226,7 @@ def case_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def status_change(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _actor(request)
-    case = case_selectors.get_case_for_user(actor, public_id, purpose="status")
+    case = case_selectors.get_case_for_user(actor, public_id, purpose=Purpose.STATUS)
     form = forms.StatusForm(request.POST)
     try:
         done = _run(
@@ -238,7 +239,7 @@ def status_change(request: HttpRequest, public_id: UUID) -> HttpResponse:
         )
     except EditConflict:
         # The form sits on the case page: say what changed there, in the messages.
-        case = case_selectors.get_case_for_user(actor, public_id, purpose="status")
+        case = case_selectors.get_case_for_user(actor, public_id, purpose=Purpose.STATUS)
         messages.error(request, str(CONFLICT_MESSAGE))
         for line in changes_text(form.conflict(case)):
             messages.error(request, line)
@@ -379,7 +380,7 @@ def board(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def triage(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _coordinator(request)
-    case = case_selectors.get_case_for_user(actor, public_id, purpose="triage")
+    case = case_selectors.get_case_for_user(actor, public_id, purpose=Purpose.TRIAGE)
     form = forms.TriageForm(request.POST or None, record=case)
     name_form = forms.NameLeadForm(initial={"agency": case.lead_agency})
     conflict = None
@@ -399,7 +400,7 @@ def triage(request: HttpRequest, public_id: UUID) -> HttpResponse:
             return redirect("cases:case_detail", case.public_id)
     except EditConflict:
         # Another coordinator triaged meanwhile: the case as it is now, and what changed.
-        case = case_selectors.get_case_for_user(actor, public_id, purpose="triage")
+        case = case_selectors.get_case_for_user(actor, public_id, purpose=Purpose.TRIAGE)
         conflict = form.conflict(case)
     return render(
         request,
@@ -412,7 +413,7 @@ def triage(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def accept(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _coordinator(request)
-    case = case_selectors.get_case_for_user(actor, public_id, purpose="accept")
+    case = case_selectors.get_case_for_user(actor, public_id, purpose=Purpose.ACCEPT)
     try:
         services.case_accept(actor=actor, case=case)
     except ValidationError as error:
@@ -426,7 +427,7 @@ def accept(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def name_lead(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _coordinator(request)
-    case = case_selectors.get_case_for_user(actor, public_id, purpose="name_lead")
+    case = case_selectors.get_case_for_user(actor, public_id, purpose=Purpose.NAME_LEAD)
     form = forms.NameLeadForm(request.POST)
     if not _run(
         request,

@@ -355,7 +355,7 @@ class AuditCheck:
 
 def audit_check(database: dict[str, Any], env: dict[str, str], run_id: str) -> AuditCheck:
     """The audit events of this run's requests, read straight from the database."""
-    from kasane.privacy.models import AuditAction, AuditEvent
+    from kasane.audit.models import AuditAction, AuditEvent
 
     table = AuditEvent._meta.db_table
     sql = (

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Agency, AgencyType, Role, Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases import services as case_services
 from kasane.cases.models import Case
 from kasane.meetings.models import (
@@ -33,10 +35,9 @@ from kasane.meetings.models import (
     MeetingKind,
     MeetingStatus,
 )
-from kasane.privacy.audit import audit_record
 from kasane.privacy.cases import case_scope, works_cases
 from kasane.privacy.consent import consents_in_force
-from kasane.privacy.models import AuditAction, ConsentPurpose, LegalBasis
+from kasane.privacy.models import ConsentPurpose
 
 # Decisions only a 重層的支援会議 takes (DESIGN.md: it decides 支援決定, approves the plan,
 # decides 終結). Closure of a case without 支援決定 is the lead agency's, outside meetings.
@@ -47,24 +48,6 @@ INTEGRATED_ONLY = frozenset(
 PLAN_PAGES_ONLY = frozenset({DecisionKind.PLAN_APPROVAL, DecisionKind.CLOSURE})
 # Meetings that see no names: only what concerns the area, never a household's work.
 DEIDENTIFIED_DECISIONS = frozenset({DecisionKind.MISSING_RESOURCE, DecisionKind.NOTE})
-
-
-def _audit(
-    actor: Staff,
-    action: AuditAction,
-    basis: LegalBasis,
-    object_type: str,
-    object_id: object,
-    **d: object,
-) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        legal_basis=basis,
-        object_type=object_type,
-        object_id=str(object_id),
-        detail=d,
-    )
 
 
 def meeting_basis(kind: str) -> LegalBasis:
@@ -142,8 +125,13 @@ def meeting_create(
     meeting.full_clean()
     meeting.save()
     Attendee.objects.create(meeting=meeting, agency=agency, staff=actor)
-    _audit(
-        actor, AuditAction.CREATE, LegalBasis.OWN_AGENCY, "meeting", meeting.public_id, kind=kind
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=LegalBasis.OWN_AGENCY,
+        object_type=ObjectType.MEETING,
+        object_id=meeting.public_id,
+        detail={"kind": kind},
     )
     return meeting
 
@@ -156,13 +144,13 @@ def meeting_status_change(*, actor: Staff, meeting: Meeting, status: str) -> Mee
         raise ValidationError(_("Choose the status."), code="bad_status")
     meeting.status = status
     meeting.save(update_fields=["status", "updated_at"])
-    _audit(
-        actor,
-        AuditAction.UPDATE,
-        LegalBasis.OWN_AGENCY,
-        "meeting",
-        meeting.public_id,
-        fields=["status"],
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=LegalBasis.OWN_AGENCY,
+        object_type=ObjectType.MEETING,
+        object_id=meeting.public_id,
+        detail={"fields": ["status"]},
     )
     return meeting
 
@@ -193,13 +181,13 @@ def attendee_add(
         raise ValidationError(
             _("This attendee is already on the list."), code="attendee_duplicate"
         ) from exc
-    _audit(
-        actor,
-        AuditAction.CREATE,
-        LegalBasis.OWN_AGENCY,
-        "meeting_attendee",
-        attendee.public_id,
-        meeting=str(meeting.public_id),
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=LegalBasis.OWN_AGENCY,
+        object_type=ObjectType.MEETING_ATTENDEE,
+        object_id=attendee.public_id,
+        detail={"meeting": str(meeting.public_id)},
     )
     return attendee
 
@@ -239,13 +227,13 @@ def pledge_record(
     pledge = ConfidentialityPledge.objects.create(
         attendee=attendee, pledged_at=at or timezone.now(), recorded_by=actor
     )
-    _audit(
-        actor,
-        AuditAction.CREATE,
-        LegalBasis.SUPPORT_MEETING,
-        "meeting_pledge",
-        attendee.public_id,
-        meeting=str(meeting.public_id),
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=LegalBasis.SUPPORT_MEETING,
+        object_type=ObjectType.MEETING_PLEDGE,
+        object_id=attendee.public_id,
+        detail={"meeting": str(meeting.public_id)},
     )
     return pledge
 
@@ -333,15 +321,17 @@ def agenda_add(
     item.save()
     if chosen:
         item.members.set(chosen)
-    _audit(
-        actor,
-        AuditAction.CREATE,
-        meeting_basis(meeting.kind),
-        "agenda_item",
-        item.public_id,
-        meeting=str(meeting.public_id),
-        case=str(case.public_id),
-        to_decide_support=to_decide_support,
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=meeting_basis(meeting.kind),
+        object_type=ObjectType.AGENDA_ITEM,
+        object_id=item.public_id,
+        detail={
+            "meeting": str(meeting.public_id),
+            "case": str(case.public_id),
+            "to_decide_support": to_decide_support,
+        },
     )
     return item
 
@@ -356,13 +346,13 @@ def agenda_members_set(
     if actor.pk != meeting.chair_id:
         raise ValidationError(_("Only the chair names the members for a case."), code="not_chair")
     item.members.set(_members(meeting, members))
-    _audit(
-        actor,
-        AuditAction.UPDATE,
-        meeting_basis(meeting.kind),
-        "agenda_item",
-        item.public_id,
-        fields=["members"],
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=meeting_basis(meeting.kind),
+        object_type=ObjectType.AGENDA_ITEM,
+        object_id=item.public_id,
+        detail={"fields": ["members"]},
     )
     return item
 
@@ -397,13 +387,13 @@ def minutes_record(
         fields.append("deidentified_summary")
     item.full_clean()
     item.save(update_fields=fields)
-    _audit(
-        actor,
-        AuditAction.UPDATE,
-        basis,
-        "agenda_item",
-        item.public_id,
-        fields=[f for f in fields if f != "updated_at"],
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=basis,
+        object_type=ObjectType.AGENDA_ITEM,
+        object_id=item.public_id,
+        detail={"fields": [f for f in fields if f != "updated_at"]},
     )
     return item
 
@@ -517,13 +507,12 @@ def decision_add(
     )
     decision.full_clean()
     decision.save()
-    _audit(
-        actor,
-        AuditAction.CREATE,
-        basis,
-        "meeting_decision",
-        decision.public_id,
-        item=str(item.public_id),
-        kind=kind,
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=basis,
+        object_type=ObjectType.MEETING_DECISION,
+        object_id=decision.public_id,
+        detail={"item": str(item.public_id), "kind": kind},
     )
     return decision

@@ -32,8 +32,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kasane.accounts.models import Role, Staff
+from kasane.audit.models import LegalBasis
 from kasane.cases.models import Case, Handover, HandoverStatus, Referral, ReferralStatus, TeamMember
-from kasane.privacy.models import BreakGlass, ConsentPurpose, LegalBasis
+from kasane.privacy.models import BreakGlass, ConsentPurpose
 from kasane.registry.models import Membership
 
 OPEN_REFERRAL = [ReferralStatus.REQUESTED, ReferralStatus.ACCEPTED]

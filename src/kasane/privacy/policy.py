@@ -13,9 +13,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kasane.accounts.models import Staff
+from kasane.audit.models import LegalBasis
 from kasane.cases.models import Case
 from kasane.privacy.cases import consenting_person_ids, detail_basis, detail_scope
-from kasane.privacy.models import LegalBasis
 from kasane.registry.models import Household, Membership, Person
 
 
