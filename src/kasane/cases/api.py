@@ -356,7 +356,7 @@ def case_get(request: HttpRequest, case_id: UUID, page: Query[int] = 1) -> CaseO
 )
 def case_note_create(request: HttpRequest, case_id: UUID, payload: NoteIn) -> Status[NoteOut]:
     actor = case_worker(request)
-    case = case_selectors.get_case_for_user(actor, case_id, purpose=Purpose.ADD_NOTE)
+    case = case_selectors.checked_case(actor, case_id)
     note = services.case_note_create(
         actor=actor,
         case=case,
@@ -388,7 +388,7 @@ def case_note_list(request: HttpRequest, case_id: UUID, page: Query[int] = 1) ->
 )
 def referral_create(request: HttpRequest, payload: ReferralIn) -> Status[ReferralOut]:
     actor = case_worker(request)
-    case = case_selectors.get_case_for_user(actor, payload.case_id, purpose=Purpose.REFER)
+    case = case_selectors.checked_case(actor, payload.case_id)
     referral = services.referral_create(
         actor=actor,
         case=case,

@@ -136,6 +136,21 @@ def case_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "cases/case_detail.html", context)
 
 
+def _form_case(request: HttpRequest, actor: Staff, public_id: UUID, purpose: Purpose) -> Case:
+    """The case behind a form. Its page (GET) is a view of the case; a POST is the change
+    itself, which the service records: the check before it writes nothing (one action, one
+    audit event)."""
+    if request.method == "POST":
+        return case_selectors.checked_case(actor, public_id)
+    return case_selectors.get_case_for_user(actor, public_id, purpose=purpose)
+
+
+def _form_shown_again(request: HttpRequest, actor: Staff, case: Case, purpose: Purpose) -> None:
+    """A POST that changed nothing shows the case again with the form: that is a view."""
+    if request.method == "POST":
+        case_selectors.record_case_view(actor, case, purpose=purpose)
+
+
 def _case_form_page(
     request: HttpRequest,
     public_id: UUID,
@@ -148,11 +163,12 @@ def _case_form_page(
     form_kwargs: Callable[[Staff], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     actor = _actor(request)
-    case = case_selectors.get_case_for_user(actor, public_id, purpose=purpose)
+    case = _form_case(request, actor, public_id, purpose)
     kwargs = form_kwargs(actor) if form_kwargs else {}
     form = form_class(request.POST or None, **kwargs)
     if _run(request, form, lambda data: action(actor, case, data), success):
         return redirect("cases:case_detail", case.public_id)
+    _form_shown_again(request, actor, case, purpose)
     return render(request, template, {"case": case, "form": form})
 
 
@@ -226,7 +242,7 @@ def case_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def status_change(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _actor(request)
-    case = case_selectors.get_case_for_user(actor, public_id, purpose=Purpose.STATUS)
+    case = case_selectors.checked_case(actor, public_id)
     form = forms.StatusForm(request.POST)
     try:
         done = _run(
@@ -238,8 +254,9 @@ def status_change(request: HttpRequest, public_id: UUID) -> HttpResponse:
             _("The status was changed."),
         )
     except EditConflict:
-        # The form sits on the case page: say what changed there, in the messages.
-        case = case_selectors.get_case_for_user(actor, public_id, purpose=Purpose.STATUS)
+        # The form sits on the case page: say what changed there, in the messages (the
+        # status only: no view of the case).
+        case = case_selectors.checked_case(actor, public_id)
         messages.error(request, str(CONFLICT_MESSAGE))
         for line in changes_text(form.conflict(case)):
             messages.error(request, line)
@@ -380,7 +397,7 @@ def board(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def triage(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _coordinator(request)
-    case = case_selectors.get_case_for_user(actor, public_id, purpose=Purpose.TRIAGE)
+    case = _form_case(request, actor, public_id, Purpose.TRIAGE)
     form = forms.TriageForm(request.POST or None, record=case)
     name_form = forms.NameLeadForm(initial={"agency": case.lead_agency})
     conflict = None
@@ -402,6 +419,8 @@ def triage(request: HttpRequest, public_id: UUID) -> HttpResponse:
         # Another coordinator triaged meanwhile: the case as it is now, and what changed.
         case = case_selectors.get_case_for_user(actor, public_id, purpose=Purpose.TRIAGE)
         conflict = form.conflict(case)
+    else:
+        _form_shown_again(request, actor, case, Purpose.TRIAGE)
     return render(
         request,
         "cases/triage_form.html",
@@ -413,7 +432,7 @@ def triage(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def accept(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _coordinator(request)
-    case = case_selectors.get_case_for_user(actor, public_id, purpose=Purpose.ACCEPT)
+    case = case_selectors.checked_case(actor, public_id)
     try:
         services.case_accept(actor=actor, case=case)
     except ValidationError as error:
@@ -427,7 +446,7 @@ def accept(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def name_lead(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _coordinator(request)
-    case = case_selectors.get_case_for_user(actor, public_id, purpose=Purpose.NAME_LEAD)
+    case = case_selectors.checked_case(actor, public_id)
     form = forms.NameLeadForm(request.POST)
     if not _run(
         request,

@@ -228,6 +228,7 @@ def item_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def case_meetings(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The meetings section of the case page (loaded into it by HTMX)."""
     actor: Staff = _actor(request)
-    case = case_selectors.get_case_for_user(actor, public_id, purpose=Purpose.MEETINGS)
+    # The case page recorded its view; this part records the meetings it shows.
+    case = case_selectors.checked_case(actor, public_id)
     views = meeting_selectors.case_meetings_for_user(actor, case)
     return render(request, "meetings/_case_meetings.html", {"case": case, "views": views})

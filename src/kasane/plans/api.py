@@ -384,7 +384,7 @@ def assessment_create(
     request: HttpRequest, case_id: UUID, payload: AssessmentIn
 ) -> Status[AssessmentOut]:
     actor = case_worker(request)
-    access = plan_selectors.case_for_plans(actor, case_id, purpose=Purpose.ASSESSMENT)
+    access = plan_selectors.case_for_plans(actor, case_id)
     assessment = services.assessment_create(
         actor=actor,
         case=access.case,
@@ -419,7 +419,7 @@ def assessment_get(request: HttpRequest, assessment_id: UUID) -> AssessmentOut:
 )
 def plan_create(request: HttpRequest, case_id: UUID, payload: PlanCreateIn) -> Status[PlanOut]:
     actor = case_worker(request)
-    access = plan_selectors.case_for_plans(actor, case_id, purpose=Purpose.PLAN_CREATE)
+    access = plan_selectors.case_for_plans(actor, case_id)
     with transaction.atomic():  # the version with all its goals, or nothing
         plan = services.plan_create(actor=actor, case=access.case)
         _add_goals(actor, plan, payload.goals)
@@ -491,7 +491,7 @@ def plan_approve(request: HttpRequest, plan_id: UUID, payload: ApproveIn) -> Pla
 )
 def review_create(request: HttpRequest, case_id: UUID, payload: ReviewIn) -> Status[ReviewOut]:
     actor = case_worker(request)
-    access = plan_selectors.case_for_plans(actor, case_id, purpose=Purpose.REVIEW)
+    access = plan_selectors.case_for_plans(actor, case_id)
     review = services.review_record(
         actor=actor,
         case=access.case,
@@ -512,7 +512,7 @@ def review_create(request: HttpRequest, case_id: UUID, payload: ReviewIn) -> Sta
 )
 def closure_create(request: HttpRequest, case_id: UUID, payload: ClosureIn) -> Status[ClosureOut]:
     actor = case_worker(request)
-    access = plan_selectors.case_for_plans(actor, case_id, purpose=Purpose.CLOSE)
+    access = plan_selectors.case_for_plans(actor, case_id)
     closure: Closure = services.closure_record(
         actor=actor,
         case=access.case,

@@ -64,7 +64,7 @@ def case_plans(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assessment_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _actor(request)
-    access = plan_selectors.case_for_plans(actor, public_id, purpose=Purpose.ASSESSMENT)
+    access = plan_selectors.case_for_plans(actor, public_id)
     _writer(access)
     form = forms.AssessmentForm(request.POST or None, members=access.members)
     created: list[Any] = []
@@ -77,6 +77,7 @@ def assessment_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
         _("The assessment was saved."),
     ):
         return redirect("plans:assessment_detail", created[0].public_id)
+    plan_selectors.record_form_view(actor, access, purpose=Purpose.ASSESSMENT)
     return render(request, "plans/assessment_form.html", {"case": access.case, "form": form})
 
 
@@ -109,7 +110,7 @@ def assessment_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def plan_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _actor(request)
-    access = plan_selectors.case_for_plans(actor, public_id, purpose=Purpose.PLAN_CREATE)
+    access = plan_selectors.case_for_plans(actor, public_id)
     _writer(access)
     try:
         plan = services.plan_create(actor=actor, case=access.case)
@@ -303,7 +304,7 @@ def plan_diff(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _actor(request)
-    access = plan_selectors.case_for_plans(actor, public_id, purpose=Purpose.REVIEW)
+    access = plan_selectors.case_for_plans(actor, public_id)
     _writer(access)
     plan = access.plan
     if not access.case.is_open or plan is None:
@@ -325,6 +326,7 @@ def review_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
         _("The review was recorded."),
     ):
         return redirect("plans:review_detail", created[0].public_id)
+    plan_selectors.record_form_view(actor, access, purpose=Purpose.REVIEW)
     return render(
         request, "plans/review_form.html", {"case": access.case, "plan": plan, "form": form}
     )
@@ -345,7 +347,7 @@ def review_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def closure_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """終結 with the reason and the final evaluation; the case page's "close" goes here."""
     actor = _actor(request)
-    access = plan_selectors.case_for_plans(actor, public_id, purpose=Purpose.CLOSE)
+    access = plan_selectors.case_for_plans(actor, public_id)
     _writer(access)
     case = access.case
     if not case.is_open:
@@ -364,6 +366,7 @@ def closure_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
         _("The case was closed."),
     ):
         return redirect("cases:case_detail", case.public_id)
+    plan_selectors.record_form_view(actor, access, purpose=Purpose.CLOSE)
     return render(
         request, "plans/closure_form.html", {"case": case, "form": form, "plan": access.plan}
     )

@@ -88,23 +88,41 @@ def _get_case(actor: Staff, public_id: UUID | str) -> Case:
         raise Http404 from exc
 
 
-@transaction.atomic
-def get_case_for_user(
-    actor: Staff, public_id: UUID | str, *, purpose: Purpose = Purpose.VIEW
-) -> Case:
-    """One case the actor may read (404 otherwise); audited."""
+def checked_case(actor: Staff, public_id: UUID | str) -> Case:
+    """The case, if the actor may reach it (404 otherwise), for a change or a part of a page.
+
+    Only a check: it writes nothing to the audit log. The service that changes the case
+    records the change; a page that shows the case records its view
+    (:func:`record_case_view`); a part of the case page records what it shows. So one action
+    is one event (the rule is in ``kasane.audit.services``)."""
     case = _get_case(actor, public_id)
+    if case_basis(actor, case) is None:  # pragma: no cover - visible_cases applied the same policy
+        raise Http404
+    return case
+
+
+def record_case_view(actor: Staff, case: Case, *, purpose: Purpose = Purpose.VIEW) -> None:
+    """Record that the actor was shown the case, with the basis it was shown on."""
     basis = case_basis(actor, case)
-    if basis is None:  # pragma: no cover - visible_cases applied the same policy
+    if basis is None:  # pragma: no cover - the case came through visible_cases
         raise Http404
     audit.record(
         actor=actor,
         action=AuditAction.VIEW,
         legal_basis=basis,
         object_type=ObjectType.CASE,
-        object_id=str(case.public_id),
+        object_id=case.public_id,
         purpose=purpose,
     )
+
+
+@transaction.atomic
+def get_case_for_user(
+    actor: Staff, public_id: UUID | str, *, purpose: Purpose = Purpose.VIEW
+) -> Case:
+    """One case the actor may read (404 otherwise), its view recorded."""
+    case = _get_case(actor, public_id)
+    record_case_view(actor, case, purpose=purpose)
     return case
 
 

@@ -117,10 +117,11 @@ class CaseAccess:
     goals: list[PlanGoal] = field(default_factory=list)
 
 
-@transaction.atomic
-def case_for_plans(actor: Staff, case_public_id: UUID | str, *, purpose: Purpose) -> CaseAccess:
+def case_for_plans(actor: Staff, case_public_id: UUID | str) -> CaseAccess:
     """The case behind an assessment / plan / review / closure form, with its current members
-    and the plan in force; audited with its basis."""
+    and the plan in force. Only a check: it writes nothing to the audit log. The service
+    records the change; a form page that shows the case records its view
+    (:func:`record_form_view`)."""
     case, basis = _case_with_basis(actor, case_public_id)
     members = list(
         case.household.memberships.filter(ended_on__isnull=True)
@@ -129,15 +130,19 @@ def case_for_plans(actor: Staff, case_public_id: UUID | str, *, purpose: Purpose
     )
     plan = case.plans.filter(status=PlanStatus.APPROVED).first()
     goals = list(plan.goals.order_by("order", "id")) if plan else []
+    return CaseAccess(case, basis, is_plan_writer(actor, case), members, plan, goals)
+
+
+def record_form_view(actor: Staff, access: CaseAccess, *, purpose: Purpose) -> None:
+    """Record that a form's page showed the case (its members, the plan in force)."""
     audit.record(
         actor=actor,
         action=AuditAction.VIEW,
-        legal_basis=basis,
+        legal_basis=access.basis,
         object_type=ObjectType.CASE,
-        object_id=str(case.public_id),
+        object_id=access.case.public_id,
         purpose=purpose,
     )
-    return CaseAccess(case, basis, is_plan_writer(actor, case), members, plan, goals)
 
 
 @dataclass
