@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "kasane.core",
     "kasane.accounts",
+    "kasane.audit",
     "kasane.privacy",
     "kasane.registry",
     "kasane.intake",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("catalogue/", include("kasane.participation.public_urls")),
     path("plans/", include("kasane.plans.urls")),
     path("evaluation/", include("kasane.evaluation.urls")),
+    path("privacy/audit/", include("kasane.audit.urls")),
     path("privacy/", include("kasane.privacy.urls")),
     path("api/v1/", include("kasane.api.urls")),
     path("admin/", admin.site.urls),

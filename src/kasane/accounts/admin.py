@@ -23,9 +23,9 @@ from kasane.accounts import two_factor
 from kasane.accounts.models import Agency, Role, Staff
 from kasane.accounts.services import login_locked_until, login_unlock
 from kasane.accounts.sites import is_administrator
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.privacy import grants
-from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, LegalBasis
 
 admin.site.unregister(Group)
 for _device in (TOTPDevice, StaticDevice):
@@ -68,11 +68,11 @@ class AdministratorOnly:
         return is_administrator(request)
 
     def _audit(self, request: HttpRequest, action: AuditAction, obj: Any, message: object) -> None:
-        audit_record(
+        audit.record(
             actor=request.user if isinstance(request.user, Staff) else None,
             action=action,
             legal_basis=LegalBasis.SYSTEM,
-            object_type=obj._meta.model_name,
+            object_type=ObjectType(obj._meta.model_name),
             object_id=str(obj.public_id),
             detail={"via": "admin", "fields": _field_labels(message)},
         )
@@ -112,7 +112,7 @@ class AgencyAdmin(AdministratorOnly, admin.ModelAdmin[Agency]):
         super().save_model(request, obj, form, change)
         before = form.initial.get("agency_type") if change else None
         if before != obj.agency_type:
-            for agency_type in {before, obj.agency_type} - {None}:
+            for agency_type in {str(before or ""), obj.agency_type} - {""}:
                 grants.refresh_agency_type(agency_type)
 
 

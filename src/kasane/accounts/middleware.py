@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from kasane.accounts import sessions, two_factor
 from kasane.accounts.models import Staff
-from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, LegalBasis
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis
 
 View = Callable[..., HttpResponse]
 
@@ -102,7 +102,7 @@ class SessionTimeoutMiddleware:
     def _expire(self, request: HttpRequest, reason: str, message: str) -> HttpResponse:
         user = request.user
         if isinstance(user, Staff):
-            audit_record(
+            audit.record(
                 actor=user,
                 action=AuditAction.LOGOUT,
                 legal_basis=LegalBasis.NONE,

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from kasane.accounts.models import Agency, LoginAttempt, Role, Staff
-from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, LegalBasis
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -95,7 +95,7 @@ def login_attempt_record(
     # day of them, so the table does not grow for ever.
     LoginAttempt.objects.filter(at__lt=timezone.now() - LOGIN_ATTEMPTS_KEPT).delete()
     if user is not None and second_factor_pending:
-        audit_record(
+        audit.record(
             actor=user,
             action=AuditAction.LOGIN,
             legal_basis=LegalBasis.NONE,
@@ -109,15 +109,19 @@ def login_attempt_record(
         succeeded=user is not None,
     )
     if user is not None:
-        audit_record(actor=user, action=AuditAction.LOGIN, legal_basis=LegalBasis.NONE)
+        audit.record(
+            actor=user,
+            action=AuditAction.LOGIN,
+            legal_basis=LegalBasis.NONE,
+        )
         return
     known = Staff.objects.filter(username__iexact=username).exists()
-    audit_record(
+    audit.record(
         actor=None,
         action=AuditAction.LOGIN_FAILED,
         legal_basis=LegalBasis.NONE,
-        actor_username=username[:150] if known else "",
         detail={"throttled": throttled, "known_account": known},
+        actor_username=username[:150] if known else "",
     )
 
 
@@ -139,14 +143,14 @@ def second_factor_attempt_record(
         succeeded=method is not None,
     )
     if method is not None:
-        audit_record(
+        audit.record(
             actor=staff,
             action=AuditAction.LOGIN,
             legal_basis=LegalBasis.NONE,
             detail={"step": step, "method": method},
         )
         return
-    audit_record(
+    audit.record(
         actor=staff,
         action=AuditAction.LOGIN_FAILED,
         legal_basis=LegalBasis.NONE,
@@ -186,11 +190,11 @@ def login_unlock(*, staff: Staff, actor: Staff) -> int:
     removed, _detail = LoginAttempt.objects.filter(
         account_key=_account_key(staff.username), succeeded=False
     ).delete()
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
         legal_basis=LegalBasis.SYSTEM,
-        object_type="staff",
+        object_type=ObjectType.STAFF,
         object_id=str(staff.public_id),
         detail={"operation": "sign_in_unlock", "via": "admin", "failures_cleared": removed},
     )
@@ -201,11 +205,11 @@ def login_unlock(*, staff: Staff, actor: Staff) -> int:
 def password_change_record(*, staff: Staff) -> None:
     """A member of staff changed their own password (Django's form saved it): audited, as
     an administrator's change in the admin site is."""
-    audit_record(
+    audit.record(
         actor=staff,
         action=AuditAction.UPDATE,
         legal_basis=LegalBasis.NONE,
-        object_type="staff",
+        object_type=ObjectType.STAFF,
         object_id=str(staff.public_id),
         detail={"via": "self", "fields": ["password"]},
     )

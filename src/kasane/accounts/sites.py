@@ -9,8 +9,8 @@ from django.template.response import TemplateResponse
 
 from kasane.accounts.forms import AdminLoginForm
 from kasane.accounts.models import Role, Staff
-from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, LegalBasis
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis
 
 
 def is_administrator(request: HttpRequest) -> bool:
@@ -31,5 +31,9 @@ class KasaneAdminSite(admin.AdminSite):
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> TemplateResponse:
         if request.method == "POST" and isinstance(request.user, Staff):
-            audit_record(actor=request.user, action=AuditAction.LOGOUT, legal_basis=LegalBasis.NONE)
+            audit.record(
+                actor=request.user,
+                action=AuditAction.LOGOUT,
+                legal_basis=LegalBasis.NONE,
+            )
         return super().logout(request, extra_context)

@@ -31,8 +31,8 @@ from django_otp.util import random_hex
 
 from kasane.accounts.models import Staff
 from kasane.accounts.sessions import sessions_end_for
-from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, LegalBasis
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 
 RECOVERY_CODE_COUNT = 10
 DEVICE_NAME = "authenticator"
@@ -149,11 +149,11 @@ def two_factor_enrol(*, staff: Staff, key: str, step: int) -> tuple[TOTPDevice, 
         user=staff, name=DEVICE_NAME, key=key, confirmed=True, last_t=step
     )
     codes = _recovery_codes_replace(staff)
-    audit_record(
+    audit.record(
         actor=staff,
         action=AuditAction.CREATE,
         legal_basis=LegalBasis.NONE,
-        object_type="two_factor",
+        object_type=ObjectType.TWO_FACTOR,
         object_id=str(staff.public_id),
         detail={"operation": "enrol", "recovery_codes": len(codes)},
     )
@@ -181,11 +181,11 @@ def recovery_codes_regenerate(*, staff: Staff) -> list[str]:
     if authenticator_for(staff) is None:
         raise ValueError("recovery codes belong to an enrolled authenticator")
     codes = _recovery_codes_replace(staff)
-    audit_record(
+    audit.record(
         actor=staff,
         action=AuditAction.UPDATE,
         legal_basis=LegalBasis.NONE,
-        object_type="two_factor",
+        object_type=ObjectType.TWO_FACTOR,
         object_id=str(staff.public_id),
         detail={"operation": "recovery_codes_regenerate", "recovery_codes": len(codes)},
     )
@@ -248,11 +248,11 @@ def two_factor_reset(*, staff: Staff, actor: Staff, keep_session: str | None = N
     codes = StaticDevice.objects.filter(user=staff).delete()[1].get(StaticDevice._meta.label, 0)
     removed = int(apps) + int(codes)
     ended = sessions_end_for(staff, keep=keep_session)
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.DELETE,
         legal_basis=LegalBasis.SYSTEM,
-        object_type="two_factor",
+        object_type=ObjectType.TWO_FACTOR,
         object_id=str(staff.public_id),
         detail={"operation": "reset", "via": "admin", "devices": removed, "sessions": ended},
     )

@@ -11,8 +11,8 @@ from kasane.accounts.forms import LoginForm
 from kasane.accounts.middleware import two_factor_not_required
 from kasane.accounts.models import Staff
 from kasane.accounts.services import password_change_record
-from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, LegalBasis
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -28,7 +28,11 @@ class LogoutView(auth_views.LogoutView):
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if isinstance(request.user, Staff):
-            audit_record(actor=request.user, action=AuditAction.LOGOUT, legal_basis=LegalBasis.NONE)
+            audit.record(
+                actor=request.user,
+                action=AuditAction.LOGOUT,
+                legal_basis=LegalBasis.NONE,
+            )
         return super().post(request, *args, **kwargs)
 
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from kasane.accounts.models import Staff
 from kasane.api.models import ApiToken
-from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, LegalBasis
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 
 TOKEN_SCHEME = "ksn"  # noqa: S105 - the tokens' visible scheme, not a secret
 
@@ -41,11 +41,11 @@ def api_token_create(*, staff: Staff, name: str = "") -> tuple[ApiToken, str]:
     record = ApiToken(staff=staff, name=name.strip(), prefix=prefix, digest=token_digest(token))
     record.full_clean()
     record.save()
-    audit_record(
+    audit.record(
         actor=None,
         action=AuditAction.CREATE,
         legal_basis=LegalBasis.SYSTEM,
-        object_type="api_token",
+        object_type=ObjectType.API_TOKEN,
         object_id=prefix,
         detail={"staff": staff.username, "name": record.name},
     )
@@ -60,11 +60,11 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
         return token
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at", "updated_at"])
-    audit_record(
+    audit.record(
         actor=None,
         action=AuditAction.UPDATE,
         legal_basis=LegalBasis.SYSTEM,
-        object_type="api_token",
+        object_type=ObjectType.API_TOKEN,
         object_id=token.prefix,
         detail={"staff": token.staff.username, "fields": ["revoked_at"]},
     )

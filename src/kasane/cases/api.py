@@ -24,6 +24,7 @@ from kasane.api.schemas import (
     page_out,
     person_ref,
 )
+from kasane.audit.models import Purpose
 from kasane.cases import services
 from kasane.cases.models import (
     Case,
@@ -315,7 +316,9 @@ def agency_list(request: HttpRequest) -> list[AgencyOut]:
 )
 def case_create(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
     actor = case_worker(request)
-    household = selectors.get_household_for_user(actor, payload.household_id, purpose="case_open")
+    household = selectors.get_household_for_user(
+        actor, payload.household_id, purpose=Purpose.CASE_OPEN
+    )
     case = services.case_open(actor=actor, household=household)
     return Status(201, case_out(case_selectors.case_detail_for_user(actor, case.public_id)))
 
@@ -353,7 +356,7 @@ def case_get(request: HttpRequest, case_id: UUID, page: Query[int] = 1) -> CaseO
 )
 def case_note_create(request: HttpRequest, case_id: UUID, payload: NoteIn) -> Status[NoteOut]:
     actor = case_worker(request)
-    case = case_selectors.get_case_for_user(actor, case_id, purpose="add_note")
+    case = case_selectors.checked_case(actor, case_id)
     note = services.case_note_create(
         actor=actor,
         case=case,
@@ -385,7 +388,7 @@ def case_note_list(request: HttpRequest, case_id: UUID, page: Query[int] = 1) ->
 )
 def referral_create(request: HttpRequest, payload: ReferralIn) -> Status[ReferralOut]:
     actor = case_worker(request)
-    case = case_selectors.get_case_for_user(actor, payload.case_id, purpose="refer")
+    case = case_selectors.checked_case(actor, payload.case_id)
     referral = services.referral_create(
         actor=actor,
         case=case,

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Agency, Role, Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import (
     Case,
     CaseEvent,
@@ -42,9 +44,7 @@ from kasane.core.dates import fiscal_year, fiscal_year_short
 from kasane.core.row_version import compare_and_set
 from kasane.core.workdays import add_working_days
 from kasane.privacy import grants
-from kasane.privacy.audit import audit_record
 from kasane.privacy.cases import case_basis, require_case_worker
-from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.registry.models import Household
 
 # Status moves staff make by hand; closing and 支援決定 have their own services.
@@ -105,24 +105,6 @@ def _event(
 
 # Events that record work on the case, not a change of who may read it.
 WORK_EVENTS = {EventKind.CONSULTATION, EventKind.NOTE, EventKind.REFERRAL_ESCALATED}
-
-
-def _audit(
-    actor: Staff | None,
-    action: AuditAction,
-    basis: LegalBasis,
-    object_type: str,
-    object_id: object,
-    **detail: object,
-) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        legal_basis=basis,
-        object_type=object_type,
-        object_id=str(object_id),
-        detail=detail,
-    )
 
 
 def _basis_or_denied(actor: Staff, case: Case) -> LegalBasis:
@@ -191,7 +173,13 @@ def case_open(
     case.save()
     _team_join(case, actor.agency, TeamRole.LEAD, at)
     _event(case, EventKind.OPENED, actor, at=at)
-    _audit(actor, AuditAction.CREATE, LegalBasis.OWN_AGENCY, "case", case.public_id)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=LegalBasis.OWN_AGENCY,
+        object_type=ObjectType.CASE,
+        object_id=case.public_id,
+    )
     return case
 
 
@@ -245,7 +233,14 @@ def case_status_change(
         Case, pk=case.pk, expected=row_version, object_type="case", values={"status": status}
     )
     _event(case, EventKind.STATUS, actor, detail={"from": before, "to": status})
-    _audit(actor, AuditAction.UPDATE, basis, "case", case.public_id, fields=["status"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=basis,
+        object_type=ObjectType.CASE,
+        object_id=case.public_id,
+        detail={"fields": ["status"]},
+    )
     return case
 
 
@@ -275,7 +270,14 @@ def case_close(*, actor: Staff, case: Case, reason: str) -> Case:
     _event(
         case, EventKind.STATUS, actor, detail={"from": before, "to": case.status, "reason": reason}
     )
-    _audit(actor, AuditAction.UPDATE, basis, "case", case.public_id, fields=["status"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=basis,
+        object_type=ObjectType.CASE,
+        object_id=case.public_id,
+        detail={"fields": ["status"]},
+    )
     return case
 
 
@@ -313,7 +315,13 @@ def handover_request(*, actor: Staff, case: Case, to_agency: Agency, note: str =
     # The receiving agency joins the team only when it accepts (``_set_lead``); until then
     # the pending hand-over lets it read the case (``privacy.cases``).
     _event(case, EventKind.HANDOVER_REQUESTED, actor, handover=handover)
-    _audit(actor, AuditAction.CREATE, basis, "handover", handover.public_id)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=basis,
+        object_type=ObjectType.HANDOVER,
+        object_id=handover.public_id,
+    )
     return handover
 
 
@@ -334,13 +342,13 @@ def _handover_answer(actor: Staff, handover: Handover, accept: bool, note: str) 
         _set_lead(case, handover.to_agency, handover.responded_at)
     kind = EventKind.HANDOVER_ACCEPTED if accept else EventKind.HANDOVER_DECLINED
     _event(case, kind, actor, handover=handover)
-    _audit(
-        actor,
-        AuditAction.UPDATE,
-        LegalBasis.CASE_TEAM,
-        "handover",
-        handover.public_id,
-        status=handover.status,
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=LegalBasis.CASE_TEAM,
+        object_type=ObjectType.HANDOVER,
+        object_id=handover.public_id,
+        detail={"status": handover.status},
     )
     return handover
 
@@ -374,7 +382,14 @@ def team_member_remove(*, actor: Staff, case: Case, agency: Agency) -> None:
     updated = case.team.filter(agency=agency, left_at__isnull=True).update(left_at=_now())
     if updated:
         _event(case, EventKind.TEAM, actor, detail={"left": agency.name})
-        _audit(actor, AuditAction.UPDATE, basis, "case", case.public_id, fields=["team"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            legal_basis=basis,
+            object_type=ObjectType.CASE,
+            object_id=case.public_id,
+            detail={"fields": ["team"]},
+        )
 
 
 # --- referrals (つなぎ) -----------------------------------------------------------------
@@ -440,7 +455,13 @@ def referral_create(
     referral.full_clean()
     referral.save()
     _event(case, EventKind.REFERRAL_REQUESTED, actor, at=at, referral=referral)
-    _audit(actor, AuditAction.CREATE, basis, "referral", referral.public_id)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=basis,
+        object_type=ObjectType.REFERRAL,
+        object_id=referral.public_id,
+    )
     return referral
 
 
@@ -483,13 +504,13 @@ def referral_accept(*, actor: Staff, referral: Referral) -> Referral:
     referral.refresh_from_db()
     _team_join(referral.case, referral.to_agency, TeamRole.MEMBER, at)
     _event(referral.case, EventKind.REFERRAL_ACCEPTED, actor, at=at, referral=referral)
-    _audit(
-        actor,
-        AuditAction.UPDATE,
-        LegalBasis.REFERRAL,
-        "referral",
-        referral.public_id,
-        status=referral.status,
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=LegalBasis.REFERRAL,
+        object_type=ObjectType.REFERRAL,
+        object_id=referral.public_id,
+        detail={"status": referral.status},
     )
     return referral
 
@@ -520,13 +541,13 @@ def referral_decline(*, actor: Staff, referral: Referral, reason: str, note: str
         raise _answered_message(referral)
     referral.refresh_from_db()
     _event(referral.case, EventKind.REFERRAL_DECLINED, actor, at=at, referral=referral)
-    _audit(
-        actor,
-        AuditAction.UPDATE,
-        LegalBasis.REFERRAL,
-        "referral",
-        referral.public_id,
-        status=referral.status,
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=LegalBasis.REFERRAL,
+        object_type=ObjectType.REFERRAL,
+        object_id=referral.public_id,
+        detail={"status": referral.status},
     )
     return referral
 
@@ -542,13 +563,13 @@ def referral_decline_acknowledge(*, actor: Staff, referral: Referral) -> Referra
     if referral.decline_seen_at is None:
         referral.decline_seen_at = _now()
         referral.save(update_fields=["decline_seen_at", "updated_at"])
-        _audit(
-            actor,
-            AuditAction.UPDATE,
-            LegalBasis.CASE_TEAM,
-            "referral",
-            referral.public_id,
-            fields=["decline_seen_at"],
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            legal_basis=LegalBasis.CASE_TEAM,
+            object_type=ObjectType.REFERRAL,
+            object_id=referral.public_id,
+            detail={"fields": ["decline_seen_at"]},
         )
     return referral
 
@@ -572,13 +593,13 @@ def referral_complete(*, actor: Staff, referral: Referral, outcome: str) -> Refe
     referral.outcome = outcome.strip()
     referral.save(update_fields=["status", "completed_at", "outcome", "updated_at"])
     _event(referral.case, EventKind.REFERRAL_COMPLETED, actor, referral=referral)
-    _audit(
-        actor,
-        AuditAction.UPDATE,
-        LegalBasis.CASE_TEAM,
-        "referral",
-        referral.public_id,
-        status=referral.status,
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=LegalBasis.CASE_TEAM,
+        object_type=ObjectType.REFERRAL,
+        object_id=referral.public_id,
+        detail={"status": referral.status},
     )
     return referral
 
@@ -600,13 +621,13 @@ def referrals_escalate(*, now: datetime.datetime | None = None) -> int:
         referral.escalated_at = at
         referral.save(update_fields=["escalated_at", "updated_at"])
         _event(referral.case, EventKind.REFERRAL_ESCALATED, None, at=at, referral=referral)
-        _audit(
-            None,
-            AuditAction.UPDATE,
-            LegalBasis.SYSTEM,
-            "referral",
-            referral.public_id,
-            fields=["escalated_at"],
+        audit.record(
+            actor=None,
+            action=AuditAction.UPDATE,
+            legal_basis=LegalBasis.SYSTEM,
+            object_type=ObjectType.REFERRAL,
+            object_id=referral.public_id,
+            detail={"fields": ["escalated_at"]},
         )
     return len(overdue)
 
@@ -640,7 +661,14 @@ def case_send_to_coordination(*, actor: Staff, case: Case, reason: str) -> Case:
         ]
     )
     _event(case, EventKind.COORDINATION, actor)
-    _audit(actor, AuditAction.UPDATE, basis, "case", case.public_id, fields=["coordination"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=basis,
+        object_type=ObjectType.CASE,
+        object_id=case.public_id,
+        detail={"fields": ["coordination"]},
+    )
     return case
 
 
@@ -685,13 +713,13 @@ def case_triage(
     assert actor.agency is not None
     _team_join(case, actor.agency, TeamRole.COORDINATION, case.triaged_at)
     _event(case, EventKind.TRIAGED, actor, detail={"triage": triage})
-    _audit(
-        actor,
-        AuditAction.UPDATE,
-        LegalBasis.COORDINATION,
-        "case",
-        case.public_id,
-        fields=["triage"],
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=LegalBasis.COORDINATION,
+        object_type=ObjectType.CASE,
+        object_id=case.public_id,
+        detail={"fields": ["triage"]},
     )
     return case
 
@@ -708,13 +736,13 @@ def case_accept(*, actor: Staff, case: Case, at: datetime.datetime | None = None
     case.row_version += 1
     case.save(update_fields=["accepted_at", "row_version", "updated_at"])
     _event(case, EventKind.ACCEPTED, actor, at=case.accepted_at)
-    _audit(
-        actor,
-        AuditAction.UPDATE,
-        LegalBasis.COORDINATION,
-        "case",
-        case.public_id,
-        fields=["accepted_at"],
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=LegalBasis.COORDINATION,
+        object_type=ObjectType.CASE,
+        object_id=case.public_id,
+        detail={"fields": ["accepted_at"]},
     )
     return case
 
@@ -736,13 +764,13 @@ def case_name_lead(*, actor: Staff, case: Case, agency: Agency) -> Case:
     )
     _set_lead(case, agency, at)
     _event(case, EventKind.LEAD_NAMED, actor, at=at, detail={"agency": agency.name})
-    _audit(
-        actor,
-        AuditAction.UPDATE,
-        LegalBasis.COORDINATION,
-        "case",
-        case.public_id,
-        fields=["lead_agency"],
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=LegalBasis.COORDINATION,
+        object_type=ObjectType.CASE,
+        object_id=case.public_id,
+        detail={"fields": ["lead_agency"]},
     )
     return case
 
@@ -792,5 +820,11 @@ def case_note_create(
         note=note,
         restricted_to_agency=actor.agency if visibility == NoteVisibility.AGENCY else None,
     )
-    _audit(actor, AuditAction.CREATE, basis, "case_note", note.public_id)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=basis,
+        object_type=ObjectType.CASE_NOTE,
+        object_id=note.public_id,
+    )
     return note

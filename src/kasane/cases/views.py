@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kasane.accounts.models import Role, Staff
+from kasane.audit.models import Purpose
 from kasane.cases import forms, services
 from kasane.cases.models import Case, HandoverStatus, ReferralStatus
 from kasane.core.dates import fiscal_year
@@ -135,6 +136,21 @@ def case_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "cases/case_detail.html", context)
 
 
+def _form_case(request: HttpRequest, actor: Staff, public_id: UUID, purpose: Purpose) -> Case:
+    """The case behind a form. Its page (GET) is a view of the case; a POST is the change
+    itself, which the service records: the check before it writes nothing (one action, one
+    audit event)."""
+    if request.method == "POST":
+        return case_selectors.checked_case(actor, public_id)
+    return case_selectors.get_case_for_user(actor, public_id, purpose=purpose)
+
+
+def _form_shown_again(request: HttpRequest, actor: Staff, case: Case, purpose: Purpose) -> None:
+    """A POST that changed nothing shows the case again with the form: that is a view."""
+    if request.method == "POST":
+        case_selectors.record_case_view(actor, case, purpose=purpose)
+
+
 def _case_form_page(
     request: HttpRequest,
     public_id: UUID,
@@ -143,15 +159,16 @@ def _case_form_page(
     template: str,
     action: Callable[[Staff, Case, dict[str, Any]], Any],
     success: str,
-    purpose: str,
+    purpose: Purpose,
     form_kwargs: Callable[[Staff], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     actor = _actor(request)
-    case = case_selectors.get_case_for_user(actor, public_id, purpose=purpose)
+    case = _form_case(request, actor, public_id, purpose)
     kwargs = form_kwargs(actor) if form_kwargs else {}
     form = form_class(request.POST or None, **kwargs)
     if _run(request, form, lambda data: action(actor, case, data), success):
         return redirect("cases:case_detail", case.public_id)
+    _form_shown_again(request, actor, case, purpose)
     return render(request, template, {"case": case, "form": form})
 
 
@@ -164,7 +181,7 @@ def note_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
         template="cases/note_form.html",
         action=lambda actor, case, data: services.case_note_create(actor=actor, case=case, **data),
         success=_("The note was saved."),
-        purpose="add_note",
+        purpose=Purpose.ADD_NOTE,
     )
 
 
@@ -177,7 +194,7 @@ def referral_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
         template="cases/referral_form.html",
         action=lambda actor, case, data: services.referral_create(actor=actor, case=case, **data),
         success=_("The referral was sent. It waits in the other agency's inbox."),
-        purpose="refer",
+        purpose=Purpose.REFER,
         form_kwargs=lambda actor: {"agency_id": actor.agency_id},
     )
 
@@ -193,7 +210,7 @@ def coordination_send(request: HttpRequest, public_id: UUID) -> HttpResponse:
             actor=actor, case=case, reason=data["reason"]
         ),
         success=_("The case was sent to multi-agency coordination."),
-        purpose="send_to_coordination",
+        purpose=Purpose.SEND_TO_COORDINATION,
     )
 
 
@@ -208,7 +225,7 @@ def handover_request(request: HttpRequest, public_id: UUID) -> HttpResponse:
             actor=actor, case=case, to_agency=data["to_agency"], note=data["note"]
         ),
         success=_("The hand-over was requested. The lead changes when the agency accepts."),
-        purpose="handover",
+        purpose=Purpose.HANDOVER,
         form_kwargs=lambda actor: {"agency_id": actor.agency_id},
     )
 
@@ -225,7 +242,7 @@ def case_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def status_change(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _actor(request)
-    case = case_selectors.get_case_for_user(actor, public_id, purpose="status")
+    case = case_selectors.checked_case(actor, public_id)
     form = forms.StatusForm(request.POST)
     try:
         done = _run(
@@ -237,8 +254,9 @@ def status_change(request: HttpRequest, public_id: UUID) -> HttpResponse:
             _("The status was changed."),
         )
     except EditConflict:
-        # The form sits on the case page: say what changed there, in the messages.
-        case = case_selectors.get_case_for_user(actor, public_id, purpose="status")
+        # The form sits on the case page: say what changed there, in the messages (the
+        # status only: no view of the case).
+        case = case_selectors.checked_case(actor, public_id)
         messages.error(request, str(CONFLICT_MESSAGE))
         for line in changes_text(form.conflict(case)):
             messages.error(request, line)
@@ -379,7 +397,7 @@ def board(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def triage(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _coordinator(request)
-    case = case_selectors.get_case_for_user(actor, public_id, purpose="triage")
+    case = _form_case(request, actor, public_id, Purpose.TRIAGE)
     form = forms.TriageForm(request.POST or None, record=case)
     name_form = forms.NameLeadForm(initial={"agency": case.lead_agency})
     conflict = None
@@ -399,8 +417,10 @@ def triage(request: HttpRequest, public_id: UUID) -> HttpResponse:
             return redirect("cases:case_detail", case.public_id)
     except EditConflict:
         # Another coordinator triaged meanwhile: the case as it is now, and what changed.
-        case = case_selectors.get_case_for_user(actor, public_id, purpose="triage")
+        case = case_selectors.get_case_for_user(actor, public_id, purpose=Purpose.TRIAGE)
         conflict = form.conflict(case)
+    else:
+        _form_shown_again(request, actor, case, Purpose.TRIAGE)
     return render(
         request,
         "cases/triage_form.html",
@@ -412,7 +432,7 @@ def triage(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def accept(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _coordinator(request)
-    case = case_selectors.get_case_for_user(actor, public_id, purpose="accept")
+    case = case_selectors.checked_case(actor, public_id)
     try:
         services.case_accept(actor=actor, case=case)
     except ValidationError as error:
@@ -426,7 +446,7 @@ def accept(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def name_lead(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _coordinator(request)
-    case = case_selectors.get_case_for_user(actor, public_id, purpose="name_lead")
+    case = case_selectors.checked_case(actor, public_id)
     form = forms.NameLeadForm(request.POST)
     if not _run(
         request,

@@ -25,13 +25,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from kasane.accounts.models import Role, Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.community.models import CommunityIssue, IssueAction, Place, PlaceKind
 from kasane.community.suppression import THRESHOLD, Cell, suppress
 from kasane.core.dates import fiscal_year, fiscal_year_bounds
 from kasane.intake.models import ConsultationNeed, NeedType
-from kasane.privacy.audit import audit_record
 from kasane.privacy.cases import works_cases
-from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.registry.models import Area, AreaKind
 
 LIST_PAGE_SIZE = 50
@@ -298,11 +298,11 @@ def need_table(*, actor: Staff, level: AreaKind, year: int) -> NeedTable:
         [sums.get((need.pk, a.pk if a is not None else None), 0) for a in areas] for need in needs
     ]
     table = suppress(matrix)
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.VIEW,
         legal_basis=LegalBasis.NONE,
-        object_type="community_aggregate",
+        object_type=ObjectType.COMMUNITY_AGGREGATE,
         object_id=f"{level}:{year}",
         detail={"level": str(level), "fiscal_year": year, "needs": len(needs)},
     )

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.community.models import (
     ActionStatus,
     CommunityIssue,
@@ -27,27 +29,12 @@ from kasane.community.models import (
 )
 from kasane.community.selectors import LEVELS, fiscal_years_offered, may_work_issues
 from kasane.intake.models import NeedType
-from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.registry.models import Area, AreaKind
 
 
 def _require_writer(actor: Staff) -> None:
     if not may_work_issues(actor):
         raise PermissionDenied
-
-
-def _audit(
-    actor: Staff, action: AuditAction, object_type: str, object_id: object, **d: object
-) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        legal_basis=LegalBasis.NONE,
-        object_type=object_type,
-        object_id=str(object_id),
-        detail=d,
-    )
 
 
 def _not_in_future(value: datetime.date | None, name: str) -> None:
@@ -116,7 +103,14 @@ def place_create(
     )
     place.full_clean()
     place.save()
-    _audit(actor, AuditAction.CREATE, "community_place", place.public_id, kind=kind)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=LegalBasis.NONE,
+        object_type=ObjectType.COMMUNITY_PLACE,
+        object_id=place.public_id,
+        detail={"kind": kind},
+    )
     return place
 
 
@@ -136,7 +130,14 @@ def place_end(*, actor: Staff, place: Place, ended_on: datetime.date) -> Place:
     place.ended_on = ended_on
     place.full_clean()
     place.save(update_fields=["ended_on", "updated_at"])
-    _audit(actor, AuditAction.UPDATE, "community_place", place.public_id, ended_on=str(ended_on))
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=LegalBasis.NONE,
+        object_type=ObjectType.COMMUNITY_PLACE,
+        object_id=place.public_id,
+        detail={"ended_on": str(ended_on)},
+    )
     return place
 
 
@@ -186,13 +187,13 @@ def issue_create(
     issue.save()
     needs = list(need_types)
     issue.need_types.set(needs)
-    _audit(
-        actor,
-        AuditAction.CREATE,
-        "community_issue",
-        issue.public_id,
-        fiscal_year=fiscal_year,
-        needs=[n.code for n in needs],
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=LegalBasis.NONE,
+        object_type=ObjectType.COMMUNITY_ISSUE,
+        object_id=issue.public_id,
+        detail={"fiscal_year": fiscal_year, "needs": [n.code for n in needs]},
     )
     return issue
 
@@ -206,7 +207,14 @@ def issue_status_change(*, actor: Staff, issue: CommunityIssue, status: str) -> 
     previous = issue.status
     issue.status = status
     issue.save(update_fields=["status", "updated_at"])
-    _audit(actor, AuditAction.UPDATE, "community_issue", issue.public_id, status=[previous, status])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=LegalBasis.NONE,
+        object_type=ObjectType.COMMUNITY_ISSUE,
+        object_id=issue.public_id,
+        detail={"status": [previous, status]},
+    )
     return issue
 
 
@@ -226,7 +234,13 @@ def discussion_add(
     )
     discussion.full_clean()
     discussion.save()
-    _audit(actor, AuditAction.CREATE, "community_issue_discussion", discussion.public_id)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=LegalBasis.NONE,
+        object_type=ObjectType.COMMUNITY_ISSUE_DISCUSSION,
+        object_id=discussion.public_id,
+    )
     return discussion
 
 
@@ -250,7 +264,13 @@ def action_add(
     if issue.status == IssueStatus.OPEN:
         issue.status = IssueStatus.IN_PROGRESS
         issue.save(update_fields=["status", "updated_at"])
-    _audit(actor, AuditAction.CREATE, "community_issue_action", action.public_id)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=LegalBasis.NONE,
+        object_type=ObjectType.COMMUNITY_ISSUE_ACTION,
+        object_id=action.public_id,
+    )
     return action
 
 
@@ -271,5 +291,12 @@ def action_status_change(
     action.done_on = done_on
     action.full_clean()
     action.save(update_fields=["status", "done_on", "updated_at"])
-    _audit(actor, AuditAction.UPDATE, "community_issue_action", action.public_id, status=status)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=LegalBasis.NONE,
+        object_type=ObjectType.COMMUNITY_ISSUE_ACTION,
+        object_id=action.public_id,
+        detail={"status": status},
+    )
     return action

@@ -226,7 +226,7 @@ def _pg_restore(using: str, path: Path) -> None:
 
 
 def _audit_summary(using: str) -> tuple[int, int]:
-    from kasane.privacy.models import AuditEvent
+    from kasane.audit.models import AuditEvent
 
     events = AuditEvent.objects.using(using)
     last = events.order_by("-sequence").values_list("sequence", flat=True).first()

@@ -6,7 +6,8 @@ the case list, a case, the household list, a household, a person, a name search,
 progress note on a case. Every request carries its own ``X-Request-ID`` (the middleware keeps
 an upstream id and writes it on each audit event), so that afterwards the audit log is
 checked request by request: every request that read personal data has its VIEW or SEARCH
-event, no other request has one, and every note written has its CREATE event. Then
+event, no other request has one (a note written is no read), and every note written has its
+CREATE event. Then
 ``audit_verify`` checks the hash chain that the concurrent writers extended.
 
 The database is never the one in use unless asked: by default a fresh SQLite file in a
@@ -341,9 +342,10 @@ class Worker:
             return self._remember(self.households, _HOUSEHOLD, body)
         if kind == "household_detail":
             self._remember(self.persons, _PERSON, body)
-        # A detail page, a search (audited even when nothing matches), and a note, which
-        # reads the case it is written on.
-        return True
+        # A detail page, and a search (audited even when nothing matches). A note written is
+        # its CREATE event alone: the check that let it be written records no view (one
+        # action, one event; ``kasane.audit.services``).
+        return kind != "note"
 
 
 @dataclasses.dataclass
@@ -355,7 +357,7 @@ class AuditCheck:
 
 def audit_check(database: dict[str, Any], env: dict[str, str], run_id: str) -> AuditCheck:
     """The audit events of this run's requests, read straight from the database."""
-    from kasane.privacy.models import AuditAction, AuditEvent
+    from kasane.audit.models import AuditAction, AuditEvent
 
     table = AuditEvent._meta.db_table
     sql = (

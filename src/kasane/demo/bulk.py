@@ -20,9 +20,9 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from kasane.audit.chain import GENESIS_HASH, event_hash
+from kasane.audit.models import AuditAction, AuditEvent, LegalBasis
 from kasane.core.request_context import current_request_id
-from kasane.privacy.audit import GENESIS_HASH, event_hash
-from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
 from kasane.registry.models import (
     Household,
     Membership,
@@ -61,11 +61,11 @@ class FlushOnExit:
 
 
 class AuditChain(FlushOnExit):
-    """Appends events to the audit chain in batches, hashed exactly as ``audit_record``
+    """Appends events to the audit chain in batches, hashed exactly as ``audit.record``
     would have hashed them one by one.
 
     Use it between service calls, never during one: it reads the chain's head when it opens
-    and writes everything when it closes, so an event written by ``audit_record`` meanwhile
+    and writes everything when it closes, so an event written by ``audit.record`` meanwhile
     would fork the chain (the unique sequence stops that with an error, not silently).
     """
 

@@ -24,6 +24,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from kasane.accounts.models import Agency, Staff
+from kasane.audit.models import AuditAction, LegalBasis
 from kasane.cases.models import (
     Case,
     CaseEvent,
@@ -65,7 +66,6 @@ from kasane.plans.models import (
     ReviewKind,
     Trend,
 )
-from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.registry.models import Household, Membership, Relationship
 
 DAY = datetime.timedelta(days=1)

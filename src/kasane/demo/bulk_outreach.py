@@ -16,6 +16,7 @@ import datetime
 from typing import TYPE_CHECKING
 
 from kasane.accounts.models import Role, Staff
+from kasane.audit.models import AuditAction, LegalBasis
 from kasane.demo.bulk import insert
 from kasane.outreach.models import (
     ChangeKind,
@@ -31,7 +32,6 @@ from kasane.outreach.models import (
     StageChange,
     Urgency,
 )
-from kasane.privacy.models import AuditAction, LegalBasis
 
 if TYPE_CHECKING:
     from kasane.demo.bulk_activity import BulkActivity

@@ -15,6 +15,7 @@ import datetime
 from typing import TYPE_CHECKING
 
 from kasane.accounts.models import Role, Staff
+from kasane.audit.models import AuditAction, LegalBasis
 from kasane.demo.bulk import insert
 from kasane.participation.matching_services import FOLLOW_UP_PLAN
 from kasane.participation.models import (
@@ -27,7 +28,6 @@ from kasane.participation.models import (
     Opportunity,
     OpportunityStatus,
 )
-from kasane.privacy.models import AuditAction, LegalBasis
 
 if TYPE_CHECKING:
     from kasane.cases.models import Case

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from kasane.accounts.models import Agency, Staff
+from kasane.audit.models import AuditAction, LegalBasis
 from kasane.cases.models import CaseStatus, EventKind, Triage
 from kasane.demo.bulk import insert
 from kasane.demo.casework import (
@@ -64,13 +65,7 @@ from kasane.plans.models import (
     SupportPlan,
     Trend,
 )
-from kasane.privacy.models import (
-    AuditAction,
-    Consent,
-    ConsentMethod,
-    ConsentPurpose,
-    LegalBasis,
-)
+from kasane.privacy.models import Consent, ConsentMethod, ConsentPurpose
 
 if TYPE_CHECKING:
     from kasane.demo.bulk_activity import BulkActivity, BulkCase

@@ -22,6 +22,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from kasane.accounts.models import AgencyType, Role, Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import Case, Triage
 from kasane.community.suppression import suppress_line
 from kasane.core.dates import fiscal_year, fiscal_year_bounds
@@ -35,8 +37,6 @@ from kasane.evaluation.models import (
 from kasane.intake.models import Consultation
 from kasane.outreach.models import OutreachTarget
 from kasane.participation.models import Match, MatchStage
-from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, LegalBasis
 
 ONE_DECIMAL = Decimal("0.1")
 HOURS_MAX = Decimal("160")  # one item cannot take more than a full-time month
@@ -428,11 +428,11 @@ def estimate_for(*, actor: Staff, fiscal_year: int) -> Estimate:
     if not may_see(actor):
         raise Http404
     result = estimate(fiscal_year=fiscal_year, aggregates_only=aggregates_only(actor))
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.VIEW,
         legal_basis=LegalBasis.NONE,
-        object_type="staffing_estimate",
+        object_type=ObjectType.STAFFING_ESTIMATE,
         object_id=str(fiscal_year),
         detail={"fiscal_year": fiscal_year},
     )

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.evaluation.access import may_edit
 from kasane.evaluation.models import StaffingSettings, StaffRole, WorkloadAssumption, WorkloadKind
 from kasane.evaluation.staffing import (
@@ -25,8 +27,6 @@ from kasane.evaluation.staffing import (
     FTE_HOURS_MIN,
     HOURS_MAX,
 )
-from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, LegalBasis
 
 NOTE_MAX = 300
 
@@ -154,11 +154,11 @@ def staffing_assumptions_set(
     settings.updated_at = timezone.now()
     settings.full_clean()
     settings.save()
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
         legal_basis=LegalBasis.NONE,
-        object_type="staffing_assumptions",
+        object_type=ObjectType.STAFFING_ASSUMPTIONS,
         object_id="city",
         detail={"changed": changed},
     )

@@ -19,6 +19,8 @@ from django.db.models import Avg, Count, Prefetch, Q
 from django.http import Http404
 
 from kasane.accounts.models import Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.evaluation.access import aggregates_only, may_edit, may_see
 from kasane.evaluation.computations import REGISTRY, compute
 from kasane.evaluation.models import (
@@ -33,8 +35,6 @@ from kasane.evaluation.models import (
 )
 from kasane.evaluation.selectors import suppressed_figure
 from kasane.evaluation.system_services import FIRST_FISCAL_YEAR, current_fiscal_year
-from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, LegalBasis
 
 PDCA_PAGE_SIZE = 20
 ONE_DECIMAL = Decimal("0.1")
@@ -215,11 +215,11 @@ def assessment_page(*, actor: Staff, fiscal_year: int) -> AssessmentPage:
         blocks[SystemFunction(item.function)].rows.append(
             ItemRow(item, answers.get(item.pk), [values[i.pk] for i in evidence_of[item.pk]])
         )
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.VIEW,
         legal_basis=LegalBasis.NONE,
-        object_type="self_assessment",
+        object_type=ObjectType.SELF_ASSESSMENT,
         object_id=str(fiscal_year),
         detail={"fiscal_year": fiscal_year, "indicators": len(values)},
     )

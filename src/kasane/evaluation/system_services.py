@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.core.dates import fiscal_year, fiscal_year_bounds
 from kasane.evaluation.access import may_edit
 from kasane.evaluation.checklist import STANDARD_CHECKLIST
@@ -30,8 +32,6 @@ from kasane.evaluation.models import (
     SelfAssessment,
 )
 from kasane.evaluation.services import seed_indicators
-from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, LegalBasis
 
 # 社会福祉法 §106-3 (the municipality's duty to develop the 包括的な支援体制) took effect on
 # 2018-04-01: no self-assessment or review can be of an earlier 年度.
@@ -43,19 +43,6 @@ NOTE_MAX = 4000
 def _require_editor(actor: Staff) -> None:
     if not may_edit(actor):
         raise PermissionDenied
-
-
-def _audit(
-    actor: Staff, action: AuditAction, object_type: str, object_id: str, **d: object
-) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        legal_basis=LegalBasis.NONE,
-        object_type=object_type,
-        object_id=object_id,
-        detail=d,
-    )
 
 
 def current_fiscal_year() -> int:
@@ -278,14 +265,13 @@ def self_assessment_score(
     assessment.updated_at = timezone.now()
     assessment.updated_by = actor
     assessment.save(update_fields=["note", "updated_at", "updated_by"])
-    _audit(
-        actor,
-        AuditAction.CREATE if created else AuditAction.UPDATE,
-        "self_assessment",
-        str(year),
-        fiscal_year=year,
-        items=len(checked),
-        changed=changed,
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        legal_basis=LegalBasis.NONE,
+        object_type=ObjectType.SELF_ASSESSMENT,
+        object_id=str(year),
+        detail={"fiscal_year": year, "items": len(checked), "changed": changed},
     )
     return assessment
 
@@ -353,5 +339,12 @@ def pdca_review_record(
     )
     review.full_clean()
     review.save()
-    _audit(actor, AuditAction.CREATE, "pdca_review", str(review.public_id), fiscal_year=year)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=LegalBasis.NONE,
+        object_type=ObjectType.PDCA_REVIEW,
+        object_id=str(review.public_id),
+        detail={"fiscal_year": year},
+    )
     return review

@@ -26,6 +26,7 @@ from kasane.api.schemas import (
     page_out,
     person_ref,
 )
+from kasane.audit.models import Purpose
 from kasane.core.models import Domain
 from kasane.intake import services
 from kasane.intake.models import Channel, Consultation, NeedType, Outcome, Requester
@@ -110,12 +111,12 @@ def _subject(
             code="ambiguous_subject",
         )
     household = (
-        selectors.get_household_for_user(actor, payload.household_id, purpose="intake")
+        selectors.get_household_for_user(actor, payload.household_id, purpose=Purpose.INTAKE)
         if payload.household_id
         else None
     )
     persons = [
-        selectors.get_person_for_user(actor, p, purpose="intake") for p in payload.person_ids
+        selectors.get_person_for_user(actor, p, purpose=Purpose.INTAKE) for p in payload.person_ids
     ]
     if household is not None and persons:
         members = {m.person_id for m in household.current_memberships}  # type: ignore[attr-defined]

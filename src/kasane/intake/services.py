@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Agency, Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases import services as case_services
 from kasane.cases.models import Case
 from kasane.core.models import Domain
@@ -20,9 +22,7 @@ from kasane.core.row_version import compare_and_set
 from kasane.core.services import submission_record, submission_seen
 from kasane.intake.models import Consultation, ConsultationNeed, NeedType, Outcome
 from kasane.privacy import selectors
-from kasane.privacy.audit import audit_record
 from kasane.privacy.cases import require_case_worker
-from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.registry.models import Area, Household, Person
 from kasane.registry.services import PersonInput, household_create, member_add
 
@@ -226,11 +226,11 @@ def consultation_record(
         ConsultationNeed(consultation=consultation, need_type=n, is_main=n == main_need)
         for n in dict.fromkeys(needs)
     )
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.CREATE,
         legal_basis=LegalBasis.OWN_AGENCY,
-        object_type="consultation",
+        object_type=ObjectType.CONSULTATION,
         object_id=str(consultation.public_id),
         detail={"persons": [str(p.public_id) for p in persons]},
     )
@@ -319,11 +319,11 @@ def consultation_update(
         object_type="consultation",
         values=values,
     )
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
         legal_basis=LegalBasis.OWN_AGENCY,
-        object_type="consultation",
+        object_type=ObjectType.CONSULTATION,
         object_id=str(consultation.public_id),
         detail={"fields": changed},
     )

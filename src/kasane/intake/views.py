@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kasane.accounts.models import Staff
+from kasane.audit.models import Purpose
 from kasane.core.exports import csv_response, requested_encoding
 from kasane.core.row_version import EditConflict
 from kasane.core.services import submission_seen
@@ -205,7 +206,7 @@ def record_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def record_for_household(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _actor(request)
-    household = selectors.get_household_for_user(actor, public_id, purpose="intake")
+    household = selectors.get_household_for_user(actor, public_id, purpose=Purpose.INTAKE)
     members = [m.person for m in household.current_memberships]  # type: ignore[attr-defined]
     return _record(request, actor, household=household, members=members)
 

@@ -17,6 +17,7 @@ from kasane.accounts.models import Staff
 from kasane.api.auth import case_worker
 from kasane.api.lookups import agency_by_id
 from kasane.api.schemas import ERRORS, AgencyRef, agency_ref
+from kasane.audit.models import Purpose
 from kasane.meetings import services
 from kasane.meetings.models import Attendee, Decision, DecisionKind, MeetingKind
 from kasane.privacy import case_selectors, meeting_selectors
@@ -255,7 +256,7 @@ def pledge_record(request: HttpRequest, meeting_id: UUID, attendee_id: UUID) -> 
 def agenda_add(request: HttpRequest, meeting_id: UUID, payload: AgendaIn) -> Status[ItemOut]:
     actor = case_worker(request)
     meeting = meeting_selectors.get_meeting_for_user(actor, meeting_id)
-    case = case_selectors.get_case_for_user(actor, payload.case_id, purpose="agenda")
+    case = case_selectors.get_case_for_user(actor, payload.case_id, purpose=Purpose.AGENDA)
     wanted = set(payload.member_ids)
     members = [a for a in meeting.attendees.all() if a.public_id in wanted]
     if len(members) != len(wanted):
@@ -299,7 +300,7 @@ def item_get(request: HttpRequest, item_id: UUID) -> ItemOut:
 )
 def minutes_record(request: HttpRequest, item_id: UUID, payload: MinutesIn) -> ItemOut:
     actor = case_worker(request)
-    view = meeting_selectors.get_item_for_user(actor, item_id, purpose="minutes")
+    view = meeting_selectors.get_item_for_user(actor, item_id, purpose=Purpose.MINUTES)
     services.minutes_record(actor=actor, item=view.item, minutes=payload.minutes)
     return _item(meeting_selectors.get_item_for_user(actor, item_id))
 
@@ -312,7 +313,7 @@ def minutes_record(request: HttpRequest, item_id: UUID, payload: MinutesIn) -> I
 )
 def decision_add(request: HttpRequest, item_id: UUID, payload: DecisionIn) -> Status[DecisionOut]:
     actor = case_worker(request)
-    view = meeting_selectors.get_item_for_user(actor, item_id, purpose="decision")
+    view = meeting_selectors.get_item_for_user(actor, item_id, purpose=Purpose.DECISION)
     decision = services.decision_add(
         actor=actor,
         item=view.item,

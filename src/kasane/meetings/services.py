@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Agency, AgencyType, Role, Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases import services as case_services
 from kasane.cases.models import Case
 from kasane.meetings.models import (
@@ -34,10 +36,9 @@ from kasane.meetings.models import (
     MeetingStatus,
 )
 from kasane.privacy import grants
-from kasane.privacy.audit import audit_record
 from kasane.privacy.cases import case_scope, works_cases
 from kasane.privacy.consent import consents_in_force
-from kasane.privacy.models import AuditAction, ConsentPurpose, LegalBasis
+from kasane.privacy.models import ConsentPurpose
 
 # Decisions only a 重層的支援会議 takes (DESIGN.md: it decides 支援決定, approves the plan,
 # decides 終結). Closure of a case without 支援決定 is the lead agency's, outside meetings.
@@ -48,24 +49,6 @@ INTEGRATED_ONLY = frozenset(
 PLAN_PAGES_ONLY = frozenset({DecisionKind.PLAN_APPROVAL, DecisionKind.CLOSURE})
 # Meetings that see no names: only what concerns the area, never a household's work.
 DEIDENTIFIED_DECISIONS = frozenset({DecisionKind.MISSING_RESOURCE, DecisionKind.NOTE})
-
-
-def _audit(
-    actor: Staff,
-    action: AuditAction,
-    basis: LegalBasis,
-    object_type: str,
-    object_id: object,
-    **d: object,
-) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        legal_basis=basis,
-        object_type=object_type,
-        object_id=str(object_id),
-        detail=d,
-    )
 
 
 def meeting_basis(kind: str) -> LegalBasis:
@@ -153,8 +136,13 @@ def meeting_create(
     meeting.full_clean()
     meeting.save()
     Attendee.objects.create(meeting=meeting, agency=agency, staff=actor)
-    _audit(
-        actor, AuditAction.CREATE, LegalBasis.OWN_AGENCY, "meeting", meeting.public_id, kind=kind
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=LegalBasis.OWN_AGENCY,
+        object_type=ObjectType.MEETING,
+        object_id=meeting.public_id,
+        detail={"kind": kind},
     )
     return meeting
 
@@ -168,13 +156,13 @@ def meeting_status_change(*, actor: Staff, meeting: Meeting, status: str) -> Mee
     meeting.status = status
     meeting.save(update_fields=["status", "updated_at"])
     _refresh_grants(meeting)
-    _audit(
-        actor,
-        AuditAction.UPDATE,
-        LegalBasis.OWN_AGENCY,
-        "meeting",
-        meeting.public_id,
-        fields=["status"],
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=LegalBasis.OWN_AGENCY,
+        object_type=ObjectType.MEETING,
+        object_id=meeting.public_id,
+        detail={"fields": ["status"]},
     )
     return meeting
 
@@ -206,13 +194,13 @@ def attendee_add(
             _("This attendee is already on the list."), code="attendee_duplicate"
         ) from exc
     _refresh_grants(meeting)
-    _audit(
-        actor,
-        AuditAction.CREATE,
-        LegalBasis.OWN_AGENCY,
-        "meeting_attendee",
-        attendee.public_id,
-        meeting=str(meeting.public_id),
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=LegalBasis.OWN_AGENCY,
+        object_type=ObjectType.MEETING_ATTENDEE,
+        object_id=attendee.public_id,
+        detail={"meeting": str(meeting.public_id)},
     )
     return attendee
 
@@ -253,13 +241,13 @@ def pledge_record(
         attendee=attendee, pledged_at=at or timezone.now(), recorded_by=actor
     )
     _refresh_grants(meeting)
-    _audit(
-        actor,
-        AuditAction.CREATE,
-        LegalBasis.SUPPORT_MEETING,
-        "meeting_pledge",
-        attendee.public_id,
-        meeting=str(meeting.public_id),
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=LegalBasis.SUPPORT_MEETING,
+        object_type=ObjectType.MEETING_PLEDGE,
+        object_id=attendee.public_id,
+        detail={"meeting": str(meeting.public_id)},
     )
     return pledge
 
@@ -348,15 +336,17 @@ def agenda_add(
     if chosen:
         item.members.set(chosen)
     _refresh_grants(meeting)
-    _audit(
-        actor,
-        AuditAction.CREATE,
-        meeting_basis(meeting.kind),
-        "agenda_item",
-        item.public_id,
-        meeting=str(meeting.public_id),
-        case=str(case.public_id),
-        to_decide_support=to_decide_support,
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=meeting_basis(meeting.kind),
+        object_type=ObjectType.AGENDA_ITEM,
+        object_id=item.public_id,
+        detail={
+            "meeting": str(meeting.public_id),
+            "case": str(case.public_id),
+            "to_decide_support": to_decide_support,
+        },
     )
     return item
 
@@ -372,13 +362,13 @@ def agenda_members_set(
         raise ValidationError(_("Only the chair names the members for a case."), code="not_chair")
     item.members.set(_members(meeting, members))
     _refresh_grants(meeting)
-    _audit(
-        actor,
-        AuditAction.UPDATE,
-        meeting_basis(meeting.kind),
-        "agenda_item",
-        item.public_id,
-        fields=["members"],
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=meeting_basis(meeting.kind),
+        object_type=ObjectType.AGENDA_ITEM,
+        object_id=item.public_id,
+        detail={"fields": ["members"]},
     )
     return item
 
@@ -413,13 +403,13 @@ def minutes_record(
         fields.append("deidentified_summary")
     item.full_clean()
     item.save(update_fields=fields)
-    _audit(
-        actor,
-        AuditAction.UPDATE,
-        basis,
-        "agenda_item",
-        item.public_id,
-        fields=[f for f in fields if f != "updated_at"],
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=basis,
+        object_type=ObjectType.AGENDA_ITEM,
+        object_id=item.public_id,
+        detail={"fields": [f for f in fields if f != "updated_at"]},
     )
     return item
 
@@ -533,13 +523,12 @@ def decision_add(
     )
     decision.full_clean()
     decision.save()
-    _audit(
-        actor,
-        AuditAction.CREATE,
-        basis,
-        "meeting_decision",
-        decision.public_id,
-        item=str(item.public_id),
-        kind=kind,
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=basis,
+        object_type=ObjectType.MEETING_DECISION,
+        object_id=decision.public_id,
+        detail={"item": str(item.public_id), "kind": kind},
     )
     return decision

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kasane.accounts.models import Staff
+from kasane.audit.models import Purpose
 from kasane.cases.views import _actor, _apply_errors, _page
 from kasane.meetings import forms, services
 from kasane.meetings.models import MeetingKind
@@ -207,7 +208,7 @@ def item_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def item_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """議事録 on A4, for one case, showing only what the reader may see."""
     actor = _actor(request)
-    view = meeting_selectors.get_item_for_user(actor, public_id, purpose="print")
+    view = meeting_selectors.get_item_for_user(actor, public_id, purpose=Purpose.PRINT)
     item = view.item
     return render(
         request,
@@ -227,6 +228,7 @@ def item_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def case_meetings(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The meetings section of the case page (loaded into it by HTMX)."""
     actor: Staff = _actor(request)
-    case = case_selectors.get_case_for_user(actor, public_id, purpose="meetings")
+    # The case page recorded its view; this part records the meetings it shows.
+    case = case_selectors.checked_case(actor, public_id)
     views = meeting_selectors.case_meetings_for_user(actor, case)
     return render(request, "meetings/_case_meetings.html", {"case": case, "views": views})

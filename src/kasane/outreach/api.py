@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from kasane.accounts.models import Staff
 from kasane.api.auth import caller
 from kasane.api.schemas import ERRORS, AgencyRef, PageOut, agency_ref, page_out
+from kasane.audit.models import Purpose
 from kasane.outreach import services
 from kasane.outreach.models import (
     CloseReason,
@@ -193,7 +194,7 @@ def report_get(request: HttpRequest, report_id: UUID) -> ReportOut:
 )
 def report_status_set(request: HttpRequest, report_id: UUID, payload: ReportStatusIn) -> ReportOut:
     actor = _outreach(request)
-    report = selectors.get_report_for_outreach(actor, report_id, purpose="status")
+    report = selectors.get_report_for_outreach(actor, report_id, purpose=Purpose.STATUS)
     services.concern_report_status_set(actor=actor, report=report, status=payload.status)
     return _report(selectors.get_report_for_outreach(actor, report_id))
 
@@ -382,7 +383,7 @@ def _detail(actor: Staff, target_id: UUID) -> TargetDetailOut:
 def target_open(request: HttpRequest, payload: TargetIn) -> Status[TargetDetailOut]:
     actor = _outreach(request)
     report = (
-        selectors.get_report_for_outreach(actor, payload.report_id, purpose="open_target")
+        selectors.get_report_for_outreach(actor, payload.report_id, purpose=Purpose.OPEN_TARGET)
         if payload.report_id
         else None
     )
@@ -418,7 +419,7 @@ def target_get(request: HttpRequest, target_id: UUID) -> TargetDetailOut:
 )
 def attempt_record(request: HttpRequest, target_id: UUID, payload: AttemptIn) -> Status[AttemptOut]:
     actor = _outreach(request)
-    target = selectors.get_target_for_user(actor, target_id, purpose="attempt")
+    target = selectors.get_target_for_user(actor, target_id, purpose=Purpose.ATTEMPT)
     attempt = services.attempt_record(actor=actor, target=target, **payload.dict())
     return Status(201, _attempt(attempt))
 
@@ -431,7 +432,7 @@ def attempt_record(request: HttpRequest, target_id: UUID, payload: AttemptIn) ->
 )
 def stage_move(request: HttpRequest, target_id: UUID, payload: StageIn) -> TargetDetailOut:
     actor = _outreach(request)
-    target = selectors.get_target_for_user(actor, target_id, purpose="stage")
+    target = selectors.get_target_for_user(actor, target_id, purpose=Purpose.STAGE)
     services.target_stage_move(actor=actor, target=target, stage=payload.stage, note=payload.note)
     return _detail(actor, target_id)
 
@@ -444,6 +445,6 @@ def stage_move(request: HttpRequest, target_id: UUID, payload: StageIn) -> Targe
 )
 def target_close(request: HttpRequest, target_id: UUID, payload: CloseIn) -> TargetDetailOut:
     actor = _outreach(request)
-    target = selectors.get_target_for_user(actor, target_id, purpose="close")
+    target = selectors.get_target_for_user(actor, target_id, purpose=Purpose.CLOSE)
     services.target_close(actor=actor, target=target, reason=payload.reason, note=payload.note)
     return _detail(actor, target_id)

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Agency, Role, Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases import services as case_services
 from kasane.cases.models import Case
 from kasane.core.services import notify, submission_record, submission_seen
@@ -38,9 +40,8 @@ from kasane.outreach.models import (
     Urgency,
 )
 from kasane.privacy import outreach_selectors as access
-from kasane.privacy.audit import audit_record
 from kasane.privacy.cases import case_basis
-from kasane.privacy.models import AuditAction, ConsentPurpose, LegalBasis
+from kasane.privacy.models import ConsentPurpose
 from kasane.privacy.policy import basis_for
 from kasane.privacy.services import ConsentInput, consent_record
 from kasane.registry.models import Area, Household, Membership, Person
@@ -50,24 +51,6 @@ from kasane.registry.services import PersonInput, household_create
 def _now() -> datetime.datetime:
     # The demo loader writes a past year through ``kasane.cases.services.clock_at``.
     return case_services._now()
-
-
-def _audit(
-    actor: Staff | None,
-    action: AuditAction,
-    basis: LegalBasis,
-    object_type: str,
-    object_id: object,
-    **detail: object,
-) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        legal_basis=basis,
-        object_type=object_type,
-        object_id=str(object_id),
-        detail=detail,
-    )
 
 
 def _require_outreach(actor: Staff) -> Agency:
@@ -153,13 +136,13 @@ def concern_report_create(
     report.full_clean()
     report.save()
     submission_record(token, "concern_report", report.public_id)
-    _audit(
-        actor,
-        AuditAction.CREATE,
-        LegalBasis.OWN_AGENCY,
-        "concern_report",
-        report.public_id,
-        urgency=report.urgency,
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=LegalBasis.OWN_AGENCY,
+        object_type=ObjectType.CONCERN_REPORT,
+        object_id=report.public_id,
+        detail={"urgency": report.urgency},
     )
     if report.urgency == Urgency.URGENT:
         notify(
@@ -190,7 +173,14 @@ def concern_report_status_set(*, actor: Staff, report: ConcernReport, status: st
         raise ValidationError({"status": _("Choose a status from the list.")}, code="status")
     report = ConcernReport.objects.select_for_update().get(pk=report.pk)
     if _set_status(report, status, _now()):
-        _audit(actor, AuditAction.UPDATE, basis, "concern_report", report.public_id, status=status)
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            legal_basis=basis,
+            object_type=ObjectType.CONCERN_REPORT,
+            object_id=report.public_id,
+            detail={"status": status},
+        )
     return report
 
 
@@ -300,14 +290,16 @@ def target_open(
         report.save(update_fields=["target", "updated_at"])
         if report.status == ReportStatus.RECEIVED:
             _set_status(report, ReportStatus.IN_PROGRESS, now)
-    _audit(
-        actor,
-        AuditAction.CREATE,
-        LegalBasis.OWN_AGENCY,
-        "outreach_target",
-        target.public_id,
-        report=str(report.public_id) if report else None,
-        person=str(person.public_id) if person else None,
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=LegalBasis.OWN_AGENCY,
+        object_type=ObjectType.OUTREACH_TARGET,
+        object_id=target.public_id,
+        detail={
+            "report": str(report.public_id) if report else None,
+            "person": str(person.public_id) if person else None,
+        },
     )
     return target
 
@@ -354,7 +346,14 @@ def target_update(
     target.full_clean()
     target.save()
     changed = sorted(f for f in TARGET_FIELDS if before[f] != getattr(target, f))
-    _audit(actor, AuditAction.UPDATE, basis, "outreach_target", target.public_id, fields=changed)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=basis,
+        object_type=ObjectType.OUTREACH_TARGET,
+        object_id=target.public_id,
+        detail={"fields": changed},
+    )
     return target
 
 
@@ -404,14 +403,13 @@ def attempt_record(
     now = _now()
     for report in target.reports.select_for_update().filter(status=ReportStatus.RECEIVED):
         _set_status(report, ReportStatus.IN_PROGRESS, now)
-    _audit(
-        actor,
-        AuditAction.CREATE,
-        basis,
-        "contact_attempt",
-        attempt.public_id,
-        target=str(target.public_id),
-        result=result,
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=basis,
+        object_type=ObjectType.CONTACT_ATTEMPT,
+        object_id=attempt.public_id,
+        detail={"target": str(target.public_id), "result": result},
     )
     return attempt
 
@@ -435,13 +433,13 @@ def target_stage_move(
     target.stage = stage
     target.save(update_fields=["stage", "updated_at"])
     _change(target, ChangeKind.STAGE, actor, _now(), from_stage=previous, to_stage=stage, note=note)
-    _audit(
-        actor,
-        AuditAction.UPDATE,
-        basis,
-        "outreach_target",
-        target.public_id,
-        stage=[previous, stage],
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=basis,
+        object_type=ObjectType.OUTREACH_TARGET,
+        object_id=target.public_id,
+        detail={"stage": [previous, stage]},
     )
     return target
 
@@ -463,7 +461,14 @@ def target_close(
     _change(target, ChangeKind.CLOSED, actor, now, close_reason=reason, note=note)
     for report in target.reports.select_for_update().exclude(status=ReportStatus.DONE):
         _set_status(report, ReportStatus.DONE, now)
-    _audit(actor, AuditAction.UPDATE, basis, "outreach_target", target.public_id, closed=reason)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=basis,
+        object_type=ObjectType.OUTREACH_TARGET,
+        object_id=target.public_id,
+        detail={"closed": reason},
+    )
     return target
 
 
@@ -479,7 +484,14 @@ def target_reopen(*, actor: Staff, target: OutreachTarget, note: str = "") -> Ou
     target.quiet_alerted_at = None
     target.save(update_fields=["closed_at", "close_reason", "quiet_alerted_at", "updated_at"])
     _change(target, ChangeKind.REOPENED, actor, _now(), to_stage=target.stage, note=note)
-    _audit(actor, AuditAction.UPDATE, basis, "outreach_target", target.public_id, reopened=True)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=basis,
+        object_type=ObjectType.OUTREACH_TARGET,
+        object_id=target.public_id,
+        detail={"reopened": True},
+    )
     return target
 
 
@@ -575,14 +587,13 @@ def target_to_case(
             to_stage=Stage.SUPPORTED,
             note=_("Case %(number)s opened.") % {"number": case.number},
         )
-    _audit(
-        actor,
-        AuditAction.UPDATE,
-        basis,
-        "outreach_target",
-        target.public_id,
-        case=str(case.public_id),
-        person=str(person.public_id),
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=basis,
+        object_type=ObjectType.OUTREACH_TARGET,
+        object_id=target.public_id,
+        detail={"case": str(case.public_id), "person": str(person.public_id)},
     )
     return case
 
@@ -625,13 +636,13 @@ def quiet_targets_alert(*, today: datetime.date | None = None) -> int:
         )
         target.quiet_alerted_at = timezone.now()
         target.save(update_fields=["quiet_alerted_at", "updated_at"])
-        _audit(
-            None,
-            AuditAction.UPDATE,
-            LegalBasis.SYSTEM,
-            "outreach_target",
-            target.public_id,
-            fields=["quiet_alerted_at"],
+        audit.record(
+            actor=None,
+            action=AuditAction.UPDATE,
+            legal_basis=LegalBasis.SYSTEM,
+            object_type=ObjectType.OUTREACH_TARGET,
+            object_id=target.public_id,
+            detail={"fields": ["quiet_alerted_at"]},
         )
         told += 1
     return told

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kasane.accounts.models import Staff
+from kasane.audit.models import Purpose
 from kasane.cases.views import _apply_errors, _page
 from kasane.core.exports import csv_response, requested_encoding
 from kasane.outreach import forms, services
@@ -131,7 +132,7 @@ def report_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def report_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _outreach(request)
-    report = selectors.get_report_for_outreach(actor, public_id, purpose="status")
+    report = selectors.get_report_for_outreach(actor, public_id, purpose=Purpose.STATUS)
     form = forms.ReportStatusForm(request.POST)
     if not _run(
         request,
@@ -224,7 +225,7 @@ def target_create(request: HttpRequest, report_id: UUID | None = None) -> HttpRe
     report = None
     initial: dict[str, Any] = {}
     if report_id is not None:
-        report = selectors.get_report_for_outreach(actor, report_id, purpose="open_target")
+        report = selectors.get_report_for_outreach(actor, report_id, purpose=Purpose.OPEN_TARGET)
         initial = {
             "label": report.who or _("person reported at this place"),
             "area": report.area,
@@ -245,7 +246,7 @@ def target_create(request: HttpRequest, report_id: UUID | None = None) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def target_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _outreach(request)
-    target = selectors.get_target_for_user(actor, public_id, purpose="edit")
+    target = selectors.get_target_for_user(actor, public_id, purpose=Purpose.EDIT)
     initial = {f: getattr(target, f) for f in services.TARGET_FIELDS}
     form = forms.TargetForm(request.POST or None, initial=initial, agency_id=target.agency_id)
 
@@ -294,7 +295,7 @@ def target_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def attempt_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _outreach(request)
-    target = selectors.get_target_for_user(actor, public_id, purpose="attempt")
+    target = selectors.get_target_for_user(actor, public_id, purpose=Purpose.ATTEMPT)
     form = forms.AttemptForm(request.POST)
     if _run(
         request,
@@ -309,7 +310,7 @@ def attempt_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def stage_move(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _outreach(request)
-    target = selectors.get_target_for_user(actor, public_id, purpose="stage")
+    target = selectors.get_target_for_user(actor, public_id, purpose=Purpose.STAGE)
     form = forms.StageForm(request.POST)
     if _run(
         request,
@@ -324,7 +325,7 @@ def stage_move(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def target_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _outreach(request)
-    target = selectors.get_target_for_user(actor, public_id, purpose="close")
+    target = selectors.get_target_for_user(actor, public_id, purpose=Purpose.CLOSE)
     form = forms.CloseForm(request.POST)
     if _run(
         request,
@@ -339,7 +340,7 @@ def target_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def target_reopen(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _outreach(request)
-    target = selectors.get_target_for_user(actor, public_id, purpose="reopen")
+    target = selectors.get_target_for_user(actor, public_id, purpose=Purpose.REOPEN)
     try:
         services.target_reopen(actor=actor, target=target)
     except ValidationError as error:
@@ -354,7 +355,7 @@ def target_reopen(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def target_case(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The target becomes a case: only the consent is asked for; the rest is on record."""
     actor = _outreach(request)
-    target = selectors.get_target_for_user(actor, public_id, purpose="to_case")
+    target = selectors.get_target_for_user(actor, public_id, purpose=Purpose.TO_CASE)
     form = ConsentForm(request.POST or None, initial={"agencies": [target.agency_id]})
     opened: list[Any] = []
 

@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 
 from kasane.api.auth import case_worker
 from kasane.api.schemas import ERRORS
+from kasane.audit.models import Purpose
 from kasane.participation import matching_services as services
 from kasane.participation.candidates import Constraints
 from kasane.participation.models import FollowUp, Match, Opportunity
@@ -146,7 +147,7 @@ def suggestions(
 )
 def propose(request: HttpRequest, person_id: UUID, payload: ProposeIn) -> Status[MatchOut]:
     actor = case_worker(request)
-    person = get_person_for_user(actor, person_id, purpose="match")
+    person = get_person_for_user(actor, person_id, purpose=Purpose.MATCH)
     opportunity = Opportunity.objects.filter(public_id=payload.opportunity_id).first()
     if opportunity is None:
         from django.http import Http404

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import Case
 from kasane.participation.models import (
     MATCH_STAGE_ORDER,
@@ -30,33 +32,13 @@ from kasane.participation.models import (
     OpportunityStatus,
     UnmetNeed,
 )
-from kasane.privacy.audit import audit_record
 from kasane.privacy.cases import agency_id_of, works_cases
-from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.privacy.policy import basis_for
 from kasane.registry.models import Area, Person
 
 # 定着支援: after the person starts taking part — days after the start, and whether the
 # contact is with the host organisation rather than the person.
 FOLLOW_UP_PLAN: tuple[tuple[int, bool], ...] = ((14, False), (30, True), (90, False))
-
-
-def _audit(
-    actor: Staff,
-    action: AuditAction,
-    basis: LegalBasis,
-    object_type: str,
-    public_id: object,
-    **detail: object,
-) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        legal_basis=basis,
-        object_type=object_type,
-        object_id=str(public_id),
-        detail=dict(detail),
-    )
 
 
 def _basis(actor: Staff, person: Person) -> LegalBasis:
@@ -117,14 +99,13 @@ def match_propose(
     )
     MatchStageChange.objects.create(match=match, stage=MatchStage.PROPOSED, on=day, by=actor)
     full = opportunity.vacancies is not None and opportunity.vacancies <= 0
-    _audit(
-        actor,
-        AuditAction.CREATE,
-        basis,
-        "match",
-        match.public_id,
-        person=str(person.public_id),
-        full=full,
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=basis,
+        object_type=ObjectType.MATCH,
+        object_id=match.public_id,
+        detail={"person": str(person.public_id), "full": full},
     )
     return Proposed(match, full)
 
@@ -176,7 +157,14 @@ def match_move(
             FollowUp(match=match, due_on=day + datetime.timedelta(days=d), with_host=host)
             for d, host in FOLLOW_UP_PLAN
         )
-    _audit(actor, AuditAction.UPDATE, basis, "match", match.public_id, stage=stage)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=basis,
+        object_type=ObjectType.MATCH,
+        object_id=match.public_id,
+        detail={"stage": stage},
+    )
     return match
 
 
@@ -216,13 +204,13 @@ def loneliness_record(
         isolated=data.isolated,
         recorded_by=actor,
     )
-    _audit(
-        actor,
-        AuditAction.CREATE,
-        basis,
-        "loneliness_score",
-        score.pk,
-        person=str(person.public_id),
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=basis,
+        object_type=ObjectType.LONELINESS_SCORE,
+        object_id=score.pk,
+        detail={"person": str(person.public_id)},
     )
     return score
 
@@ -253,7 +241,13 @@ def follow_up_record(
     follow_up.done_by = actor
     follow_up.note = note.strip()
     follow_up.save(update_fields=["done_on", "done_by", "note", "updated_at"])
-    _audit(actor, AuditAction.UPDATE, basis, "follow_up", follow_up.public_id)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=basis,
+        object_type=ObjectType.FOLLOW_UP,
+        object_id=follow_up.public_id,
+    )
     if loneliness is not None:
         loneliness_record(actor=actor, person=match.person, data=loneliness, match=match)
     return follow_up
@@ -293,7 +287,13 @@ def unmet_need_record(
         recorded_on=day,
         agency_id=agency_id_of(actor),
     )
-    _audit(actor, AuditAction.CREATE, LegalBasis.NONE, "unmet_need", need.public_id)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=LegalBasis.NONE,
+        object_type=ObjectType.UNMET_NEED,
+        object_id=need.public_id,
+    )
     return need
 
 
@@ -309,5 +309,11 @@ def unmet_need_developed(
     need.developed = opportunity
     need.developed_on = day
     need.save(update_fields=["developed", "developed_on", "updated_at"])
-    _audit(actor, AuditAction.UPDATE, LegalBasis.NONE, "unmet_need", need.public_id)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=LegalBasis.NONE,
+        object_type=ObjectType.UNMET_NEED,
+        object_id=need.public_id,
+    )
     return need

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kasane.accounts.models import Staff
+from kasane.audit.models import Purpose
 from kasane.core.exports import csv_response, requested_encoding
 from kasane.participation import matching_forms as forms
 from kasane.participation import matching_services as services
@@ -82,7 +83,7 @@ def person_matching(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def match_propose(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _actor(request)
-    person = get_person_for_user(actor, public_id, purpose="match")
+    person = get_person_for_user(actor, public_id, purpose=Purpose.MATCH)
     form = forms.ProposeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a place to propose."))

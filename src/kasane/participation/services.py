@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Role, Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.participation import hsds
 from kasane.participation.models import (
     AccessibilityFeature,
@@ -32,8 +34,6 @@ from kasane.participation.models import (
     Welcome,
 )
 from kasane.participation.schedules import schedule_errors
-from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.registry.models import Area
 
 EDITOR_ROLES = frozenset({Role.PARTICIPATION_WORKER, Role.COORDINATOR})
@@ -51,18 +51,6 @@ def can_edit_catalogue(actor: Staff | None) -> bool:
 def _require_editor(actor: Staff | None) -> None:
     if not can_edit_catalogue(actor):
         raise PermissionDenied
-
-
-def _audit(actor: Staff | None, action: AuditAction, obj: Any, **detail: Any) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        legal_basis=LegalBasis.NONE,
-        object_type=f"participation.{type(obj).__name__.lower()}",
-        object_id=str(obj.public_id),
-        detail=detail,
-        actor_username=None if actor else "system",
-    )
 
 
 @dataclass
@@ -263,7 +251,14 @@ def opportunity_create(
     opportunity.save()
     _save_kinds(opportunity, data.kinds)
     _save_schedules(opportunity, data.schedules)
-    _audit(actor, AuditAction.CREATE, opportunity)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=LegalBasis.NONE,
+        object_type=ObjectType.PARTICIPATION_OPPORTUNITY,
+        object_id=opportunity.public_id,
+        actor_username=None if actor else "system",
+    )
     return opportunity
 
 
@@ -288,7 +283,15 @@ def opportunity_update(
     opportunity.save()
     _save_kinds(opportunity, data.kinds)
     _save_schedules(opportunity, data.schedules)
-    _audit(actor, AuditAction.UPDATE, opportunity, fields=changed)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=LegalBasis.NONE,
+        object_type=ObjectType.PARTICIPATION_OPPORTUNITY,
+        object_id=opportunity.public_id,
+        detail={"fields": changed},
+        actor_username=None if actor else "system",
+    )
     return opportunity
 
 
@@ -309,7 +312,15 @@ def opportunity_mark_checked(
         opportunity.vacancies = vacancies
     opportunity.full_clean()
     opportunity.save()
-    _audit(actor, AuditAction.UPDATE, opportunity, fields=["checked_on"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=LegalBasis.NONE,
+        object_type=ObjectType.PARTICIPATION_OPPORTUNITY,
+        object_id=opportunity.public_id,
+        detail={"fields": ["checked_on"]},
+        actor_username=None if actor else "system",
+    )
     return opportunity
 
 
@@ -321,7 +332,14 @@ def resource_update(*, actor: Staff, resource: Resource, data: ResourceInput) ->
         setattr(resource, name, getattr(data, name))
     resource.full_clean()
     resource.save()
-    _audit(actor, AuditAction.UPDATE, resource)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=LegalBasis.NONE,
+        object_type=ObjectType.PARTICIPATION_RESOURCE,
+        object_id=resource.public_id,
+        actor_username=None if actor else "system",
+    )
     return resource
 
 
@@ -412,11 +430,11 @@ def catalogue_import(*, actor: Staff | None, records: Any) -> ImportResult:
                     for s in item.schedules
                 ],
             )
-        audit_record(
+        audit.record(
             actor=actor,
             action=AuditAction.UPDATE,
             legal_basis=LegalBasis.NONE,
-            object_type="participation.catalogue",
+            object_type=ObjectType.PARTICIPATION_CATALOGUE,
             object_id="hsds-import",
             detail={"created": result.created, "updated": result.updated},
             actor_username=None if actor else "system",

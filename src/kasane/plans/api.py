@@ -21,6 +21,7 @@ from kasane.accounts.models import Staff
 from kasane.api.auth import case_worker
 from kasane.api.lookups import agency_by_id
 from kasane.api.schemas import ERRORS, AgencyRef, ErrorOut, agency_ref
+from kasane.audit.models import Purpose
 from kasane.meetings.models import AgendaItem
 from kasane.plans import services
 from kasane.plans.models import (
@@ -324,7 +325,7 @@ def _person(access: plan_selectors.CaseAccess, public_id: UUID | None) -> Person
     return person
 
 
-def _item(actor: Staff, public_id: UUID | None, purpose: str) -> AgendaItem | None:
+def _item(actor: Staff, public_id: UUID | None, purpose: Purpose) -> AgendaItem | None:
     if public_id is None:
         return None
     return meeting_selectors.get_item_for_user(actor, public_id, purpose=purpose).item
@@ -383,7 +384,7 @@ def assessment_create(
     request: HttpRequest, case_id: UUID, payload: AssessmentIn
 ) -> Status[AssessmentOut]:
     actor = case_worker(request)
-    access = plan_selectors.case_for_plans(actor, case_id, purpose="assessment")
+    access = plan_selectors.case_for_plans(actor, case_id)
     assessment = services.assessment_create(
         actor=actor,
         case=access.case,
@@ -418,7 +419,7 @@ def assessment_get(request: HttpRequest, assessment_id: UUID) -> AssessmentOut:
 )
 def plan_create(request: HttpRequest, case_id: UUID, payload: PlanCreateIn) -> Status[PlanOut]:
     actor = case_worker(request)
-    access = plan_selectors.case_for_plans(actor, case_id, purpose="plan_create")
+    access = plan_selectors.case_for_plans(actor, case_id)
     with transaction.atomic():  # the version with all its goals, or nothing
         plan = services.plan_create(actor=actor, case=access.case)
         _add_goals(actor, plan, payload.goals)
@@ -446,7 +447,7 @@ def plan_get(request: HttpRequest, plan_id: UUID) -> PlanOut:
 )
 def plan_update(request: HttpRequest, plan_id: UUID, payload: PlanHeaderIn) -> PlanOut:
     actor = case_worker(request)
-    view = plan_selectors.get_plan_for_user(actor, plan_id, purpose="update")
+    view = plan_selectors.get_plan_for_user(actor, plan_id, purpose=Purpose.UPDATE)
     _header(actor, view.plan, payload)
     return _plan(plan_selectors.get_plan_for_user(actor, plan_id))
 
@@ -459,7 +460,7 @@ def plan_update(request: HttpRequest, plan_id: UUID, payload: PlanHeaderIn) -> P
 )
 def plan_goal_add(request: HttpRequest, plan_id: UUID, payload: GoalIn) -> Status[PlanOut]:
     actor = case_worker(request)
-    view = plan_selectors.get_plan_for_user(actor, plan_id, purpose="update")
+    view = plan_selectors.get_plan_for_user(actor, plan_id, purpose=Purpose.UPDATE)
     with transaction.atomic():  # the goal with all its actions, or nothing
         _add_goals(actor, view.plan, [payload])
     return Status(201, _plan(plan_selectors.get_plan_for_user(actor, plan_id)))
@@ -473,8 +474,8 @@ def plan_goal_add(request: HttpRequest, plan_id: UUID, payload: GoalIn) -> Statu
 )
 def plan_approve(request: HttpRequest, plan_id: UUID, payload: ApproveIn) -> PlanOut:
     actor = case_worker(request)
-    view = plan_selectors.get_plan_for_user(actor, plan_id, purpose="approve")
-    item = _item(actor, payload.agenda_item_id, "plan_approval")
+    view = plan_selectors.get_plan_for_user(actor, plan_id, purpose=Purpose.APPROVE)
+    item = _item(actor, payload.agenda_item_id, Purpose.PLAN_APPROVAL)
     assert item is not None
     services.plan_approve(
         actor=actor, plan=view.plan, item=item, review_due_on=payload.review_due_on
@@ -490,7 +491,7 @@ def plan_approve(request: HttpRequest, plan_id: UUID, payload: ApproveIn) -> Pla
 )
 def review_create(request: HttpRequest, case_id: UUID, payload: ReviewIn) -> Status[ReviewOut]:
     actor = case_worker(request)
-    access = plan_selectors.case_for_plans(actor, case_id, purpose="review")
+    access = plan_selectors.case_for_plans(actor, case_id)
     review = services.review_record(
         actor=actor,
         case=access.case,
@@ -511,13 +512,13 @@ def review_create(request: HttpRequest, case_id: UUID, payload: ReviewIn) -> Sta
 )
 def closure_create(request: HttpRequest, case_id: UUID, payload: ClosureIn) -> Status[ClosureOut]:
     actor = case_worker(request)
-    access = plan_selectors.case_for_plans(actor, case_id, purpose="close")
+    access = plan_selectors.case_for_plans(actor, case_id)
     closure: Closure = services.closure_record(
         actor=actor,
         case=access.case,
         reason=payload.reason,
         note=payload.note,
-        item=_item(actor, payload.agenda_item_id, "closure"),
+        item=_item(actor, payload.agenda_item_id, Purpose.CLOSURE),
         held_on=payload.held_on,
         goal_results=_goal_results(access.goals, payload.goals),
         area_results={a.area: a.trend for a in payload.areas},

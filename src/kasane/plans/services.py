@@ -32,6 +32,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Agency, Role, Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases import services as case_services
 from kasane.cases.models import Case, CaseStatus, TeamRole
 from kasane.core.row_version import EditConflict, compare_and_set
@@ -58,31 +60,11 @@ from kasane.plans.models import (
     SupportPlan,
     Trend,
 )
-from kasane.privacy.audit import audit_record
 from kasane.privacy.cases import case_scope, require_case_details
-from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.privacy.plan_selectors import is_plan_writer
 from kasane.registry.models import Person
 
 NOTIFY_CLOSED_BY_LEAD = "case_closed_by_lead"
-
-
-def _audit(
-    actor: Staff,
-    action: AuditAction,
-    basis: LegalBasis,
-    object_type: str,
-    object_id: object,
-    **detail: object,
-) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        legal_basis=basis,
-        object_type=object_type,
-        object_id=str(object_id),
-        detail=detail,
-    )
 
 
 def _today() -> datetime.date:
@@ -210,14 +192,13 @@ def assessment_create(
     for area in objects:
         area.full_clean(exclude=["assessment"])
     AssessmentArea.objects.bulk_create(objects)
-    _audit(
-        actor,
-        AuditAction.CREATE,
-        basis,
-        "assessment",
-        assessment.public_id,
-        case=str(case.public_id),
-        person=str(person.public_id) if person else None,
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=basis,
+        object_type=ObjectType.ASSESSMENT,
+        object_id=assessment.public_id,
+        detail={"case": str(case.public_id), "person": str(person.public_id) if person else None},
     )
     _advance(case, CaseStatus.ASSESSMENT)
     return assessment
@@ -318,15 +299,17 @@ def plan_create(*, actor: Staff, case: Case) -> SupportPlan:
                 )
                 for a in goal.actions.all()
             )
-    _audit(
-        actor,
-        AuditAction.CREATE,
-        basis,
-        "support_plan",
-        plan.public_id,
-        case=str(case.public_id),
-        version=plan.version,
-        copied_from=previous.version if previous else None,
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=basis,
+        object_type=ObjectType.SUPPORT_PLAN,
+        object_id=plan.public_id,
+        detail={
+            "case": str(case.public_id),
+            "version": plan.version,
+            "copied_from": previous.version if previous else None,
+        },
     )
     _advance(case, CaseStatus.PLANNING)
     return plan
@@ -381,19 +364,21 @@ def plan_update(
             "review_due_on": review_due_on,
         },
     )
-    _audit(
-        actor,
-        AuditAction.UPDATE,
-        basis,
-        "support_plan",
-        plan.public_id,
-        fields=[
-            "participation_requested",
-            "outreach_requested",
-            "agreed_on",
-            "agreement_method",
-            "review_due_on",
-        ],
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=basis,
+        object_type=ObjectType.SUPPORT_PLAN,
+        object_id=plan.public_id,
+        detail={
+            "fields": [
+                "participation_requested",
+                "outreach_requested",
+                "agreed_on",
+                "agreement_method",
+                "review_due_on",
+            ]
+        },
     )
     return plan
 
@@ -420,7 +405,14 @@ def goal_add(*, actor: Staff, plan: SupportPlan, term: str, text: str) -> PlanGo
     goal.full_clean()
     goal.save()
     _count_a_change(plan)
-    _audit(actor, AuditAction.UPDATE, basis, "support_plan", plan.public_id, fields=["goals"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=basis,
+        object_type=ObjectType.SUPPORT_PLAN,
+        object_id=plan.public_id,
+        detail={"fields": ["goals"]},
+    )
     return goal
 
 
@@ -434,7 +426,14 @@ def goal_update(*, actor: Staff, goal: PlanGoal, term: str, text: str) -> PlanGo
     goal.full_clean()
     goal.save()
     _count_a_change(plan)
-    _audit(actor, AuditAction.UPDATE, basis, "support_plan", plan.public_id, fields=["goals"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=basis,
+        object_type=ObjectType.SUPPORT_PLAN,
+        object_id=plan.public_id,
+        detail={"fields": ["goals"]},
+    )
     return goal
 
 
@@ -444,7 +443,14 @@ def goal_remove(*, actor: Staff, goal: PlanGoal) -> None:
     plan, basis = _writable_plan(actor, goal.plan)
     PlanGoal.objects.filter(pk=goal.pk, plan=plan).delete()
     _count_a_change(plan)
-    _audit(actor, AuditAction.UPDATE, basis, "support_plan", plan.public_id, fields=["goals"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=basis,
+        object_type=ObjectType.SUPPORT_PLAN,
+        object_id=plan.public_id,
+        detail={"fields": ["goals"]},
+    )
 
 
 @transaction.atomic
@@ -479,7 +485,14 @@ def action_add(
     action.full_clean()
     action.save()
     _count_a_change(plan)
-    _audit(actor, AuditAction.UPDATE, basis, "support_plan", plan.public_id, fields=["actions"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=basis,
+        object_type=ObjectType.SUPPORT_PLAN,
+        object_id=plan.public_id,
+        detail={"fields": ["actions"]},
+    )
     return action
 
 
@@ -489,7 +502,14 @@ def action_remove(*, actor: Staff, action: PlanAction) -> None:
     plan, basis = _writable_plan(actor, action.goal.plan)
     PlanAction.objects.filter(pk=action.pk, goal__plan=plan).delete()
     _count_a_change(plan)
-    _audit(actor, AuditAction.UPDATE, basis, "support_plan", plan.public_id, fields=["actions"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=basis,
+        object_type=ObjectType.SUPPORT_PLAN,
+        object_id=plan.public_id,
+        detail={"fields": ["actions"]},
+    )
 
 
 def _integrated_item_for(item: AgendaItem, case: Case, *, code: str) -> AgendaItem:
@@ -595,14 +615,13 @@ def plan_approve(
     plan.full_clean()
     plan.save()
     _advance(case, CaseStatus.IN_SUPPORT)
-    _audit(
-        actor,
-        AuditAction.UPDATE,
-        basis,
-        "support_plan",
-        plan.public_id,
-        fields=["status", "approved_at", "review_due_on"],
-        item=str(item.public_id),
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=basis,
+        object_type=ObjectType.SUPPORT_PLAN,
+        object_id=plan.public_id,
+        detail={"fields": ["status", "approved_at", "review_due_on"], "item": str(item.public_id)},
     )
     return plan
 
@@ -742,14 +761,13 @@ def review_record(
     SupportPlan.objects.filter(pk=plan.pk).update(
         review_due_on=next_review_on, updated_at=timezone.now(), row_version=F("row_version") + 1
     )
-    _audit(
-        actor,
-        AuditAction.CREATE,
-        basis,
-        "review",
-        review.public_id,
-        case=str(case.public_id),
-        plan_version=plan.version,
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=basis,
+        object_type=ObjectType.REVIEW,
+        object_id=review.public_id,
+        detail={"case": str(case.public_id), "plan_version": plan.version},
     )
     return review
 
@@ -873,15 +891,17 @@ def closure_record(
             % {"number": case.number, "agency": agency.name, "reason": label},
             link=reverse("cases:case_detail", args=[case.public_id]),
         )
-    _audit(
-        actor,
-        AuditAction.CREATE,
-        basis,
-        "closure",
-        closure.public_id,
-        case=str(case.public_id),
-        reason=reason,
-        item=str(item.public_id) if item else None,
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=basis,
+        object_type=ObjectType.CLOSURE,
+        object_id=closure.public_id,
+        detail={
+            "case": str(case.public_id),
+            "reason": reason,
+            "item": str(item.public_id) if item else None,
+        },
     )
     return closure
 

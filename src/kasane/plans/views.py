@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kasane.audit.models import Purpose
 from kasane.cases.views import _actor, _apply_errors
 from kasane.core.row_version import EditConflict
 from kasane.plans import forms, services
@@ -63,7 +64,7 @@ def case_plans(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assessment_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _actor(request)
-    access = plan_selectors.case_for_plans(actor, public_id, purpose="assessment")
+    access = plan_selectors.case_for_plans(actor, public_id)
     _writer(access)
     form = forms.AssessmentForm(request.POST or None, members=access.members)
     created: list[Any] = []
@@ -76,6 +77,7 @@ def assessment_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
         _("The assessment was saved."),
     ):
         return redirect("plans:assessment_detail", created[0].public_id)
+    plan_selectors.record_form_view(actor, access, purpose=Purpose.ASSESSMENT)
     return render(request, "plans/assessment_form.html", {"case": access.case, "form": form})
 
 
@@ -94,7 +96,7 @@ def assessment_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def assessment_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """インテーク・アセスメントシート on A4, with the genogram and the ecomap."""
     actor = _actor(request)
-    view = plan_selectors.get_assessment_for_user(actor, public_id, purpose="print")
+    view = plan_selectors.get_assessment_for_user(actor, public_id, purpose=Purpose.PRINT)
     return render(
         request,
         "plans/assessment_print.html",
@@ -108,7 +110,7 @@ def assessment_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def plan_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _actor(request)
-    access = plan_selectors.case_for_plans(actor, public_id, purpose="plan_create")
+    access = plan_selectors.case_for_plans(actor, public_id)
     _writer(access)
     try:
         plan = services.plan_create(actor=actor, case=access.case)
@@ -272,7 +274,7 @@ def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def plan_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """プラン兼利用申込書 on A4."""
     actor = _actor(request)
-    view = plan_selectors.get_plan_for_user(actor, public_id, purpose="print")
+    view = plan_selectors.get_plan_for_user(actor, public_id, purpose=Purpose.PRINT)
     return render(
         request,
         "plans/plan_print.html",
@@ -302,7 +304,7 @@ def plan_diff(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _actor(request)
-    access = plan_selectors.case_for_plans(actor, public_id, purpose="review")
+    access = plan_selectors.case_for_plans(actor, public_id)
     _writer(access)
     plan = access.plan
     if not access.case.is_open or plan is None:
@@ -324,6 +326,7 @@ def review_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
         _("The review was recorded."),
     ):
         return redirect("plans:review_detail", created[0].public_id)
+    plan_selectors.record_form_view(actor, access, purpose=Purpose.REVIEW)
     return render(
         request, "plans/review_form.html", {"case": access.case, "plan": plan, "form": form}
     )
@@ -344,7 +347,7 @@ def review_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def closure_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """終結 with the reason and the final evaluation; the case page's "close" goes here."""
     actor = _actor(request)
-    access = plan_selectors.case_for_plans(actor, public_id, purpose="close")
+    access = plan_selectors.case_for_plans(actor, public_id)
     _writer(access)
     case = access.case
     if not case.is_open:
@@ -363,6 +366,7 @@ def closure_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
         _("The case was closed."),
     ):
         return redirect("cases:case_detail", case.public_id)
+    plan_selectors.record_form_view(actor, access, purpose=Purpose.CLOSE)
     return render(
         request, "plans/closure_form.html", {"case": case, "form": form, "plan": access.plan}
     )

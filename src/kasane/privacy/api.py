@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema, Status
 from kasane.accounts.models import Agency, AgencyType
 from kasane.api.auth import case_worker
 from kasane.api.schemas import ERRORS, AgencyRef
+from kasane.audit.models import Purpose
 from kasane.privacy import selectors, services
 from kasane.privacy.case_selectors import get_case_for_user
 from kasane.privacy.models import BreakGlass, Consent, ConsentMethod, ConsentPurpose
@@ -121,7 +122,7 @@ def consent_list(request: HttpRequest, person_id: UUID) -> ConsentsOut:
 )
 def consent_create(request: HttpRequest, person_id: UUID, payload: ConsentIn) -> Status[ConsentOut]:
     actor = case_worker(request)
-    person = selectors.get_person_for_user(actor, person_id, purpose="consent")
+    person = selectors.get_person_for_user(actor, person_id, purpose=Purpose.CONSENT)
     consent = services.consent_record(
         actor=actor,
         person=person,
@@ -164,7 +165,7 @@ def break_glass_start(
     request: HttpRequest, case_id: UUID, payload: BreakGlassIn
 ) -> Status[BreakGlassOut]:
     actor = case_worker(request)
-    case = get_case_for_user(actor, case_id, purpose="break_glass")
+    case = get_case_for_user(actor, case_id, purpose=Purpose.BREAK_GLASS)
     glass: BreakGlass = services.break_glass_start(actor=actor, case=case, reason=payload.reason)
     return Status(
         201,

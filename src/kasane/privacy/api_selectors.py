@@ -8,6 +8,7 @@ from django.core.paginator import Page, Paginator
 from django.db import transaction
 
 from kasane.accounts.models import Staff
+from kasane.audit.models import Purpose
 from kasane.cases.models import CaseNote
 from kasane.privacy.case_selectors import get_case_for_user, visible_case_notes
 from kasane.privacy.cases import require_case_details
@@ -23,7 +24,7 @@ def case_notes_for_user(actor: Staff, case_id: UUID | str, page: int = 1) -> Pag
 
     Audited as a view of the case for the purpose "notes".
     """
-    case = get_case_for_user(actor, case_id, purpose="notes")
+    case = get_case_for_user(actor, case_id, purpose=Purpose.NOTES)
     # On the team without consent, a pledge or break-glass, an agency knows the case exists
     # and who leads it, as on the case page: its notes are details (404 here, audit undone).
     require_case_details(actor, case)

@@ -19,6 +19,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from kasane.accounts.models import Role, Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType, Purpose
 from kasane.cases.models import (
     OPEN_STATUSES,
     Case,
@@ -34,7 +36,6 @@ from kasane.cases.models import (
     Triage,
 )
 from kasane.core.dates import fiscal_year_bounds
-from kasane.privacy.audit import audit_record
 from kasane.privacy.cases import (
     agency_id_of,
     break_glass_active,
@@ -44,7 +45,7 @@ from kasane.privacy.cases import (
     others_words_basis,
     works_cases,
 )
-from kasane.privacy.models import AuditAction, BreakGlass, LegalBasis
+from kasane.privacy.models import BreakGlass
 from kasane.privacy.policy import person_scope
 from kasane.registry.models import Membership, Person, Relationship
 
@@ -75,19 +76,6 @@ def visible_cases(actor: Staff) -> QuerySet[Case]:
     return Case.objects.none() if scope is None else Case.objects.filter(scope)
 
 
-def _audit_view(
-    actor: Staff, basis: LegalBasis, object_type: str, object_id: str, **detail: Any
-) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        legal_basis=basis,
-        object_type=object_type,
-        object_id=object_id,
-        detail=detail,
-    )
-
-
 def _get_case(actor: Staff, public_id: UUID | str) -> Case:
     try:
         return (
@@ -100,14 +88,41 @@ def _get_case(actor: Staff, public_id: UUID | str) -> Case:
         raise Http404 from exc
 
 
-@transaction.atomic
-def get_case_for_user(actor: Staff, public_id: UUID | str, *, purpose: str = "view") -> Case:
-    """One case the actor may read (404 otherwise); audited."""
+def checked_case(actor: Staff, public_id: UUID | str) -> Case:
+    """The case, if the actor may reach it (404 otherwise), for a change or a part of a page.
+
+    Only a check: it writes nothing to the audit log. The service that changes the case
+    records the change; a page that shows the case records its view
+    (:func:`record_case_view`); a part of the case page records what it shows. So one action
+    is one event (the rule is in ``kasane.audit.services``)."""
     case = _get_case(actor, public_id)
-    basis = case_basis(actor, case)
-    if basis is None:  # pragma: no cover - visible_cases applied the same policy
+    if case_basis(actor, case) is None:  # pragma: no cover - visible_cases applied the same policy
         raise Http404
-    _audit_view(actor, basis, "case", str(case.public_id), purpose=purpose)
+    return case
+
+
+def record_case_view(actor: Staff, case: Case, *, purpose: Purpose = Purpose.VIEW) -> None:
+    """Record that the actor was shown the case, with the basis it was shown on."""
+    basis = case_basis(actor, case)
+    if basis is None:  # pragma: no cover - the case came through visible_cases
+        raise Http404
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis,
+        object_type=ObjectType.CASE,
+        object_id=case.public_id,
+        purpose=purpose,
+    )
+
+
+@transaction.atomic
+def get_case_for_user(
+    actor: Staff, public_id: UUID | str, *, purpose: Purpose = Purpose.VIEW
+) -> Case:
+    """One case the actor may read (404 otherwise), its view recorded."""
+    case = _get_case(actor, public_id)
+    record_case_view(actor, case, purpose=purpose)
     return case
 
 
@@ -185,7 +200,14 @@ def case_detail_for_user(actor: Staff, public_id: UUID | str, page: int = 1) -> 
     is_lead = case.lead_agency_id == actor.agency_id
     if basis is None:
         own = Q(from_agency_id=actor.agency_id) | Q(to_agency_id=actor.agency_id)
-        _audit_view(actor, seen, "case", str(case.public_id), existence_only=True)
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=seen,
+            object_type=ObjectType.CASE,
+            object_id=str(case.public_id),
+            detail={"existence_only": True},
+        )
         return CaseDetail(
             case=case,
             basis=seen,
@@ -212,12 +234,13 @@ def case_detail_for_user(actor: Staff, public_id: UUID | str, page: int = 1) -> 
             .order_by("-expires_at")
             .first()
         )
-    _audit_view(
-        actor,
-        basis,
-        "case",
-        str(case.public_id),
-        persons=[str(m.person.public_id) for m in members],
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis,
+        object_type=ObjectType.CASE,
+        object_id=str(case.public_id),
+        detail={"persons": [str(m.person.public_id) for m in members]},
     )
     return CaseDetail(
         case=case,
@@ -253,12 +276,13 @@ def case_list_for_user(actor: Staff, page: int = 1, *, open_only: bool = True) -
     cases = _agency_cases(actor, open_only=open_only)
     result = Paginator(cases, LIST_PAGE_SIZE).get_page(page)
     if result.object_list:
-        _audit_view(
-            actor,
-            LegalBasis.CASE_TEAM,
-            "case_list",
-            "",
-            cases=[str(c.public_id) for c in result.object_list],
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=LegalBasis.CASE_TEAM,
+            object_type=ObjectType.CASE_LIST,
+            object_id="",
+            detail={"cases": [str(c.public_id) for c in result.object_list]},
         )
     return result
 
@@ -273,12 +297,13 @@ def case_list_export_for_user(actor: Staff, *, open_only: bool = True) -> list[C
     if not works_cases(actor):
         raise Http404
     cases = list(_agency_cases(actor, open_only=open_only))
-    _audit_view(
-        actor,
-        LegalBasis.CASE_TEAM,
-        "case_list_export",
-        "",
-        cases=[str(c.public_id) for c in cases],
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=LegalBasis.CASE_TEAM,
+        object_type=ObjectType.CASE_LIST_EXPORT,
+        object_id="",
+        detail={"cases": [str(c.public_id) for c in cases]},
     )
     return cases
 
@@ -309,7 +334,13 @@ def get_referral_for_user(actor: Staff, public_id: UUID | str) -> Referral:
     )
     if referral.to_agency_id != actor.agency_id and referral.from_agency_id != actor.agency_id:
         basis = LegalBasis.COORDINATION
-    _audit_view(actor, basis, "referral", str(referral.public_id))
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis,
+        object_type=ObjectType.REFERRAL,
+        object_id=str(referral.public_id),
+    )
     return referral
 
 
@@ -323,7 +354,13 @@ def get_handover_for_user(actor: Staff, public_id: UUID | str) -> Handover:
         ).select_related("case", "from_agency", "to_agency"),
         public_id,
     )
-    _audit_view(actor, LegalBasis.CASE_TEAM, "handover", str(handover.public_id))
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=LegalBasis.CASE_TEAM,
+        object_type=ObjectType.HANDOVER,
+        object_id=str(handover.public_id),
+    )
     return handover
 
 
@@ -475,7 +512,14 @@ def inbox_for(actor: Staff, *, now: datetime.datetime | None = None) -> Inbox:
         ]
     }
     if shown:
-        _audit_view(actor, LegalBasis.CASE_TEAM, "inbox", "", cases=sorted(shown))
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=LegalBasis.CASE_TEAM,
+            object_type=ObjectType.INBOX,
+            object_id="",
+            detail={"cases": sorted(shown)},
+        )
     return inbox
 
 
@@ -544,11 +588,12 @@ def coordination_board(actor: Staff, fiscal_year: int, page: int = 1) -> Board:
         counts=board_counts(fiscal_year), cases=Paginator(cases, LIST_PAGE_SIZE).get_page(page)
     )
     if board.cases.object_list:
-        _audit_view(
-            actor,
-            LegalBasis.COORDINATION,
-            "coordination_board",
-            "",
-            cases=[str(c.public_id) for c in board.cases.object_list],
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=LegalBasis.COORDINATION,
+            object_type=ObjectType.COORDINATION_BOARD,
+            object_id="",
+            detail={"cases": [str(c.public_id) for c in board.cases.object_list]},
         )
     return board

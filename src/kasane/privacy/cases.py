@@ -22,9 +22,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kasane.accounts.models import Role, Staff
+from kasane.audit.models import LegalBasis
 from kasane.cases.models import Case
 from kasane.privacy.grants import COORDINATOR, agency_holder, in_force, strongest
-from kasane.privacy.models import AccessGrant, GrantLevel, LegalBasis
+from kasane.privacy.models import AccessGrant, GrantLevel
 
 
 def works_cases(actor: Staff) -> bool:

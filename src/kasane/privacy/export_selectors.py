@@ -8,7 +8,6 @@ Lists of places hold no personal data and are read in ``kasane.community.selecto
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, F
@@ -16,17 +15,17 @@ from django.http import Http404
 from django.utils import timezone
 
 from kasane.accounts.models import Role, Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import Case
 from kasane.intake.models import Consultation
 from kasane.meetings.models import Meeting
 from kasane.outreach.models import ConcernReport, OutreachTarget
 from kasane.participation.models import Match, MatchStage
-from kasane.privacy.audit import audit_record
 from kasane.privacy.case_selectors import board_cases
 from kasane.privacy.cases import agency_id_of, works_cases
 from kasane.privacy.intake_selectors import _with_details
 from kasane.privacy.meeting_selectors import visible_meetings
-from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.privacy.outreach_selectors import (
     TargetRow,
     _row,
@@ -41,16 +40,6 @@ from kasane.privacy.selectors import _current_memberships, registered_households
 from kasane.registry.models import Household
 
 
-def _audit_export(actor: Staff, basis: LegalBasis, object_type: str, **detail: Any) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        legal_basis=basis,
-        object_type=object_type,
-        detail=detail,
-    )
-
-
 @transaction.atomic
 def consultation_list_export_for_user(actor: Staff) -> list[Consultation]:
     """Every consultation the actor's agency received, newest first (as on the intake page);
@@ -63,11 +52,12 @@ def consultation_list_export_for_user(actor: Staff) -> list[Consultation]:
         )
     )
     if consultations:
-        _audit_export(
-            actor,
-            LegalBasis.OWN_AGENCY,
-            "consultation_list_export",
-            consultations=[str(c.public_id) for c in consultations],
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=LegalBasis.OWN_AGENCY,
+            object_type=ObjectType.CONSULTATION_LIST_EXPORT,
+            detail={"consultations": [str(c.public_id) for c in consultations]},
         )
     return consultations
 
@@ -91,11 +81,12 @@ def outreach_target_export_for_user(
     rows = [_row(t, today, limit) for t in targets]
     if rows:
         basis = LegalBasis.COORDINATION if actor.role == Role.COORDINATOR else LegalBasis.OWN_AGENCY
-        _audit_export(
-            actor,
-            basis,
-            "outreach_target_list_export",
-            targets=[str(r.target.public_id) for r in rows],
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=basis,
+            object_type=ObjectType.OUTREACH_TARGET_LIST_EXPORT,
+            detail={"targets": [str(r.target.public_id) for r in rows]},
         )
     return rows
 
@@ -119,12 +110,15 @@ def match_list_export_for_user(
     for m in rows:
         m.overdue_follow_ups = overdue.get(m.pk, 0)  # type: ignore[attr-defined]
     if rows:
-        _audit_export(
-            actor,
-            LegalBasis.OWN_AGENCY,
-            "match_list_export",
-            matches=[str(m.public_id) for m in rows],
-            persons=sorted({str(m.person.public_id) for m in rows}),
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=LegalBasis.OWN_AGENCY,
+            object_type=ObjectType.MATCH_LIST_EXPORT,
+            detail={
+                "matches": [str(m.public_id) for m in rows],
+                "persons": sorted({str(m.person.public_id) for m in rows}),
+            },
         )
     return rows
 
@@ -140,11 +134,12 @@ def household_list_export_for_user(actor: Staff) -> list[Household]:
         .order_by("-created_at", "-id")
     )
     if households:
-        _audit_export(
-            actor,
-            LegalBasis.OWN_AGENCY,
-            "household_list_export",
-            households=[str(h.public_id) for h in households],
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=LegalBasis.OWN_AGENCY,
+            object_type=ObjectType.HOUSEHOLD_LIST_EXPORT,
+            detail={"households": [str(h.public_id) for h in households]},
         )
     return households
 
@@ -160,11 +155,12 @@ def meeting_list_export_for_user(actor: Staff) -> list[Meeting]:
         .order_by("-held_at", "-id")
     )
     if meetings:
-        _audit_export(
-            actor,
-            LegalBasis.NONE,
-            "meeting_list_export",
-            meetings=[str(m.public_id) for m in meetings],
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=LegalBasis.NONE,
+            object_type=ObjectType.MEETING_LIST_EXPORT,
+            detail={"meetings": [str(m.public_id) for m in meetings]},
         )
     return meetings
 
@@ -176,8 +172,12 @@ def concern_report_export_for_user(actor: Staff) -> list[ConcernReport]:
     basis = require_report_basis(actor)
     reports = list(team_reports().order_by("status", "-received_at", "-id"))
     if reports:
-        _audit_export(
-            actor, basis, "concern_report_list_export", reports=[str(r.public_id) for r in reports]
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=basis,
+            object_type=ObjectType.CONCERN_REPORT_LIST_EXPORT,
+            detail={"reports": [str(r.public_id) for r in reports]},
         )
     return reports
 
@@ -189,11 +189,11 @@ def coordination_board_export_for_user(actor: Staff, fiscal_year: int) -> list[C
     ``coordination_board_export``."""
     cases = list(board_cases(actor, fiscal_year))
     if cases:
-        _audit_export(
-            actor,
-            LegalBasis.COORDINATION,
-            "coordination_board_export",
-            fiscal_year=fiscal_year,
-            cases=[str(c.public_id) for c in cases],
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=LegalBasis.COORDINATION,
+            object_type=ObjectType.COORDINATION_BOARD_EXPORT,
+            detail={"fiscal_year": fiscal_year, "cases": [str(c.public_id) for c in cases]},
         )
     return cases

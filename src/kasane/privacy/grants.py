@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -38,6 +38,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kasane.accounts.models import Agency, Role
+from kasane.audit.models import LegalBasis
 from kasane.cases.models import Case, Handover, HandoverStatus, Referral, ReferralStatus, TeamMember
 from kasane.meetings.models import AgendaItem, Attendee, MeetingKind, MeetingStatus
 from kasane.privacy.models import (
@@ -46,7 +47,6 @@ from kasane.privacy.models import (
     Consent,
     ConsentPurpose,
     GrantLevel,
-    LegalBasis,
 )
 from kasane.registry.models import Household, Membership, Person
 
@@ -114,7 +114,7 @@ class _Records:
     """The records of a batch of households that any basis reads, in a fixed number of
     queries."""
 
-    registered_by: dict[int, int | None]
+    registered_by: Mapping[int, int | None]
     members: dict[int, list[tuple[int, Span]]]  # household -> (person, membership span)
     consents: dict[int, list[tuple[str, set[int], Span]]]  # person -> (source, agencies, span)
     cases: list[tuple[int, int, int, bool]]  # (case, household, lead, sent to coordination)

@@ -17,9 +17,10 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from kasane.accounts.models import Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import Case
 from kasane.intake.models import Consultation, ConsultationNeed
-from kasane.privacy.audit import audit_record
 from kasane.privacy.case_selectors import _heads
 from kasane.privacy.cases import (
     agency_id_of,
@@ -28,7 +29,6 @@ from kasane.privacy.cases import (
     others_words_basis,
     works_cases,
 )
-from kasane.privacy.models import AuditAction, LegalBasis
 
 LIST_PAGE_SIZE = 50
 
@@ -68,11 +68,11 @@ def consultation_list_for_user(actor: Staff, page: int = 1) -> Page[Consultation
     ).order_by("-received_at", "-id")
     result = Paginator(consultations, LIST_PAGE_SIZE).get_page(page)
     if result.object_list:
-        audit_record(
+        audit.record(
             actor=actor,
             action=AuditAction.VIEW,
             legal_basis=LegalBasis.OWN_AGENCY,
-            object_type="consultation_list",
+            object_type=ObjectType.CONSULTATION_LIST,
             detail={"consultations": [str(c.public_id) for c in result.object_list]},
         )
     return result
@@ -89,17 +89,6 @@ def _get(
         raise Http404 from exc
 
 
-def _audit_view(actor: Staff, consultation: Consultation, basis: LegalBasis) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        legal_basis=basis,
-        object_type="consultation",
-        object_id=str(consultation.public_id),
-        detail={"persons": [str(p.public_id) for p in consultation.persons.all()]},
-    )
-
-
 @transaction.atomic
 def get_consultation_for_user(actor: Staff, public_id: UUID | str) -> Consultation:
     """One consultation the actor may read (404 otherwise); audited with its basis."""
@@ -111,7 +100,14 @@ def get_consultation_for_user(actor: Staff, public_id: UUID | str) -> Consultati
         basis = detail_basis(actor, consultation.case)
     if basis is None:  # pragma: no cover - visible_consultations applied the same policy
         raise Http404
-    _audit_view(actor, consultation, basis)
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis,
+        object_type=ObjectType.CONSULTATION,
+        object_id=consultation.public_id,
+        detail={"persons": [str(p.public_id) for p in consultation.persons.all()]},
+    )
     return consultation
 
 
@@ -123,7 +119,14 @@ def get_own_consultation_for_user(actor: Staff, public_id: UUID | str) -> Consul
         raise Http404
     own = Consultation.objects.filter(agency_id=agency_id_of(actor))
     consultation = _get(actor, own, public_id)
-    _audit_view(actor, consultation, LegalBasis.OWN_AGENCY)
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=LegalBasis.OWN_AGENCY,
+        object_type=ObjectType.CONSULTATION,
+        object_id=consultation.public_id,
+        detail={"persons": [str(p.public_id) for p in consultation.persons.all()]},
+    )
     return consultation
 
 

@@ -31,6 +31,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from kasane.accounts.models import Role, Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType, Purpose
 from kasane.cases.models import Case, TeamMember, Triage
 from kasane.core.dates import fiscal_year_bounds
 from kasane.meetings.models import (
@@ -42,10 +44,9 @@ from kasane.meetings.models import (
     MeetingKind,
     MeetingStatus,
 )
-from kasane.privacy.audit import audit_record
 from kasane.privacy.cases import agency_id_of, works_cases
 from kasane.privacy.consent import consents_in_force
-from kasane.privacy.models import AuditAction, ConsentPurpose, LegalBasis
+from kasane.privacy.models import ConsentPurpose
 from kasane.registry.models import Membership, Relationship
 
 LIST_PAGE_SIZE = 50
@@ -65,19 +66,6 @@ class ItemAccess:
 
 
 NO_ACCESS = ItemAccess(None)
-
-
-def _audit_view(
-    actor: Staff, basis: LegalBasis, object_type: str, object_id: str, **detail: Any
-) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        legal_basis=basis,
-        object_type=object_type,
-        object_id=object_id,
-        detail=detail,
-    )
 
 
 def meeting_scope(actor: Staff) -> Q | None:
@@ -236,12 +224,13 @@ def meeting_list_for_user(actor: Staff, page: int = 1) -> Page[Meeting]:
     )
     result: Page[Any] = Paginator(meetings, LIST_PAGE_SIZE).get_page(page)
     if result.object_list:
-        _audit_view(
-            actor,
-            LegalBasis.NONE,
-            "meeting_list",
-            "",
-            meetings=[str(m.public_id) for m in result.object_list],
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=LegalBasis.NONE,
+            object_type=ObjectType.MEETING_LIST,
+            object_id="",
+            detail={"meetings": [str(m.public_id) for m in result.object_list]},
         )
     return result
 
@@ -298,15 +287,31 @@ def get_meeting_for_user(actor: Staff, public_id: UUID | str) -> Meeting:
     return _get_meeting(actor, public_id)
 
 
-def _audit_items(actor: Staff, object_type: str, object_id: str, views: Iterable[ItemView]) -> None:
+def _audit_items(
+    actor: Staff, object_type: ObjectType, object_id: str, views: Iterable[ItemView]
+) -> None:
     by_basis: dict[LegalBasis, list[str]] = defaultdict(list)
     for view in views:
         if view.access.basis is not None:
             by_basis[view.access.basis].append(str(view.item.case.public_id))
     if not by_basis:
-        _audit_view(actor, LegalBasis.NONE, object_type, object_id, cases=[])
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=LegalBasis.NONE,
+            object_type=object_type,
+            object_id=object_id,
+            detail={"cases": []},
+        )
     for basis, cases in by_basis.items():
-        _audit_view(actor, basis, object_type, object_id, cases=cases)
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=basis,
+            object_type=object_type,
+            object_id=object_id,
+            detail={"cases": cases},
+        )
 
 
 @transaction.atomic
@@ -320,7 +325,7 @@ def meeting_detail_for_user(actor: Staff, public_id: UUID | str) -> MeetingDetai
         item.meeting = meeting
     access = access_for_items(actor, items)
     views = [ItemView(item, access[item.pk]) for item in items]
-    _audit_items(actor, "meeting", str(meeting.public_id), views)
+    _audit_items(actor, ObjectType.MEETING, str(meeting.public_id), views)
     return MeetingDetail(
         meeting=meeting,
         attendees=attendees,
@@ -332,7 +337,9 @@ def meeting_detail_for_user(actor: Staff, public_id: UUID | str) -> MeetingDetai
 
 
 @transaction.atomic
-def get_item_for_user(actor: Staff, public_id: UUID | str, *, purpose: str = "view") -> ItemView:
+def get_item_for_user(
+    actor: Staff, public_id: UUID | str, *, purpose: Purpose = Purpose.VIEW
+) -> ItemView:
     """One agenda item whose content the actor may read — minutes, decisions, the print
     page. Anyone else (a non-attendee, an attendee of a 支援会議 without a pledge, a member
     not named for this case) gets 404."""
@@ -347,13 +354,14 @@ def get_item_for_user(actor: Staff, public_id: UUID | str, *, purpose: str = "vi
     if access.basis is None:
         raise Http404
     view = ItemView(item, access)
-    _audit_view(
-        actor,
-        access.basis,
-        "agenda_item",
-        str(item.public_id),
-        case=str(item.case.public_id),
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=access.basis,
+        object_type=ObjectType.AGENDA_ITEM,
+        object_id=str(item.public_id),
         purpose=purpose,
+        detail={"case": str(item.case.public_id)},
     )
     return view
 
@@ -372,7 +380,7 @@ def case_meetings_for_user(actor: Staff, case: Case) -> list[ItemView]:
     access = access_for_items(actor, items)
     views = [ItemView(item, access[item.pk]) for item in items]
     if views:
-        _audit_items(actor, "case_meetings", str(case.public_id), views)
+        _audit_items(actor, ObjectType.CASE_MEETINGS, str(case.public_id), views)
     return views
 
 

@@ -31,6 +31,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from kasane.accounts.models import AgencyType, Role, Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType, Purpose
 from kasane.outreach.models import (
     ChangeKind,
     CloseReason,
@@ -40,8 +42,6 @@ from kasane.outreach.models import (
     StageChange,
     WatchAgreement,
 )
-from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, LegalBasis
 
 LIST_PAGE_SIZE = 50
 HOME_LIMIT = 10
@@ -107,19 +107,6 @@ def target_basis(actor: Staff, target: OutreachTarget) -> LegalBasis | None:
     return None
 
 
-def _audit_view(
-    actor: Staff, basis: LegalBasis, object_type: str, object_id: str, **detail: Any
-) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        legal_basis=basis,
-        object_type=object_type,
-        object_id=object_id,
-        detail=detail,
-    )
-
-
 def _get(queryset: QuerySet[Any], public_id: UUID | str) -> Any:
     try:
         return queryset.get(public_id=public_id)
@@ -159,12 +146,13 @@ def my_reports(actor: Staff, page: int = 1) -> Page[ConcernReport]:
     """The reporter's own reports, newest first, with their status."""
     result = Paginator(_own_reports(actor), LIST_PAGE_SIZE).get_page(page)
     if result.object_list:
-        _audit_view(
-            actor,
-            LegalBasis.OWN_AGENCY,
-            "concern_report_list",
-            "",
-            reports=[str(r.public_id) for r in result.object_list],
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=LegalBasis.OWN_AGENCY,
+            object_type=ObjectType.CONCERN_REPORT_LIST,
+            object_id="",
+            detail={"reports": [str(r.public_id) for r in result.object_list]},
         )
     return result
 
@@ -173,7 +161,13 @@ def my_reports(actor: Staff, page: int = 1) -> Page[ConcernReport]:
 def get_my_report(actor: Staff, public_id: UUID | str) -> ConcernReport:
     """One of the reporter's own reports (404 for anyone else's)."""
     report: ConcernReport = _get(_own_reports(actor), public_id)
-    _audit_view(actor, LegalBasis.OWN_AGENCY, "concern_report", str(report.public_id))
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=LegalBasis.OWN_AGENCY,
+        object_type=ObjectType.CONCERN_REPORT,
+        object_id=str(report.public_id),
+    )
     return report
 
 
@@ -203,23 +197,31 @@ def report_list_for_outreach(
     reports = reports.order_by("status", "-received_at", "-id")
     result = Paginator(reports, LIST_PAGE_SIZE).get_page(page)
     if result.object_list:
-        _audit_view(
-            actor,
-            basis,
-            "concern_report_list",
-            "",
-            reports=[str(r.public_id) for r in result.object_list],
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=basis,
+            object_type=ObjectType.CONCERN_REPORT_LIST,
+            object_id="",
+            detail={"reports": [str(r.public_id) for r in result.object_list]},
         )
     return result
 
 
 @transaction.atomic
 def get_report_for_outreach(
-    actor: Staff, public_id: UUID | str, *, purpose: str = "view"
+    actor: Staff, public_id: UUID | str, *, purpose: Purpose = Purpose.VIEW
 ) -> ConcernReport:
     basis = require_report_basis(actor)
     report: ConcernReport = _get(team_reports(), public_id)
-    _audit_view(actor, basis, "concern_report", str(report.public_id), purpose=purpose)
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis,
+        object_type=ObjectType.CONCERN_REPORT,
+        object_id=str(report.public_id),
+        purpose=purpose,
+    )
     return report
 
 
@@ -344,12 +346,13 @@ def target_list_for_user(
     quiet_count = _quiet(OutreachTarget.objects.filter(scope), quiet_since).count()
     if rows:
         basis = LegalBasis.COORDINATION if actor.role == Role.COORDINATOR else LegalBasis.OWN_AGENCY
-        _audit_view(
-            actor,
-            basis,
-            "outreach_target_list",
-            "",
-            targets=[str(r.target.public_id) for r in rows],
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=basis,
+            object_type=ObjectType.OUTREACH_TARGET_LIST,
+            object_id="",
+            detail={"targets": [str(r.target.public_id) for r in rows]},
         )
     return TargetList(
         rows=rows,
@@ -420,19 +423,20 @@ def outreach_home_for(actor: Staff, *, today: datetime.date | None = None) -> Ou
     home.new_reports, home.urgent_reports = counts["new"], counts["urgent"]
     if home.quiet:
         basis = LegalBasis.COORDINATION if actor.role == Role.COORDINATOR else LegalBasis.OWN_AGENCY
-        _audit_view(
-            actor,
-            basis,
-            "outreach_home",
-            "",
-            targets=[str(r.target.public_id) for r in home.quiet],
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=basis,
+            object_type=ObjectType.OUTREACH_HOME,
+            object_id="",
+            detail={"targets": [str(r.target.public_id) for r in home.quiet]},
         )
     return home
 
 
 @transaction.atomic
 def get_target_for_user(
-    actor: Staff, public_id: UUID | str, *, purpose: str = "view"
+    actor: Staff, public_id: UUID | str, *, purpose: Purpose = Purpose.VIEW
 ) -> OutreachTarget:
     """One target the actor may read (404 otherwise); audited."""
     target: OutreachTarget = _get(
@@ -442,7 +446,14 @@ def get_target_for_user(
     basis = target_basis(actor, target)
     if basis is None:  # pragma: no cover - target_scope applied the same rule
         raise Http404
-    _audit_view(actor, basis, "outreach_target", str(target.public_id), purpose=purpose)
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis,
+        object_type=ObjectType.OUTREACH_TARGET,
+        object_id=str(target.public_id),
+        purpose=purpose,
+    )
     return target
 
 
@@ -469,12 +480,13 @@ def target_detail_for_user(
     attempts = list(target.attempts.select_related("staff").order_by("-attempted_on", "-id"))
     changes = list(target.changes.select_related("actor").order_by("at", "id"))
     reports = list(target.reports.select_related("area", "reporter_agency").order_by("received_at"))
-    _audit_view(
-        actor,
-        basis,
-        "outreach_target",
-        str(target.public_id),
-        person=str(target.person.public_id) if target.person else None,
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis,
+        object_type=ObjectType.OUTREACH_TARGET,
+        object_id=str(target.public_id),
+        detail={"person": str(target.person.public_id) if target.person else None},
     )
     return TargetDetail(
         target=target,

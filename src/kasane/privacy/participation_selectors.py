@@ -24,6 +24,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from kasane.accounts.models import Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType, Purpose
 from kasane.participation.candidates import Constraints, catalogue_candidates, profile_of
 from kasane.participation.matching import Suggestion, rank
 from kasane.participation.models import (
@@ -36,28 +38,13 @@ from kasane.participation.models import (
     UnmetNeed,
 )
 from kasane.plans.models import Assessment
-from kasane.privacy.audit import audit_record
 from kasane.privacy.cases import agency_id_of, works_cases
-from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.privacy.policy import basis_for
 from kasane.privacy.selectors import get_person_for_user
 from kasane.registry.models import Person
 
 LIST_PAGE_SIZE = 50
 SUGGESTIONS = 20
-
-
-def _audit(
-    actor: Staff, basis: LegalBasis, object_type: str, object_id: str, **detail: Any
-) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        legal_basis=basis,
-        object_type=object_type,
-        object_id=object_id,
-        detail=detail,
-    )
 
 
 def _latest_assessment(actor: Staff, person: Person) -> Assessment | None:
@@ -117,7 +104,7 @@ def matching_for_user(
     """Suggestions of places for one person, each with why it fits; audited once."""
     if not works_cases(actor):
         raise Http404
-    person = get_person_for_user(actor, person_public_id, purpose="matching")
+    person = get_person_for_user(actor, person_public_id, purpose=Purpose.MATCHING)
     basis = basis_for(actor, person)
     assert basis is not None
     assessment = _latest_assessment(actor, person)
@@ -142,12 +129,13 @@ def matching_for_user(
         .exclude(stage=MatchStage.ENDED)
         .select_related("opportunity")
     )
-    _audit(
-        actor,
-        basis,
-        "matching",
-        str(person.public_id),
-        assessment=str(assessment.public_id) if assessment else None,
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis,
+        object_type=ObjectType.MATCHING,
+        object_id=str(person.public_id),
+        detail={"assessment": str(assessment.public_id) if assessment else None},
     )
     return Matching(
         person, basis, interests, strengths, assessment, suggestions, opportunities, current
@@ -183,12 +171,13 @@ def match_list_for_user(
     overdue = _overdue_counts([m.pk for m in rows], day)
     for m in rows:
         m.overdue_follow_ups = overdue.get(m.pk, 0)
-    _audit(
-        actor,
-        LegalBasis.OWN_AGENCY,
-        "match_list",
-        "",
-        persons=sorted({str(m.person.public_id) for m in rows}),
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=LegalBasis.OWN_AGENCY,
+        object_type=ObjectType.MATCH_LIST,
+        object_id="",
+        detail={"persons": sorted({str(m.person.public_id) for m in rows})},
     )
     return result
 
@@ -232,7 +221,14 @@ def match_detail_for_user(actor: Staff, public_id: UUID | str) -> MatchDetail:
             LonelinessScore.objects.filter(person=match.person).order_by("measured_on", "id")
         ),
     )
-    _audit(actor, basis, "match", str(match.public_id), person=str(match.person.public_id))
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis,
+        object_type=ObjectType.MATCH,
+        object_id=str(match.public_id),
+        detail={"person": str(match.person.public_id)},
+    )
     return detail
 
 

@@ -26,6 +26,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from kasane.accounts.models import Role, Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType, Purpose
 from kasane.cases.models import OPEN_STATUSES, Case
 from kasane.meetings.models import AgendaItem, MeetingKind, MeetingStatus
 from kasane.plans.models import (
@@ -41,9 +43,7 @@ from kasane.plans.models import (
     Severity,
     SupportPlan,
 )
-from kasane.privacy.audit import audit_record
 from kasane.privacy.cases import agency_id_of, case_scope, require_case_details, works_cases
-from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.registry.models import Membership, Relationship
 
 # A review is shown in the inbox from this many days before it is due.
@@ -51,19 +51,6 @@ DUE_SOON_DAYS = 14
 # How long a closure without a support decision stays in the coordinator's inbox.
 CLOSURE_NOTICE_DAYS = 30
 LIST_LIMIT = 50
-
-
-def _audit_view(
-    actor: Staff, basis: LegalBasis, object_type: str, object_id: str, **detail: Any
-) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        legal_basis=basis,
-        object_type=object_type,
-        object_id=object_id,
-        detail=detail,
-    )
 
 
 def _heads(prefix: str = "") -> Prefetch[Any]:
@@ -130,10 +117,11 @@ class CaseAccess:
     goals: list[PlanGoal] = field(default_factory=list)
 
 
-@transaction.atomic
-def case_for_plans(actor: Staff, case_public_id: UUID | str, *, purpose: str) -> CaseAccess:
+def case_for_plans(actor: Staff, case_public_id: UUID | str) -> CaseAccess:
     """The case behind an assessment / plan / review / closure form, with its current members
-    and the plan in force; audited with its basis."""
+    and the plan in force. Only a check: it writes nothing to the audit log. The service
+    records the change; a form page that shows the case records its view
+    (:func:`record_form_view`)."""
     case, basis = _case_with_basis(actor, case_public_id)
     members = list(
         case.household.memberships.filter(ended_on__isnull=True)
@@ -142,8 +130,19 @@ def case_for_plans(actor: Staff, case_public_id: UUID | str, *, purpose: str) ->
     )
     plan = case.plans.filter(status=PlanStatus.APPROVED).first()
     goals = list(plan.goals.order_by("order", "id")) if plan else []
-    _audit_view(actor, basis, "case", str(case.public_id), purpose=purpose)
     return CaseAccess(case, basis, is_plan_writer(actor, case), members, plan, goals)
+
+
+def record_form_view(actor: Staff, access: CaseAccess, *, purpose: Purpose) -> None:
+    """Record that a form's page showed the case (its members, the plan in force)."""
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=access.basis,
+        object_type=ObjectType.CASE,
+        object_id=access.case.public_id,
+        purpose=purpose,
+    )
 
 
 @dataclass
@@ -185,7 +184,13 @@ def case_plans_for_user(actor: Staff, case_public_id: UUID | str) -> CasePlans:
     plans = list(case.plans.select_related("agency", "approved_at__meeting").order_by("-version"))
     reviews = list(case.reviews.select_related("plan", "agency").order_by("-held_on", "-id"))
     closure = Closure.objects.filter(case=case).select_related("decided_at__meeting").first()
-    _audit_view(actor, basis, "case_plans", str(case.public_id))
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis,
+        object_type=ObjectType.CASE_PLANS,
+        object_id=str(case.public_id),
+    )
     return CasePlans(
         case=case,
         basis=basis,
@@ -249,7 +254,7 @@ def area_rows(areas: list[AssessmentArea]) -> list[AreaRow]:
 
 @transaction.atomic
 def get_assessment_for_user(
-    actor: Staff, public_id: UUID | str, *, purpose: str = "view"
+    actor: Staff, public_id: UUID | str, *, purpose: Purpose = Purpose.VIEW
 ) -> AssessmentView:
     assessment: Assessment = _in_scope(
         actor,
@@ -260,13 +265,14 @@ def get_assessment_for_user(
     )
     case = assessment.case
     basis = require_case_details(actor, case)
-    _audit_view(
-        actor,
-        basis,
-        "assessment",
-        str(assessment.public_id),
-        case=str(case.public_id),
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis,
+        object_type=ObjectType.ASSESSMENT,
+        object_id=str(assessment.public_id),
         purpose=purpose,
+        detail={"case": str(case.public_id)},
     )
     view = AssessmentView(assessment, case, basis, area_rows(list(assessment.areas.all())))
     view.diagrams = _diagrams(case)
@@ -325,21 +331,23 @@ class PlanView:
 
 
 @transaction.atomic
-def get_plan_for_user(actor: Staff, public_id: UUID | str, *, purpose: str = "view") -> PlanView:
+def get_plan_for_user(
+    actor: Staff, public_id: UUID | str, *, purpose: Purpose = Purpose.VIEW
+) -> PlanView:
     """One version of a case's plan, with its goals, actions and the meeting that approved
     it."""
     plan: SupportPlan = _in_scope(actor, _plans(), public_id)
     case = plan.case
     basis = require_case_details(actor, case)
     versions = list(case.plans.order_by("version").values_list("version", flat=True))
-    _audit_view(
-        actor,
-        basis,
-        "support_plan",
-        str(plan.public_id),
-        case=str(case.public_id),
-        version=plan.version,
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis,
+        object_type=ObjectType.SUPPORT_PLAN,
+        object_id=str(plan.public_id),
         purpose=purpose,
+        detail={"case": str(case.public_id), "version": plan.version},
     )
     return PlanView(plan, case, basis, is_plan_writer(actor, case), versions)
 
@@ -459,14 +467,14 @@ def plan_diff_for_user(actor: Staff, public_id: UUID | str, against: int | None)
         if name == "agreement_method":
             before, after = old.get_agreement_method_display(), new.get_agreement_method_display()
         header.append((label, before, after))
-    _audit_view(
-        actor,
-        basis,
-        "support_plan",
-        str(new.public_id),
-        case=str(case.public_id),
-        purpose="diff",
-        against=old.version,
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis,
+        object_type=ObjectType.SUPPORT_PLAN,
+        object_id=str(new.public_id),
+        purpose=Purpose.DIFF,
+        detail={"case": str(case.public_id), "against": old.version},
     )
     return PlanDiff(case, old, new, header, diff_plans(old, new))
 
@@ -515,7 +523,14 @@ def get_review_for_user(actor: Staff, public_id: UUID | str) -> ReviewView:
     )
     case = review.case
     basis = require_case_details(actor, case)
-    _audit_view(actor, basis, "review", str(review.public_id), case=str(case.public_id))
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis,
+        object_type=ObjectType.REVIEW,
+        object_id=str(review.public_id),
+        detail={"case": str(case.public_id)},
+    )
     return ReviewView(
         review,
         case,
@@ -571,9 +586,23 @@ def reviews_due_for(actor: Staff, today: datetime.date | None = None) -> list[Du
     own = [str(d.case.public_id) for d in due if d.case.lead_agency_id == actor.agency_id]
     others = [str(d.case.public_id) for d in due if d.case.lead_agency_id != actor.agency_id]
     if own:
-        _audit_view(actor, LegalBasis.OWN_AGENCY, "reviews_due", "", cases=own)
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=LegalBasis.OWN_AGENCY,
+            object_type=ObjectType.REVIEWS_DUE,
+            object_id="",
+            detail={"cases": own},
+        )
     if others:
-        _audit_view(actor, LegalBasis.COORDINATION, "reviews_due", "", cases=others)
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=LegalBasis.COORDINATION,
+            object_type=ObjectType.REVIEWS_DUE,
+            object_id="",
+            detail={"cases": others},
+        )
     return due
 
 
@@ -615,12 +644,13 @@ def closures_without_meeting_for(actor: Staff, today: datetime.date | None = Non
         .order_by("-case__closed_at")[:LIST_LIMIT]
     )
     if closures:
-        _audit_view(
-            actor,
-            LegalBasis.COORDINATION,
-            "closures_by_lead",
-            "",
-            cases=[str(c.case.public_id) for c in closures],
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=LegalBasis.COORDINATION,
+            object_type=ObjectType.CLOSURES_BY_LEAD,
+            object_id="",
+            detail={"cases": [str(c.case.public_id) for c in closures]},
         )
     return closures
 

@@ -11,9 +11,10 @@ Administrators, analysts, auditors and volunteers see no person at all.
 from django.db.models import Q
 
 from kasane.accounts.models import Staff
+from kasane.audit.models import LegalBasis
 from kasane.privacy.cases import grants, works_cases
 from kasane.privacy.grants import strongest
-from kasane.privacy.models import GrantLevel, LegalBasis
+from kasane.privacy.models import GrantLevel
 from kasane.registry.models import Household, Person
 
 

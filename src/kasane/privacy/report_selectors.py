@@ -20,13 +20,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from kasane.accounts.models import Role, Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import Case
 from kasane.core.dates import fiscal_year_bounds
 from kasane.intake.models import ConsultationNeed
-from kasane.privacy.audit import audit_record
 from kasane.privacy.case_selectors import visible_cases
 from kasane.privacy.cases import detail_scope, works_cases
-from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.privacy.policy import person_scope
 from kasane.registry.models import Membership, Person, Relationship
 
@@ -118,13 +118,13 @@ def annual_case_list_for_user(actor: Staff, fiscal_year: int) -> list[CaseRow]:
             if name not in needs[case_id]:
                 needs[case_id].append(name)
 
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.VIEW,
-        legal_basis=(
-            LegalBasis.COORDINATION if actor.role == Role.COORDINATOR else LegalBasis.CASE_TEAM
-        ),
-        object_type="annual_report_case_list",
+        legal_basis=LegalBasis.COORDINATION
+        if actor.role == Role.COORDINATOR
+        else LegalBasis.CASE_TEAM,
+        object_type=ObjectType.ANNUAL_REPORT_CASE_LIST,
         object_id=str(fiscal_year),
         detail={"fiscal_year": fiscal_year, "cases": [str(r["public_id"]) for r in rows]},
     )

@@ -19,9 +19,10 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from kasane.accounts.models import Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType, Purpose
 from kasane.core import kana
-from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, Consent, LegalBasis
+from kasane.privacy.models import Consent
 from kasane.privacy.policy import basis_for, household_scope, person_scope
 from kasane.registry.models import Household, Membership, Person, Relation
 
@@ -72,7 +73,7 @@ def _get_or_404(queryset: QuerySet[_Record], public_id: UUID | str) -> _Record:
 
 @transaction.atomic
 def get_household_for_user(
-    actor: Staff, public_id: UUID | str, *, purpose: str = "view"
+    actor: Staff, public_id: UUID | str, *, purpose: Purpose = Purpose.VIEW
 ) -> Household:
     """One household the actor may read, with its current members; audited."""
     household = _get_or_404(
@@ -81,13 +82,13 @@ def get_household_for_user(
     )
     basis = basis_for(actor, household)
     assert basis is not None  # visible_households applied the same policy
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.VIEW,
         legal_basis=basis,
-        object_type="household",
+        object_type=ObjectType.HOUSEHOLD,
         object_id=str(household.public_id),
-        detail={"purpose": purpose},
+        purpose=purpose,
     )
     return household
 
@@ -119,11 +120,11 @@ def household_detail_for_user(actor: Staff, public_id: UUID | str) -> HouseholdD
     )
     basis = basis_for(actor, household)
     assert basis is not None
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.VIEW,
         legal_basis=basis,
-        object_type="household",
+        object_type=ObjectType.HOUSEHOLD,
         object_id=str(household.public_id),
         detail={"persons": [str(m.person.public_id) for m in memberships]},
     )
@@ -131,7 +132,9 @@ def household_detail_for_user(actor: Staff, public_id: UUID | str) -> HouseholdD
 
 
 @transaction.atomic
-def get_person_for_user(actor: Staff, public_id: UUID | str, *, purpose: str = "view") -> Person:
+def get_person_for_user(
+    actor: Staff, public_id: UUID | str, *, purpose: Purpose = Purpose.VIEW
+) -> Person:
     """One person the actor may read; audited."""
     person = _get_or_404(
         visible_persons(actor)
@@ -146,13 +149,13 @@ def get_person_for_user(actor: Staff, public_id: UUID | str, *, purpose: str = "
     )
     basis = basis_for(actor, person)
     assert basis is not None
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.VIEW,
         legal_basis=basis,
-        object_type="person",
+        object_type=ObjectType.PERSON,
         object_id=str(person.public_id),
-        detail={"purpose": purpose},
+        purpose=purpose,
     )
     return person
 
@@ -180,11 +183,11 @@ def household_list_for_user(actor: Staff, page: int) -> HouseholdPage:
         .order_by("-created_at", "-id")[(page - 1) * size : page * size]
     )
     if rows:
-        audit_record(
+        audit.record(
             actor=actor,
             action=AuditAction.VIEW,
             legal_basis=LegalBasis.OWN_AGENCY,
-            object_type="household_list",
+            object_type=ObjectType.HOUSEHOLD_LIST,
             detail={"households": [str(h.public_id) for h in rows], "page": page},
         )
     return HouseholdPage(rows, page, page > 1, page * size < total, total)
@@ -237,11 +240,11 @@ def search_persons(actor: Staff, query: str) -> SearchResult:
     )
     result = SearchResult(query=query, persons=matches[:SEARCH_LIMIT])
     result.truncated = len(matches) > SEARCH_LIMIT
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.SEARCH,
         legal_basis=LegalBasis.OWN_AGENCY,
-        object_type="person",
+        object_type=ObjectType.PERSON,
         detail={
             "kind": "name",
             "results": len(result.persons),
@@ -263,11 +266,11 @@ def likely_duplicates(actor: Staff, *, kana_name: str, birth_date: date | None) 
         .order_by("id")[:10]
     )
     if found:
-        audit_record(
+        audit.record(
             actor=actor,
             action=AuditAction.SEARCH,
             legal_basis=LegalBasis.OWN_AGENCY,
-            object_type="person",
+            object_type=ObjectType.PERSON,
             detail={"kind": "duplicate_check", "persons": [str(p.public_id) for p in found]},
         )
     return found
@@ -310,11 +313,11 @@ def get_consent_for_user(actor: Staff, public_id: UUID | str) -> Consent:
     basis = basis_for(actor, consent.person)
     if basis is None:
         raise Http404
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.VIEW,
         legal_basis=basis,
-        object_type="consent",
+        object_type=ObjectType.CONSENT,
         object_id=str(consent.public_id),
         detail={"person": str(consent.person.public_id)},
     )

@@ -17,21 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Agency, AgencyType, Role, Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import Case
 from kasane.core.services import notify
 from kasane.privacy import grants
-from kasane.privacy.audit import audit_record
+from kasane.privacy.break_glass_selectors import may_review_break_glass
 from kasane.privacy.cases import agency_id_of, break_glass_active, case_basis
-from kasane.privacy.models import (
-    AuditAction,
-    BreakGlass,
-    Consent,
-    ConsentMethod,
-    ConsentPurpose,
-    LegalBasis,
-)
+from kasane.privacy.models import BreakGlass, Consent, ConsentMethod, ConsentPurpose
 from kasane.privacy.policy import basis_for
-from kasane.privacy.selectors_audit import may_review_break_glass
 from kasane.registry.models import Person
 
 BREAK_GLASS_HOURS = 24
@@ -113,11 +107,11 @@ def consent_record(*, actor: Staff, person: Person, data: ConsentInput) -> Conse
     )
     consent.agencies.set(data.agencies)
     grants.refresh_person(person)
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.CREATE,
         legal_basis=basis,
-        object_type="consent",
+        object_type=ObjectType.CONSENT,
         object_id=str(consent.public_id),
         detail={"person": str(person.public_id), "purposes": consent.purposes},
     )
@@ -157,11 +151,11 @@ def consent_from_intake(
         )
         consent.agencies.set({a.pk: a for a in agencies}.values())
         grants.refresh_person(person)
-        audit_record(
+        audit.record(
             actor=actor,
             action=AuditAction.CREATE,
             legal_basis=LegalBasis.OWN_AGENCY,
-            object_type="consent",
+            object_type=ObjectType.CONSENT,
             object_id=str(consent.public_id),
             detail={"person": str(person.public_id), "purposes": consent.purposes},
         )
@@ -180,11 +174,11 @@ def consent_withdraw(*, actor: Staff, consent: Consent, note: str = "") -> Conse
     consent.withdrawal_note = note.strip()[:500]
     consent.save(update_fields=["withdrawn_at", "withdrawal_note", "updated_at"])
     grants.refresh_person(consent.person)
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
         legal_basis=basis,
-        object_type="consent",
+        object_type=ObjectType.CONSENT,
         object_id=str(consent.public_id),
         detail={"person": str(consent.person.public_id), "withdrawn": True},
     )
@@ -229,11 +223,11 @@ def break_glass_start(*, actor: Staff, case: Case, reason: str) -> BreakGlass:
         expires_at=now + datetime.timedelta(hours=BREAK_GLASS_HOURS),
     )
     grants.refresh_case(case)
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.CREATE,
         legal_basis=LegalBasis.BREAK_GLASS,
-        object_type="break_glass",
+        object_type=ObjectType.BREAK_GLASS,
         object_id=str(glass.public_id),
         detail={"case": str(case.public_id)},
     )
@@ -267,11 +261,11 @@ def break_glass_review(*, actor: Staff, glass: BreakGlass, note: str) -> BreakGl
     glass.reviewed_by = actor
     glass.review_note = note
     glass.save(update_fields=["reviewed_at", "reviewed_by", "review_note"])
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
         legal_basis=LegalBasis.SYSTEM,
-        object_type="break_glass",
+        object_type=ObjectType.BREAK_GLASS,
         object_id=str(glass.public_id),
         detail={"reviewed": True},
     )

@@ -5,8 +5,6 @@ from kasane.privacy import views
 app_name = "privacy"
 
 urlpatterns = [
-    path("audit/", views.audit_log, name="audit_log"),
-    path("audit/export/", views.audit_export, name="audit_export"),
     path("persons/<uuid:public_id>/consents/new/", views.consent_create, name="consent_create"),
     path("consents/<uuid:public_id>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path(

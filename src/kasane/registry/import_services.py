@@ -39,9 +39,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import AgencyType, Role, Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.privacy import grants
-from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.registry.models import Area, AreaKind, Household, Membership, Person, Relationship
 from kasane.registry.resident_import import ResidentRow, RowError
 from kasane.registry.services import PersonInput, _fill_person, _person_state
@@ -161,56 +161,63 @@ def residents_import(
     try:
         with transaction.atomic():
             _import(actor, rows, result, today or timezone.localdate())
-            _audit(
-                actor,
-                AuditAction.CREATE,
-                "resident_import",
-                digest[:16],
-                rows=len(rows),
-                **result.as_detail(),
+            audit.record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                legal_basis=LegalBasis.OWN_AGENCY,
+                object_type=ObjectType.RESIDENT_IMPORT,
+                object_id=digest[:16],
+                detail={"rows": len(rows), **result.as_detail()},
             )
             if dry_run:
                 raise _DryRun
     except _DryRun:
         # The check read the register's persons against Kasane's: recorded, though nothing
         # of it was kept.
-        _audit_attempt(actor, "resident_import_check", digest, rows=len(rows), **result.as_detail())
+        _audit_attempt(
+            actor, ObjectType.RESIDENT_IMPORT_CHECK, digest, rows=len(rows), **result.as_detail()
+        )
     except ResidentImportError as refused:
         _audit_attempt(
-            actor, "resident_import_refused", digest, rows=len(rows), faults=len(refused.errors)
+            actor,
+            ObjectType.RESIDENT_IMPORT_REFUSED,
+            digest,
+            rows=len(rows),
+            faults=len(refused.errors),
         )
         raise
     return result
 
 
-def _audit_attempt(actor: Staff, object_type: str, digest: str, **detail: int | bool) -> None:
+def _audit_attempt(
+    actor: Staff, object_type: ObjectType, digest: str, **detail: int | bool
+) -> None:
     """A check or a refused import writes nothing of the file, but it compared the file with
     the records: its own event, outside the transaction that was rolled back."""
     with transaction.atomic():
-        _audit(actor, AuditAction.VIEW, object_type, digest[:16], **detail)
-
-
-def _audit(
-    actor: Staff, action: AuditAction, object_type: str, object_id: str, **detail: object
-) -> None:
-    """Every event of an import is on the importing agency's own basis: the register is its
-    record."""
-    audit_record(
-        actor=actor,
-        action=action,
-        legal_basis=LegalBasis.OWN_AGENCY,
-        object_type=object_type,
-        object_id=object_id,
-        detail=detail,
-    )
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            legal_basis=LegalBasis.OWN_AGENCY,
+            object_type=object_type,
+            object_id=digest[:16],
+            detail=detail,
+        )
 
 
 def _audit_imported(
     actor: Staff, action: AuditAction, record: Household | Person, **detail: object
 ) -> None:
     """A household or person the import created or changed."""
-    object_type = "household" if isinstance(record, Household) else "person"
-    _audit(actor, action, object_type, str(record.public_id), **detail, source="resident_import")
+    object_type = ObjectType.HOUSEHOLD if isinstance(record, Household) else ObjectType.PERSON
+    audit.record(
+        actor=actor,
+        action=action,
+        legal_basis=LegalBasis.OWN_AGENCY,
+        object_type=object_type,
+        object_id=record.public_id,
+        detail={**detail, "source": "resident_import"},
+    )
 
 
 def _import(

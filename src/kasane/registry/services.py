@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Agency, Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.core import kana
 from kasane.core.models import FormSubmission
 from kasane.core.services import submission_seen
 from kasane.privacy import grants
-from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.privacy.policy import basis_for, may_work_with_persons
 from kasane.registry.models import (
     AREA_PARENT_KIND,
@@ -156,11 +156,11 @@ def household_create(
     household.save()
     grants.refresh(households=[household.pk])
     basis = LegalBasis.SYSTEM if actor is None else LegalBasis.OWN_AGENCY
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.CREATE,
         legal_basis=basis,
-        object_type="household",
+        object_type=ObjectType.HOUSEHOLD,
         object_id=str(household.public_id),
     )
     member_add(
@@ -200,11 +200,11 @@ def household_update(
             "note": household.note,
         },
     )
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
         legal_basis=basis,
-        object_type="household",
+        object_type=ObjectType.HOUSEHOLD,
         object_id=str(household.public_id),
         detail={"fields": changed},
     )
@@ -246,11 +246,11 @@ def member_add(
     membership.full_clean()
     membership.save()
     grants.refresh(households=[household.pk], persons=[record.pk])
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.CREATE,
         legal_basis=basis,
-        object_type="person",
+        object_type=ObjectType.PERSON,
         object_id=str(record.public_id),
         detail={"household": str(household.public_id), "relationship": relationship},
     )
@@ -265,11 +265,11 @@ def person_update(*, actor: Staff, person: Person, data: PersonInput) -> Person:
     _fill_person(person, data)
     person.full_clean()
     person.save()
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
         legal_basis=basis,
-        object_type="person",
+        object_type=ObjectType.PERSON,
         object_id=str(person.public_id),
         detail={"fields": _changed_fields(before, _person_state(person))},
     )
@@ -295,11 +295,11 @@ def membership_end(*, actor: Staff, membership: Membership, ended_on: datetime.d
     membership.full_clean()
     membership.save()
     grants.refresh(households=[membership.household_id])
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
         legal_basis=basis,
-        object_type="membership",
+        object_type=ObjectType.MEMBERSHIP,
         object_id=str(membership.public_id),
         detail={
             "household": str(membership.household.public_id),
@@ -330,11 +330,11 @@ def relation_create(
     relation = Relation(from_person=from_person, to_person=to_person, kind=kind)
     relation.full_clean()
     relation.save()
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.CREATE,
         legal_basis=basis,
-        object_type="relation",
+        object_type=ObjectType.RELATION,
         object_id=str(relation.public_id),
         detail={"from": str(from_person.public_id), "to": str(to_person.public_id), "kind": kind},
     )

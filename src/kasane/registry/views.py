@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kasane.accounts.models import Staff
+from kasane.audit.models import Purpose
 from kasane.core.services import submission_seen
 from kasane.privacy import selectors
 from kasane.privacy.policy import may_work_with_persons
@@ -127,7 +128,7 @@ def household_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def household_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _actor(request, names_record=True)
-    household = selectors.get_household_for_user(actor, public_id, purpose="edit")
+    household = selectors.get_household_for_user(actor, public_id, purpose=Purpose.EDIT)
     form = forms.HouseholdEditForm(
         request.POST or None,
         initial={
@@ -159,7 +160,7 @@ def household_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _actor(request, names_record=True)
-    household = selectors.get_household_for_user(actor, public_id, purpose="add_member")
+    household = selectors.get_household_for_user(actor, public_id, purpose=Purpose.ADD_MEMBER)
     form = forms.MemberAddForm(request.POST or None)
     duplicates = []
     if request.method == "POST" and form.is_valid():
@@ -214,7 +215,7 @@ def person_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _actor(request, names_record=True)
-    person = selectors.get_person_for_user(actor, public_id, purpose="edit")
+    person = selectors.get_person_for_user(actor, public_id, purpose=Purpose.EDIT)
     form = forms.PersonEditForm(
         request.POST or None,
         initial={
@@ -241,7 +242,7 @@ def person_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def membership_end(request: HttpRequest, public_id: UUID, membership_id: UUID) -> HttpResponse:
     actor = _actor(request, names_record=True)
-    household = selectors.get_household_for_user(actor, public_id, purpose="end_membership")
+    household = selectors.get_household_for_user(actor, public_id, purpose=Purpose.END_MEMBERSHIP)
     current = household.current_memberships  # type: ignore[attr-defined]
     membership = next((m for m in current if m.public_id == membership_id), None)
     if membership is None:
@@ -267,7 +268,7 @@ def membership_end(request: HttpRequest, public_id: UUID, membership_id: UUID) -
 @require_http_methods(["GET", "POST"])
 def relation_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _actor(request, names_record=True)
-    household = selectors.get_household_for_user(actor, public_id, purpose="add_relation")
+    household = selectors.get_household_for_user(actor, public_id, purpose=Purpose.ADD_RELATION)
     current = household.current_memberships  # type: ignore[attr-defined]
     members = [m.person for m in current]
     form = forms.RelationForm(request.POST or None, members=members)

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from kasane.privacy.models import AuditEvent
+from kasane.audit.models import AuditEvent
 
 
 @contextmanager

@@ -12,9 +12,9 @@ import pytest
 from django.db import connection, transaction
 
 from kasane.accounts.models import Role, Staff
+from kasane.audit.models import AuditAction, AuditEvent
 from kasane.conftest import StaffFactory
 from kasane.core.row_version import EditConflict, compare_and_set
-from kasane.privacy.models import AuditAction, AuditEvent
 
 ON_POSTGRESQL = pytest.mark.skipif(
     connection.vendor != "postgresql",

@@ -119,7 +119,7 @@ SITE: list[tuple[str, str]] = [
     ("evaluation:staffing_assumptions", "coordinator: ok; *: 404"),
     ("evaluation:*", "EVALUATION: ok; *: 404"),
     # Privacy.
-    ("privacy:audit_*", "auditor: ok; *: 403"),
+    ("audit:audit_*", "auditor: ok; *: 403"),
     ("privacy:break_glass_list", "coordinator auditor: ok; *: 403"),
     ("privacy:break_glass_review", "coordinator auditor: ok; *: 403"),
     ("privacy:break_glass_start", "ON_CASE: ok; *: 404"),

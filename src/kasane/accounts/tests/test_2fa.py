@@ -22,8 +22,8 @@ from kasane.accounts import two_factor
 from kasane.accounts.forms import THROTTLED_MESSAGE
 from kasane.accounts.models import LoginAttempt, Role, Staff
 from kasane.api.services import api_token_create
+from kasane.audit.models import AuditAction, AuditEvent
 from kasane.conftest import PASSWORD, StaffFactory
-from kasane.privacy.models import AuditAction, AuditEvent
 
 LOGIN = "/accounts/login/"
 VERIFY = "/accounts/two-factor/verify/"

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from kasane.accounts.models import Agency, Role, Staff
 from kasane.accounts.services import staff_create
+from kasane.audit.models import AuditAction, AuditEvent, LegalBasis
 from kasane.conftest import PASSWORD, AgencyFactory, StaffFactory
-from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
 
 
 def constraint_message(name: str) -> str:

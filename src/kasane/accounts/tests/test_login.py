@@ -13,8 +13,8 @@ from django.utils import timezone, translation
 from kasane.accounts.forms import LoginForm
 from kasane.accounts.models import LoginAttempt, Staff
 from kasane.accounts.services import client_address, login_throttled
+from kasane.audit.models import AuditAction, AuditEvent
 from kasane.conftest import PASSWORD, StaffFactory
-from kasane.privacy.models import AuditAction, AuditEvent
 
 LOGIN_URL = "/accounts/login/"
 

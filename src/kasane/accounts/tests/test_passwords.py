@@ -13,9 +13,9 @@ from django.test import Client
 
 from kasane.accounts.models import Role, Staff
 from kasane.accounts.services import staff_create
+from kasane.audit.models import AuditAction, AuditEvent
 from kasane.conftest import PASSWORD, StaffFactory
 from kasane.demo.city import DEMO_PASSWORD
-from kasane.privacy.models import AuditAction, AuditEvent
 
 
 def problems(password: str, user: Staff | None = None) -> list[str]:

@@ -16,8 +16,8 @@ from django.utils.translation import gettext
 
 from kasane.accounts import sessions
 from kasane.accounts.models import Staff
+from kasane.audit.models import AuditAction, AuditEvent
 from kasane.conftest import PASSWORD
-from kasane.privacy.models import AuditAction, AuditEvent
 
 LOGIN = "/accounts/login/"
 PAGE = "/registry/households/"

@@ -9,11 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kasane.api.tests.conftest import assert_error
+from kasane.audit.models import AuditAction, AuditEvent
 from kasane.cases import services
 from kasane.cases.models import Case, CaseNote, ReferralStatus, TeamRole
 from kasane.conftest import make_household
 from kasane.privacy import services as privacy_services
-from kasane.privacy.models import AuditAction, AuditEvent, ConsentMethod, ConsentPurpose
+from kasane.privacy.models import ConsentMethod, ConsentPurpose
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kasane.api.tests.conftest import assert_error, in_japanese
+from kasane.audit.models import AuditAction, AuditEvent
 from kasane.cases.models import Case, Referral, ReferralStatus
 from kasane.conftest import head_of, make_household
 from kasane.intake.models import Consultation, Outcome
-from kasane.privacy.models import AuditAction, AuditEvent
 
 
 def _consultation(**overrides):

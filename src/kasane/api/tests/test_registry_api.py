@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from kasane.api.tests.conftest import assert_error
+from kasane.audit.models import AuditAction, AuditEvent, LegalBasis
 from kasane.conftest import head_of, make_household
-from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
 from kasane.registry.models import Household, Person
 
 HEAD = {"name": "山田 ハナ", "kana": "やまだ はな", "birth_date": "1944-03-01", "sex": "female"}

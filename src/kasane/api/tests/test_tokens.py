@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from kasane.api.models import ApiToken
 from kasane.api.services import token_digest
 from kasane.api.tests.conftest import ApiClient, assert_error
-from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
+from kasane.audit.models import AuditAction, AuditEvent, LegalBasis
 
 
 def _create(username, *args):

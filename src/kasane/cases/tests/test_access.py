@@ -15,6 +15,7 @@ from django.shortcuts import resolve_url
 from django.utils import timezone
 
 from kasane.accounts.models import Agency, Staff
+from kasane.audit.models import AuditAction, AuditEvent
 from kasane.cases import services, urls
 from kasane.cases.models import (
     Case,
@@ -27,7 +28,6 @@ from kasane.cases.models import (
     Referral,
     ReferralStatus,
 )
-from kasane.privacy.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db
 

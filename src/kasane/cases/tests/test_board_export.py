@@ -14,9 +14,9 @@ from django.test import Client
 from django.utils import timezone
 
 from kasane.accounts.models import Staff
+from kasane.audit.models import AuditEvent, LegalBasis
 from kasane.cases import services
 from kasane.core.dates import fiscal_year
-from kasane.privacy.models import AuditEvent, LegalBasis
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from django.db import connection
 from django.shortcuts import resolve_url
 from django.test.utils import CaptureQueriesContext
 
+from kasane.audit.models import AuditAction, AuditEvent, LegalBasis
 from kasane.cases import services
 from kasane.conftest import make_household
-from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
 
 pytestmark = pytest.mark.django_db
 

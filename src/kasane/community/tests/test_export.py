@@ -14,8 +14,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from kasane.accounts.models import Staff
+from kasane.audit.models import AuditAction, AuditEvent
 from kasane.community.models import Place, PlaceKind
-from kasane.privacy.models import AuditAction, AuditEvent
 from kasane.registry.models import Area
 
 pytestmark = pytest.mark.django_db

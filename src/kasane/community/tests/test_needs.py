@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from kasane.audit.models import AuditEvent
 from kasane.community.selectors import current_fiscal_year, need_table
 from kasane.core.dates import fiscal_year_bounds
-from kasane.privacy.models import AuditEvent
 from kasane.registry.models import AreaKind
 
 URL = reverse("community:issues")

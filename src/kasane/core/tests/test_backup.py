@@ -23,9 +23,9 @@ from django.shortcuts import resolve_url
 from django.test import Client
 
 from kasane.accounts.models import Agency
+from kasane.audit.models import AuditEvent
 from kasane.conftest import make_household
 from kasane.demo.city import build_demo_city
-from kasane.privacy.models import AuditEvent
 from kasane.registry.models import Household
 
 postgresql_only = pytest.mark.skipif(

@@ -13,10 +13,10 @@ from django.core.management import call_command
 from django.db.models import Q
 
 from kasane.accounts.models import Staff
+from kasane.audit.models import AuditAction, AuditEvent
 from kasane.cases.models import CaseNote
 from kasane.core.loadtest import ACCOUNTS, AuditCheck, Results, report
 from kasane.demo.city import DEMO_PASSWORD
-from kasane.privacy.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -25,11 +25,11 @@ from django.core.management import call_command
 from django.db import connection
 
 from kasane.api.services import api_token_create
+from kasane.audit.models import AuditAction, AuditEvent
 from kasane.cases import services
 from kasane.cases.models import CaseNote
 from kasane.conftest import AgencyFactory, StaffFactory, make_household
 from kasane.core import loadtest
-from kasane.privacy.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -295,12 +295,12 @@ class TestDemoCity:
         assert all(c.case.accepted_at is not None for c in at_meeting)
 
     def test_seed_003_kusano_read_by_shogai_takagi_only_seen(self, city: str) -> None:
+        from kasane.audit.models import LegalBasis
         from kasane.cases.models import Case, Triage
         from kasane.meetings.models import AgendaItem
         from kasane.plans.models import PlanStatus
         from kasane.privacy.cases import case_basis, detail_basis
         from kasane.privacy.meeting_selectors import has_pledge
-        from kasane.privacy.models import LegalBasis
 
         shogai = Staff.objects.get(username="shogai")
         kusano = Case.objects.get(household__memberships__person__name="草野 ミツ")

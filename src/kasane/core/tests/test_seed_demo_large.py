@@ -24,6 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from kasane.accounts.models import Staff
+from kasane.audit.models import AuditEvent
 from kasane.cases.models import (
     Case,
     CaseEvent,
@@ -61,7 +62,7 @@ from kasane.outreach.models import (
 from kasane.participation.models import LonelinessScore, Match, MatchStage, MatchStageChange
 from kasane.plans.models import Closure, PlanStatus, Review, ReviewKind, SupportPlan
 from kasane.privacy.consent import consents_in_force
-from kasane.privacy.models import AuditEvent, ConsentPurpose
+from kasane.privacy.models import ConsentPurpose
 from kasane.privacy.selectors import get_household_for_user, search_persons
 from kasane.registry.models import Household, Membership, Person, Relation
 

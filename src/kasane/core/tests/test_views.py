@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from kasane.accounts.models import Staff
+from kasane.audit.models import AuditAction, AuditEvent
 from kasane.conftest import PASSWORD
 from kasane.core.tests.urls_errors import SECRET
-from kasane.privacy.models import AuditAction, AuditEvent
 
 # --- health check ------------------------------------------------------------------------
 
@@ -184,7 +184,7 @@ def test_home_links_each_role_to_its_own_tools(
     caseworker: Staff, auditor: Staff, analyst: Staff, admin_user: Staff, login
 ) -> None:
     search = reverse("registry:person_search")
-    audit = reverse("privacy:audit_log")
+    audit = reverse("audit:audit_log")
     admin_index = reverse("admin:index")
 
     worker_home = login(caseworker).get("/").content.decode()

@@ -21,6 +21,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kasane.accounts.models import Agency, Staff
+from kasane.audit.models import AuditAction, AuditEvent, LegalBasis
 from kasane.cases import services as case_services
 from kasane.cases.models import Case
 from kasane.cases.services import clock_at
@@ -38,7 +39,6 @@ from kasane.evaluation.report import (
 from kasane.intake import services as intake_services
 from kasane.intake.models import Consultation, NeedType, Outcome
 from kasane.plans import services as plan_services
-from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
 
 pytestmark = pytest.mark.django_db
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kasane.accounts.models import AgencyType, Role, Staff
+from kasane.audit.models import AuditEvent
 from kasane.conftest import AgencyFactory, StaffFactory, make_household
 from kasane.evaluation import system_services as services
 from kasane.evaluation.checklist import STANDARD_CHECKLIST, SURVEY_SOMEONE_TO_ASK
@@ -36,7 +37,6 @@ from kasane.evaluation.models import (
 from kasane.evaluation.system_selectors import history
 from kasane.evaluation.system_services import Answer, current_fiscal_year
 from kasane.intake.models import Consultation
-from kasane.privacy.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,11 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 from django.utils import timezone
 
+from kasane.audit.models import AuditAction, AuditEvent
 from kasane.cases import services as case_services
 from kasane.conftest import head_of
 from kasane.intake import services, urls
 from kasane.intake.models import Consultation, NeedType, Outcome
-from kasane.privacy.models import AuditAction, AuditEvent
 from kasane.registry.models import Household, Person
 
 pytestmark = pytest.mark.django_db

@@ -15,10 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kasane.accounts.models import Staff
+from kasane.audit.models import AuditAction, AuditEvent, LegalBasis
 from kasane.conftest import make_household
 from kasane.intake import services
 from kasane.intake.models import Consultation, NeedType, Outcome
-from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
 from kasane.registry.models import Household
 
 pytestmark = pytest.mark.django_db

@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 
 from kasane.accounts.models import Staff
 from kasane.api.services import api_token_create
+from kasane.audit.models import AuditAction, AuditEvent, LegalBasis
 from kasane.cases import services as case_services
 from kasane.cases.models import Case
 from kasane.conftest import head_of
@@ -31,7 +32,7 @@ from kasane.intake.models import Consultation, NeedType, Outcome
 from kasane.meetings import services as meetings
 from kasane.meetings.models import MeetingKind
 from kasane.privacy import services as privacy
-from kasane.privacy.models import AuditAction, AuditEvent, BreakGlass, LegalBasis
+from kasane.privacy.models import BreakGlass
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,9 @@
 import pytest
 from django.utils import timezone
 
+from kasane.audit.models import AuditEvent
 from kasane.cases.models import Case, Referral, ReferralStatus
 from kasane.intake.models import Consultation, NeedType, Outcome
-from kasane.privacy.models import AuditEvent
 
 
 def _rows(*people):

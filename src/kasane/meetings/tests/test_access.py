@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from kasane.audit.models import AuditEvent, LegalBasis
 from kasane.cases import services as case_services
 from kasane.meetings import services
 from kasane.meetings.models import MeetingKind
 from kasane.meetings.tests.conftest import when
-from kasane.privacy.models import AuditEvent, LegalBasis
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ from django.shortcuts import resolve_url
 from django.test import Client
 
 from kasane.accounts.models import Staff
+from kasane.audit.models import AuditEvent
 from kasane.meetings import services
 from kasane.meetings.models import Meeting
-from kasane.privacy.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils import timezone
 
+from kasane.audit.models import AuditEvent
 from kasane.cases import services as case_services
 from kasane.meetings import services
 from kasane.meetings.models import AgendaItem, Decision, Meeting
-from kasane.privacy.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from kasane.accounts.models import AgencyType
+from kasane.audit.models import AuditEvent, LegalBasis
 from kasane.cases import services as case_services
 from kasane.meetings import services
 from kasane.meetings.models import ConfidentialityPledge, DecisionKind, MeetingKind
 from kasane.meetings.tests.conftest import when
-from kasane.privacy.models import AuditEvent, ConsentPurpose, LegalBasis
+from kasane.privacy.models import ConsentPurpose
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from kasane.accounts.models import Staff
+from kasane.audit.models import AuditAction, AuditEvent, LegalBasis
 from kasane.outreach.models import OutreachTarget
-from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
 
 pytestmark = pytest.mark.django_db
 

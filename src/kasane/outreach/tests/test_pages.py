@@ -11,9 +11,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from kasane.audit.models import AuditEvent, LegalBasis
 from kasane.outreach import services
 from kasane.outreach.models import ConcernReport, ContactAttempt, OutreachTarget, Stage
-from kasane.privacy.models import AuditEvent, LegalBasis
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.shortcuts import resolve_url
 from django.test import Client
 
 from kasane.accounts.models import Staff
-from kasane.privacy.models import AuditEvent
+from kasane.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
+from kasane.audit.models import AuditEvent, LegalBasis
 from kasane.cases.models import Case
 from kasane.core.models import Notification
 from kasane.outreach import services
@@ -21,7 +22,7 @@ from kasane.outreach.models import (
     ReportStatus,
     Stage,
 )
-from kasane.privacy.models import AuditEvent, Consent, ConsentMethod, ConsentPurpose, LegalBasis
+from kasane.privacy.models import Consent, ConsentMethod, ConsentPurpose
 from kasane.privacy.outreach_selectors import month_flow
 from kasane.privacy.services import ConsentInput
 from kasane.registry.models import Household

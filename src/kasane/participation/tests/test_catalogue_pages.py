@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from kasane.accounts.models import Role, Staff
 from kasane.api.services import api_token_create
+from kasane.audit.models import AuditEvent, LegalBasis
 from kasane.conftest import AreaFactory, StaffFactory
 from kasane.participation import hsds
 from kasane.participation.models import Opportunity, OpportunityStatus
 from kasane.participation.tests.catalogue_factories import make_place
-from kasane.privacy.models import AuditEvent, LegalBasis
 from kasane.registry.models import Area, AreaKind
 
 pytestmark = pytest.mark.django_db

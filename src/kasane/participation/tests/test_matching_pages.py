@@ -13,6 +13,7 @@ from django.shortcuts import resolve_url
 from django.utils import timezone
 
 from kasane.accounts.models import Role
+from kasane.audit.models import AuditEvent
 from kasane.conftest import StaffFactory, head_of
 from kasane.participation import matching_services as services
 from kasane.participation.candidates import catalogue_candidates
@@ -27,7 +28,6 @@ from kasane.participation.models import (
     Schedule,
     UnmetNeed,
 )
-from kasane.privacy.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,11 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
+from kasane.audit.models import AuditEvent, LegalBasis
 from kasane.plans import services
 from kasane.plans.models import Severity
 from kasane.plans.services import AreaInput
 from kasane.plans.tests.conftest import today
-from kasane.privacy.models import AuditEvent, LegalBasis
 
 pytestmark = pytest.mark.django_db
 

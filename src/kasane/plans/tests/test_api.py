@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from kasane.api.tests.conftest import api, assert_error  # noqa: F401
+from kasane.audit.models import AuditEvent, LegalBasis
 from kasane.cases import services as case_services
 from kasane.conftest import head_of
 from kasane.meetings import services as meeting_services
 from kasane.plans.models import Closure, PlanStatus, SupportPlan
 from kasane.plans.tests.conftest import days, today
-from kasane.privacy.models import AuditEvent, LegalBasis
 
 pytestmark = pytest.mark.django_db
 

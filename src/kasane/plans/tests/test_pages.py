@@ -10,12 +10,12 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
+from kasane.audit.models import AuditEvent
 from kasane.cases.models import CaseStatus
 from kasane.meetings.models import Decision
 from kasane.plans import services
 from kasane.plans.models import Assessment, Closure, PlanStatus, Review, SupportPlan
 from kasane.plans.tests.conftest import days, today
-from kasane.privacy.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from kasane.audit.models import AuditEvent, LegalBasis
 from kasane.cases import services as case_services
 from kasane.cases.models import CaseStatus
 from kasane.conftest import head_of, make_household
@@ -25,7 +26,6 @@ from kasane.plans.models import (
 from kasane.plans.services import AreaInput
 from kasane.plans.tests.conftest import days, today
 from kasane.privacy.cases import NoDetailBasis
-from kasane.privacy.models import AuditEvent, LegalBasis
 
 pytestmark = pytest.mark.django_db
 

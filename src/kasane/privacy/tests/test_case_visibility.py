@@ -6,13 +6,13 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
+from kasane.audit.models import AuditEvent, LegalBasis
 from kasane.cases import services
 from kasane.conftest import head_of
 from kasane.meetings import services as meeting_services
 from kasane.meetings.models import MeetingKind
 from kasane.privacy import selectors
 from kasane.privacy import services as privacy_services
-from kasane.privacy.models import AuditEvent, LegalBasis
 
 
 @pytest.fixture

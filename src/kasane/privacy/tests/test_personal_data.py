@@ -11,8 +11,8 @@ import pytest
 from django.forms.models import model_to_dict
 from django.shortcuts import resolve_url
 
+from kasane.audit.models import AuditEvent
 from kasane.conftest import head_of
-from kasane.privacy.models import AuditEvent
 from kasane.registry.models import Household, Membership, Person
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,8 @@ from django.shortcuts import resolve_url
 from django.utils import timezone
 
 from kasane.accounts.models import Role, Staff
+from kasane.audit.models import AuditEvent
 from kasane.conftest import StaffFactory, head_of, make_household
-from kasane.privacy.models import AuditEvent
 from kasane.registry import urls
 from kasane.registry.models import Household, Membership, Person, Relation, Relationship
 from kasane.registry.services import PersonInput, member_add

@@ -15,8 +15,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from kasane.accounts.models import Staff
+from kasane.audit.models import AuditEvent, LegalBasis
 from kasane.conftest import make_household
-from kasane.privacy.models import AuditEvent, LegalBasis
 from kasane.registry.models import Household
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import resolve_url
 from django.utils import timezone
 
+from kasane.audit.models import AuditAction, AuditEvent, LegalBasis
 from kasane.conftest import AreaFactory, head_of, make_household
-from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
 from kasane.privacy.selectors import search_persons
 from kasane.registry.models import (
     AreaKind,

@@ -12,9 +12,9 @@ from django.shortcuts import resolve_url
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, AuditEvent, LegalBasis
 from kasane.conftest import StaffFactory, head_of, make_household
-from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def activity(household, caseworker, outsider, login):
 
 
 def test_the_url_is_where_the_menu_says(db):
-    assert resolve_url("privacy:audit_log") == URL
+    assert resolve_url("audit:audit_log") == URL
 
 
 def test_the_auditor_reads_the_log(activity, auditor, login, household):
@@ -162,7 +162,11 @@ def test_odd_page_numbers_do_not_break_the_page(page, activity, auditor, login):
 def test_pages_of_events(auditor, login):
     size = settings.KASANE_PAGE_SIZE
     for _ in range(size + 3):
-        audit_record(actor=None, action=AuditAction.LOGIN, legal_basis=LegalBasis.NONE)
+        audit.record(
+            actor=None,
+            action=AuditAction.LOGIN,
+            legal_basis=LegalBasis.NONE,
+        )
     client = login(auditor)
     first = client.get(URL).context["page"]
     second = client.get(URL, {"page": "2"}).context["page"]
@@ -173,7 +177,11 @@ def test_pages_of_events(auditor, login):
 
 def test_filters_are_kept_in_the_page_links(auditor, login):
     for _ in range(settings.KASANE_PAGE_SIZE + 1):
-        audit_record(actor=None, action=AuditAction.LOGIN, legal_basis=LegalBasis.NONE)
+        audit.record(
+            actor=None,
+            action=AuditAction.LOGIN,
+            legal_basis=LegalBasis.NONE,
+        )
     body = login(auditor).get(URL, {"action": "login"}).content.decode()
     assert "action=login" in body
     assert "page=2" in body

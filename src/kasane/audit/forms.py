@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kasane.privacy.models import AuditAction, LegalBasis
+from kasane.audit.models import AuditAction, LegalBasis
 
 
 class AuditFilterForm(forms.Form):

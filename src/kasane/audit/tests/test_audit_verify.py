@@ -13,8 +13,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, AuditEvent, LegalBasis, ObjectType
 from kasane.testing.audit import audit_triggers_lifted
 
 pytestmark = pytest.mark.django_db
@@ -24,11 +24,11 @@ pytestmark = pytest.mark.django_db
 def log(db: object) -> dict[int, AuditEvent]:
     """Ten sign-ins and views, by sequence number."""
     for i in range(10):
-        audit_record(
+        audit.record(
             actor=None,
             action=AuditAction.VIEW if i % 2 else AuditAction.LOGIN,
             legal_basis=LegalBasis.NONE,
-            object_type="household",
+            object_type=ObjectType.HOUSEHOLD,
             object_id=f"h{i}",
         )
     return {e.sequence: e for e in AuditEvent.objects.order_by("sequence")}
@@ -99,7 +99,7 @@ def test_several_deleted_events_are_named_as_a_range(log):
 
 def test_an_event_rewritten_with_a_fresh_hash_is_named_by_its_successor(log):
     """The forger recomputes the hash of what they changed: the next event's link shows it."""
-    from kasane.privacy.audit import event_hash
+    from kasane.audit.chain import event_hash
 
     forged = AuditEvent.objects.get(pk=log[6].pk)
     forged.object_id = "someone-else"
@@ -121,7 +121,11 @@ def test_the_newest_events_deleted_are_caught_by_the_anchor(log, tmp_path: Path)
     assert ok and "first anchor" in out
     assert json.loads(anchor.read_text())["sequence"] == 10
 
-    audit_record(actor=None, action=AuditAction.LOGOUT, legal_basis=LegalBasis.NONE)
+    audit.record(
+        actor=None,
+        action=AuditAction.LOGOUT,
+        legal_basis=LegalBasis.NONE,
+    )
     ok, out, _ = _verify("--anchor", str(anchor))
     assert ok and "event #11 (was #10)" in out
 

@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
-from kasane.privacy.audit import audit_record
-from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, AuditEvent, LegalBasis
 from kasane.testing.audit import audit_triggers, audit_triggers_lifted
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,11 @@ postgresql_only = pytest.mark.skipif(
 @pytest.fixture
 def events(db: object) -> list[AuditEvent]:
     for _ in range(3):
-        audit_record(actor=None, action=AuditAction.LOGIN, legal_basis=LegalBasis.NONE)
+        audit.record(
+            actor=None,
+            action=AuditAction.LOGIN,
+            legal_basis=LegalBasis.NONE,
+        )
     return list(AuditEvent.objects.order_by("sequence"))
 
 
@@ -76,7 +80,11 @@ def test_postgresql_refuses_to_truncate_the_log(events):
 
 def test_new_events_are_still_written(events):
     """The triggers guard change and removal only: the log keeps growing."""
-    event = audit_record(actor=None, action=AuditAction.LOGOUT, legal_basis=LegalBasis.NONE)
+    event = audit.record(
+        actor=None,
+        action=AuditAction.LOGOUT,
+        legal_basis=LegalBasis.NONE,
+    )
     assert event.sequence == events[-1].sequence + 1
 
 
@@ -128,10 +136,18 @@ def test_the_orm_refuses_every_door(events):
 def test_a_flush_in_the_test_suite_still_empties_the_log():
     """Committing tests end with Django's flush; the test settings' flush lifts the triggers
     for it and puts them back."""
-    audit_record(actor=None, action=AuditAction.LOGIN, legal_basis=LegalBasis.NONE)
+    audit.record(
+        actor=None,
+        action=AuditAction.LOGIN,
+        legal_basis=LegalBasis.NONE,
+    )
     call_command("flush", interactive=False, verbosity=0)
     assert not AuditEvent.objects.exists()
     assert len(audit_triggers()) >= 2
-    audit_record(actor=None, action=AuditAction.LOGIN, legal_basis=LegalBasis.NONE)
+    audit.record(
+        actor=None,
+        action=AuditAction.LOGIN,
+        legal_basis=LegalBasis.NONE,
+    )
     with pytest.raises(IntegrityError):
         _raw("DELETE FROM {table}")

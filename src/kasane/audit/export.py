@@ -22,10 +22,11 @@ from django.db.models import Count, Max, Min, QuerySet
 from django.utils import timezone
 
 from kasane.accounts.models import Staff
+from kasane.audit import services as audit
+from kasane.audit.chain import EXPORT_FORMAT, event_payload
+from kasane.audit.models import AuditAction, AuditEvent, LegalBasis, ObjectType
+from kasane.audit.selectors import filtered_events, may_read_audit_log
 from kasane.core.exports import Encoding, encode, neutralise
-from kasane.privacy.audit import EXPORT_FORMAT, audit_record, event_payload
-from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
-from kasane.privacy.selectors_audit import filtered_events, may_read_audit_log
 
 CSV_COLUMNS = (
     "sequence",
@@ -89,11 +90,11 @@ def audit_export_for_user(actor: Staff, filters: dict[str, Any], fmt: str) -> Au
         "last": bounds["last"],
         "last_hash": last_hash,
     }
-    audit_record(
+    audit.record(
         actor=actor,
         action=AuditAction.VIEW,
         legal_basis=LegalBasis.SYSTEM,
-        object_type="audit_log_export",
+        object_type=ObjectType.AUDIT_LOG_EXPORT,
         detail={
             "format": fmt,
             "filters": chosen,

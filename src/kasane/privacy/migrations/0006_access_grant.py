@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0003_row_version'),
-        ('privacy', '0004_audit_append_only_triggers'),
+        ('privacy', '0005_auditevent_moved_to_audit'),
         ('registry', '0004_resident_register_numbers'),
     ]
 

@@ -1,8 +1,8 @@
-"""Writing and verifying the hash-chained audit log.
+"""The audit log's hash chain: how an event's hash is made, and verifying the stored log
+(``kasane audit_verify``) and an export of it away from the database.
 
-Every event's hash covers its own fields and the previous event's hash. Writers serialise on
-the chain's head (an advisory lock on PostgreSQL; SQLite's IMMEDIATE transactions already
-hold the single write lock), so two requests never chain onto the same predecessor.
+Every event's hash covers its own fields and the previous event's hash
+(:func:`kasane.audit.services.record` writes them).
 """
 
 import hashlib
@@ -12,18 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from django.db import connection, transaction
-from django.utils import timezone
-
-from kasane.accounts.models import Staff
-from kasane.core.request_context import current_request_id
-from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
+from kasane.audit.models import AuditEvent
 
 GENESIS_HASH = "0" * 64
-# Any constant would do; it names the chain's lock among the application's advisory locks.
-_CHAIN_LOCK_KEY = 0x4B415341  # "KASA"
-
-JsonValue = str | int | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
 
 
 def event_payload(event: AuditEvent) -> dict[str, Any]:
@@ -51,51 +42,6 @@ def payload_hash(payload: dict[str, Any]) -> str:
 
 def event_hash(event: AuditEvent) -> str:
     return payload_hash(event_payload(event))
-
-
-def _lock_chain() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-
-
-def audit_record(
-    *,
-    actor: Staff | None,
-    action: AuditAction,
-    legal_basis: LegalBasis,
-    object_type: str = "",
-    object_id: str = "",
-    detail: dict[str, Any] | None = None,
-    actor_username: str | None = None,
-) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction.
-
-    Detail holds ids, counts and field names, never the personal data itself: the audit
-    log must not become a second copy of the records it watches.
-    """
-    with transaction.atomic():
-        _lock_chain()
-        last = AuditEvent.objects.order_by("-sequence").only("sequence", "hash").first()
-        event = AuditEvent(
-            sequence=(last.sequence + 1) if last else 1,
-            at=timezone.now(),
-            actor=actor,
-            actor_username=actor_username
-            if actor_username is not None
-            else (actor.username if actor else ""),
-            agency_name=actor.agency.name if actor and actor.agency_id else "",  # type: ignore[union-attr]
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            legal_basis=legal_basis,
-            request_id=current_request_id(),
-            detail=detail or {},
-            previous_hash=last.hash if last else GENESIS_HASH,
-        )
-        event.hash = event_hash(event)
-        event.save()
-    return event
 
 
 @dataclass(frozen=True)
@@ -175,7 +121,7 @@ _HEADER_FIELDS = ("filters", "contiguous", "count", "first", "last", "last_hash"
 def verify_export(
     header: dict[str, Any], records: Iterable[dict[str, Any]], seen: ExportSeen | None = None
 ) -> Generator[ChainProblem, None, None]:
-    """What is wrong with an exported log (:mod:`kasane.privacy.audit_export`), checked away
+    """What is wrong with an exported log (:mod:`kasane.audit.export`), checked away
     from the database. The header is never trusted on its own: every event is checked against
     its own hash, against the one before it when their numbers follow, and for order; what
     was read must agree with the header's count, first and last event and last hash; an

@@ -15,8 +15,9 @@ from django.core.management import CommandError, call_command
 from django.shortcuts import resolve_url
 from django.test import Client
 
-from kasane.privacy.audit import audit_record, payload_hash
-from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
+from kasane.audit import services as audit
+from kasane.audit.chain import payload_hash
+from kasane.audit.models import AuditAction, AuditEvent, LegalBasis, ObjectType
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +27,11 @@ URL = "/privacy/audit/export/"
 @pytest.fixture
 def log(db: object) -> None:
     for i in range(6):
-        audit_record(
+        audit.record(
             actor=None,
             action=AuditAction.VIEW,
             legal_basis=LegalBasis.NONE,
-            object_type="household",
+            object_type=ObjectType.HOUSEHOLD,
             object_id=f"h{i}",
             detail={"note": '=HYPERLINK("http://evil")'} if i == 3 else {},
             actor_username="@someone" if i == 4 else None,
@@ -58,7 +59,7 @@ def _verify(tmp_path: Path, lines: list[dict[str, Any]]) -> str:
 
 
 def test_the_url_is_where_the_page_links(db: object, auditor, login) -> None:
-    assert resolve_url("privacy:audit_export") == URL
+    assert resolve_url("audit:audit_export") == URL
     page = login(auditor).get("/privacy/audit/?action=view").content.decode()
     assert 'href="/privacy/audit/export/?action=view"' in page
 

@@ -18,15 +18,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from kasane.privacy.audit import (
+from kasane.audit.chain import (
     ChainProblem,
     ExportSeen,
     verify_chain,
     verify_export,
     verify_storage_order,
 )
-from kasane.privacy.audit_export import read_export
-from kasane.privacy.models import AuditEvent
+from kasane.audit.export import read_export
+from kasane.audit.models import AuditEvent
 
 
 def _read_anchor(path: Path) -> dict[str, Any] | None:

@@ -16,10 +16,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.shortcuts import resolve_url
 
+from kasane.audit import services as audit
+from kasane.audit.chain import GENESIS_HASH, event_hash, verify_chain
+from kasane.audit.models import AuditAction, AuditEvent, LegalBasis
 from kasane.conftest import head_of, make_household
 from kasane.privacy import selectors
-from kasane.privacy.audit import GENESIS_HASH, audit_record, event_hash, verify_chain
-from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
 from kasane.registry import services
 from kasane.registry.models import Household, Person, Relationship
 from kasane.registry.services import PersonInput
@@ -187,22 +188,23 @@ def test_the_demo_loader_writes_as_the_system(agency):
     assert all(e.actor is None and e.actor_username == "" for e in events)
 
 
-def _failing_audit(monkeypatch, module, after: int = 0):
+def _failing_audit(monkeypatch, after: int = 0):
     """Make the n+1-th audit write fail, as a full disk or a lost connection would."""
     calls = {"n": 0}
+    record = audit.record
 
     def failing(**kwargs):
         calls["n"] += 1
         if calls["n"] > after:
             raise RuntimeError("audit log unavailable")
-        return audit_record(**kwargs)
+        return record(**kwargs)
 
-    monkeypatch.setattr(module, "audit_record", failing)
+    monkeypatch.setattr(audit, "record", failing)
 
 
 def test_no_write_without_its_audit_event(household, caseworker, monkeypatch):
     """The change and its event commit together or not at all."""
-    _failing_audit(monkeypatch, services)
+    _failing_audit(monkeypatch)
     with pytest.raises(RuntimeError):
         services.household_update(
             actor=caseworker,
@@ -225,7 +227,7 @@ def test_no_write_without_its_audit_event(household, caseworker, monkeypatch):
 
 def test_a_household_is_not_left_without_its_head(caseworker, monkeypatch):
     """The household's event is written, the head's fails: neither remains."""
-    _failing_audit(monkeypatch, services, after=1)
+    _failing_audit(monkeypatch, after=1)
     start = _last()
     with pytest.raises(RuntimeError):
         services.household_create(
@@ -237,7 +239,7 @@ def test_a_household_is_not_left_without_its_head(caseworker, monkeypatch):
 
 
 def test_no_read_without_its_audit_event(household, caseworker, monkeypatch):
-    _failing_audit(monkeypatch, selectors)
+    _failing_audit(monkeypatch)
     for read in (
         lambda: selectors.household_detail_for_user(caseworker, household.public_id),
         lambda: selectors.get_person_for_user(caseworker, head_of(household).public_id),

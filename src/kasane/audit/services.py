@@ -1,0 +1,100 @@
+"""Writing the audit log: :func:`record`, the one way every app appends an event.
+
+Callers import the module and the vocabulary::
+
+    from kasane.audit import services as audit
+    from kasane.audit.models import AuditAction, LegalBasis, ObjectType, Purpose
+
+    audit.record(actor=actor, action=AuditAction.VIEW, legal_basis=basis,
+                 object_type=ObjectType.CASE, object_id=case.public_id, purpose=Purpose.VIEW)
+
+**One user action, one event per distinct read or change.** Checking whether the actor may
+reach a record writes nothing; the code that shows or changes the record writes the event:
+
+* A page (GET) writes one ``view`` per record or list it shows, with the basis it was shown
+  on. A part of a page loaded on its own (HTMX) is a read of its own: it writes one ``view``
+  of what it shows (``case_plans``, ``case_meetings``), never another ``view`` of the case it
+  hangs on, which the page recorded.
+* A form's page (GET, or a POST that fails and shows the form again) writes one ``view`` of
+  the record it shows, with the form's :class:`~kasane.audit.models.Purpose`.
+* A change (a POST that succeeds) writes the change's own event(s) — ``create``, ``update``,
+  ``delete`` — in the service's transaction, and no ``view`` for the check that allowed it.
+  A refused or failed change that shows nothing writes nothing.
+* An export writes one ``view`` of the list it exports; sign-ins and their failures one
+  ``login``/``login_failed``.
+
+Detail holds ids, counts and field names, never the personal data itself: the audit log must
+not become a second copy of the records it watches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from kasane.audit.chain import GENESIS_HASH, event_hash
+from kasane.audit.models import AuditAction, AuditEvent, LegalBasis, ObjectType, Purpose
+from kasane.core.request_context import current_request_id
+
+if TYPE_CHECKING:
+    from kasane.accounts.models import Staff
+
+# Any constant would do; it names the chain's lock among the application's advisory locks.
+_CHAIN_LOCK_KEY = 0x4B415341  # "KASA"
+
+
+def _lock_chain() -> None:
+    """Writers serialise on the chain's head (an advisory lock on PostgreSQL; SQLite's
+    IMMEDIATE transactions already hold the single write lock), so two requests never chain
+    onto the same predecessor."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+
+
+def record(
+    *,
+    actor: Staff | None,
+    action: AuditAction,
+    legal_basis: LegalBasis,
+    object_type: ObjectType | None = None,
+    object_id: str | UUID | int = "",
+    purpose: Purpose | None = None,
+    detail: Mapping[str, object] | None = None,
+    actor_username: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction.
+
+    ``object_id`` is stored as text (a public id, a digest); ``purpose`` goes into the
+    detail as ``"purpose"``. ``actor_username`` names an actor that is no staff account (a
+    failed sign-in's user name, ``"system"``); by default the actor's own.
+    """
+    data: dict[str, object] = dict(detail or {})
+    if purpose is not None:
+        data["purpose"] = purpose.value
+    with transaction.atomic():
+        _lock_chain()
+        last = AuditEvent.objects.order_by("-sequence").only("sequence", "hash").first()
+        event = AuditEvent(
+            sequence=(last.sequence + 1) if last else 1,
+            at=timezone.now(),
+            actor=actor,
+            actor_username=actor_username
+            if actor_username is not None
+            else (actor.username if actor else ""),
+            agency_name=actor.agency.name if actor and actor.agency_id else "",  # type: ignore[union-attr]
+            action=action,
+            object_type=object_type.value if object_type is not None else "",
+            object_id=str(object_id),
+            legal_basis=legal_basis,
+            request_id=current_request_id(),
+            detail=data,
+            previous_hash=last.hash if last else GENESIS_HASH,
+        )
+        event.hash = event_hash(event)
+        event.save()
+    return event

@@ -1,0 +1,12 @@
+"""The auditor's pages, under ``/privacy/audit/`` where they have always been."""
+
+from django.urls import path
+
+from kasane.audit import views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("", views.audit_log, name="audit_log"),
+    path("export/", views.audit_export, name="audit_export"),
+]
