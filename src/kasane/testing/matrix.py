@@ -427,8 +427,8 @@ def build_world() -> World:
 
     # Evaluation: a PDCA review of this 年度 (indicators are seeded after migrate).
     from kasane.evaluation.models import Indicator
-    from kasane.evaluation.system_services import current_fiscal_year as this_year
-    from kasane.evaluation.system_services import pdca_review_record
+    from kasane.evaluation.system.services import current_fiscal_year as this_year
+    from kasane.evaluation.system.services import pdca_review_record
 
     o["pdca"] = pdca_review_record(
         actor=coordinator,

@@ -23,19 +23,20 @@ from kasane.cases.models import Case
 from kasane.cases.services import clock_at
 from kasane.conftest import AgencyFactory, StaffFactory, head_of, make_household
 from kasane.core.dates import fiscal_year_bounds
-from kasane.evaluation import staffing
 from kasane.evaluation.models import (
     StaffingSettings,
     StaffRole,
     WorkloadAssumption,
     WorkloadKind,
 )
-from kasane.evaluation.staffing_services import (
+from kasane.evaluation.staffing import defaults
+from kasane.evaluation.staffing import estimate as staffing
+from kasane.evaluation.staffing.services import (
     AssumptionInput,
     staffing_assumptions_set,
     staffing_defaults_seed,
 )
-from kasane.evaluation.system_services import current_fiscal_year
+from kasane.evaluation.system.services import current_fiscal_year
 from kasane.intake.models import Consultation
 from kasane.outreach.models import CloseReason, OutreachTarget, Stage
 from kasane.participation.models import Match, MatchStage
@@ -321,7 +322,7 @@ def test_only_the_municipalitys_coordinators_change_assumptions(
 
 def form_post(**overrides: str) -> dict[str, str]:
     data = {"hours_per_fte_month": "120"}
-    for kind, default in staffing.DEFAULTS.items():
+    for kind, default in defaults.DEFAULTS.items():
         data[f"hours_{kind}"] = f"{default.hours}"
         data[f"done_by_{kind}"] = default.done_by
         data[f"note_{kind}"] = default.note
@@ -342,7 +343,7 @@ def test_coordinator_changes_the_assumptions_through_the_form(
     edit = reverse("evaluation:staffing_assumptions")
     form = client.get(edit)
     assert form.status_code == 200
-    assert staffing.DEFAULTS[WorkloadKind.CASE].note in form.content.decode()
+    assert defaults.DEFAULTS[WorkloadKind.CASE].note in form.content.decode()
     response = client.post(edit, form_post(hours_per_fte_month="100"))
     assert response.status_code == 302
     html = client.get(reverse("evaluation:staffing")).content.decode()

@@ -3,7 +3,7 @@ self-assessment of the support system and its PDCA records."""
 
 from django.urls import URLPattern, path
 
-from kasane.evaluation import system_views as views
+from kasane.evaluation.system import views
 
 urlpatterns: list[URLPattern] = [
     path("", views.assessment, name="self_assessment"),

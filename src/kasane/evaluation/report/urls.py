@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from kasane.evaluation import report_views
+from kasane.evaluation.report import views as report_views
 
 urlpatterns: list[URLPattern] = [
     path("", report_views.annual_report, name="annual_report"),

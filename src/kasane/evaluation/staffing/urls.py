@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from kasane.evaluation import staffing_views as views
+from kasane.evaluation.staffing import views
 
 urlpatterns: list[URLPattern] = [
     path("", views.estimate, name="staffing"),

@@ -25,12 +25,12 @@ from kasane.cases import services as case_services
 from kasane.cases.models import Case
 from kasane.cases.services import clock_at
 from kasane.conftest import make_household
-from kasane.evaluation import services as evaluation_services
 from kasane.evaluation.computations import REGISTRY, compute
+from kasane.evaluation.dashboard import services as evaluation_services
 from kasane.evaluation.models import Indicator, IndicatorSource
-from kasane.evaluation.report import (
+from kasane.evaluation.report.cells import HIDDEN
+from kasane.evaluation.report.workbook import (
     CASE_SHEET,
-    HIDDEN,
     INDICATOR_SHEET,
     PROJECT_SHEETS,
     build_annual_report,

@@ -18,11 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kasane.accounts.models import Staff
 from kasane.cases.views import _apply_errors
 from kasane.core.dates import fiscal_year_label
-from kasane.evaluation import staffing
 from kasane.evaluation.access import aggregates_only, may_edit, may_see
 from kasane.evaluation.models import StaffRole, WorkloadKind
-from kasane.evaluation.staffing_services import NOTE_MAX, AssumptionInput, staffing_assumptions_set
-from kasane.evaluation.system_selectors import fiscal_years_offered, parse_fiscal_year
+from kasane.evaluation.staffing import defaults
+from kasane.evaluation.staffing import estimate as staffing
+from kasane.evaluation.staffing.services import NOTE_MAX, AssumptionInput, staffing_assumptions_set
+from kasane.evaluation.system.selectors import fiscal_years_offered, parse_fiscal_year
 
 
 def _actor(request: HttpRequest, allowed: Any) -> Staff:
@@ -53,8 +54,8 @@ def estimate(request: HttpRequest) -> HttpResponse:
             "years": [(y, fiscal_year_label(y)) for y in fiscal_years_offered()],
             "may_edit": may_edit(actor),
             "aggregates_only": aggregates_only(actor),
-            "hours_per_fte_basis": staffing.HOURS_PER_FTE_BASIS,
-            "months": staffing.CONSULTATION_MONTHS,
+            "hours_per_fte_basis": defaults.HOURS_PER_FTE_BASIS,
+            "months": defaults.CONSULTATION_MONTHS,
         },
     )
 

@@ -14,7 +14,7 @@ from kasane.cases.models import Case
 from kasane.core.dates import fiscal_year
 from kasane.demo.activity import build_demo_activity
 from kasane.evaluation.computations import compute
-from kasane.evaluation.report import CASE_SHEET, PROJECT_SHEETS
+from kasane.evaluation.report.workbook import CASE_SHEET, PROJECT_SHEETS
 from kasane.testing.browser import browser, demo_city, page, shoot, sign_in  # noqa: F401
 
 pytestmark = pytest.mark.browser

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kasane.core.dates import fiscal_year_label
 from kasane.evaluation.models import ChecklistItem, Score
-from kasane.evaluation.system_selectors import fiscal_years_offered
-from kasane.evaluation.system_services import COMMENT_MAX, NOTE_MAX, Answer
+from kasane.evaluation.system.selectors import fiscal_years_offered
+from kasane.evaluation.system.services import COMMENT_MAX, NOTE_MAX, Answer
 from kasane.registry.forms import DATE_INPUT_FORMATS, DateInput
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from kasane.accounts.models import Staff
 from kasane.evaluation.access import may_edit
 from kasane.evaluation.models import StaffingSettings, StaffRole, WorkloadAssumption, WorkloadKind
-from kasane.evaluation.staffing import (
+from kasane.evaluation.staffing.defaults import (
     DEFAULT_HOURS_PER_FTE,
     DEFAULTS,
     FTE_HOURS_MAX,
@@ -78,27 +78,14 @@ def _hours(value: Decimal | int | str, low: Decimal, high: Decimal, *, strict_lo
     return number
 
 
-@transaction.atomic
-def staffing_assumptions_set(
-    *,
-    actor: Staff,
-    hours_per_fte_month: Decimal | int | str,
-    assumptions: Mapping[str, AssumptionInput],
-) -> StaffingSettings:
-    """Set the hours a month each kind of work takes, who does it and on what basis, and
-    the casework hours of a full-time month.
+Checked = dict[str, tuple[Decimal, str, str]]
 
-    Every figure is positive and bounded: one item of work from more than 0 to 160 hours a
-    month (a full-time month), a full-time month from 20 to 200 casework hours. Kinds not
-    given keep their current figures.
-    """
-    if not may_edit(actor):
-        raise PermissionDenied
-    errors: dict[str, list[ValidationError]] = {}
-    try:
-        fte_hours = _hours(hours_per_fte_month, FTE_HOURS_MIN, FTE_HOURS_MAX, strict_low=False)
-    except ValueError as exc:
-        errors["hours_per_fte_month"] = [ValidationError(str(exc), code="invalid")]
+
+def _checked(
+    assumptions: Mapping[str, AssumptionInput], errors: dict[str, list[ValidationError]]
+) -> Checked:
+    """The assumptions given, checked: (hours, who, basis) by kind; each fault is added to
+    ``errors`` under its field."""
     checked: dict[str, tuple[Decimal, str, str]] = {}
     for kind, given in assumptions.items():
         if kind not in WorkloadKind.values:
@@ -128,8 +115,11 @@ def staffing_assumptions_set(
             ]
             continue
         checked[kind] = (hours, given.done_by, note)
-    if errors:
-        raise ValidationError(errors)
+    return checked
+
+
+def _save_assumptions(checked: Checked) -> dict[str, list[str]]:
+    """Save the checked assumptions (under lock); the hours changed, before and after."""
     saved = {a.kind: a for a in WorkloadAssumption.objects.select_for_update()}
     changed: dict[str, list[str]] = {}
     for kind, (hours, done_by, note) in checked.items():
@@ -142,6 +132,34 @@ def staffing_assumptions_set(
         row.hours_per_month, row.done_by, row.note = hours, done_by, note
         row.full_clean()
         row.save()
+    return changed
+
+
+@transaction.atomic
+def staffing_assumptions_set(
+    *,
+    actor: Staff,
+    hours_per_fte_month: Decimal | int | str,
+    assumptions: Mapping[str, AssumptionInput],
+) -> StaffingSettings:
+    """Set the hours a month each kind of work takes, who does it and on what basis, and
+    the casework hours of a full-time month.
+
+    Every figure is positive and bounded: one item of work from more than 0 to 160 hours a
+    month (a full-time month), a full-time month from 20 to 200 casework hours. Kinds not
+    given keep their current figures.
+    """
+    if not may_edit(actor):
+        raise PermissionDenied
+    errors: dict[str, list[ValidationError]] = {}
+    try:
+        fte_hours = _hours(hours_per_fte_month, FTE_HOURS_MIN, FTE_HOURS_MAX, strict_low=False)
+    except ValueError as exc:
+        errors["hours_per_fte_month"] = [ValidationError(str(exc), code="invalid")]
+    checked = _checked(assumptions, errors)
+    if errors:
+        raise ValidationError(errors)
+    changed = _save_assumptions(checked)
     settings = StaffingSettings.objects.select_for_update().order_by("pk").first()
     if settings is None:
         settings = StaffingSettings()

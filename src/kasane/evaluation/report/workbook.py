@@ -16,24 +16,16 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.http import Http404
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from kasane.accounts.models import Staff
 from kasane.cases.models import CaseStatus
-from kasane.community.suppression import THRESHOLD
 from kasane.core.dates import fiscal_year_bounds, fiscal_year_label, wareki
-from kasane.core.exports import neutralise
 from kasane.evaluation.access import aggregates_only, may_see
 from kasane.evaluation.computations import REGISTRY, Computation, Result, Scope
 from kasane.evaluation.computations.base import shared_reads
@@ -46,7 +38,15 @@ from kasane.evaluation.models import (
     Project,
     Target,
 )
-from kasane.evaluation.selectors import suppressed_figure
+from kasane.evaluation.report.cells import (
+    BOLD,
+    SUPPRESSION_NOTE,
+    cell_number,
+    difference,
+    format_for,
+    new_sheet,
+    shown_result,
+)
 from kasane.privacy.cases import works_cases
 from kasane.privacy.report_selectors import CaseRow, annual_case_list_for_user
 from kasane.registry.models import Area, AreaKind
@@ -63,16 +63,9 @@ INDICATOR_SHEET = "指標と目標"
 CASE_SHEET = "支援ケース一覧"
 REPORT_TITLE = "事業実績報告"
 
-HIDDEN = "—"
-SUPPRESSION_NOTE = f"「{HIDDEN}」は1〜{THRESHOLD - 1}件の少数を秘匿したもの（秘匿処理）とその関連値"
 
 _LEVELS = {IndicatorLevel.OUTPUT: "アウトプット", IndicatorLevel.OUTCOME: "アウトカム"}
 _SOURCES = {IndicatorSource.COMPUTED: "記録から計算", IndicatorSource.MANUAL: "手入力"}
-
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
-_HEADING_FILL = PatternFill("solid", fgColor="DDE5F0")
-_WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def municipality_name() -> str:
@@ -84,120 +77,6 @@ def municipality_name() -> str:
         .first()
     )
     return name or ""
-
-
-# --- cells ---------------------------------------------------------------------------------
-
-
-Value = str | int | float | datetime.date | None
-
-
-def _number(value: Decimal | int | None) -> int | float | None:
-    if value is None:
-        return None
-    if isinstance(value, int):
-        return value
-    if not value.is_finite():
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _text(value: object) -> Value:
-    """A cell's value: numbers and dates as they are, text defused against formulas."""
-    if value is None or isinstance(value, int | float | datetime.date):
-        return value
-    if isinstance(value, Decimal):
-        return _number(value)
-    return neutralise(value)
-
-
-@dataclass
-class _Writer:
-    sheet: WriteOnlyWorksheet
-
-    def cell(self, value: object, *, font: Font | None = None, number_format: str = "") -> Cell:
-        cell = WriteOnlyCell(self.sheet, value=_text(value))  # type: ignore[arg-type]
-        if font is not None:
-            cell.font = font
-        if number_format:
-            cell.number_format = number_format
-        elif isinstance(cell.value, datetime.date):
-            cell.number_format = "yyyy-mm-dd"
-        return cell
-
-    def row(self, values: Iterable[object]) -> None:
-        self.sheet.append([v if isinstance(v, Cell) else self.cell(v) for v in values])
-
-
-def _sheet(
-    book: Workbook,
-    title: str,
-    *,
-    header: Sequence[str],
-    columns: Sequence[tuple[str, float]],
-) -> _Writer:
-    """A sheet with its header lines, the column headings under them, readable column
-    widths, and the panes frozen below the headings."""
-    sheet = book.create_sheet(title)
-    assert isinstance(sheet, WriteOnlyWorksheet)
-    for index, (_name, width) in enumerate(columns, start=1):
-        # Write-only sheets take column widths before the first row (not in the stubs).
-        sheet.column_dimensions[get_column_letter(index)].width = width  # type: ignore[attr-defined]
-    sheet.freeze_panes = f"A{len(header) + 2}"
-    writer = _Writer(sheet)
-    for number, line in enumerate(header):
-        writer.row([writer.cell(line, font=_TITLE if number == 0 else None)])
-    headings = []
-    for name, _width in columns:
-        cell = writer.cell(name, font=_BOLD)
-        cell.fill = _HEADING_FILL
-        cell.alignment = _WRAP
-        headings.append(cell)
-    writer.row(headings)
-    return writer
-
-
-# --- the figures and their suppression -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Shown:
-    """A result as the workbook shows it: ``HIDDEN`` where suppressed."""
-
-    value: int | float | str | None
-    breakdown: dict[str, int | str]
-    figures: dict[str, int | float | str | None]
-
-
-def _shown(result: Result, unit: str, *, analyst: bool) -> _Shown:
-    """For analysts, exactly what the dashboard shows (``selectors.suppressed_figure``),
-    with ``HIDDEN`` where it hides; a figure that is simply not there stays empty."""
-    if not analyst:
-        return _Shown(
-            _number(result.value),
-            dict(result.breakdown),
-            {key: _number(figure) for key, figure in result.figures.items()},
-        )
-    shown = suppressed_figure(result, unit)
-    return _Shown(
-        HIDDEN if shown.hidden else _number(shown.value),
-        {key: HIDDEN if n is None else n for key, n in shown.breakdown.items()},
-        {
-            key: HIDDEN if key in shown.hidden_figures else _number(figure)
-            for key, figure in shown.figures.items()
-        },
-    )
-
-
-def _difference(current: object, previous: object) -> int | float | None:
-    if isinstance(current, int | float) and isinstance(previous, int | float):
-        difference = current - previous
-        return round(difference, 4) if isinstance(difference, float) else difference
-    return None
-
-
-def _format_for(key: str) -> str:
-    return "0.0%" if key.endswith("share") else ""
 
 
 # --- the workbook ----------------------------------------------------------------------------
@@ -235,7 +114,7 @@ def _project_sheet(
     labels: dict[str, str],
 ) -> None:
     year, before = context.fiscal_year, context.fiscal_year - 1
-    writer = _sheet(
+    writer = new_sheet(
         book,
         title,
         header=context.header(title),
@@ -253,16 +132,16 @@ def _project_sheet(
         writer.row(["この事業の計算指標はまだ登録されていません。"])
         return
     for entry in entries:
-        current = _shown(results[(entry.code, year)], entry.unit, analyst=context.analyst)
-        previous = _shown(results[(entry.code, before)], entry.unit, analyst=context.analyst)
+        current = shown_result(results[(entry.code, year)], entry.unit, analyst=context.analyst)
+        previous = shown_result(results[(entry.code, before)], entry.unit, analyst=context.analyst)
         writer.row(
             [
-                writer.cell(entry.name, font=_BOLD),
-                writer.cell("合計", font=_BOLD),
+                writer.cell(entry.name, font=BOLD),
+                writer.cell("合計", font=BOLD),
                 entry.code,
-                writer.cell(current.value, font=_BOLD),
+                writer.cell(current.value, font=BOLD),
                 previous.value,
-                _difference(current.value, previous.value),
+                difference(current.value, previous.value),
                 entry.unit,
             ]
         )
@@ -276,14 +155,14 @@ def _project_sheet(
                     key,
                     now,
                     then,
-                    _difference(now, then),
+                    difference(now, then),
                     entry.unit,
                 ]
             )
         for key in dict.fromkeys([*current.figures, *previous.figures]):
             now_figure = current.figures.get(key)
             then_figure = previous.figures.get(key)
-            number_format = _format_for(key)
+            number_format = format_for(key)
             writer.row(
                 [
                     "",
@@ -291,7 +170,7 @@ def _project_sheet(
                     key,
                     writer.cell(now_figure, number_format=number_format),
                     writer.cell(then_figure, number_format=number_format),
-                    writer.cell(_difference(now_figure, then_figure), number_format=number_format),
+                    writer.cell(difference(now_figure, then_figure), number_format=number_format),
                     "",
                 ]
             )
@@ -309,7 +188,7 @@ def _indicator_sheet(
     results: dict[tuple[str, int], Result],
 ) -> None:
     year, before = context.fiscal_year, context.fiscal_year - 1
-    writer = _sheet(
+    writer = new_sheet(
         book,
         INDICATOR_SHEET,
         header=context.header(INDICATOR_SHEET),
@@ -345,14 +224,14 @@ def _indicator_sheet(
         if indicator.source == IndicatorSource.MANUAL:
             entered = manual.get((indicator.pk, year))
             earlier = manual.get((indicator.pk, before))
-            now = _number(entered[0]) if entered else None
-            then = _number(earlier[0]) if earlier else None
+            now = cell_number(entered[0]) if entered else None
+            then = cell_number(earlier[0]) if earlier else None
             note = entered[1] if entered and entered[1] else ("" if entered else "未入力")
         elif (indicator.computation, year) in results:
-            now = _shown(
+            now = shown_result(
                 results[(indicator.computation, year)], indicator.unit, analyst=context.analyst
             ).value
-            then = _shown(
+            then = shown_result(
                 results[(indicator.computation, before)],
                 indicator.unit,
                 analyst=context.analyst,
@@ -371,7 +250,7 @@ def _indicator_sheet(
                 indicator.unit,
                 now,
                 then,
-                _number(target),
+                cell_number(target),
                 _achievement(now, target),
                 note,
             ]
@@ -395,7 +274,7 @@ CASE_NOTE = "世帯主と課題は、閲覧の根拠（同意・支援会議・�
 
 
 def _case_sheet(book: Workbook, context: _Context, rows: list[CaseRow]) -> None:
-    writer = _sheet(
+    writer = new_sheet(
         book, CASE_SHEET, header=context.header(CASE_SHEET, CASE_NOTE), columns=CASE_COLUMNS
     )
     statuses = {str(value): str(label) for value, label in CaseStatus.choices}

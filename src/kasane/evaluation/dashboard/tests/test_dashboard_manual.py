@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from kasane.accounts.models import Staff
 from kasane.core.dates import fiscal_year
-from kasane.evaluation import services
+from kasane.evaluation.dashboard import services
 from kasane.evaluation.models import IndicatorKind, IndicatorLevel, Project
 from kasane.evaluation.templatetags.evaluation import figure
 from kasane.registry.models import Area, AreaKind

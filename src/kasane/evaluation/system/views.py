@@ -17,12 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kasane.accounts.models import Staff
 from kasane.cases.views import _apply_errors, _page
 from kasane.core.dates import fiscal_year_label
-from kasane.evaluation import system_selectors as selectors
-from kasane.evaluation import system_services as services
 from kasane.evaluation.access import may_edit, may_see
 from kasane.evaluation.models import PdcaReview, SystemFunction
-from kasane.evaluation.system_charts import score_lines
-from kasane.evaluation.system_forms import AssessmentForm, PdcaForm
+from kasane.evaluation.system import selectors, services
+from kasane.evaluation.system.charts import score_lines
+from kasane.evaluation.system.forms import AssessmentForm, PdcaForm
 
 
 def _actor(request: HttpRequest, allowed: Any) -> Staff:

@@ -17,8 +17,6 @@ from django.utils import timezone
 
 from kasane.accounts.models import AgencyType, Role, Staff
 from kasane.conftest import AgencyFactory, StaffFactory, make_household
-from kasane.evaluation import system_services as services
-from kasane.evaluation.checklist import STANDARD_CHECKLIST, SURVEY_SOMEONE_TO_ASK
 from kasane.evaluation.computations import REGISTRY
 from kasane.evaluation.models import (
     ChecklistAnswer,
@@ -33,8 +31,10 @@ from kasane.evaluation.models import (
     SelfAssessment,
     SystemFunction,
 )
-from kasane.evaluation.system_selectors import history
-from kasane.evaluation.system_services import Answer, current_fiscal_year
+from kasane.evaluation.system import services
+from kasane.evaluation.system.checklist import STANDARD_CHECKLIST, SURVEY_SOMEONE_TO_ASK
+from kasane.evaluation.system.selectors import history
+from kasane.evaluation.system.services import Answer, current_fiscal_year
 from kasane.intake.models import Consultation
 from kasane.privacy.models import AuditEvent
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.utils.safestring import SafeString, mark_safe
 
 from kasane.community.charts import FONT, PALETTE, _esc
-from kasane.evaluation.selectors import Network
+from kasane.evaluation.dashboard.selectors import Network
 
 WIDTH = 680
 

@@ -21,6 +21,7 @@ from django.http import Http404
 from kasane.accounts.models import Staff
 from kasane.evaluation.access import aggregates_only, may_edit, may_see
 from kasane.evaluation.computations import REGISTRY, compute
+from kasane.evaluation.figures import suppressed_figure
 from kasane.evaluation.models import (
     ChecklistAnswer,
     ChecklistItem,
@@ -31,8 +32,7 @@ from kasane.evaluation.models import (
     SelfAssessment,
     SystemFunction,
 )
-from kasane.evaluation.selectors import suppressed_figure
-from kasane.evaluation.system_services import FIRST_FISCAL_YEAR, current_fiscal_year
+from kasane.evaluation.system.services import FIRST_FISCAL_YEAR, current_fiscal_year
 from kasane.privacy.audit import audit_record
 from kasane.privacy.models import AuditAction, LegalBasis
 

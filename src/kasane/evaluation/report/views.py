@@ -20,7 +20,7 @@ from kasane.core.dates import fiscal_year, fiscal_year_label
 from kasane.core.exports import content_disposition
 from kasane.evaluation.access import aggregates_only, may_see
 from kasane.evaluation.computations import REGISTRY
-from kasane.evaluation.report import (
+from kasane.evaluation.report.workbook import (
     CASE_SHEET,
     INDICATOR_SHEET,
     PROJECT_SHEETS,

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from kasane.accounts.models import Staff
 from kasane.core.dates import fiscal_year, fiscal_year_bounds
 from kasane.evaluation.access import may_edit
-from kasane.evaluation.checklist import STANDARD_CHECKLIST
+from kasane.evaluation.dashboard.services import seed_indicators
 from kasane.evaluation.models import (
     ChecklistAnswer,
     ChecklistItem,
@@ -29,7 +29,7 @@ from kasane.evaluation.models import (
     Score,
     SelfAssessment,
 )
-from kasane.evaluation.services import seed_indicators
+from kasane.evaluation.system.checklist import STANDARD_CHECKLIST
 from kasane.privacy.audit import audit_record
 from kasane.privacy.models import AuditAction, LegalBasis
 

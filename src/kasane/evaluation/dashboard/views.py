@@ -18,8 +18,9 @@ from kasane.accounts.models import Staff
 from kasane.cases.views import _apply_errors
 from kasane.core.dates import fiscal_year_label
 from kasane.core.models import Domain
-from kasane.evaluation import access, charts, forms, labels, selectors, services
+from kasane.evaluation import access, figures, labels
 from kasane.evaluation.computations import Scope
+from kasane.evaluation.dashboard import charts, forms, selectors, services
 from kasane.evaluation.models import Indicator, IndicatorSource, Target
 
 
@@ -68,8 +69,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # months are suppressed as one line with that total, so that no hidden month is the
         # year minus the others.
         monthly: list[tuple[str, list[int | None]]] = [
-            (fiscal_year_label(scope.fiscal_year), selectors.suppressed_line(this_year)),
-            (fiscal_year_label(previous.fiscal_year), selectors.suppressed_line(last_year)),
+            (fiscal_year_label(scope.fiscal_year), figures.suppressed_line(this_year)),
+            (fiscal_year_label(previous.fiscal_year), figures.suppressed_line(last_year)),
         ]
     else:
         monthly = [

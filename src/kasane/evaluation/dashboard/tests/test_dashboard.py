@@ -22,8 +22,8 @@ from kasane.cases import services as case_services
 from kasane.cases.services import clock_at
 from kasane.conftest import StaffFactory, make_household
 from kasane.core.dates import fiscal_year
-from kasane.evaluation import selectors, services
 from kasane.evaluation.computations import Scope
+from kasane.evaluation.dashboard import selectors, services
 from kasane.evaluation.models import Indicator, ManualValue, Target
 from kasane.intake import services as intake_services
 from kasane.intake.models import NeedType, Outcome

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kasane.evaluation import dashboard_views as views
+from kasane.evaluation.dashboard import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

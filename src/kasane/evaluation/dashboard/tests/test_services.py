@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from kasane.accounts.models import Staff
-from kasane.evaluation import services
 from kasane.evaluation.computations import REGISTRY
+from kasane.evaluation.dashboard import services
 from kasane.evaluation.models import (
     Indicator,
     IndicatorKind,
