@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from kasane.accounts.models import Role, Staff
 from kasane.demo.bulk import insert
-from kasane.participation.matching_services import FOLLOW_UP_PLAN
+from kasane.participation.matching.services import FOLLOW_UP_PLAN
 from kasane.participation.models import (
     FollowUp,
     LonelinessScore,

@@ -24,8 +24,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from kasane.accounts.models import Staff
-from kasane.participation.candidates import Constraints, catalogue_candidates, profile_of
-from kasane.participation.matching import Suggestion, rank
+from kasane.participation.matching.candidates import Constraints, catalogue_candidates, profile_of
+from kasane.participation.matching.ranking import Suggestion, rank
 from kasane.participation.models import (
     FollowUp,
     LonelinessScore,

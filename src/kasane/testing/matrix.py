@@ -120,8 +120,8 @@ def build_world() -> World:
     from kasane.meetings import services as meetings
     from kasane.meetings.models import MeetingKind
     from kasane.outreach import services as outreach
-    from kasane.participation import matching_services as matching
-    from kasane.participation import services as catalogue
+    from kasane.participation.catalogue import services as catalogue
+    from kasane.participation.matching import services as matching
     from kasane.participation.models import MatchStage
     from kasane.plans import services as plans
     from kasane.plans.models import AgreementMethod, GoalResult, LifeArea

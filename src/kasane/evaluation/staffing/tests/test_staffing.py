@@ -39,8 +39,8 @@ from kasane.evaluation.staffing.services import (
 from kasane.evaluation.system.services import current_fiscal_year
 from kasane.intake.models import Consultation
 from kasane.outreach.models import CloseReason, OutreachTarget, Stage
+from kasane.participation.catalogue.tests.catalogue_factories import make_place
 from kasane.participation.models import Match, MatchStage
-from kasane.participation.tests.catalogue_factories import make_place
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Role, Staff
-from kasane.participation import hsds
+from kasane.participation.catalogue import hsds
+from kasane.participation.catalogue.schedules import schedule_errors
 from kasane.participation.models import (
     AccessibilityFeature,
     Language,
@@ -31,7 +32,6 @@ from kasane.participation.models import (
     Schedule,
     Welcome,
 )
-from kasane.participation.schedules import schedule_errors
 from kasane.privacy.audit import audit_record
 from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.registry.models import Area

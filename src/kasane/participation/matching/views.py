@@ -18,8 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kasane.accounts.models import Staff
 from kasane.core.exports import csv_response, requested_encoding
-from kasane.participation import matching_forms as forms
-from kasane.participation import matching_services as services
+from kasane.participation.matching import forms, services
 from kasane.participation.models import MATCH_STAGE_ORDER, LonelinessAnswer, MatchStage
 from kasane.privacy import export_selectors
 from kasane.privacy import participation_selectors as selectors

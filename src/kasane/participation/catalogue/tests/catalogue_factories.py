@@ -6,13 +6,13 @@ import datetime
 from typing import Any
 
 from kasane.accounts.models import Staff
-from kasane.participation.models import Opportunity
-from kasane.participation.services import (
+from kasane.participation.catalogue.services import (
     OpportunityInput,
     ResourceInput,
     ScheduleInput,
     opportunity_create,
 )
+from kasane.participation.models import Opportunity
 from kasane.registry.models import Area
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kasane.participation import matching_views as views
+from kasane.participation.matching import views
 
 app_name = "matching"
 

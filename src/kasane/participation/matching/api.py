@@ -11,8 +11,8 @@ from ninja import Field, Router, Schema, Status
 
 from kasane.api.auth import case_worker
 from kasane.api.schemas import ERRORS
-from kasane.participation import matching_services as services
-from kasane.participation.candidates import Constraints
+from kasane.participation.matching import services
+from kasane.participation.matching.candidates import Constraints
 from kasane.participation.models import FollowUp, Match, Opportunity
 from kasane.privacy import participation_selectors as selectors
 from kasane.privacy.selectors import get_person_for_user

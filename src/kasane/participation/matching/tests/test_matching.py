@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kasane.core import kana
-from kasane.participation.matching import Candidate, Profile, rank, score, terms
+from kasane.participation.matching.ranking import Candidate, Profile, rank, score, terms
 
 # Areas: 1 = 町丁目 (block) ⊂ 2 = 中学校区 ⊂ 3 = 圏域 ⊂ 4 = city; 5 = another block in 2.
 LEVELS = {1: "block", 5: "block", 2: "school_district", 3: "sphere", 4: "city", 6: "block"}

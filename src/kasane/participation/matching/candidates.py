@@ -16,7 +16,7 @@ from django.db.models import Count, Max
 
 from kasane.core import kana
 from kasane.core.dates import age_on
-from kasane.participation.matching import Candidate, Profile, terms
+from kasane.participation.matching.ranking import Candidate, Profile, terms
 from kasane.participation.models import (
     Opportunity,
     OpportunityKind,

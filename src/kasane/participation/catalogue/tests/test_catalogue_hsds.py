@@ -17,9 +17,10 @@ from django.core.management.base import CommandError
 
 from kasane.accounts.models import Role, Staff
 from kasane.conftest import AreaFactory, StaffFactory
-from kasane.participation import hsds, selectors, services
+from kasane.participation.catalogue import hsds, selectors, services
+from kasane.participation.catalogue.hsds import export as hsds_export
+from kasane.participation.catalogue.tests.catalogue_factories import make_place
 from kasane.participation.models import Opportunity, Resource, Schedule
-from kasane.participation.tests.catalogue_factories import make_place
 from kasane.registry.models import AreaKind
 
 pytestmark = pytest.mark.django_db
@@ -182,7 +183,7 @@ def test_area_codes_must_exist(worker: Staff) -> None:
     make_place(worker)
     record = export()[0]
     record["attributes"].append(
-        hsds._attribute(Opportunity.objects.get().public_id, hsds.TAX_AREA, "ZZZ", "?")
+        hsds_export.attribute(Opportunity.objects.get().public_id, hsds.TAX_AREA, "ZZZ", "?")
     )
     with pytest.raises(services.CatalogueImportError, match="ZZZ"):
         services.catalogue_import(actor=worker, records=[record])

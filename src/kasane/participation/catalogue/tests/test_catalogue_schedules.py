@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from kasane.participation.schedules import (
+from kasane.participation.catalogue.schedules import (
     DayRule,
     format_byday,
     parse_byday,

@@ -1,4 +1,4 @@
-"""Catalogue forms: they parse input; ``kasane.participation.services`` decides and saves."""
+"""Catalogue forms: they parse input; ``participation.catalogue.services`` decides and saves."""
 
 from __future__ import annotations
 
@@ -9,6 +9,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from kasane.core.uploads import check_upload
+from kasane.participation.catalogue.schedules import schedule_errors
+from kasane.participation.catalogue.services import (
+    OpportunityInput,
+    ResourceInput,
+    ScheduleInput,
+)
 from kasane.participation.models import (
     AccessibilityFeature,
     Language,
@@ -17,12 +23,6 @@ from kasane.participation.models import (
     OpportunityStatus,
     ScheduleFrequency,
     Welcome,
-)
-from kasane.participation.schedules import schedule_errors
-from kasane.participation.services import (
-    OpportunityInput,
-    ResourceInput,
-    ScheduleInput,
 )
 from kasane.registry.forms import DATE_INPUT_FORMATS, DateInput
 from kasane.registry.models import Area, AreaKind

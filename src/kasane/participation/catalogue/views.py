@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kasane.accounts.models import Staff
 from kasane.cases.views import _apply_errors, _page
-from kasane.participation import forms, hsds, selectors, services
+from kasane.participation.catalogue import forms, hsds, selectors, services
 from kasane.participation.models import Opportunity, stale_before
 from kasane.privacy.cases import works_cases
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from kasane.accounts.models import Role
 from kasane.conftest import StaffFactory, head_of
-from kasane.participation import matching_services as services
-from kasane.participation.candidates import catalogue_candidates
+from kasane.participation.matching import services
+from kasane.participation.matching.candidates import catalogue_candidates
 from kasane.participation.models import (
     FollowUp,
     LonelinessScore,

@@ -8,8 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kasane.participation.candidates import Constraints
-from kasane.participation.matching_services import LonelinessInput
+from kasane.participation.matching.candidates import Constraints
+from kasane.participation.matching.services import LonelinessInput
 from kasane.participation.models import (
     AccessibilityFeature,
     AgeBand,

@@ -1,6 +1,6 @@
 """JSON API of the participation app (issue #5): the catalogue as HSDS 3.0 services.
 
-Reads return HSDS service records (the shape of ``kasane.participation.hsds``), paged like
+Reads return HSDS service records (the shape of ``kasane.participation.catalogue.hsds``), paged like
 the HSDS API (``contents``, ``total_items``, ``page_number``…), with ``modified_after`` so
 that another system can keep a copy up to date. Writes take an HSDS service record too and go
 through the same import service as files: checked whole, matched by id, audited.
@@ -20,7 +20,7 @@ from ninja import Body, Field, Query, Router, Schema
 
 from kasane.api.auth import case_worker
 from kasane.api.schemas import ERRORS
-from kasane.participation import hsds, selectors, services
+from kasane.participation.catalogue import hsds, selectors, services
 from kasane.participation.models import Opportunity, OpportunityKind
 from kasane.registry.models import Area
 

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from kasane.participation import views
+from kasane.participation.catalogue import views
 
 app_name = "catalogue"
 

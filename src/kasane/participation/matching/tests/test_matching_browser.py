@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from kasane.accounts.models import Staff
 from kasane.conftest import make_household
-from kasane.participation.tests.test_matching_pages import make_opportunity
+from kasane.participation.matching.tests.test_matching_pages import make_opportunity
 from kasane.privacy.models import ConsentMethod, ConsentPurpose
 from kasane.privacy.services import ConsentInput, consent_record
 from kasane.testing.browser import browser, demo_city, page, shoot, sign_in  # noqa: F401

@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 
 from kasane.accounts.models import Staff
 from kasane.conftest import head_of, make_household
-from kasane.participation import matching_services as services
+from kasane.participation.matching import services
+from kasane.participation.matching.tests.test_matching_pages import make_opportunity
 from kasane.participation.models import Match, MatchStage, Opportunity
-from kasane.participation.tests.test_matching_pages import make_opportunity
 from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
 from kasane.registry.models import Household
 

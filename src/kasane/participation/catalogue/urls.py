@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from kasane.participation import views
+from kasane.participation.catalogue import views
 
 app_name = "participation"
 

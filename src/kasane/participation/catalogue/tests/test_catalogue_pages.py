@@ -16,9 +16,9 @@ from django.utils import timezone
 from kasane.accounts.models import Role, Staff
 from kasane.api.services import api_token_create
 from kasane.conftest import AreaFactory, StaffFactory
-from kasane.participation import hsds
+from kasane.participation.catalogue import hsds
+from kasane.participation.catalogue.tests.catalogue_factories import make_place
 from kasane.participation.models import Opportunity, OpportunityStatus
-from kasane.participation.tests.catalogue_factories import make_place
 from kasane.privacy.models import AuditEvent, LegalBasis
 from kasane.registry.models import Area, AreaKind
 
