@@ -77,8 +77,8 @@ api.add_router("", "kasane.meetings.api.router")
 api.add_router("", "kasane.plans.api.router")
 api.add_router("", "kasane.privacy.api.router")
 api.add_router("", "kasane.outreach.api.router")
-api.add_router("", "kasane.participation.api.router")
-api.add_router("", "kasane.participation.matching_api.router")
+api.add_router("", "kasane.participation.catalogue.api.router")
+api.add_router("", "kasane.participation.matching.api.router")
 api.add_router("", "kasane.community.api.router")
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from kasane.accounts.models import Role, Staff
 from kasane.audit.models import AuditAction, LegalBasis
 from kasane.demo.bulk import insert
-from kasane.participation.matching_services import FOLLOW_UP_PLAN
+from kasane.participation.matching.services import FOLLOW_UP_PLAN
 from kasane.participation.models import (
     FollowUp,
     LonelinessScore,

@@ -17,8 +17,7 @@ import random
 
 from kasane.accounts.models import Staff
 from kasane.core.dates import fiscal_year, fiscal_year_bounds
-from kasane.evaluation import services
-from kasane.evaluation.checklist import SURVEY_SOMEONE_TO_ASK
+from kasane.evaluation.dashboard import services
 from kasane.evaluation.models import (
     ChecklistItem,
     Indicator,
@@ -27,9 +26,10 @@ from kasane.evaluation.models import (
     PdcaReview,
     Project,
 )
-from kasane.evaluation.staffing_services import staffing_defaults_seed
-from kasane.evaluation.system_services import Answer, checklist_seed, pdca_review_record
-from kasane.evaluation.system_services import self_assessment_score as score
+from kasane.evaluation.staffing.services import staffing_defaults_seed
+from kasane.evaluation.system.checklist import SURVEY_SOMEONE_TO_ASK
+from kasane.evaluation.system.services import Answer, checklist_seed, pdca_review_record
+from kasane.evaluation.system.services import self_assessment_score as score
 
 DAY = datetime.timedelta(days=1)
 

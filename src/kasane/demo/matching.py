@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 
 from kasane.accounts.models import Staff
 from kasane.cases.models import OPEN_STATUSES, Case
-from kasane.participation import matching_services as services
+from kasane.participation.matching import services
 from kasane.participation.models import (
     AgeBand,
     MatchEndReason,

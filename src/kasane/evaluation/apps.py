@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 def _seed_indicators(sender: AppConfig, **kwargs: Any) -> None:
     """Every database carries the standard indicator of each registered computation, so the
     dashboard of a new installation is not empty; a municipality may rename them."""
-    from kasane.evaluation.services import seed_indicators
+    from kasane.evaluation.dashboard.services import seed_indicators
 
     seed_indicators(using=kwargs.get("using", "default"))
 

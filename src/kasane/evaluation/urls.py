@@ -6,8 +6,8 @@ from django.urls import include, path
 app_name = "evaluation"
 
 urlpatterns = [
-    path("", include("kasane.evaluation.dashboard_urls")),
-    path("report/", include("kasane.evaluation.report_urls")),
-    path("system/", include("kasane.evaluation.system_urls")),
-    path("staffing/", include("kasane.evaluation.staffing_urls")),
+    path("", include("kasane.evaluation.dashboard.urls")),
+    path("report/", include("kasane.evaluation.report.urls")),
+    path("system/", include("kasane.evaluation.system.urls")),
+    path("staffing/", include("kasane.evaluation.staffing.urls")),
 ]

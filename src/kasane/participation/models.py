@@ -289,7 +289,7 @@ class ScheduleFrequency(models.TextChoices):
 class Schedule(TimeStampedModel):
     """When an opportunity meets (HSDS schedule): e.g. MONTHLY, byday "2TU,4TU", 10:00–12:00.
 
-    ``public_id`` is the HSDS schedule id. ``kasane.participation.schedules`` parses,
+    ``public_id`` is the HSDS schedule id. ``kasane.participation.catalogue.schedules`` parses,
     validates and renders these fields ("毎月第2・第4火曜 10:00〜12:00").
     """
 
@@ -330,8 +330,8 @@ class Schedule(TimeStampedModel):
 
     @property
     def text_ja(self) -> str:
-        """ "毎月第2・第4火曜 10:00〜12:00" (kasane.participation.schedules)."""
-        from kasane.participation.schedules import render_ja
+        """ "毎月第2・第4火曜 10:00〜12:00" (kasane.participation.catalogue.schedules)."""
+        from kasane.participation.catalogue.schedules import render_ja
 
         return render_ja(self)
 

@@ -26,8 +26,8 @@ from django.utils import timezone
 from kasane.accounts.models import Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType, Purpose
-from kasane.participation.candidates import Constraints, catalogue_candidates, profile_of
-from kasane.participation.matching import Suggestion, rank
+from kasane.participation.matching.candidates import Constraints, catalogue_candidates, profile_of
+from kasane.participation.matching.ranking import Suggestion, rank
 from kasane.participation.models import (
     FollowUp,
     LonelinessScore,

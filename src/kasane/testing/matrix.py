@@ -120,8 +120,8 @@ def build_world() -> World:
     from kasane.meetings import services as meetings
     from kasane.meetings.models import MeetingKind
     from kasane.outreach import services as outreach
-    from kasane.participation import matching_services as matching
-    from kasane.participation import services as catalogue
+    from kasane.participation.catalogue import services as catalogue
+    from kasane.participation.matching import services as matching
     from kasane.participation.models import MatchStage
     from kasane.plans import services as plans
     from kasane.plans.models import AgreementMethod, GoalResult, LifeArea
@@ -429,8 +429,8 @@ def build_world() -> World:
 
     # Evaluation: a PDCA review of this 年度 (indicators are seeded after migrate).
     from kasane.evaluation.models import Indicator
-    from kasane.evaluation.system_services import current_fiscal_year as this_year
-    from kasane.evaluation.system_services import pdca_review_record
+    from kasane.evaluation.system.services import current_fiscal_year as this_year
+    from kasane.evaluation.system.services import pdca_review_record
 
     o["pdca"] = pdca_review_record(
         actor=coordinator,

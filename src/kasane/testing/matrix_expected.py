@@ -110,6 +110,8 @@ SITE: list[tuple[str, str]] = [
     ("community:issues", "volunteer auditor admin: 404; *: ok"),
     ("community:*", "auditor admin: 404; *: ok"),
     # Plans: details, so a team agency without a basis is told so (403).
+    # The plan's remove actions: an empty POST names no goal or action of the plan (404).
+    ("plans:plan_*_remove", "team_nobasis: 403; *: 404"),
     ("plans:*", "BASIS: ok; team_nobasis: 403; *: 404"),
     # Evaluation: aggregates; analysts read, coordinators also write; case list only to them.
     ("evaluation:indicator_create", "coordinator: ok; *: 404"),

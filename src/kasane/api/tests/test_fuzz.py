@@ -41,8 +41,12 @@ from kasane.api.services import api_token_create
 from kasane.cases import services as case_services
 from kasane.conftest import AgencyFactory, AreaFactory, StaffFactory, head_of, make_household
 from kasane.intake.models import NeedType
+from kasane.participation.catalogue.services import (
+    OpportunityInput,
+    ResourceInput,
+    opportunity_create,
+)
 from kasane.participation.models import OpportunityKind
-from kasane.participation.services import OpportunityInput, ResourceInput, opportunity_create
 from kasane.privacy.models import ConsentMethod, ConsentPurpose
 from kasane.privacy.services import ConsentInput, consent_record
 from kasane.registry.models import AreaKind

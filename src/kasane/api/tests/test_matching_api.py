@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from kasane.conftest import head_of
+from kasane.participation.matching.tests.test_matching_pages import make_opportunity
 from kasane.participation.models import LonelinessScore, Match
-from kasane.participation.tests.test_matching_pages import make_opportunity
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from kasane.accounts.models import Role, Staff
 from kasane.conftest import PASSWORD, StaffFactory
 from kasane.core.security import POLICY
 from kasane.core.tests.urls_errors import SECRET
-from kasane.participation.hsds import ImportFileError, read_file
+from kasane.participation.catalogue.hsds import ImportFileError, read_file
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 STATIC = Path(__file__).resolve().parents[2] / "static" / "kasane"
@@ -205,7 +205,7 @@ def test_the_hsds_import_refuses_a_wrong_type(login, worker: Staff) -> None:
 
 
 def test_a_zip_that_unpacks_to_too_much_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("kasane.participation.hsds.MAX_UNPACKED_BYTES", 10_000)
+    monkeypatch.setattr("kasane.participation.catalogue.hsds.files.MAX_UNPACKED_BYTES", 10_000)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("services.csv", "id,name\n" + "x" * 50_000)

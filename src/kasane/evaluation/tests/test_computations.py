@@ -17,7 +17,7 @@ from kasane.cases.models import Case
 from kasane.cases.services import clock_at
 from kasane.conftest import make_household
 from kasane.evaluation.computations import REGISTRY, Scope, compute
-from kasane.evaluation.selectors import monthly_consultations
+from kasane.evaluation.dashboard.selectors import monthly_consultations
 from kasane.intake import services as intake_services
 from kasane.intake.models import NeedType, Outcome
 from kasane.plans import services as plan_services

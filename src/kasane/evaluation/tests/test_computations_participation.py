@@ -15,8 +15,8 @@ from kasane.community import services as community_services
 from kasane.conftest import AreaFactory, head_of, make_household
 from kasane.evaluation.computations import compute
 from kasane.evaluation.tests.test_computations import YEAR
-from kasane.participation import matching_services as services
-from kasane.participation.matching_services import LonelinessInput
+from kasane.participation.matching import services
+from kasane.participation.matching.services import LonelinessInput
 from kasane.participation.models import Match, Opportunity, Resource
 from kasane.registry.models import Area, AreaKind, Person
 

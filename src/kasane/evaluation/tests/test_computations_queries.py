@@ -24,7 +24,7 @@ from kasane.meetings.models import MeetingKind
 from kasane.meetings.tests.conftest import give_consent  # noqa: F401
 from kasane.outreach import services as outreach_services
 from kasane.outreach.tests.conftest import minsei, outreach_agency, outreach_worker  # noqa: F401
-from kasane.participation import matching_services
+from kasane.participation.matching import services as matching_services
 from kasane.participation.models import Opportunity, Resource
 from kasane.registry.models import Area, AreaKind
 

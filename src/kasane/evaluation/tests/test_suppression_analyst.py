@@ -20,10 +20,11 @@ from openpyxl import load_workbook
 from kasane.accounts.models import Staff
 from kasane.community.suppression import suppress, suppress_line
 from kasane.conftest import make_household
-from kasane.evaluation import charts, selectors
+from kasane.evaluation import figures
 from kasane.evaluation.computations import REGISTRY, Result, Scope
-from kasane.evaluation.report import PROJECT_SHEETS, build_annual_report
-from kasane.evaluation.tests.test_staffing import (  # noqa: F401  (fixtures)
+from kasane.evaluation.dashboard import charts, selectors
+from kasane.evaluation.report.workbook import PROJECT_SHEETS, build_annual_report
+from kasane.evaluation.staffing.tests.test_staffing import (  # noqa: F401  (fixtures)
     city,
     houkatsu,
     worker,
@@ -136,7 +137,7 @@ def test_a_value_beside_a_breakdown_it_is_not_the_sum_of(value: Decimal, unit: s
     result = Result(
         value, {"on_time": 10, "late": 2, "overdue": 30}, {"on_time_share": Decimal("0.2381")}
     )
-    figure = selectors.suppressed_figure(result, unit)
+    figure = figures.suppressed_figure(result, unit)
     assert figure.breakdown["late"] is None
     # on time shown + value shown would give late back (12 - 10); the share likewise.
     assert figure.hidden and figure.value is None
@@ -146,7 +147,7 @@ def test_a_value_beside_a_breakdown_it_is_not_the_sum_of(value: Decimal, unit: s
 
 def test_a_share_with_nothing_hidden_is_shown() -> None:
     result = Result(Decimal("25.0"), {"on_time": 10, "late": 10, "overdue": 20})
-    assert selectors.suppressed_figure(result, "%").value == Decimal("25.0")
+    assert figures.suppressed_figure(result, "%").value == Decimal("25.0")
 
 
 # --- 3. further figures -----------------------------------------------------------------------
@@ -198,7 +199,7 @@ def test_a_share_with_nothing_hidden_is_shown() -> None:
     ],
 )
 def test_further_figures_give_nothing_back(result: Result, unit: str) -> None:
-    figure = selectors.suppressed_figure(result, unit)
+    figure = figures.suppressed_figure(result, unit)
     small = [k for k, v in result.figures.items() if v is not None and 0 < v < 5]
     for key in small:
         assert figure.figures[key] is None and key in figure.hidden_figures
@@ -223,7 +224,7 @@ def test_an_agencys_ratio_goes_with_its_hidden_count() -> None:
             "staff": Decimal(11),
         },
     )
-    figure = selectors.suppressed_figure(result, "件/人")
+    figure = figures.suppressed_figure(result, "件/人")
     assert figure.breakdown["NPO"] is None and figure.figures["NPO"] is None
     hidden_counts = [k for k, v in figure.breakdown.items() if v is None]
     for name in hidden_counts:
@@ -326,7 +327,7 @@ def test_the_workbook_shows_what_the_dashboard_shows(caseworker: Staff, analyst:
     assert "consultations_received" in written
     for code, entry in REGISTRY.items():
         for column, year in ((0, YEAR), (1, YEAR - 1)):
-            shown = selectors.suppressed_figure(entry.function(Scope(year)), entry.unit)
+            shown = figures.suppressed_figure(entry.function(Scope(year)), entry.unit)
             cells = written[code]
             got = cells["="][column]
             if shown.hidden:

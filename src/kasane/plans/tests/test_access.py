@@ -131,8 +131,8 @@ def test_a_reader_off_the_team_cannot_write(login, world, coordinator, outsider,
         == 403
     )
     response = client.post(
-        reverse("plans:plan_detail", args=[world.v2.public_id]),
-        {"action": "goal_add", "term": "short", "text": "x"},
+        reverse("plans:plan_goal_add", args=[world.v2.public_id]),
+        {"term": "short", "text": "x"},
     )
     assert response.status_code == 403
     assert not world.v2.goals.filter(text="x").exists()

@@ -40,21 +40,20 @@ def test_the_second_save_is_refused_showing_what_changed(login, draft, caseworke
     mine, theirs = opened(first.get(url), "header_form"), opened(second.get(url), "header_form")
     assert mine["row_version"] == theirs["row_version"] == "0"
 
+    header = reverse("plans:plan_header", args=[draft.public_id])
     saved = first.post(
-        url,
+        header,
         {
             **mine,
-            "action": "header",
             "outreach_requested": "on",
             "review_due_on": days(60).isoformat(),
         },
     )
     assert saved.status_code == 302
     refused = second.post(
-        url,
+        header,
         {
             **theirs,
-            "action": "header",
             "participation_requested": "on",
             "review_due_on": days(90).isoformat(),
         },
@@ -77,7 +76,7 @@ def test_the_second_save_is_refused_showing_what_changed(login, draft, caseworke
     assert update_audits("support_plan", draft.public_id) == 1
 
     # Having seen the differences, the second editor saves again on purpose: it goes through.
-    again = second.post(url, resubmitted(refused, "header_form"))
+    again = second.post(header, resubmitted(refused, "header_form"))
     assert again.status_code == 302
     draft.refresh_from_db()
     assert draft.participation_requested and draft.review_due_on == days(90)
@@ -184,20 +183,20 @@ def test_an_approval_opened_before_the_plan_changed_is_refused(
     from kasane.plans.models import PlanStatus
 
     plan = make_plan(caseworker, accepted_case)
-    url = reverse("plans:plan_detail", args=[plan.public_id])
     approver = login(coordinator)
     seen = SupportPlan.objects.get(pk=plan.pk).row_version
     services.goal_add(actor=caseworker, plan=plan, term="short", text="週1回は外出する")
     assert SupportPlan.objects.get(pk=plan.pk).row_version == seen + 1
 
-    post = {"action": "approve", "item": integrated_item.pk}
-    refused = approver.post(url, {**post, "row_version": seen}, follow=True)
+    post = {"item": integrated_item.pk}
+    approve = reverse("plans:plan_approve", args=[plan.public_id])
+    refused = approver.post(approve, {**post, "row_version": seen}, follow=True)
     assert "approved" not in [m.tags for m in refused.context["messages"]]
     assert "ほかの人が変更したため、承認されませんでした" in refused.content.decode()
     assert SupportPlan.objects.get(pk=plan.pk).status == PlanStatus.DRAFT
 
     current = SupportPlan.objects.get(pk=plan.pk).row_version
-    assert approver.post(url, {**post, "row_version": current}).status_code == 302
+    assert approver.post(approve, {**post, "row_version": current}).status_code == 302
     assert SupportPlan.objects.get(pk=plan.pk).status == PlanStatus.APPROVED
 
 

@@ -87,18 +87,21 @@ def test_write_and_approve_a_plan_through_the_pages(
     plan = SupportPlan.objects.get()
     url = reverse("plans:plan_detail", args=[plan.public_id])
     assert response["Location"] == url
-    lead.post(url, {"action": "goal_add", "term": "long", "text": "母と二人で暮らし続けたい"})
+    lead.post(
+        reverse("plans:plan_goal_add", args=[plan.public_id]),
+        {"term": "long", "text": "母と二人で暮らし続けたい"},
+    )
     goal = plan.goals.get()
+    add_action = reverse("plans:plan_action_add", args=[plan.public_id])
     refused = lead.post(
-        url,
-        {"action": "action_add", "goal": goal.pk, "what": "就労体験", "agency": stranger.agency.pk},
+        add_action,
+        {"goal": goal.pk, "what": "就労体験", "agency": stranger.agency.pk},
     )
     assert refused.status_code == 200 and stranger.agency.name in body(refused)
     assert not goal.actions.exists()
     lead.post(
-        url,
+        add_action,
         {
-            "action": "action_add",
             "goal": goal.pk,
             "what": "月1回の訪問",
             "agency": caseworker.agency.pk,
@@ -106,9 +109,8 @@ def test_write_and_approve_a_plan_through_the_pages(
         },
     )
     lead.post(
-        url,
+        reverse("plans:plan_header", args=[plan.public_id]),
         {
-            "action": "header",
             "row_version": SupportPlan.objects.get(pk=plan.pk).row_version,
             "participation_requested": "on",
             "agreed_on": today().isoformat(),
@@ -123,9 +125,8 @@ def test_write_and_approve_a_plan_through_the_pages(
     page = body(approver.get(url))
     assert 'data-testid="approve-form"' in page
     response = approver.post(
-        url,
+        reverse("plans:plan_approve", args=[plan.public_id]),
         {
-            "action": "approve",
             "item": integrated_item.pk,
             "row_version": SupportPlan.objects.get(pk=plan.pk).row_version,
         },
@@ -151,8 +152,8 @@ def test_approval_at_a_meeting_of_another_case_is_refused_on_the_form(
     )
     plan = make_plan(caseworker, accepted_case)
     response = login(coordinator).post(
-        reverse("plans:plan_detail", args=[plan.public_id]),
-        {"action": "approve", "item": other_kind.pk, "row_version": plan.row_version},
+        reverse("plans:plan_approve", args=[plan.public_id]),
+        {"item": other_kind.pk, "row_version": plan.row_version},
     )
     assert response.status_code == 200 and 'class="errors"' in body(response)
     plan.refresh_from_db()

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from kasane.evaluation.system_services import checklist_seed
+from kasane.evaluation.system.services import checklist_seed
 
 
 class Command(BaseCommand):

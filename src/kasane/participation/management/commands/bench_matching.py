@@ -20,8 +20,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kasane.participation.candidates import build_candidates, catalogue_candidates
-from kasane.participation.matching import Profile, rank, terms
+from kasane.participation.matching.candidates import build_candidates, catalogue_candidates
+from kasane.participation.matching.ranking import Profile, rank, terms
 from kasane.participation.models import (
     AccessibilityFeature,
     Opportunity,

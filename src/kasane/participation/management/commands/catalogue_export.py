@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from kasane.participation import hsds, selectors
+from kasane.participation.catalogue import hsds, selectors
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kasane.participation import hsds, services
+from kasane.participation.catalogue import hsds, services
 
 
 class Command(BaseCommand):
