@@ -16,6 +16,7 @@ assessment and plans — only on a recorded basis (its own record, consent, a pl
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -82,6 +83,32 @@ def _basis(
     return strongest(grants(actor, level, at=at).filter(**lookup).values_list("basis", flat=True))
 
 
+def _detail_bases(
+    actor: Staff,
+    case: Case,
+    at: datetime.datetime | None = None,
+    only: Collection[str] | None = None,
+) -> LegalBasis | None:
+    """The strongest basis to read the case's details; for a coordinator also the bases its
+    agency holds on a case it knows through coordination (``GrantLevel.COORDINATED``)."""
+    if not works_cases(actor):
+        return None
+    levels = [GrantLevel.DETAILS]
+    if actor.role == Role.COORDINATOR:
+        levels.append(GrantLevel.COORDINATED)
+    rows = list(
+        AccessGrant.objects.filter(
+            in_force(at or timezone.now()),
+            holder__in=holders(actor),
+            level__in=levels,
+            case_id=case.pk,
+        ).values_list("level", "basis")
+    )
+    if not any(level == GrantLevel.DETAILS for level, _basis in rows):
+        return None
+    return strongest(b for _level, b in rows if only is None or b in only)
+
+
 def case_basis(actor: Staff, case: Case) -> LegalBasis | None:
     """The basis on which the actor may know of and work on the case, or None."""
     return _basis(actor, GrantLevel.CASE, case_id=case.pk)
@@ -116,7 +143,7 @@ def detail_basis(
     The strongest basis is named: the agency's own record, then consent, the 支援会議,
     coordination, and break-glass last (so it is not counted when another basis exists).
     """
-    return _basis(actor, GrantLevel.DETAILS, at, case_id=case.pk)
+    return _detail_bases(actor, case, at)
 
 
 def require_case_details(
@@ -142,4 +169,4 @@ def others_words_basis(actor: Staff, case: Case) -> LegalBasis | None:
     支援会議 that took up the case, or its break-glass. Leading or coordinating the case
     reads the case, not the person's words to another agency; ticking "consented to
     sharing" is no basis by itself (the consent it records names the agencies it covers)."""
-    return _basis(actor, GrantLevel.DETAILS, case_id=case.pk, basis__in=OTHERS_WORDS)
+    return _detail_bases(actor, case, only=OTHERS_WORDS)

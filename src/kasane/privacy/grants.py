@@ -231,33 +231,64 @@ def _read(household_ids: list[int]) -> _Records:
     return _Records(registered_by, members, consents, cases, seen, _pledged(case_ids), glass)
 
 
+def _agency_bases(
+    records: _Records, agency_id: int, case_id: int, household_id: int, lead: int
+) -> Iterator[tuple[str, str, Span]]:
+    """(basis, source, span) of each basis the agency holds to read one case's details."""
+    if agency_id == lead:
+        yield LegalBasis.OWN_AGENCY, "lead", ALWAYS
+    if agency_id == records.registered_by.get(household_id):
+        yield LegalBasis.OWN_AGENCY, "registered", ALWAYS
+    for person_id, membership in records.members.get(household_id, []):
+        for source, agencies, span in records.consents.get(person_id, []):
+            both = _meet(span, membership)
+            if agency_id in agencies and both is not None:
+                yield LegalBasis.CONSENT, source, both
+    for pledged_agency, source, span in records.pledged.get(case_id, []):
+        if pledged_agency == agency_id:
+            yield LegalBasis.SUPPORT_MEETING, source, span
+    for glass_agency, source, span in records.glass.get(case_id, []):
+        if glass_agency == agency_id:
+            yield LegalBasis.BREAK_GLASS, source, span
+
+
+def _agencies_with_a_basis(records: _Records, case_id: int, household_id: int) -> set[int]:
+    found = {a for a in [records.registered_by.get(household_id)] if a is not None}
+    for person_id, _membership in records.members.get(household_id, []):
+        for _source, agencies, _span in records.consents.get(person_id, []):
+            found |= agencies
+    found |= {a for a, _source, _span in records.pledged.get(case_id, [])}
+    found |= {a for a, _source, _span in records.glass.get(case_id, [])}
+    return found
+
+
 def _details(
     records: _Records, case_id: int, household_id: int, lead: int, sent: bool
-) -> Iterator[tuple[str, str, str, Span]]:
-    """(holder, basis, source, span) of each basis to read one case's details, for holders
-    that know the case exists."""
+) -> Iterator[tuple[str, str, str, str, Span]]:
+    """(level, holder, basis, source, span) of each basis to read one case's details.
+
+    ``DETAILS`` for holders that know the case exists. A case sent to coordination is known
+    to the coordinator through the role; the bases the coordinator's agency holds itself
+    (consent, say) are kept as ``COORDINATED`` rows, read only by coordinators, so that the
+    strongest basis is named (the set of cases is the role's already).
+    """
     holders = {holder for holder, _basis, _source in records.seen.get(case_id, [])}
     for holder in holders:
         if holder == COORDINATOR:
             if sent:
-                yield holder, LegalBasis.COORDINATION, "coordination", ALWAYS
+                yield GrantLevel.DETAILS, holder, LegalBasis.COORDINATION, "coordination", ALWAYS
             continue
         agency_id = int(holder.split(":", 1)[1])
-        if agency_id == lead:
-            yield holder, LegalBasis.OWN_AGENCY, "lead", ALWAYS
-        if agency_id == records.registered_by.get(household_id):
-            yield holder, LegalBasis.OWN_AGENCY, "registered", ALWAYS
-        for person_id, membership in records.members.get(household_id, []):
-            for source, agencies, span in records.consents.get(person_id, []):
-                both = _meet(span, membership)
-                if agency_id in agencies and both is not None:
-                    yield holder, LegalBasis.CONSENT, source, both
-        for pledged_agency, source, span in records.pledged.get(case_id, []):
-            if pledged_agency == agency_id:
-                yield holder, LegalBasis.SUPPORT_MEETING, source, span
-        for glass_agency, source, span in records.glass.get(case_id, []):
-            if glass_agency == agency_id:
-                yield holder, LegalBasis.BREAK_GLASS, source, span
+        for basis, source, span in _agency_bases(records, agency_id, case_id, household_id, lead):
+            yield GrantLevel.DETAILS, holder, basis, source, span
+    if not sent:
+        return
+    for agency_id in _agencies_with_a_basis(records, case_id, household_id):
+        holder = agency_holder(agency_id)
+        if holder in holders:
+            continue
+        for basis, source, span in _agency_bases(records, agency_id, case_id, household_id, lead):
+            yield GrantLevel.COORDINATED, holder, basis, source, span
 
 
 def household_rows(household_ids: Iterable[int]) -> set[Row]:
@@ -286,48 +317,18 @@ def household_rows(household_ids: Iterable[int]) -> set[Row]:
             rows.add(
                 Row(holder, GrantLevel.CASE, case_id, household_id, None, basis, source, None, None)
             )
-        for holder, basis, source, (start, end) in _details(
+        for level, holder, basis, source, (start, end) in _details(
             records, case_id, household_id, lead, sent
         ):
-            rows.add(
-                Row(
-                    holder,
-                    GrantLevel.DETAILS,
-                    case_id,
-                    household_id,
-                    None,
-                    basis,
-                    source,
-                    start,
-                    end,
-                )
-            )
-            rows.add(
-                Row(
-                    holder,
-                    GrantLevel.HOUSEHOLD,
-                    None,
-                    household_id,
-                    None,
-                    basis,
-                    source,
-                    start,
-                    end,
-                )
-            )
-            for person_id, _membership in records.members.get(household_id, []):
+            rows.add(Row(holder, level, case_id, household_id, None, basis, source, start, end))
+            if level != GrantLevel.DETAILS:
+                continue
+            for derived, person_id in [
+                (GrantLevel.HOUSEHOLD, None),
+                *((GrantLevel.PERSON, p) for p, _span in records.members.get(household_id, [])),
+            ]:
                 rows.add(
-                    Row(
-                        holder,
-                        GrantLevel.PERSON,
-                        None,
-                        household_id,
-                        person_id,
-                        basis,
-                        source,
-                        start,
-                        end,
-                    )
+                    Row(holder, derived, None, household_id, person_id, basis, source, start, end)
                 )
     return rows
 

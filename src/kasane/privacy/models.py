@@ -136,6 +136,8 @@ class GrantLevel(models.TextChoices):
 
     CASE = "case", _("that the case exists")
     DETAILS = "details", _("the case's details")
+    # A basis of a coordinator's agency on a case it knows only through coordination.
+    COORDINATED = "coordinated", _("the case's details, through coordination")
     HOUSEHOLD = "household", _("the household")
     PERSON = "person", _("the person")
 
@@ -153,7 +155,7 @@ class AccessGrant(models.Model):
     """
 
     holder = models.CharField(_("holder"), max_length=40)
-    level = models.CharField(_("level"), max_length=10, choices=GrantLevel.choices)
+    level = models.CharField(_("level"), max_length=12, choices=GrantLevel.choices)
     # The indexes below serve these keys; Django's own single-column ones would repeat them.
     case = models.ForeignKey(
         "cases.Case",

@@ -15,6 +15,7 @@ from kasane.cases import services as case_services
 from kasane.conftest import head_of
 from kasane.meetings import services
 from kasane.meetings.models import Meeting, MeetingKind
+from kasane.privacy import grants
 from kasane.privacy.models import Consent, ConsentMethod, ConsentPurpose
 
 
@@ -59,6 +60,7 @@ def give_consent(coordinator: Staff) -> Callable[..., Consent]:
         values.update(overrides)
         consent = Consent.objects.create(**values)
         consent.agencies.set(agencies)
+        grants.refresh_person(consent.person)  # as consent_record does
         return consent
 
     return _give

@@ -38,7 +38,7 @@ SERVICE_MODULES = [
     "kasane.privacy.services",
     "kasane.plans.services",
     "kasane.outreach.services",
-    "kasane.participation.matching_services",
+    "kasane.participation.matching.services",
 ]
 
 
@@ -62,7 +62,7 @@ def checked_services(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     for module_name in SERVICE_MODULES:
         module = importlib.import_module(module_name)
         for name, fn in inspect.getmembers(module, inspect.isfunction):
-            if fn.__module__ == module_name and not name.startswith("_"):
+            if fn.__module__.startswith(module_name) and not name.startswith("_"):
                 monkeypatch.setattr(module, name, checking(f"{module_name}.{name}", fn))
     return called
 
