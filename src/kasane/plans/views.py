@@ -13,34 +13,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kasane.cases.views import _actor, _apply_errors
 from kasane.core.row_version import EditConflict
+from kasane.core.web import require_role, run_service
 from kasane.plans import forms, services
 from kasane.plans.models import PlanAction, PlanGoal, PlanStatus
 from kasane.privacy import plan_selectors
-from kasane.privacy.cases import NoDetailBasis
+from kasane.privacy.cases import NoDetailBasis, works_cases
 
-
-def _try(request: HttpRequest, form: django_forms.Form, action: Any, success: str) -> bool:
-    """Run the service on a valid form; its refusals land on the form."""
-    if request.method != "POST" or not form.is_valid():
-        return False
-    try:
-        action(form)
-    except EditConflict:
-        raise  # the page shows what changed (plan_detail)
-    except ValidationError as error:
-        _apply_errors(form, error)
-        return False
-    except NoDetailBasis:
-        raise
-    except PermissionDenied:
-        form.add_error(None, _("Your agency cannot do this on this case."))
-        return False
-    messages.success(request, success)
-    return True
+# A refusal by a plan service, said on the form it came from; NoDetailBasis (the agency
+# sees the case but has no basis to read it) goes through to its own page.
+DENIED = gettext_lazy("Your agency cannot do this on this case.")
 
 
 def _writer(access: Any) -> None:
@@ -52,7 +37,7 @@ def _writer(access: Any) -> None:
 @require_GET
 def case_plans(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The plans section of the case page (loaded into it by HTMX)."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     section = plan_selectors.case_plans_for_user(actor, public_id)
     return render(request, "plans/_case_plans.html", {"section": section, "case": section.case})
 
@@ -62,18 +47,20 @@ def case_plans(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def assessment_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     access = plan_selectors.case_for_plans(actor, public_id, purpose="assessment")
     _writer(access)
     form = forms.AssessmentForm(request.POST or None, members=access.members)
     created: list[Any] = []
-    if _try(
+    if run_service(
         request,
         form,
-        lambda f: created.append(
-            services.assessment_create(actor=actor, case=access.case, **f.service_kwargs())
+        lambda data: created.append(
+            services.assessment_create(actor=actor, case=access.case, **form.service_kwargs())
         ),
         _("The assessment was saved."),
+        denied=DENIED,
+        passthrough=(NoDetailBasis,),
     ):
         return redirect("plans:assessment_detail", created[0].public_id)
     return render(request, "plans/assessment_form.html", {"case": access.case, "form": form})
@@ -81,7 +68,7 @@ def assessment_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_GET
 def assessment_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     view = plan_selectors.get_assessment_for_user(actor, public_id)
     return render(
         request,
@@ -93,7 +80,7 @@ def assessment_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def assessment_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """インテーク・アセスメントシート on A4, with the genogram and the ecomap."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     view = plan_selectors.get_assessment_for_user(actor, public_id, purpose="print")
     return render(
         request,
@@ -107,7 +94,7 @@ def assessment_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 def plan_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     access = plan_selectors.case_for_plans(actor, public_id, purpose="plan_create")
     _writer(access)
     try:
@@ -139,7 +126,7 @@ def _action(view: plan_selectors.PlanView, raw: str) -> PlanAction:
 def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """One version of the plan; a draft is edited here (header, goals, actions) and approved
     by the agency that held the integrated support meeting."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     view = plan_selectors.get_plan_for_user(actor, public_id)
     plan, case = view.plan, view.case
     action = request.POST.get("action", "") if request.method == "POST" else ""
@@ -163,16 +150,18 @@ def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     conflict = None
     if action == "header":
         try:
-            done = _try(
+            done = run_service(
                 request,
                 header_form,
-                lambda f: services.plan_update(
+                lambda data: services.plan_update(
                     actor=actor,
                     plan=plan,
-                    **{name: f.cleaned_data[name] for name in f.edited_fields()},
-                    row_version=f.cleaned_data["row_version"],
+                    **{name: data[name] for name in header_form.edited_fields()},
+                    row_version=data["row_version"],
                 ),
                 _("The plan was saved."),
+                denied=DENIED,
+                passthrough=(NoDetailBasis,),
             )
         except EditConflict:
             # Somebody saved the plan since this page was opened: show the plan as it is now
@@ -181,39 +170,45 @@ def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             plan, case = view.plan, view.case
             conflict = header_form.conflict(plan)
     elif action == "goal_add":
-        done = _try(
+        done = run_service(
             request,
             goal_form,
-            lambda f: services.goal_add(actor=actor, plan=plan, **f.cleaned_data),
+            lambda data: services.goal_add(actor=actor, plan=plan, **data),
             _("The goal was added."),
+            denied=DENIED,
+            passthrough=(NoDetailBasis,),
         )
     elif action == "action_add":
-        done = _try(
+        done = run_service(
             request,
             action_form,
-            lambda f: services.action_add(
+            lambda data: services.action_add(
                 actor=actor,
-                goal=_goal(view, str(f.cleaned_data["goal"])),
-                what=f.cleaned_data["what"],
-                agency=f.cleaned_data["agency"],
-                staff=f.cleaned_data.get("staff"),
-                due_on=f.cleaned_data.get("due_on"),
+                goal=_goal(view, str(data["goal"])),
+                what=data["what"],
+                agency=data["agency"],
+                staff=data.get("staff"),
+                due_on=data.get("due_on"),
             ),
             _("The action was added."),
+            denied=DENIED,
+            passthrough=(NoDetailBasis,),
         )
     elif action in ("goal_remove", "action_remove"):
         error_form = django_forms.Form(request.POST)
         error_form.is_valid()
         raw = request.POST.get("id", "")
-        done = _try(
+        done = run_service(
             request,
             error_form,
-            lambda f: (
+            lambda data: (
                 services.goal_remove(actor=actor, goal=_goal(view, raw))
                 if action == "goal_remove"
                 else services.action_remove(actor=actor, action=_action(view, raw))
             ),
             _("Removed from the draft."),
+            denied=DENIED,
+            passthrough=(NoDetailBasis,),
         )
         if not done:
             for message in error_form.non_field_errors():
@@ -221,17 +216,19 @@ def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             done = True
     elif action == "approve":
         try:
-            done = _try(
+            done = run_service(
                 request,
                 approve_form,
-                lambda f: services.plan_approve(
+                lambda data: services.plan_approve(
                     actor=actor,
                     plan=plan,
-                    item=f.cleaned_data["item"],
-                    review_due_on=f.cleaned_data.get("review_due_on"),
-                    row_version=f.cleaned_data["row_version"],
+                    item=data["item"],
+                    review_due_on=data.get("review_due_on"),
+                    row_version=data["row_version"],
                 ),
                 _("The plan was approved."),
+                denied=DENIED,
+                passthrough=(NoDetailBasis,),
             )
         except EditConflict:
             # The draft changed after the approver opened it: nothing approved; the page
@@ -271,7 +268,7 @@ def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def plan_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """プラン兼利用申込書 on A4."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     view = plan_selectors.get_plan_for_user(actor, public_id, purpose="print")
     return render(
         request,
@@ -284,7 +281,7 @@ def plan_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def plan_diff(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """What changed between two versions of the plan: goals and actions added, removed or
     changed, and the header."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     against: int | None = None
     raw = request.GET.get("against", "")
     if raw:
@@ -301,7 +298,7 @@ def plan_diff(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def review_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     access = plan_selectors.case_for_plans(actor, public_id, purpose="review")
     _writer(access)
     plan = access.plan
@@ -315,13 +312,15 @@ def review_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
         return redirect("cases:case_detail", access.case.public_id)
     form = forms.ReviewForm(request.POST or None, goals=access.goals)
     created: list[Any] = []
-    if _try(
+    if run_service(
         request,
         form,
-        lambda f: created.append(
-            services.review_record(actor=actor, case=access.case, **f.service_kwargs())
+        lambda data: created.append(
+            services.review_record(actor=actor, case=access.case, **form.service_kwargs())
         ),
         _("The review was recorded."),
+        denied=DENIED,
+        passthrough=(NoDetailBasis,),
     ):
         return redirect("plans:review_detail", created[0].public_id)
     return render(
@@ -331,7 +330,7 @@ def review_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_GET
 def review_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     view = plan_selectors.get_review_for_user(actor, public_id)
     return render(
         request,
@@ -343,7 +342,7 @@ def review_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def closure_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """終結 with the reason and the final evaluation; the case page's "close" goes here."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     access = plan_selectors.case_for_plans(actor, public_id, purpose="close")
     _writer(access)
     case = access.case
@@ -356,11 +355,13 @@ def closure_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
         items=plan_selectors.approval_items(actor, case),
         goals=access.goals,
     )
-    if _try(
+    if run_service(
         request,
         form,
-        lambda f: services.closure_record(actor=actor, case=case, **f.service_kwargs()),
+        lambda data: services.closure_record(actor=actor, case=case, **form.service_kwargs()),
         _("The case was closed."),
+        denied=DENIED,
+        passthrough=(NoDetailBasis,),
     ):
         return redirect("cases:case_detail", case.public_id)
     return render(
