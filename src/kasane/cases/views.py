@@ -37,6 +37,13 @@ def is_coordinator(actor: Staff) -> bool:
     return works_cases(actor) and actor.role == Role.COORDINATOR
 
 
+def home_panel(request: HttpRequest) -> dict[str, object]:
+    """The start page's inbox, for staff who work cases (``kasane.core.home``)."""
+    user = request.user
+    works = isinstance(user, Staff) and user.works_cases
+    return {"inbox": case_selectors.inbox_for(user) if works else None}
+
+
 def case_list(request: HttpRequest) -> HttpResponse:
     actor = require_role(request, works_cases)
     page = case_selectors.case_list_for_user(actor, page_number(request))

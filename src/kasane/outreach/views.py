@@ -36,6 +36,12 @@ def _staff(request: HttpRequest) -> Staff:
     return user
 
 
+def home_panel(request: HttpRequest) -> dict[str, object]:
+    """The start page's outreach: silent targets and new concern reports."""
+    user = request.user
+    return {"outreach": selectors.outreach_home_for(user) if isinstance(user, Staff) else None}
+
+
 # A refusal by an outreach service, said on the form it came from.
 DENIED = gettext_lazy("You may not do this.")
 

@@ -32,10 +32,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Agency, Role, Staff
+from kasane.accounts.notifications import notify
 from kasane.cases import services as case_services
 from kasane.cases.models import Case, CaseStatus, TeamRole
 from kasane.core.row_version import EditConflict, compare_and_set
-from kasane.core.services import notify
 from kasane.meetings import services as meeting_services
 from kasane.meetings.models import AgendaItem, DecisionKind, MeetingKind, MeetingStatus
 from kasane.plans.models import (

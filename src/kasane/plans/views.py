@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kasane.accounts.models import Staff
 from kasane.core.row_version import EditConflict
 from kasane.core.web import require_role, run_service
 from kasane.plans import forms, services
@@ -32,6 +33,13 @@ def _writer(access: Any) -> None:
     """Reading is not writing: an agency that may read but is not on the team gets 403."""
     if not access.may_write:
         raise PermissionDenied
+
+
+def home_panel(request: HttpRequest) -> dict[str, object]:
+    """The start page's plans: reviews due, and closures the coordinator is told of."""
+    user = request.user
+    works = isinstance(user, Staff) and user.works_cases
+    return {"plans": plan_selectors.plan_inbox_for(user) if works else None}
 
 
 @require_GET

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Agency, AgencyType, Role, Staff
+from kasane.accounts.notifications import notify
 from kasane.cases.models import Case
-from kasane.core.services import notify
 from kasane.privacy.audit import audit_record
 from kasane.privacy.cases import agency_id_of, break_glass_active, case_basis
 from kasane.privacy.models import (
