@@ -40,8 +40,9 @@ def is_coordinator(actor: Staff) -> bool:
 def home_panel(request: HttpRequest) -> dict[str, object]:
     """The start page's inbox, for staff who work cases (``kasane.core.home``)."""
     user = request.user
-    works = isinstance(user, Staff) and user.works_cases
-    return {"inbox": case_selectors.inbox_for(user) if works else None}
+    if not isinstance(user, Staff) or not user.works_cases:
+        return {"inbox": None}
+    return {"inbox": case_selectors.inbox_for(user)}
 
 
 def case_list(request: HttpRequest) -> HttpResponse:

@@ -38,8 +38,9 @@ def _writer(access: Any) -> None:
 def home_panel(request: HttpRequest) -> dict[str, object]:
     """The start page's plans: reviews due, and closures the coordinator is told of."""
     user = request.user
-    works = isinstance(user, Staff) and user.works_cases
-    return {"plans": plan_selectors.plan_inbox_for(user) if works else None}
+    if not isinstance(user, Staff) or not user.works_cases:
+        return {"plans": None}
+    return {"plans": plan_selectors.plan_inbox_for(user)}
 
 
 @require_GET

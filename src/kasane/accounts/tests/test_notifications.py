@@ -19,7 +19,7 @@ def test_the_table_stayed_where_core_created_it() -> None:
 
 
 def test_notify_tells_each_active_recipient_once() -> None:
-    staff, idle = StaffFactory(), StaffFactory(is_active=False)
+    staff, idle = StaffFactory.create(), StaffFactory.create(is_active=False)
     told = notify([staff, staff, idle], kind="test", message="Case 1 needs you", link="/x/")
     assert told == 1
     assert [n.message for n in unread_notifications(staff)] == ["Case 1 needs you"]
@@ -27,7 +27,7 @@ def test_notify_tells_each_active_recipient_once() -> None:
 
 
 def test_the_home_page_shows_them_and_marking_read_clears_them(client: Client) -> None:
-    staff = StaffFactory()
+    staff = StaffFactory.create()
     notify([staff], kind="test", message="Meeting on 4/1")
     client.force_login(staff)
     page = client.get(reverse("core:home"))
