@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "kasane.community",
     "kasane.evaluation",
     "kasane.api",
+    "kasane.demo",
 ]
 
 MIDDLEWARE = [

@@ -28,7 +28,7 @@ from kasane.api.services import api_token_create
 from kasane.cases import services
 from kasane.cases.models import CaseNote
 from kasane.conftest import AgencyFactory, StaffFactory, make_household
-from kasane.core import loadtest
+from kasane.demo import loadtest
 from kasane.privacy.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
