@@ -7,7 +7,7 @@ indicator against its target; and the 支援ケース一覧 (case list) read thr
 ``privacy.report_selectors``, which audits it.
 
 Analysts (``access.aggregates_only``) get aggregates only: counts from 1 to 4 are hidden
-(秘匿処理, ``kasane.community.suppression``), with whatever is derived from them, and the case
+(秘匿処理, ``kasane.core.suppression``), with whatever is derived from them, and the case
 list is not in their workbook. Every text cell is defused as in the CSV exports
 (``core.exports.neutralise``); numbers are written as numbers, dates as dates.
 """
@@ -31,9 +31,9 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from kasane.accounts.models import Staff
 from kasane.cases.models import CaseStatus
-from kasane.community.suppression import THRESHOLD
 from kasane.core.dates import fiscal_year_bounds, fiscal_year_label, wareki
 from kasane.core.exports import neutralise
+from kasane.core.suppression import THRESHOLD
 from kasane.evaluation.access import aggregates_only, may_see
 from kasane.evaluation.computations import REGISTRY, Computation, Result, Scope
 from kasane.evaluation.computations.base import shared_reads

@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from kasane.accounts.models import Agency
 from kasane.cases.models import Case, TeamMember
-from kasane.community.suppression import THRESHOLD, suppress_line
 from kasane.core.dates import fiscal_year
+from kasane.core.suppression import THRESHOLD, suppress_line
 from kasane.evaluation.computations import AREA, DOMAIN, REGISTRY, Result, Scope
 from kasane.evaluation.computations.base import shared_reads
 from kasane.evaluation.models import (
@@ -125,7 +125,7 @@ def suppressed_figure(result: Result, unit: str) -> Figure:
     """What an analyst may see of ``result``: the one rule of the dashboard, the indicator
     pages and the workbook.
 
-    * The breakdown is one line with its total (``community.suppression.suppress_line``):
+    * The breakdown is one line with its total (``core.suppression.suppress_line``):
       1–4 hidden, then more cells until the hidden ones are at least two adding up to five
       or more, or the total goes too.
     * A count value that is the sum of its breakdown is that total, hidden with it; a
