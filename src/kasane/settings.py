@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "kasane.community",
     "kasane.evaluation",
     "kasane.api",
+    "kasane.demo",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from kasane.accounts.views import notifications_read
 from kasane.core.security import csp_report
 from kasane.core.views import healthz
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("csp-report/", csp_report, name="csp_report"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("notifications/read/", notifications_read, name="notifications_read"),
     path("accounts/", include("kasane.accounts.urls")),
     path("registry/", include("kasane.registry.urls")),
     path("intake/", include("kasane.intake.urls")),

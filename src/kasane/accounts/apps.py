@@ -27,6 +27,11 @@ class AccountsConfig(AppConfig):
             )
         user_logged_in.connect(session_start, dispatch_uid="kasane.accounts.session_start")
 
+        from kasane.accounts.views import home_panel
+        from kasane.core.home import register_panel
+
+        register_panel("notifications", home_panel, order=30)
+
 
 class KasaneAdminConfig(admin_apps.AdminConfig):
     """Django's admin with Kasane's site: administrators only, throttled sign-in."""

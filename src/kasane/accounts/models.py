@@ -177,3 +177,34 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_key[:8]} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """A message to one staff member: what happened and where to look, never personal data.
+
+    The text names records by their numbers (a case number, a meeting date); the reader
+    follows the link and the page applies the access policy as for any other visit.
+    """
+
+    recipient = models.ForeignKey(
+        Staff,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    message = models.CharField(_("message"), max_length=300)
+    link = models.CharField(_("link"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        # The table core created before the model moved here; no row moved.
+        db_table = "core_notification"
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.kind}"

@@ -3,13 +3,17 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from kasane.accounts.forms import LoginForm
 from kasane.accounts.middleware import two_factor_not_required
 from kasane.accounts.models import Staff
+from kasane.accounts.notifications import notifications_read as mark_read
+from kasane.accounts.notifications import unread_notifications
 from kasane.accounts.services import password_change_record
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis
@@ -50,3 +54,18 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         password_change_record(staff=form.user)
         messages.success(self.request, _("Your password has been changed."))
         return response
+
+
+def home_panel(request: HttpRequest) -> dict[str, object]:
+    """The start page's unread notifications (``kasane.core.home``)."""
+    user = request.user
+    return {"notifications": unread_notifications(user) if isinstance(user, Staff) else []}
+
+
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    """Mark the signed-in user's notifications as read."""
+    user = request.user
+    if isinstance(user, Staff):
+        mark_read(user)
+    return redirect("core:home")

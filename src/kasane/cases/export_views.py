@@ -5,16 +5,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.cases import forms
-from kasane.cases.views import _coordinator, _local_date
-from kasane.core.dates import fiscal_year, fiscal_year_label
+from kasane.cases.views import is_coordinator
+from kasane.core.dates import fiscal_year, fiscal_year_label, local_date
 from kasane.core.exports import csv_response, requested_encoding
+from kasane.core.web import require_role
 from kasane.privacy import export_selectors
 
 
 def board_csv(request: HttpRequest) -> HttpResponse:
     """The cases sent to coordination in the board's 年度 (``?year=``), by triage; 404 to
     anyone but a coordinator whatever the method, as the board."""
-    actor = _coordinator(request)
+    actor = require_role(request, is_coordinator)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     year_form = forms.BoardYearForm(request.GET or None)
@@ -36,9 +37,9 @@ def board_csv(request: HttpRequest) -> HttpResponse:
             # Only heads the actor may read were fetched; the others stay blank.
             case.household.heads[0].person.name if case.household.heads else None,  # type: ignore[attr-defined]
             case.lead_agency.name if case.lead_agency else None,
-            _local_date(case.sent_to_coordination_at),
+            local_date(case.sent_to_coordination_at),
             case.get_triage_display() if case.triage else None,
-            _local_date(case.accepted_at),
+            local_date(case.accepted_at),
             case.get_status_display(),
         ]
         for case in export_selectors.coordination_board_export_for_user(actor, year)

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kasane.accounts.fields import AgencyField, active_agencies
 from kasane.accounts.models import Agency
 from kasane.cases.models import (
     CaseStatus,
@@ -16,18 +17,8 @@ from kasane.cases.models import (
     NoteVisibility,
     Triage,
 )
+from kasane.core.forms import DATE_INPUT_FORMATS, DateInput
 from kasane.core.row_version import RowVersionForm
-from kasane.registry.forms import DATE_INPUT_FORMATS, DateInput
-
-
-def active_agencies(exclude: int | None = None) -> Any:
-    agencies = Agency.objects.filter(is_active=True).order_by("agency_type", "name")
-    return agencies.exclude(pk=exclude) if exclude else agencies
-
-
-class AgencyField(forms.ModelChoiceField[Agency]):
-    def label_from_instance(self, obj: Agency) -> str:
-        return obj.name
 
 
 class CaseNoteForm(forms.Form):

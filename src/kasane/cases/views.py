@@ -3,94 +3,58 @@ coordinator's board. Thin: forms parse, ``privacy.case_selectors`` read, service
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kasane.accounts.models import Role, Staff
 from kasane.audit.models import Purpose
 from kasane.cases import forms, services
 from kasane.cases.models import Case, HandoverStatus, ReferralStatus
-from kasane.core.dates import fiscal_year
+from kasane.core.dates import fiscal_year, local_date
 from kasane.core.exports import csv_response, requested_encoding
 from kasane.core.row_version import CONFLICT_MESSAGE, EditConflict, changes_text
+from kasane.core.web import page_number, require_role, run_service
 from kasane.privacy import case_selectors
 from kasane.privacy.cases import works_cases
 from kasane.privacy.meeting_selectors import triage_a_by_meeting_kind
 
+# A refusal by a case service, said on the form it came from.
+DENIED = gettext_lazy("Your agency cannot do this on this case.")
 
-def _actor(request: HttpRequest) -> Staff:
+
+def is_coordinator(actor: Staff) -> bool:
+    """The coordinator's pages (the board, triage, naming the lead)."""
+    return works_cases(actor) and actor.role == Role.COORDINATOR
+
+
+def home_panel(request: HttpRequest) -> dict[str, object]:
+    """The start page's inbox, for staff who work cases (``kasane.core.home``)."""
     user = request.user
-    assert isinstance(user, Staff)
-    if not works_cases(user):
-        # Roles that never see a case learn nothing about whether one exists.
-        raise Http404
-    return user
-
-
-def _page(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page") or "1"), 100_000))
-    except ValueError:
-        return 1
-
-
-def _apply_errors(form: django_forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            for e in errors:
-                form.add_error(name if name in form.fields else None, e)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
-def _run(
-    request: HttpRequest,
-    form: django_forms.Form,
-    action: Callable[[dict[str, Any]], Any],
-    success: str,
-) -> bool:
-    """Validate the form and run the service; errors land on the form, nothing is lost."""
-    if request.method != "POST" or not form.is_valid():
-        return False
-    try:
-        action(form.cleaned_data)
-    except EditConflict:
-        raise  # the view shows what changed
-    except ValidationError as error:
-        _apply_errors(form, error)
-        return False
-    except PermissionDenied:
-        form.add_error(None, _("Your agency cannot do this on this case."))
-        return False
-    messages.success(request, success)
-    return True
+    if not isinstance(user, Staff) or not user.works_cases:
+        return {"inbox": None}
+    return {"inbox": case_selectors.inbox_for(user)}
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    page = case_selectors.case_list_for_user(actor, _page(request))
+    actor = require_role(request, works_cases)
+    page = case_selectors.case_list_for_user(actor, page_number(request))
     return render(request, "cases/case_list.html", {"page": page})
-
-
-def _local_date(value: datetime.datetime | None) -> datetime.date | None:
-    return timezone.localdate(value) if value else None
 
 
 def case_list_csv(request: HttpRequest) -> HttpResponse:
     """The case list as CSV (``?encoding=cp932`` for older Excel); each export is audited."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     encoding = requested_encoding(request.GET)
@@ -110,12 +74,12 @@ def case_list_csv(request: HttpRequest) -> HttpResponse:
             case.number,
             # Only heads the actor may read were fetched; the others stay blank.
             case.household.heads[0].person.name if case.household.heads else None,  # type: ignore[attr-defined]
-            _local_date(case.opened_at),
+            local_date(case.opened_at),
             case.get_status_display(),
             case.lead_agency.name if case.lead_agency else None,
             case.get_triage_display() if case.triage else None,
-            _local_date(case.accepted_at),
-            _local_date(case.closed_at),
+            local_date(case.accepted_at),
+            local_date(case.closed_at),
         ]
         for case in cases
     )
@@ -124,8 +88,8 @@ def case_list_csv(request: HttpRequest) -> HttpResponse:
 
 
 def case_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
-    detail = case_selectors.case_detail_for_user(actor, public_id, _page(request))
+    actor = require_role(request, works_cases)
+    detail = case_selectors.case_detail_for_user(actor, public_id, page_number(request))
     context = {
         "detail": detail,
         "case": detail.case,
@@ -162,11 +126,11 @@ def _case_form_page(
     purpose: Purpose,
     form_kwargs: Callable[[Staff], dict[str, Any]] | None = None,
 ) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     case = _form_case(request, actor, public_id, purpose)
     kwargs = form_kwargs(actor) if form_kwargs else {}
     form = form_class(request.POST or None, **kwargs)
-    if _run(request, form, lambda data: action(actor, case, data), success):
+    if run_service(request, form, lambda data: action(actor, case, data), success, denied=DENIED):
         return redirect("cases:case_detail", case.public_id)
     _form_shown_again(request, actor, case, purpose)
     return render(request, template, {"case": case, "form": form})
@@ -241,17 +205,18 @@ def case_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 def status_change(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     case = case_selectors.checked_case(actor, public_id)
     form = forms.StatusForm(request.POST)
     try:
-        done = _run(
+        done = run_service(
             request,
             form,
             lambda data: services.case_status_change(
                 actor=actor, case=case, status=data["status"], row_version=data["row_version"]
             ),
             _("The status was changed."),
+            denied=DENIED,
         )
     except EditConflict:
         # The form sits on the case page: say what changed there, in the messages (the
@@ -274,7 +239,7 @@ def status_change(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def referral_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The referral as its addressee answers it, or as its sender follows it."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     referral = case_selectors.get_referral_for_user(actor, public_id)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     decline_form = forms.ReferralDeclineForm(request.POST if action == "decline" else None)
@@ -283,38 +248,42 @@ def referral_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     done = False
     if action == "accept":
         error_form.is_valid()
-        done = _run(
+        done = run_service(
             request,
             error_form,
             lambda data: services.referral_accept(actor=actor, referral=referral),
             _("You accepted the referral. Your agency is now on the case team."),
+            denied=DENIED,
         )
     elif action == "decline":
-        done = _run(
+        done = run_service(
             request,
             decline_form,
             lambda data: services.referral_decline(
                 actor=actor, referral=referral, reason=data["reason"], note=data["note"]
             ),
             _("You declined the referral. It went back to the sender with your reason."),
+            denied=DENIED,
         )
     elif action == "complete":
-        done = _run(
+        done = run_service(
             request,
             complete_form,
             lambda data: services.referral_complete(
                 actor=actor, referral=referral, outcome=data["outcome"]
             ),
             _("The referral is completed."),
+            denied=DENIED,
         )
     elif action == "acknowledge":
         error_form = django_forms.Form(request.POST)
         error_form.is_valid()
-        done = _run(
+        done = run_service(
             request,
             error_form,
             lambda data: services.referral_decline_acknowledge(actor=actor, referral=referral),
             _("Noted. Decide the next step for the household on its case."),
+            denied=DENIED,
         )
     elif request.method == "POST":
         raise Http404
@@ -337,17 +306,18 @@ def referral_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def handover_answer(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     handover = case_selectors.get_handover_for_user(actor, public_id)
     form = forms.HandoverAnswerForm(request.POST or None)
     accept = request.POST.get("action") == "accept"
-    if request.method == "POST" and _run(
+    if request.method == "POST" and run_service(
         request,
         form,
         lambda data: (services.handover_accept if accept else services.handover_decline)(
             actor=actor, handover=handover, note=data["note"]
         ),
         _("Your agency now leads the case.") if accept else _("You declined the hand-over."),
+        denied=DENIED,
     ):
         return redirect("core:home")
     return render(
@@ -366,19 +336,19 @@ def handover_answer(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 def _coordinator(request: HttpRequest) -> Staff:
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     if actor.role != Role.COORDINATOR:
         raise Http404
     return actor
 
 
 def board(request: HttpRequest) -> HttpResponse:
-    actor = _coordinator(request)
+    actor = require_role(request, is_coordinator)
     year_form = forms.BoardYearForm(request.GET or None)
     year = fiscal_year(timezone.localdate())
     if year_form.is_valid() and year_form.cleaned_data.get("year"):
         year = year_form.cleaned_data["year"]
-    result = case_selectors.coordination_board(actor, year, _page(request))
+    result = case_selectors.coordination_board(actor, year, page_number(request))
     inbox = case_selectors.inbox_for(actor)
     return render(
         request,
@@ -396,13 +366,13 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def triage(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _coordinator(request)
+    actor = require_role(request, is_coordinator)
     case = _form_case(request, actor, public_id, Purpose.TRIAGE)
     form = forms.TriageForm(request.POST or None, record=case)
     name_form = forms.NameLeadForm(initial={"agency": case.lead_agency})
     conflict = None
     try:
-        if _run(
+        if run_service(
             request,
             form,
             lambda data: services.case_triage(
@@ -413,6 +383,7 @@ def triage(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 row_version=data["row_version"],
             ),
             _("The triage was recorded."),
+            denied=DENIED,
         ):
             return redirect("cases:case_detail", case.public_id)
     except EditConflict:
@@ -431,7 +402,7 @@ def triage(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 def accept(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _coordinator(request)
+    actor = require_role(request, is_coordinator)
     case = case_selectors.checked_case(actor, public_id)
     try:
         services.case_accept(actor=actor, case=case)
@@ -445,14 +416,15 @@ def accept(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 def name_lead(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _coordinator(request)
+    actor = require_role(request, is_coordinator)
     case = case_selectors.checked_case(actor, public_id)
     form = forms.NameLeadForm(request.POST)
-    if not _run(
+    if not run_service(
         request,
         form,
         lambda data: services.case_name_lead(actor=actor, case=case, agency=data["agency"]),
         _("The lead agency was named."),
+        denied=DENIED,
     ):
         for error in form.errors.values():
             for message in error:

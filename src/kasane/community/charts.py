@@ -7,22 +7,15 @@ title and a text alternative all the same.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from xml.sax.saxutils import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-FONT = "'Noto Sans CJK JP', sans-serif"
-# One colour per series, distinguishable in grey print too (dark → light), with a pattern of
-# lightness rather than hue alone.
-PALETTE = ("#1f4e79", "#2e75b6", "#9dc3e6", "#c55a11", "#f4b183", "#548235", "#a9a9a9")
+from kasane.core.charts import FONT, PALETTE, esc
+
 BAR = 22
 GAP = 10
 LABEL_WIDTH = 130
 WIDTH = 680
-
-
-def _esc(value: str) -> str:
-    return escape(value, {'"': "&quot;"})
 
 
 def stacked_bars(
@@ -38,21 +31,21 @@ def stacked_bars(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
         f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="chart-title" '
-        f'font-family="{_esc(FONT)}" font-size="13">',
-        f'<title id="chart-title">{_esc(title)}</title>',
-        f'<text x="0" y="16" font-weight="bold">{_esc(title)}</text>',
+        f'font-family="{esc(FONT)}" font-size="13">',
+        f'<title id="chart-title">{esc(title)}</title>',
+        f'<text x="0" y="16" font-weight="bold">{esc(title)}</text>',
     ]
     for s, name in enumerate(series):
         lx = (s % 4) * (WIDTH // 4)
         ly = 28 + (s // 4) * 20
         colour = PALETTE[s % len(PALETTE)]
         parts.append(f'<rect x="{lx}" y="{ly}" width="12" height="12" fill="{colour}"/>')
-        parts.append(f'<text x="{lx + 16}" y="{ly + 11}">{_esc(name)}</text>')
+        parts.append(f'<text x="{lx + 16}" y="{ly + 11}">{esc(name)}</text>')
     for r, label in enumerate(labels):
         y = top + r * (BAR + GAP)
         parts.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{y + BAR * 0.7:.0f}" text-anchor="end">'
-            f"{_esc(label)}</text>"
+            f"{esc(label)}</text>"
         )
         x = float(LABEL_WIDTH)
         for s, value in enumerate(values[r]):
@@ -62,7 +55,7 @@ def stacked_bars(
             colour = PALETTE[s % len(PALETTE)]
             parts.append(
                 f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{BAR}" fill="{colour}" '
-                f'stroke="#fff" stroke-width="1"><title>{_esc(label)} {_esc(series[s])}: '
+                f'stroke="#fff" stroke-width="1"><title>{esc(label)} {esc(series[s])}: '
                 f"{value}</title></rect>"
             )
             x += width
@@ -76,5 +69,5 @@ def stacked_bars(
         'stroke="#333" stroke-width="1"/>'
     )
     parts.append("</svg>")
-    # Every piece of text above went through _esc; the numbers are ints and floats.
+    # Every piece of text above went through esc; the numbers are ints and floats.
     return mark_safe("".join(parts))  # noqa: S308

@@ -23,8 +23,8 @@ from kasane.community.selectors import (
     place_areas,
 )
 from kasane.core.dates import fiscal_year_label
+from kasane.core.forms import DATE_INPUT_FORMATS, DateInput
 from kasane.intake.models import NeedType
-from kasane.registry.forms import DATE_INPUT_FORMATS, DateInput
 from kasane.registry.models import Area, AreaKind
 
 NO_NAMES = _("Write about the area, never about a person: no name, address or date of birth.")

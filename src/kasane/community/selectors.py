@@ -28,8 +28,8 @@ from kasane.accounts.models import Role, Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.community.models import CommunityIssue, IssueAction, Place, PlaceKind
-from kasane.community.suppression import THRESHOLD, Cell, suppress
 from kasane.core.dates import fiscal_year, fiscal_year_bounds
+from kasane.core.suppression import THRESHOLD, Cell, suppress
 from kasane.intake.models import ConsultationNeed, NeedType
 from kasane.privacy.cases import works_cases
 from kasane.registry.models import Area, AreaKind
@@ -266,8 +266,8 @@ def need_table(*, actor: Staff, level: AreaKind, year: int) -> NeedTable:
 
     A household counts once per need and year however often it consulted. The counts come
     from one aggregate query — no consultation, household or person is ever loaded — and
-    every count under five is suppressed with its complements (``suppression``). The view
-    is audited as a read of aggregates, which involves no personal data.
+    every count under five is suppressed with its complements (``kasane.core.suppression``).
+    The view is audited as a read of aggregates, which involves no personal data.
     """
     require(may_see_needs(actor))
     start, end = _fiscal_year_span(year)

@@ -7,8 +7,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,35 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kasane.accounts.models import Staff
-from kasane.cases.views import _apply_errors, _page
 from kasane.community import charts, forms, selectors, services
 from kasane.community.models import CommunityIssue, IssueAction
 from kasane.core.dates import fiscal_year_label
 from kasane.core.exports import csv_response, requested_encoding
+from kasane.core.web import page_number, require_role, run_service
 from kasane.registry.models import AreaKind
-
-
-def _actor(request: HttpRequest, allowed: Any) -> Staff:
-    user = request.user
-    if not isinstance(user, Staff) or not allowed(user):
-        raise Http404
-    return user
-
-
-def _run(request: HttpRequest, form: Any, action: Any, success: str) -> bool:
-    """Validate the form and run the service; its refusals land on the form."""
-    if request.method != "POST" or not form.is_valid():
-        return False
-    try:
-        action(form.cleaned_data)
-    except ValidationError as error:
-        _apply_errors(form, error)
-        return False
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    messages.success(request, success)
-    return True
 
 
 def _year_and_level(request: HttpRequest) -> tuple[int, AreaKind]:
@@ -66,7 +41,7 @@ def _choices(year: int, level: AreaKind) -> dict[str, Any]:
 @require_GET
 def area_view(request: HttpRequest) -> HttpResponse:
     """Places per 圏域 or 中学校区 in a 年度: a table and a bar chart, no map."""
-    actor = _actor(request, selectors.may_see_places)
+    actor = require_role(request, selectors.may_see_places)
     year, level = _year_and_level(request)
     table = selectors.places_by_area(level=level, year=year)
     chart = charts.stacked_bars(
@@ -87,12 +62,12 @@ def area_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def place_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request, selectors.may_see_places)
+    actor = require_role(request, selectors.may_see_places)
     form = forms.PlaceFilterForm(request.GET or None)
     area, kind = None, ""
     if form.is_valid():
         area, kind = form.cleaned_data["area"], form.cleaned_data["kind"]
-    page = selectors.place_list(page=_page(request), area=area, kind=kind)
+    page = selectors.place_list(page=page_number(request), area=area, kind=kind)
     query = "&".join(
         f"{k}={v}" for k, v in (("area", area.pk if area else ""), ("kind", kind)) if v
     )
@@ -112,7 +87,7 @@ def place_list(request: HttpRequest) -> HttpResponse:
 def place_list_csv(request: HttpRequest) -> HttpResponse:
     """The places of the list page's choice (area, kind) as CSV (``?encoding=cp932``). Places
     hold no personal data: nothing to audit."""
-    _actor(request, selectors.may_see_places)
+    require_role(request, selectors.may_see_places)
     encoding = requested_encoding(request.GET)
     form = forms.PlaceFilterForm(request.GET or None)
     area, kind = None, ""
@@ -147,14 +122,15 @@ def place_list_csv(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def place_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request, selectors.may_work_issues)
+    actor = require_role(request, selectors.may_work_issues)
     form = forms.PlaceForm(request.POST or None)
     created: list[Any] = []
-    if _run(
+    if run_service(
         request,
         form,
         lambda data: created.append(services.place_create(actor=actor, **data)),
         _("The place was registered."),
+        denied=Http404,
     ):
         return redirect("community:place_detail", created[0].public_id)
     return render(request, "community/place_form.html", {"form": form})
@@ -162,7 +138,7 @@ def place_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def place_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    _actor(request, selectors.may_see_places)
+    require_role(request, selectors.may_see_places)
     place = selectors.get_place(public_id)
     return render(request, "community/place_detail.html", {"place": place})
 
@@ -171,11 +147,11 @@ def place_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def issues(request: HttpRequest) -> HttpResponse:
     """地域課題: the needs of the 年度's consultations per area, suppressed under five, and
     — for staff who work with households — the issues raised and what is done about them."""
-    actor = _actor(request, selectors.may_see_needs)
+    actor = require_role(request, selectors.may_see_needs)
     year, level = _year_and_level(request)
     table = selectors.need_table(actor=actor, level=level, year=year)
     page = (
-        selectors.issue_list(actor=actor, page=_page(request), year=year)
+        selectors.issue_list(actor=actor, page=page_number(request), year=year)
         if selectors.may_work_issues(actor)
         else None
     )
@@ -190,15 +166,16 @@ def issues(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def issue_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request, selectors.may_work_issues)
+    actor = require_role(request, selectors.may_work_issues)
     initial = {"fiscal_year": selectors.parse_fiscal_year(request.GET.get("fy"))}
     form = forms.IssueForm(request.POST or None, initial=initial)
     created: list[Any] = []
-    if _run(
+    if run_service(
         request,
         form,
         lambda data: created.append(services.issue_create(actor=actor, **data)),
         _("The community issue was recorded."),
+        denied=Http404,
     ):
         return redirect("community:issue_detail", created[0].public_id)
     return render(request, "community/issue_form.html", {"form": form})
@@ -207,7 +184,7 @@ def issue_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def issue_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """One 地域課題: its discussions and actions, with the forms to add to them."""
-    actor = _actor(request, selectors.may_work_issues)
+    actor = require_role(request, selectors.may_work_issues)
     issue = selectors.get_issue(actor=actor, public_id=public_id)
     step = request.POST.get("step", "") if request.method == "POST" else ""
     post = request.POST if request.method == "POST" else None
@@ -218,33 +195,37 @@ def issue_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     )
     done = False
     if step == "discussion":
-        done = _run(
+        done = run_service(
             request,
             discussion_form,
             lambda data: services.discussion_add(actor=actor, issue=issue, **data),
             _("The discussion was recorded."),
+            denied=Http404,
         )
     elif step == "action":
-        done = _run(
+        done = run_service(
             request,
             action_form,
             lambda data: services.action_add(actor=actor, issue=issue, **data),
             _("The action was recorded."),
+            denied=Http404,
         )
     elif step == "status":
-        done = _run(
+        done = run_service(
             request,
             status_form,
             lambda data: services.issue_status_change(actor=actor, issue=issue, **data),
             _("The status was changed."),
+            denied=Http404,
         )
     elif step == "action_status":
         action = _issue_action(issue, request.POST.get("action_id", ""))
-        done = _run(
+        done = run_service(
             request,
             forms.ActionStatusForm(post),
             lambda data: services.action_status_change(actor=actor, action=action, **data),
             _("The action was updated."),
+            denied=Http404,
         )
     elif request.method == "POST":
         raise Http404

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 
 @dataclass(frozen=True)
 class Era:
@@ -107,3 +109,8 @@ def age_on(birth_date: datetime.date, on: datetime.date) -> int:
     if (on.month, on.day) < (birth_date.month, birth_date.day):
         years -= 1
     return max(years, 0)
+
+
+def local_date(value: datetime.datetime | None) -> datetime.date | None:
+    """The date in Japan of a stored moment (None stays None), as a list or an export shows it."""
+    return timezone.localdate(value) if value else None

@@ -6,6 +6,5 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("functions/<slug:slug>/", views.function_pending, name="function_pending"),
 ]

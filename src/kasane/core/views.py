@@ -5,41 +5,16 @@ from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
-from kasane.accounts.models import Staff
 from kasane.core.functions import FUNCTIONS_BY_SLUG
-from kasane.core.selectors import unread_notifications
-from kasane.core.services import notifications_read as mark_read
+from kasane.core.home import panels_context
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The start page: for staff who work cases, their inbox."""
-    from kasane.privacy.case_selectors import inbox_for
-    from kasane.privacy.outreach_selectors import outreach_home_for
-    from kasane.privacy.plan_selectors import plan_inbox_for
-
-    user = request.user
-    inbox = inbox_for(user) if isinstance(user, Staff) and user.works_cases else None
-    # plans: reviews due, and closures the coordinator is told of.
-    plans = plan_inbox_for(user) if isinstance(user, Staff) and user.works_cases else None
-    notifications = unread_notifications(user) if isinstance(user, Staff) else []
-    # outreach: silent targets and new concern reports (outreach workers, coordinators).
-    outreach = outreach_home_for(user) if isinstance(user, Staff) else None
-    return render(
-        request,
-        "core/home.html",
-        {"inbox": inbox, "notifications": notifications, "plans": plans, "outreach": outreach},
-    )
-
-
-@require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
-    """Mark the signed-in user's notifications as read."""
-    user = request.user
-    if isinstance(user, Staff):
-        mark_read(user)
-    return redirect("core:home")
+    """The start page: for staff who work cases, their inbox; each app adds its panel
+    (``kasane.core.home``)."""
+    return render(request, "core/home.html", panels_context(request))
 
 
 def function_pending(request: HttpRequest, slug: str) -> HttpResponse:

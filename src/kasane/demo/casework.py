@@ -30,11 +30,10 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from kasane.accounts.models import AgencyType
+from kasane.accounts.models import AgencyType, Notification
+from kasane.accounts.notifications import notifications_read
 from kasane.cases import services as cases
 from kasane.cases.models import Case, Referral, ReferralStatus, Triage
-from kasane.core.models import Notification
-from kasane.core.services import notifications_read
 from kasane.intake.models import Consultation, Outcome
 from kasane.meetings import services as meetings
 from kasane.meetings.models import (

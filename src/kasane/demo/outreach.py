@@ -13,10 +13,9 @@ import random
 
 from django.utils import timezone
 
-from kasane.accounts.models import Agency, AgencyType, Role, Staff
+from kasane.accounts.models import Agency, AgencyType, Notification, Role, Staff
 from kasane.cases import services as cases
 from kasane.cases.models import Case
-from kasane.core.models import Notification
 from kasane.outreach import services
 from kasane.outreach.models import (
     CloseReason,

@@ -1,6 +1,6 @@
 """Who may see and change what in evaluation. Aggregates only: no page of this app reads a
 person; analysts in addition never see a case number, and counts under 5 are hidden from
-them (``kasane.community.suppression``)."""
+them (``kasane.core.suppression``)."""
 
 from __future__ import annotations
 

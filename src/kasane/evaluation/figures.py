@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kasane.community.suppression import THRESHOLD, suppress_line
+from kasane.core.suppression import THRESHOLD, suppress_line
 from kasane.evaluation.computations import Result
 
 

@@ -9,29 +9,17 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kasane.accounts.fields import AgencyField, active_agencies
 from kasane.accounts.models import Agency
-from kasane.cases.forms import AgencyField, active_agencies
+from kasane.core.forms import DATE_INPUT_FORMATS, DateInput, DateTimeInput, OneTimeTokenMixin
 from kasane.core.models import Domain
 from kasane.core.row_version import RowVersionForm
 from kasane.intake.models import Channel, NeedType, Outcome, Requester
 from kasane.intake.services import NewHousehold, ReferralRequest
-from kasane.registry.forms import (
-    DATE_INPUT_FORMATS,
-    AreaChoiceField,
-    DateInput,
-    OneTimeTokenMixin,
-    _blocks,
-)
+from kasane.registry.forms import AreaChoiceField, town_blocks
 from kasane.registry.models import Area, Person, Relationship, Sex
 from kasane.registry.services import PersonInput
 from kasane.registry.validators import validate_birth_date, validate_kana_name, validate_phone
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M")
 
 
 class PersonChoiceField(forms.ModelMultipleChoiceField[Person]):
@@ -197,7 +185,7 @@ class NewHouseholdForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = _blocks()  # type: ignore[attr-defined]
+        self.fields["area"].queryset = town_blocks()  # type: ignore[attr-defined]
 
 
 class PersonRowForm(forms.Form):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 from uuid import UUID
 
 from django.contrib import messages
@@ -18,6 +18,7 @@ from kasane.audit.models import Purpose
 from kasane.core.exports import csv_response, requested_encoding
 from kasane.core.row_version import EditConflict
 from kasane.core.services import submission_seen
+from kasane.core.web import apply_errors, page_number, require_role
 from kasane.intake import forms, services
 from kasane.intake.models import Consultation
 from kasane.privacy import export_selectors, intake_selectors, selectors
@@ -26,42 +27,17 @@ from kasane.registry.forms import PersonSearchForm
 from kasane.registry.models import Household, Person
 
 
-def _actor(request: HttpRequest) -> Staff:
-    user = request.user
-    assert isinstance(user, Staff)
-    if not works_cases(user):
-        raise Http404
-    return user
-
-
-def _page(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page") or "1"), 100_000))
-    except ValueError:
-        return 1
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            for e in errors:
-                form.add_error(name if name in form.fields else None, e)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 def start(request: HttpRequest) -> HttpResponse:
     """Search first (名寄せ): the person may already be known. Then record the consultation."""
-    actor = _actor(request)
-    page = intake_selectors.consultation_list_for_user(actor, _page(request))
+    actor = require_role(request, works_cases)
+    page = intake_selectors.consultation_list_for_user(actor, page_number(request))
     return render(request, "intake/start.html", {"page": page, "form": PersonSearchForm()})
 
 
 @require_http_methods(["GET"])
 def consultation_list_csv(request: HttpRequest) -> HttpResponse:
     """The agency's consultations as CSV (``?encoding=cp932`` for older Excel); audited."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     encoding = requested_encoding(request.GET)
     consultations = export_selectors.consultation_list_export_for_user(actor)
     header = [
@@ -97,7 +73,7 @@ def consultation_list_csv(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 def search(request: HttpRequest) -> HttpResponse:
     """Persons found for intake, each with a link to record a consultation for its household."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     form = PersonSearchForm(request.POST)
     result = selectors.search_persons(actor, form.cleaned_data["q"]) if form.is_valid() else None
     return render(request, "intake/_pick_results.html", {"form": form, "result": result})
@@ -172,7 +148,7 @@ def _record(
                     token=data.get("token"),
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             except PermissionDenied:
                 form.add_error(
                     None, _("Your agency cannot record a consultation for this household.")
@@ -199,20 +175,20 @@ def _record(
 @require_http_methods(["GET", "POST"])
 def record_new(request: HttpRequest) -> HttpResponse:
     """A consultation about a household nobody has registered yet."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     return _record(request, actor, household=None, members=[])
 
 
 @require_http_methods(["GET", "POST"])
 def record_for_household(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     household = selectors.get_household_for_user(actor, public_id, purpose=Purpose.INTAKE)
     members = [m.person for m in household.current_memberships]  # type: ignore[attr-defined]
     return _record(request, actor, household=household, members=members)
 
 
 def consultation_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     consultation: Consultation = intake_selectors.get_consultation_for_user(actor, public_id)
     return render(
         request,
@@ -229,7 +205,7 @@ def consultation_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def consultation_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Correct the 相談受付票 (the receiving agency only; others get 404). Opened at the
     record's ``row_version``: a save after somebody else's is refused, showing what changed."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     # Another agency's consultation is refused before it is read: nothing is audited.
     consultation = intake_selectors.get_own_consultation_for_user(actor, public_id)
     form = forms.ConsultationEditForm(request.POST or None, record=consultation)
@@ -251,7 +227,7 @@ def consultation_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
             consultation = intake_selectors.get_own_consultation_for_user(actor, public_id)
             conflict = form.conflict(consultation)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         except PermissionDenied as exc:
             raise Http404 from exc
         else:

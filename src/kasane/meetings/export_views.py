@@ -5,15 +5,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from kasane.cases.views import _actor
 from kasane.core.exports import csv_response, requested_encoding
+from kasane.core.web import require_role
 from kasane.privacy import export_selectors
+from kasane.privacy.cases import works_cases
 
 
 @require_GET
 def meeting_list_csv(request: HttpRequest) -> HttpResponse:
     """Every meeting the agency holds or attends, as on the list: no case is named."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     header = [
         _("date and time"),
         _("kind"),

@@ -8,11 +8,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kasane.accounts.fields import AgencyField, StaffField, active_agencies
 from kasane.accounts.models import CASE_ROLES, Agency, Staff
-from kasane.cases.forms import AgencyField, active_agencies
-from kasane.intake.forms import DateTimeInput
+from kasane.core.forms import DATE_INPUT_FORMATS, DateInput, DateTimeInput
 from kasane.meetings.models import AgendaItem, Attendee, DecisionKind, MeetingKind
-from kasane.registry.forms import DATE_INPUT_FORMATS, DateInput
 
 
 class MeetingForm(forms.Form):
@@ -31,11 +30,6 @@ class MeetingForm(forms.Form):
         self.fields["held_at"].initial = timezone.localtime().replace(
             minute=0, second=0, microsecond=0
         )
-
-
-class StaffField(forms.ModelChoiceField[Staff]):
-    def label_from_instance(self, obj: Staff) -> str:
-        return f"{obj}（{obj.agency}）"
 
 
 class AttendeeForm(forms.Form):

@@ -7,61 +7,50 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kasane.accounts.models import Staff
 from kasane.audit.models import Purpose
-from kasane.cases.views import _actor, _apply_errors, _page
+from kasane.core.web import page_number, require_role, run_service
 from kasane.meetings import forms, services
 from kasane.meetings.models import MeetingKind
 from kasane.privacy import case_selectors, meeting_selectors
+from kasane.privacy.cases import works_cases
 
-
-def _try(request: HttpRequest, form: django_forms.Form, action: Any, success: str) -> bool:
-    """Run the service on a valid form; its refusals land on the form."""
-    if request.method != "POST" or not form.is_valid():
-        return False
-    try:
-        action(form.cleaned_data)
-    except ValidationError as error:
-        _apply_errors(form, error)
-        return False
-    except PermissionDenied:
-        form.add_error(None, _("Only the agency that holds the meeting can do this."))
-        return False
-    messages.success(request, success)
-    return True
+# A refusal by a meeting service, said on the form it came from.
+DENIED = gettext_lazy("Only the agency that holds the meeting can do this.")
 
 
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    page = meeting_selectors.meeting_list_for_user(actor, _page(request))
+    actor = require_role(request, works_cases)
+    page = meeting_selectors.meeting_list_for_user(actor, page_number(request))
     return render(request, "meetings/meeting_list.html", {"page": page})
 
 
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     form = forms.MeetingForm(request.POST or None)
     created: list[Any] = []
-    if _try(
+    if run_service(
         request,
         form,
         lambda data: created.append(services.meeting_create(actor=actor, **data)),
         _("The meeting was created. Add the attendees and the cases."),
+        denied=DENIED,
     ):
         return redirect("meetings:meeting_detail", created[0].public_id)
     return render(request, "meetings/meeting_form.html", {"form": form})
 
 
 def meeting_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     detail = meeting_selectors.meeting_detail_for_user(actor, public_id)
     context = {
         "detail": detail,
@@ -80,14 +69,15 @@ def meeting_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 def attendee_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     meeting = meeting_selectors.get_meeting_for_user(actor, public_id)
     form = forms.AttendeeForm(request.POST)
-    if not _try(
+    if not run_service(
         request,
         form,
         lambda data: services.attendee_add(actor=actor, meeting=meeting, **data),
         _("The attendee was added."),
+        denied=DENIED,
     ):
         for errors in form.errors.values():
             for message in errors:
@@ -97,7 +87,7 @@ def attendee_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 def pledge(request: HttpRequest, public_id: UUID, attendee_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     meeting = meeting_selectors.get_meeting_for_user(actor, public_id)
     attendee = next((a for a in meeting.attendees.all() if a.public_id == attendee_id), None)
     if attendee is None:
@@ -116,7 +106,7 @@ def pledge(request: HttpRequest, public_id: UUID, attendee_id: UUID) -> HttpResp
 
 @require_http_methods(["GET", "POST"])
 def agenda_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     meeting = meeting_selectors.get_meeting_for_user(actor, public_id)
     if actor.agency_id != meeting.organizer_id:
         raise Http404
@@ -148,7 +138,7 @@ def agenda_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
             to_decide_support=bool(data.get("to_decide_support")),
         )
 
-    if _try(request, form, add, _("The case was added to the agenda.")):
+    if run_service(request, form, add, _("The case was added to the agenda."), denied=DENIED):
         return redirect("meetings:meeting_detail", meeting.public_id)
     return render(request, "meetings/agenda_form.html", {"meeting": meeting, "form": form})
 
@@ -157,7 +147,7 @@ def agenda_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def item_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """One case at one meeting: its minutes and decisions, and (for the organiser) the
     forms to record them."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     view = meeting_selectors.get_item_for_user(actor, public_id)
     item = view.item
     meeting = item.meeting
@@ -172,18 +162,20 @@ def item_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     decision_form = forms.DecisionForm(request.POST if action == "decision" else None, item=item)
     done = False
     if action == "minutes":
-        done = _try(
+        done = run_service(
             request,
             minutes_form,
             lambda data: services.minutes_record(actor=actor, item=item, minutes=data["minutes"]),
             _("The minutes were saved."),
+            denied=DENIED,
         )
     elif action == "decision":
-        done = _try(
+        done = run_service(
             request,
             decision_form,
             lambda data: services.decision_add(actor=actor, item=item, **data),
             _("The decision was recorded."),
+            denied=DENIED,
         )
     elif request.method == "POST":
         raise Http404
@@ -207,7 +199,7 @@ def item_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def item_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """議事録 on A4, for one case, showing only what the reader may see."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     view = meeting_selectors.get_item_for_user(actor, public_id, purpose=Purpose.PRINT)
     item = view.item
     return render(
@@ -227,7 +219,7 @@ def item_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def case_meetings(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The meetings section of the case page (loaded into it by HTMX)."""
-    actor: Staff = _actor(request)
+    actor: Staff = require_role(request, works_cases)
     # The case page recorded its view; this part records the meetings it shows.
     case = case_selectors.checked_case(actor, public_id)
     views = meeting_selectors.case_meetings_for_user(actor, case)

@@ -6,3 +6,9 @@ class OutreachConfig(AppConfig):
     name = "kasane.outreach"
     label = "outreach"
     verbose_name = _("Outreach")
+
+    def ready(self) -> None:
+        from kasane.core.home import register_panel
+        from kasane.outreach.views import home_panel
+
+        register_panel("outreach", home_panel, order=40)

@@ -6,14 +6,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from kasane.core.exports import csv_response, requested_encoding
-from kasane.outreach.views import _outreach
+from kasane.core.web import require_role
 from kasane.privacy import export_selectors
+from kasane.privacy import outreach_selectors as selectors
 
 
 @require_GET
 def report_list_csv(request: HttpRequest) -> HttpResponse:
     """Every concern report, unanswered first, as on the report list; audited."""
-    actor = _outreach(request)
+    actor = require_role(request, selectors.works_outreach)
     header = [
         _("received"),
         _("from"),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kasane.accounts.models import Role, Staff
+from kasane.core.forms import DATE_INPUT_FORMATS, DateInput, OneTimeTokenMixin
 from kasane.outreach.models import (
     CloseReason,
     ConcernSign,
@@ -18,13 +19,7 @@ from kasane.outreach.models import (
     Stage,
     Urgency,
 )
-from kasane.registry.forms import (
-    DATE_INPUT_FORMATS,
-    AreaChoiceField,
-    DateInput,
-    OneTimeTokenMixin,
-    _blocks,
-)
+from kasane.registry.forms import AreaChoiceField, town_blocks
 from kasane.registry.validators import validate_not_future
 
 
@@ -33,7 +28,7 @@ class ConcernReportForm(OneTimeTokenMixin):
 
     area = AreaChoiceField(
         label=_("area (town block)"),
-        queryset=_blocks(),
+        queryset=town_blocks(),
         required=False,
         help_text=_("Choose the area, or write an address or a landmark below."),
     )
@@ -72,7 +67,7 @@ class ConcernReportForm(OneTimeTokenMixin):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = _blocks()  # type: ignore[attr-defined]
+        self.fields["area"].queryset = town_blocks()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -104,7 +99,7 @@ class TargetForm(OneTimeTokenMixin):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    area = AreaChoiceField(label=_("area (town block)"), queryset=_blocks(), required=False)
+    area = AreaChoiceField(label=_("area (town block)"), queryset=town_blocks(), required=False)
     address = forms.CharField(label=_("address"), max_length=200, required=False)
     name = forms.CharField(label=_("name, if known"), max_length=100, required=False)
     kana = forms.CharField(label=_("name in kana, if known"), max_length=100, required=False)
@@ -120,7 +115,7 @@ class TargetForm(OneTimeTokenMixin):
 
     def __init__(self, *args: Any, agency_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = _blocks()  # type: ignore[attr-defined]
+        self.fields["area"].queryset = town_blocks()  # type: ignore[attr-defined]
         self.fields["worker"].queryset = Staff.objects.filter(  # type: ignore[attr-defined]
             is_active=True, role=Role.OUTREACH_WORKER, agency_id=agency_id or 0
         ).order_by("display_name", "id")

@@ -19,11 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Agency, Role, Staff
+from kasane.accounts.notifications import notify
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases import services as case_services
 from kasane.cases.models import Case
-from kasane.core.services import notify, submission_record, submission_seen
+from kasane.core.services import submission_record, submission_seen
 from kasane.outreach.models import (
     STAGE_ORDER,
     ChangeKind,

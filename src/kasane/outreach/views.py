@@ -11,19 +11,19 @@ import datetime
 from typing import Any
 from uuid import UUID
 
-from django import forms as django_forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kasane.accounts.models import Staff
 from kasane.audit.models import Purpose
-from kasane.cases.views import _apply_errors, _page
 from kasane.core.exports import csv_response, requested_encoding
+from kasane.core.web import page_number, require_role, run_service
 from kasane.outreach import forms, services
 from kasane.outreach.models import STAGE_ORDER, ConcernReport, OutreachTarget
 from kasane.privacy import export_selectors
@@ -37,35 +37,14 @@ def _staff(request: HttpRequest) -> Staff:
     return user
 
 
-def _reporter(request: HttpRequest) -> Staff:
-    actor = _staff(request)
-    if not selectors.may_report(actor):
-        raise Http404
-    return actor
+def home_panel(request: HttpRequest) -> dict[str, object]:
+    """The start page's outreach: silent targets and new concern reports."""
+    user = request.user
+    return {"outreach": selectors.outreach_home_for(user) if isinstance(user, Staff) else None}
 
 
-def _outreach(request: HttpRequest) -> Staff:
-    actor = _staff(request)
-    if not selectors.works_outreach(actor):
-        # Roles outside outreach learn nothing about whether a record exists.
-        raise Http404
-    return actor
-
-
-def _run(request: HttpRequest, form: django_forms.Form, action: Any, success: str) -> bool:
-    """Run the service on a valid form; its refusals land on the form."""
-    if request.method != "POST" or not form.is_valid():
-        return False
-    try:
-        action(form.cleaned_data)
-    except ValidationError as error:
-        _apply_errors(form, error)
-        return False
-    except PermissionDenied:
-        form.add_error(None, _("You may not do this."))
-        return False
-    messages.success(request, success)
-    return True
+# A refusal by an outreach service, said on the form it came from.
+DENIED = gettext_lazy("You may not do this.")
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -83,21 +62,21 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def report_create(request: HttpRequest) -> HttpResponse:
-    actor = _reporter(request)
+    actor = require_role(request, selectors.may_report)
     form = forms.ConcernReportForm(request.POST or None)
     created: list[ConcernReport] = []
 
     def create(data: dict[str, Any]) -> None:
         created.append(services.concern_report_create(actor=actor, **data))
 
-    if _run(request, form, create, _("Thank you. The report was received.")):
+    if run_service(request, form, create, _("Thank you. The report was received."), denied=DENIED):
         return redirect("outreach:my_report_detail", created[0].public_id)
     return render(request, "outreach/report_form.html", {"form": form})
 
 
 def my_reports(request: HttpRequest) -> HttpResponse:
-    actor = _reporter(request)
-    page = selectors.my_reports(actor, _page(request))
+    actor = require_role(request, selectors.may_report)
+    page = selectors.my_reports(actor, page_number(request))
     return render(request, "outreach/my_reports.html", {"page": page})
 
 
@@ -111,13 +90,13 @@ def my_report_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 def report_list(request: HttpRequest) -> HttpResponse:
-    actor = _outreach(request)
-    page = selectors.report_list_for_outreach(actor, _page(request))
+    actor = require_role(request, selectors.works_outreach)
+    page = selectors.report_list_for_outreach(actor, page_number(request))
     return render(request, "outreach/report_list.html", {"page": page})
 
 
 def report_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _outreach(request)
+    actor = require_role(request, selectors.works_outreach)
     report = selectors.get_report_for_outreach(actor, public_id)
     return render(
         request,
@@ -131,16 +110,17 @@ def report_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 def report_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _outreach(request)
+    actor = require_role(request, selectors.works_outreach)
     report = selectors.get_report_for_outreach(actor, public_id, purpose=Purpose.STATUS)
     form = forms.ReportStatusForm(request.POST)
-    if not _run(
+    if not run_service(
         request,
         form,
         lambda data: services.concern_report_status_set(
             actor=actor, report=report, status=data["status"]
         ),
         _("The status was changed."),
+        denied=DENIED,
     ):
         for errors in form.errors.values():
             for message in errors:
@@ -152,10 +132,10 @@ def report_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 def target_list(request: HttpRequest) -> HttpResponse:
-    actor = _outreach(request)
+    actor = require_role(request, selectors.works_outreach)
     month_form = forms.MonthForm(request.GET)
     month = month_form.cleaned_data.get("month") if month_form.is_valid() else None
-    listing = selectors.target_list_for_user(actor, _page(request), month=month)
+    listing = selectors.target_list_for_user(actor, page_number(request), month=month)
     today = timezone.localdate()
     previous = (listing.flow.month - datetime.timedelta(days=1)).replace(day=1)
     following = (listing.flow.month + datetime.timedelta(days=32)).replace(day=1)
@@ -173,7 +153,7 @@ def target_list(request: HttpRequest) -> HttpResponse:
 
 def target_list_csv(request: HttpRequest) -> HttpResponse:
     """The by-name list of open targets as CSV (``?encoding=cp932``); audited."""
-    actor = _outreach(request)
+    actor = require_role(request, selectors.works_outreach)
     if request.method != "GET":
         raise Http404
     encoding = requested_encoding(request.GET)
@@ -221,7 +201,7 @@ def _target_form_page(
 
 @require_http_methods(["GET", "POST"])
 def target_create(request: HttpRequest, report_id: UUID | None = None) -> HttpResponse:
-    actor = _outreach(request)
+    actor = require_role(request, selectors.works_outreach)
     report = None
     initial: dict[str, Any] = {}
     if report_id is not None:
@@ -238,14 +218,14 @@ def target_create(request: HttpRequest, report_id: UUID | None = None) -> HttpRe
     def create(data: dict[str, Any]) -> None:
         created.append(services.target_open(actor=actor, report=report, **data))
 
-    if _run(request, form, create, _("The outreach target was opened.")):
+    if run_service(request, form, create, _("The outreach target was opened."), denied=DENIED):
         return redirect("outreach:target_detail", created[0].public_id)
     return _target_form_page(request, actor, form, report=report)
 
 
 @require_http_methods(["GET", "POST"])
 def target_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _outreach(request)
+    actor = require_role(request, selectors.works_outreach)
     target = selectors.get_target_for_user(actor, public_id, purpose=Purpose.EDIT)
     initial = {f: getattr(target, f) for f in services.TARGET_FIELDS}
     form = forms.TargetForm(request.POST or None, initial=initial, agency_id=target.agency_id)
@@ -254,7 +234,7 @@ def target_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         data.pop("token", None)
         services.target_update(actor=actor, target=target, **data)
 
-    if _run(request, form, update, _("The outreach target was updated.")):
+    if run_service(request, form, update, _("The outreach target was updated."), denied=DENIED):
         return redirect("outreach:target_detail", target.public_id)
     return _target_form_page(request, actor, form, target=target)
 
@@ -288,20 +268,21 @@ def _detail_page(
 
 
 def target_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _outreach(request)
+    actor = require_role(request, selectors.works_outreach)
     return _detail_page(request, actor, public_id)
 
 
 @require_POST
 def attempt_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _outreach(request)
+    actor = require_role(request, selectors.works_outreach)
     target = selectors.get_target_for_user(actor, public_id, purpose=Purpose.ATTEMPT)
     form = forms.AttemptForm(request.POST)
-    if _run(
+    if run_service(
         request,
         form,
         lambda data: services.attempt_record(actor=actor, target=target, **data),
         _("The contact attempt was recorded."),
+        denied=DENIED,
     ):
         return redirect("outreach:target_detail", target.public_id)
     return _detail_page(request, actor, public_id, attempt_form=form, status=400)
@@ -309,14 +290,15 @@ def attempt_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 def stage_move(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _outreach(request)
+    actor = require_role(request, selectors.works_outreach)
     target = selectors.get_target_for_user(actor, public_id, purpose=Purpose.STAGE)
     form = forms.StageForm(request.POST)
-    if _run(
+    if run_service(
         request,
         form,
         lambda data: services.target_stage_move(actor=actor, target=target, **data),
         _("The stage was changed."),
+        denied=DENIED,
     ):
         return redirect("outreach:target_detail", target.public_id)
     return _detail_page(request, actor, public_id, stage_form=form, status=400)
@@ -324,14 +306,15 @@ def stage_move(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 def target_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _outreach(request)
+    actor = require_role(request, selectors.works_outreach)
     target = selectors.get_target_for_user(actor, public_id, purpose=Purpose.CLOSE)
     form = forms.CloseForm(request.POST)
-    if _run(
+    if run_service(
         request,
         form,
         lambda data: services.target_close(actor=actor, target=target, **data),
         _("The outreach target was closed."),
+        denied=DENIED,
     ):
         return redirect("outreach:target_detail", target.public_id)
     return _detail_page(request, actor, public_id, close_form=form, status=400)
@@ -339,7 +322,7 @@ def target_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 def target_reopen(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _outreach(request)
+    actor = require_role(request, selectors.works_outreach)
     target = selectors.get_target_for_user(actor, public_id, purpose=Purpose.REOPEN)
     try:
         services.target_reopen(actor=actor, target=target)
@@ -354,7 +337,7 @@ def target_reopen(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def target_case(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The target becomes a case: only the consent is asked for; the rest is on record."""
-    actor = _outreach(request)
+    actor = require_role(request, selectors.works_outreach)
     target = selectors.get_target_for_user(actor, public_id, purpose=Purpose.TO_CASE)
     form = ConsentForm(request.POST or None, initial={"agencies": [target.agency_id]})
     opened: list[Any] = []
@@ -364,6 +347,8 @@ def target_case(request: HttpRequest, public_id: UUID) -> HttpResponse:
             services.target_to_case(actor=actor, target=target, consent=form.consent_input())
         )
 
-    if _run(request, form, open_case, _("The case was opened and the consent recorded.")):
+    if run_service(
+        request, form, open_case, _("The case was opened and the consent recorded."), denied=DENIED
+    ):
         return redirect("cases:case_detail", opened[0].public_id)
     return render(request, "outreach/target_case.html", {"form": form, "target": target})

@@ -10,11 +10,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kasane.accounts.fields import AgencyField, StaffField, active_agencies
 from kasane.accounts.models import Agency, Staff
-from kasane.cases.forms import AgencyField, active_agencies
 from kasane.cases.models import Case
+from kasane.core.forms import DATE_INPUT_FORMATS, DateInput
 from kasane.core.row_version import RowVersionForm
-from kasane.meetings.forms import StaffField
 from kasane.meetings.models import AgendaItem
 from kasane.plans.models import (
     AgreementMethod,
@@ -27,7 +27,6 @@ from kasane.plans.models import (
     Trend,
 )
 from kasane.plans.services import AreaInput
-from kasane.registry.forms import DATE_INPUT_FORMATS, DateInput
 from kasane.registry.models import Membership
 
 

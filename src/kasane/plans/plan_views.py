@@ -19,19 +19,20 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kasane.accounts.models import Staff
 from kasane.audit.models import Purpose
-from kasane.cases.views import _actor
 from kasane.core.row_version import EditConflict
+from kasane.core.web import require_role, run_service
 from kasane.plans import forms, services
 from kasane.plans.models import PlanAction, PlanGoal, PlanStatus, SupportPlan
-from kasane.plans.views import _try, _writer
+from kasane.plans.views import DENIED, require_writer
 from kasane.privacy import plan_selectors
+from kasane.privacy.cases import NoDetailBasis, works_cases
 
 
 @require_POST
 def plan_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     access = plan_selectors.case_for_plans(actor, public_id)
-    _writer(access)
+    require_writer(access)
     try:
         plan = services.plan_create(actor=actor, case=access.case)
     except ValidationError as error:
@@ -61,7 +62,7 @@ def _plan_view(
     request: HttpRequest, public_id: UUID, *, writing: bool = False
 ) -> tuple[Staff, plan_selectors.PlanView]:
     """The reader and the plan (read and audited); a change needs a writer (else 403)."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     view = plan_selectors.get_plan_for_user(actor, public_id)
     if writing and not view.may_write:
         raise PermissionDenied
@@ -143,16 +144,18 @@ def plan_header(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor, view = _plan_view(request, public_id, writing=True)
     form = forms.PlanHeaderForm(request.POST, record=view.plan)
     try:
-        done = _try(
+        done = run_service(
             request,
             form,
-            lambda f: services.plan_update(
+            lambda _data: services.plan_update(
                 actor=actor,
                 plan=view.plan,
-                **{name: f.cleaned_data[name] for name in f.edited_fields()},
-                row_version=f.cleaned_data["row_version"],
+                **{name: form.cleaned_data[name] for name in form.edited_fields()},
+                row_version=form.cleaned_data["row_version"],
             ),
             _("The plan was saved."),
+            denied=DENIED,
+            passthrough=(NoDetailBasis,),
         )
     except EditConflict:
         # Somebody saved the plan since this page was opened: show the plan as it is now
@@ -167,11 +170,13 @@ def plan_header(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def plan_goal_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor, view = _plan_view(request, public_id, writing=True)
     form = forms.GoalForm(request.POST)
-    done = _try(
+    done = run_service(
         request,
         form,
-        lambda f: services.goal_add(actor=actor, plan=view.plan, **f.cleaned_data),
+        lambda _data: services.goal_add(actor=actor, plan=view.plan, **form.cleaned_data),
         _("The goal was added."),
+        denied=DENIED,
+        passthrough=(NoDetailBasis,),
     )
     return _done_or_page(request, actor, view, done, {"goal": form})
 
@@ -180,18 +185,20 @@ def plan_goal_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def plan_action_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor, view = _plan_view(request, public_id, writing=True)
     form = forms.ActionForm(request.POST, case=view.case, goals=view.goals)
-    done = _try(
+    done = run_service(
         request,
         form,
-        lambda f: services.action_add(
+        lambda _data: services.action_add(
             actor=actor,
-            goal=_goal(view, str(f.cleaned_data["goal"])),
-            what=f.cleaned_data["what"],
-            agency=f.cleaned_data["agency"],
-            staff=f.cleaned_data.get("staff"),
-            due_on=f.cleaned_data.get("due_on"),
+            goal=_goal(view, str(form.cleaned_data["goal"])),
+            what=form.cleaned_data["what"],
+            agency=form.cleaned_data["agency"],
+            staff=form.cleaned_data.get("staff"),
+            due_on=form.cleaned_data.get("due_on"),
         ),
         _("The action was added."),
+        denied=DENIED,
+        passthrough=(NoDetailBasis,),
     )
     return _done_or_page(request, actor, view, done, {"action": form})
 
@@ -207,8 +214,13 @@ def _remove(
     raw = request.POST.get("id", "")
     error_form = django_forms.Form(request.POST)
     error_form.is_valid()
-    done = _try(
-        request, error_form, lambda f: remove(actor, view, raw), _("Removed from the draft.")
+    done = run_service(
+        request,
+        error_form,
+        lambda _data: remove(actor, view, raw),
+        _("Removed from the draft."),
+        denied=DENIED,
+        passthrough=(NoDetailBasis,),
     )
     if not done:
         for message in error_form.non_field_errors():
@@ -241,17 +253,19 @@ def plan_approve(request: HttpRequest, public_id: UUID) -> HttpResponse:
     items = plan_selectors.approval_items(actor, view.case)
     form = _approve_form(request.POST, actor, view.plan, items)
     try:
-        done = _try(
+        done = run_service(
             request,
             form,
-            lambda f: services.plan_approve(
+            lambda _data: services.plan_approve(
                 actor=actor,
                 plan=view.plan,
-                item=f.cleaned_data["item"],
-                review_due_on=f.cleaned_data.get("review_due_on"),
-                row_version=f.cleaned_data["row_version"],
+                item=form.cleaned_data["item"],
+                review_due_on=form.cleaned_data.get("review_due_on"),
+                row_version=form.cleaned_data["row_version"],
             ),
             _("The plan was approved."),
+            denied=DENIED,
+            passthrough=(NoDetailBasis,),
         )
     except EditConflict:
         # The draft changed after the approver opened it: nothing approved; the page
@@ -270,7 +284,7 @@ def plan_approve(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def plan_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """プラン兼利用申込書 on A4."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     view = plan_selectors.get_plan_for_user(actor, public_id, purpose=Purpose.PRINT)
     return render(
         request,
@@ -283,7 +297,7 @@ def plan_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def plan_diff(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """What changed between two versions of the plan: goals and actions added, removed or
     changed, and the header."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     against: int | None = None
     raw = request.GET.get("against", "")
     if raw:

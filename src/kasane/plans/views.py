@@ -7,52 +7,44 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django import forms as django_forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kasane.accounts.models import Staff
 from kasane.audit.models import Purpose
-from kasane.cases.views import _actor, _apply_errors
-from kasane.core.row_version import EditConflict
+from kasane.core.web import require_role, run_service
 from kasane.plans import forms, services
 from kasane.privacy import plan_selectors
-from kasane.privacy.cases import NoDetailBasis
+from kasane.privacy.cases import NoDetailBasis, works_cases
+
+# A refusal by a plan service, said on the form it came from; NoDetailBasis (the agency
+# sees the case but has no basis to read it) goes through to its own page.
+DENIED = gettext_lazy("Your agency cannot do this on this case.")
 
 
-def _try(request: HttpRequest, form: django_forms.Form, action: Any, success: str) -> bool:
-    """Run the service on a valid form; its refusals land on the form."""
-    if request.method != "POST" or not form.is_valid():
-        return False
-    try:
-        action(form)
-    except EditConflict:
-        raise  # the page shows what changed (plan_detail)
-    except ValidationError as error:
-        _apply_errors(form, error)
-        return False
-    except NoDetailBasis:
-        raise
-    except PermissionDenied:
-        form.add_error(None, _("Your agency cannot do this on this case."))
-        return False
-    messages.success(request, success)
-    return True
-
-
-def _writer(access: Any) -> None:
+def require_writer(access: Any) -> None:
     """Reading is not writing: an agency that may read but is not on the team gets 403."""
     if not access.may_write:
         raise PermissionDenied
 
 
+def home_panel(request: HttpRequest) -> dict[str, object]:
+    """The start page's plans: reviews due, and closures the coordinator is told of."""
+    user = request.user
+    if not isinstance(user, Staff) or not user.works_cases:
+        return {"plans": None}
+    return {"plans": plan_selectors.plan_inbox_for(user)}
+
+
 @require_GET
 def case_plans(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The plans section of the case page (loaded into it by HTMX)."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     section = plan_selectors.case_plans_for_user(actor, public_id)
     return render(request, "plans/_case_plans.html", {"section": section, "case": section.case})
 
@@ -62,18 +54,20 @@ def case_plans(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def assessment_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     access = plan_selectors.case_for_plans(actor, public_id)
-    _writer(access)
+    require_writer(access)
     form = forms.AssessmentForm(request.POST or None, members=access.members)
     created: list[Any] = []
-    if _try(
+    if run_service(
         request,
         form,
-        lambda f: created.append(
-            services.assessment_create(actor=actor, case=access.case, **f.service_kwargs())
+        lambda data: created.append(
+            services.assessment_create(actor=actor, case=access.case, **form.service_kwargs())
         ),
         _("The assessment was saved."),
+        denied=DENIED,
+        passthrough=(NoDetailBasis,),
     ):
         return redirect("plans:assessment_detail", created[0].public_id)
     plan_selectors.record_form_view(actor, access, purpose=Purpose.ASSESSMENT)
@@ -82,7 +76,7 @@ def assessment_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_GET
 def assessment_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     view = plan_selectors.get_assessment_for_user(actor, public_id)
     return render(
         request,
@@ -94,7 +88,7 @@ def assessment_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def assessment_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """インテーク・アセスメントシート on A4, with the genogram and the ecomap."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     view = plan_selectors.get_assessment_for_user(actor, public_id, purpose=Purpose.PRINT)
     return render(
         request,
@@ -108,9 +102,9 @@ def assessment_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def review_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     access = plan_selectors.case_for_plans(actor, public_id)
-    _writer(access)
+    require_writer(access)
     plan = access.plan
     if not access.case.is_open or plan is None:
         messages.error(
@@ -122,13 +116,15 @@ def review_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
         return redirect("cases:case_detail", access.case.public_id)
     form = forms.ReviewForm(request.POST or None, goals=access.goals)
     created: list[Any] = []
-    if _try(
+    if run_service(
         request,
         form,
-        lambda f: created.append(
-            services.review_record(actor=actor, case=access.case, **f.service_kwargs())
+        lambda data: created.append(
+            services.review_record(actor=actor, case=access.case, **form.service_kwargs())
         ),
         _("The review was recorded."),
+        denied=DENIED,
+        passthrough=(NoDetailBasis,),
     ):
         return redirect("plans:review_detail", created[0].public_id)
     plan_selectors.record_form_view(actor, access, purpose=Purpose.REVIEW)
@@ -139,7 +135,7 @@ def review_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_GET
 def review_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     view = plan_selectors.get_review_for_user(actor, public_id)
     return render(
         request,
@@ -151,9 +147,9 @@ def review_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def closure_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """終結 with the reason and the final evaluation; the case page's "close" goes here."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases)
     access = plan_selectors.case_for_plans(actor, public_id)
-    _writer(access)
+    require_writer(access)
     case = access.case
     if not case.is_open:
         messages.error(request, _("This case is closed."))
@@ -164,11 +160,13 @@ def closure_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
         items=plan_selectors.approval_items(actor, case),
         goals=access.goals,
     )
-    if _try(
+    if run_service(
         request,
         form,
-        lambda f: services.closure_record(actor=actor, case=case, **f.service_kwargs()),
+        lambda data: services.closure_record(actor=actor, case=case, **form.service_kwargs()),
         _("The case was closed."),
+        denied=DENIED,
+        passthrough=(NoDetailBasis,),
     ):
         return redirect("cases:case_detail", case.public_id)
     plan_selectors.record_form_view(actor, access, purpose=Purpose.CLOSE)

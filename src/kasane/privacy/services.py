@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Agency, AgencyType, Role, Staff
+from kasane.accounts.notifications import notify
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import Case
-from kasane.core.services import notify
 from kasane.privacy import grants
 from kasane.privacy.break_glass_selectors import may_review_break_glass
 from kasane.privacy.cases import agency_id_of, break_glass_active, case_basis

@@ -2,7 +2,6 @@
 
 from uuid import UUID
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kasane.accounts.models import Staff
 from kasane.audit.models import Purpose
+from kasane.core.web import apply_errors
 from kasane.privacy import services
 from kasane.privacy.break_glass_selectors import break_glass_page, get_break_glass_for_review
 from kasane.privacy.case_selectors import get_case_for_user
@@ -31,14 +31,6 @@ def _staff(request: HttpRequest) -> Staff:
     return user
 
 
-def _apply_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @require_http_methods(["GET", "POST"])
 def consent_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Record a consent on the person's page (相談受付・申込票, with consent)."""
@@ -49,7 +41,7 @@ def consent_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
         try:
             services.consent_record(actor=actor, person=person, data=form.consent_input())
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The consent was recorded."))
             return redirect("registry:person_detail", person.public_id)
@@ -65,7 +57,7 @@ def consent_withdraw(request: HttpRequest, public_id: UUID) -> HttpResponse:
         try:
             services.consent_withdraw(actor=actor, consent=consent, note=form.cleaned_data["note"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The consent was withdrawn; access resting on it ended."))
             return redirect("registry:person_detail", consent.person.public_id)
@@ -110,7 +102,7 @@ def break_glass_review(request: HttpRequest, public_id: UUID) -> HttpResponse:
         try:
             services.break_glass_review(actor=actor, glass=glass, note=form.cleaned_data["note"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The review was recorded."))
             return redirect("privacy:break_glass_list")

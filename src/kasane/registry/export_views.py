@@ -6,15 +6,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from kasane.core.exports import csv_response, requested_encoding
+from kasane.core.web import require_role
 from kasane.privacy import export_selectors
-from kasane.registry.views import _actor
+from kasane.privacy.policy import may_work_with_persons
 
 
 @require_GET
 def household_list_csv(request: HttpRequest) -> HttpResponse:
     """Every household the agency registered (``?encoding=cp932`` for older Excel);
     audited."""
-    actor = _actor(request)
+    actor = require_role(request, may_work_with_persons, hide=False)
     header = [
         _("head of household"),
         _("kana"),

@@ -2,7 +2,6 @@
 
 import dataclasses
 import unicodedata
-import uuid
 from typing import Any
 
 from django import forms
@@ -10,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from kasane.core import kana
+from kasane.core.forms import DATE_INPUT_FORMATS, DateInput, OneTimeTokenMixin
 from kasane.registry.models import Area, AreaKind, Person, RelationKind, Relationship, Sex
 from kasane.registry.services import PersonInput
 from kasane.registry.validators import (
@@ -20,17 +20,9 @@ from kasane.registry.validators import (
     validate_phone,
 )
 
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d"]
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-def _blocks() -> Any:
+def town_blocks() -> Any:
+    """The town blocks (丁目) to choose an address area from, by code."""
     return Area.objects.filter(kind=AreaKind.BLOCK).select_related("parent").order_by("code")
 
 
@@ -41,17 +33,6 @@ class AreaChoiceField(forms.ModelChoiceField[Area]):
 
 def _phone(value: str) -> str:
     return normalize_phone(value)
-
-
-class OneTimeTokenMixin(forms.Form):
-    """A hidden one-time token so a form posted twice creates its record once."""
-
-    token = forms.UUIDField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("token", uuid.uuid4())
 
 
 class PersonFieldsMixin(forms.Form):
@@ -79,7 +60,7 @@ class PersonFieldsMixin(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person_area"].queryset = _blocks()  # type: ignore[attr-defined]
+        self.fields["person_area"].queryset = town_blocks()  # type: ignore[attr-defined]
 
     def clean_person_phone(self) -> str:
         return _phone(self.cleaned_data.get("person_phone", ""))
@@ -116,7 +97,7 @@ class HouseholdFieldsMixin(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = _blocks()  # type: ignore[attr-defined]
+        self.fields["area"].queryset = town_blocks()  # type: ignore[attr-defined]
 
     def clean_phone(self) -> str:
         return _phone(self.cleaned_data.get("phone", ""))

@@ -2,13 +2,12 @@
 would change), then import the same file. Thin: the parser reads, the service decides."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kasane.accounts.models import Staff
+from kasane.core.web import require_role
 from kasane.registry import resident_import
 from kasane.registry.import_forms import ResidentImportForm
 from kasane.registry.import_services import (
@@ -22,17 +21,9 @@ from kasane.registry.import_services import (
 SHOWN_ERRORS = 1000
 
 
-def _importer(request: HttpRequest) -> Staff:
-    user = request.user
-    assert isinstance(user, Staff)  # LoginRequiredMiddleware ran
-    if not may_import_residents(user):
-        raise PermissionDenied
-    return user
-
-
 @require_http_methods(["GET", "POST"])
 def resident_import_page(request: HttpRequest) -> HttpResponse:
-    actor = _importer(request)
+    actor = require_role(request, may_import_residents, hide=False)
     form = ResidentImportForm(request.POST or None, request.FILES or None)
     context: dict[str, object] = {"form": form}
     if request.method == "POST" and form.is_valid():

@@ -1,60 +1,33 @@
 """Registry pages: person search, households and their members. Thin: forms parse,
 ``kasane.privacy.selectors`` read, ``kasane.registry.services`` write."""
 
-from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kasane.accounts.models import Staff
 from kasane.audit.models import Purpose
 from kasane.core.services import submission_seen
+from kasane.core.web import apply_errors, page_number, require_role
 from kasane.privacy import selectors
 from kasane.privacy.policy import may_work_with_persons
 from kasane.registry import forms, services
 from kasane.registry.import_services import may_import_residents
 
-
-def _actor(request: HttpRequest, *, names_record: bool = False) -> Staff:
-    """The signed-in staff member, if their role works with persons.
-
-    A page whose address names a household, person or membership answers 404 to every
-    other role, as to a caseworker of another agency: no role learns that an id exists.
-    """
-    user = request.user
-    assert isinstance(user, Staff)  # LoginRequiredMiddleware ran
-    if not may_work_with_persons(user):
-        raise Http404 if names_record else PermissionDenied
-    return user
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for e in errors:
-                form.add_error(target, e)
-    else:
-        form.add_error(None, error)
-
-
-def _page_number(raw: str | None) -> int:
-    try:
-        return max(1, min(int(raw or "1"), 100_000))
-    except ValueError:
-        return 1
+# A page whose address names a household, person or membership answers 404 to a role that
+# does not work with persons, as to a caseworker of another agency: no role learns that an
+# id exists (require_role hides by default); the other pages answer 403 (hide=False).
 
 
 @require_http_methods(["GET", "POST"])
 def person_search(request: HttpRequest) -> HttpResponse:
     """Search by part of a name or kana. POSTed, so names never enter a URL or a proxy log."""
-    actor = _actor(request)
+    actor = require_role(request, may_work_with_persons, hide=False)
     form = forms.PersonSearchForm(request.POST or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -65,8 +38,8 @@ def person_search(request: HttpRequest) -> HttpResponse:
 
 
 def household_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    page = selectors.household_list_for_user(actor, _page_number(request.GET.get("page")))
+    actor = require_role(request, may_work_with_persons, hide=False)
+    page = selectors.household_list_for_user(actor, page_number(request))
     return render(
         request,
         "registry/household_list.html",
@@ -76,7 +49,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def household_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, may_work_with_persons, hide=False)
     form = forms.HouseholdCreateForm(request.POST or None)
     duplicates = []
     if request.method == "POST" and form.is_valid():
@@ -112,7 +85,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
                     token=data.get("token"),
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("The household was registered."))
                 return redirect("registry:household_detail", household.public_id)
@@ -120,14 +93,14 @@ def household_create(request: HttpRequest) -> HttpResponse:
 
 
 def household_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request, names_record=True)
+    actor = require_role(request, may_work_with_persons)
     detail = selectors.household_detail_for_user(actor, public_id)
     return render(request, "registry/household_detail.html", {"detail": detail})
 
 
 @require_http_methods(["GET", "POST"])
 def household_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request, names_record=True)
+    actor = require_role(request, may_work_with_persons)
     household = selectors.get_household_for_user(actor, public_id, purpose=Purpose.EDIT)
     form = forms.HouseholdEditForm(
         request.POST or None,
@@ -150,7 +123,7 @@ def household_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 note=data.get("note", ""),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The household was updated."))
             return redirect("registry:household_detail", household.public_id)
@@ -159,7 +132,7 @@ def household_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def member_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request, names_record=True)
+    actor = require_role(request, may_work_with_persons)
     household = selectors.get_household_for_user(actor, public_id, purpose=Purpose.ADD_MEMBER)
     form = forms.MemberAddForm(request.POST or None)
     duplicates = []
@@ -193,7 +166,7 @@ def member_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
                     token=data.get("token"),
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("The member was added."))
                 return redirect("registry:household_detail", household.public_id)
@@ -205,7 +178,7 @@ def member_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 def person_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request, names_record=True)
+    actor = require_role(request, may_work_with_persons)
     detail = selectors.person_detail_for_user(actor, public_id)
     return render(
         request, "registry/person_detail.html", {"person": detail.person, "detail": detail}
@@ -214,7 +187,7 @@ def person_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request, names_record=True)
+    actor = require_role(request, may_work_with_persons)
     person = selectors.get_person_for_user(actor, public_id, purpose=Purpose.EDIT)
     form = forms.PersonEditForm(
         request.POST or None,
@@ -232,7 +205,7 @@ def person_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         try:
             services.person_update(actor=actor, person=person, data=form.person_input())
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The person's details were updated."))
             return redirect("registry:person_detail", person.public_id)
@@ -241,7 +214,7 @@ def person_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def membership_end(request: HttpRequest, public_id: UUID, membership_id: UUID) -> HttpResponse:
-    actor = _actor(request, names_record=True)
+    actor = require_role(request, may_work_with_persons)
     household = selectors.get_household_for_user(actor, public_id, purpose=Purpose.END_MEMBERSHIP)
     current = household.current_memberships  # type: ignore[attr-defined]
     membership = next((m for m in current if m.public_id == membership_id), None)
@@ -254,7 +227,7 @@ def membership_end(request: HttpRequest, public_id: UUID, membership_id: UUID) -
                 actor=actor, membership=membership, ended_on=form.cleaned_data["ended_on"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The member's leaving was recorded."))
             return redirect("registry:household_detail", household.public_id)
@@ -267,7 +240,7 @@ def membership_end(request: HttpRequest, public_id: UUID, membership_id: UUID) -
 
 @require_http_methods(["GET", "POST"])
 def relation_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request, names_record=True)
+    actor = require_role(request, may_work_with_persons)
     household = selectors.get_household_for_user(actor, public_id, purpose=Purpose.ADD_RELATION)
     current = household.current_memberships  # type: ignore[attr-defined]
     members = [m.person for m in current]
@@ -282,7 +255,7 @@ def relation_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         except IntegrityError:
             form.add_error(
                 None,

@@ -50,6 +50,7 @@ SITE: list[tuple[str, str]] = [
     ("accounts:two_factor_*", "*: 404"),  # no enrolment under way
     ("catalogue:*", "ALL: ok"),  # the public catalogue of places to take part
     ("core:*", "*: ok"),
+    ("notifications_read", "*: ok"),  # was core:notifications_read (same path)
     # Registry: persons and households, read only on a basis.
     ("registry:resident_import", "coordinator: ok; *: 403"),
     ("registry:person_search", "NO_CASEWORK: 403; *: ok"),

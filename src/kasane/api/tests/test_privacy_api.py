@@ -3,10 +3,10 @@
 import pytest
 from django.utils import timezone
 
+from kasane.accounts.models import Notification
 from kasane.audit.models import LegalBasis
 from kasane.cases import services as case_services
 from kasane.conftest import head_of
-from kasane.core.models import Notification
 from kasane.privacy.cases import detail_basis
 from kasane.privacy.models import BreakGlass, Consent
 

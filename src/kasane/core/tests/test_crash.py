@@ -29,7 +29,7 @@ from kasane.audit.models import AuditAction, AuditEvent
 from kasane.cases import services
 from kasane.cases.models import CaseNote
 from kasane.conftest import AgencyFactory, StaffFactory, make_household
-from kasane.core import loadtest
+from kasane.demo import loadtest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,5 +1,5 @@
 """The dashboard's charts, drawn on the server as SVG (no script library, no request leaves
-the page), in the style of ``kasane.community.charts``. Each chart repeats a table shown
+the page), with the primitives of ``kasane.core.charts``. Each chart repeats a table shown
 beside it, which is the accessible version; the chart carries a title all the same.
 """
 
@@ -9,28 +9,12 @@ import math
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
-from kasane.community.charts import FONT, PALETTE, _esc
+from kasane.core.charts import PALETTE, esc, svg_close, svg_open
 from kasane.evaluation.dashboard.selectors import Network
 
 WIDTH = 680
-
-
-def _open(width: int, height: int, title: str, ident: str) -> list[str]:
-    return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-labelledby="{ident}" '
-        f'font-family="{_esc(FONT)}" font-size="12">',
-        f'<title id="{ident}">{_esc(title)}</title>',
-        f'<text x="0" y="16" font-weight="bold" font-size="13">{_esc(title)}</text>',
-    ]
-
-
-def _close(parts: list[str]) -> SafeString:
-    parts.append("</svg>")
-    # Every piece of text went through _esc; the numbers are ints and floats.
-    return mark_safe("".join(parts))  # noqa: S308
 
 
 def monthly_bars(
@@ -51,13 +35,13 @@ def monthly_bars(
     peak = max((v or 0 for _, values in series for v in values), default=0) or 1
     step = plot_w / max(len(months), 1)
     bar = max(4.0, (step - 8) / max(len(series), 1))
-    parts = _open(WIDTH, height, title, ident)
+    parts = svg_open(WIDTH, height, title, ident)
     for s, (name, _values) in enumerate(series):
         lx = left + s * 160
         parts.append(
             f'<rect x="{lx}" y="26" width="12" height="12" fill="{PALETTE[s % len(PALETTE)]}"/>'
         )
-        parts.append(f'<text x="{lx + 16}" y="37">{_esc(name)}</text>')
+        parts.append(f'<text x="{lx + 16}" y="37">{esc(name)}</text>')
     # gridlines: 0, half, peak
     for fraction in (0, 0.5, 1):
         y = top + plot_h * (1 - fraction)
@@ -78,24 +62,24 @@ def monthly_bars(
                 parts.append(
                     f'<rect x="{x:.1f}" y="{top + plot_h - 6:.1f}" width="{bar - 1:.1f}" '
                     f'height="6" fill="#fff" stroke="{colour}" stroke-dasharray="2 2">'
-                    f"<title>{_esc(label)} {_esc(name)}: —</title></rect>"
+                    f"<title>{esc(label)} {esc(name)}: —</title></rect>"
                 )
                 continue
             h = plot_h * value / peak
             parts.append(
                 f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar - 1:.1f}" '
-                f'height="{h:.1f}" fill="{colour}"><title>{_esc(label)} {_esc(name)}: '
+                f'height="{h:.1f}" fill="{colour}"><title>{esc(label)} {esc(name)}: '
                 f"{value}</title></rect>"
             )
         parts.append(
             f'<text x="{x0 + step / 2 - 4:.1f}" y="{height - bottom + 16}" '
-            f'text-anchor="middle">{_esc(label)}</text>'
+            f'text-anchor="middle">{esc(label)}</text>'
         )
     parts.append(
         f'<line x1="{left}" y1="{top + plot_h}" x2="{WIDTH - 10}" y2="{top + plot_h}" '
         'stroke="#333"/>'
     )
-    return _close(parts)
+    return svg_close(parts)
 
 
 def achievement_bars(
@@ -112,26 +96,25 @@ def achievement_bars(
     top = 44
     height = top + len(rows) * (bar_h + gap) + 16
     scale = max([Decimal(120)] + [a for _, a, p in rows for a in (a, p) if a is not None])
-    parts = _open(WIDTH, height, title, ident)
+    parts = svg_open(WIDTH, height, title, ident)
     parts.append(
         f'<rect x="{label_w}" y="26" width="12" height="12" fill="{PALETTE[1]}"/>'
-        f'<text x="{label_w + 16}" y="37">{_esc(legend[0])}</text>'
+        f'<text x="{label_w + 16}" y="37">{esc(legend[0])}</text>'
         f'<rect x="{label_w + 120}" y="30" width="12" height="4" fill="#333"/>'
-        f'<text x="{label_w + 136}" y="37">{_esc(legend[1])}</text>'
+        f'<text x="{label_w + 136}" y="37">{esc(legend[1])}</text>'
     )
     hundred = label_w + plot * 100 / float(scale)
     for r, (name, achieved, previous) in enumerate(rows):
         y = top + r * (bar_h + gap)
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + bar_h - 3}" text-anchor="end">'
-            f"{_esc(name[:18])}</text>"
+            f'<text x="{label_w - 6}" y="{y + bar_h - 3}" text-anchor="end">{esc(name[:18])}</text>'
         )
         if achieved is not None:
             w = plot * float(achieved) / float(scale)
             colour = PALETTE[1] if achieved >= 100 else PALETTE[3]
             parts.append(
                 f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}">'
-                f"<title>{_esc(name)}: {achieved}%</title></rect>"
+                f"<title>{esc(name)}: {achieved}%</title></rect>"
                 f'<text x="{label_w + w + 4:.1f}" y="{y + bar_h - 3}">{achieved}%</text>'
             )
         else:
@@ -140,14 +123,14 @@ def achievement_bars(
             px = label_w + plot * float(previous) / float(scale)
             parts.append(
                 f'<rect x="{px - 1:.1f}" y="{y - 2}" width="3" height="{bar_h + 4}" fill="#333">'
-                f"<title>{_esc(name)} {_esc(legend[1])}: {previous}%</title></rect>"
+                f"<title>{esc(name)} {esc(legend[1])}: {previous}%</title></rect>"
             )
     parts.append(
         f'<line x1="{hundred:.1f}" y1="{top - 4}" x2="{hundred:.1f}" y2="{height - 10}" '
         'stroke="#c00" stroke-dasharray="4 3"/>'
         f'<text x="{hundred + 3:.1f}" y="{height - 2}" fill="#c00">100%</text>'
     )
-    return _close(parts)
+    return svg_close(parts)
 
 
 def _short(name: str, limit: int = 12) -> str:
@@ -160,10 +143,10 @@ def network_graph(*, title: str, ident: str, network: Network, names: dict[int, 
     size = 520
     height = size + 40
     cx, cy, radius = WIDTH / 2, 40 + size / 2, 170
-    parts = _open(WIDTH, height, title, ident)
+    parts = svg_open(WIDTH, height, title, ident)
     if not network.agencies:
         parts.append(f'<text x="{cx}" y="{cy}" text-anchor="middle" fill="#666">—</text>')
-        return _close(parts)
+        return svg_close(parts)
     n = len(network.agencies)
     position = {}
     for i, agency in enumerate(network.agencies):
@@ -178,13 +161,13 @@ def network_graph(*, title: str, ident: str, network: Network, names: dict[int, 
         if count is None:
             parts.append(
                 f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#9dc3e6" '
-                f'stroke-width="1" stroke-dasharray="3 3"><title>{_esc(label)}: 1–4</title></line>'
+                f'stroke-width="1" stroke-dasharray="3 3"><title>{esc(label)}: 1–4</title></line>'
             )
             continue
         width = 1 + 7 * count / peak
         parts.append(
             f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#2e75b6" '
-            f'stroke-opacity="0.6" stroke-width="{width:.1f}"><title>{_esc(label)}: '
+            f'stroke-opacity="0.6" stroke-width="{width:.1f}"><title>{esc(label)}: '
             f"{count}</title></line>"
         )
     for agency in network.agencies:
@@ -195,6 +178,6 @@ def network_graph(*, title: str, ident: str, network: Network, names: dict[int, 
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="#1f4e79"/>'
             f'<text x="{x + dx:.1f}" y="{y + dy:.1f}" text-anchor="{anchor}">'
-            f"{_esc(_short(names.get(agency.pk, '')))}</text>"
+            f"{esc(_short(names.get(agency.pk, '')))}</text>"
         )
-    return _close(parts)
+    return svg_close(parts)

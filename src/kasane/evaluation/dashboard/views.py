@@ -3,7 +3,6 @@ read, services write, ``evaluation.access`` decides who sees what (others get 40
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -15,20 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kasane.accounts.models import Staff
-from kasane.cases.views import _apply_errors
 from kasane.core.dates import fiscal_year_label
 from kasane.core.models import Domain
+from kasane.core.web import apply_errors, require_role
 from kasane.evaluation import access, figures, labels
 from kasane.evaluation.computations import Scope
 from kasane.evaluation.dashboard import charts, forms, selectors, services
 from kasane.evaluation.models import Indicator, IndicatorSource, Target
-
-
-def _actor(request: HttpRequest, allowed: Callable[[Staff], bool] = access.may_see) -> Staff:
-    user = request.user
-    if not isinstance(user, Staff) or not allowed(user):
-        raise Http404
-    return user
 
 
 def _scope(request: HttpRequest) -> Scope:
@@ -57,7 +49,7 @@ def _filters(scope: Scope) -> dict[str, Any]:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The indicators of a 年度 (or one month) against the previous 年度 and the target."""
-    actor = _actor(request)
+    actor = require_role(request, access.may_see)
     scope = _scope(request)
     aggregates_only = access.aggregates_only(actor)
     rows = selectors.indicator_rows(scope, aggregates_only=aggregates_only)
@@ -131,7 +123,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def logic_model(request: HttpRequest) -> HttpResponse:
     """Activities → outputs → outcomes → goals, with each indicator's value and target."""
-    actor = _actor(request)
+    actor = require_role(request, access.may_see)
     scope = Scope(selectors.parse_fiscal_year(request.GET.get("fy")))
     rows = selectors.indicator_rows(scope, aggregates_only=access.aggregates_only(actor))
     return render(
@@ -176,7 +168,7 @@ def _indicator_context(indicator: Indicator, actor: Staff) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One indicator over the 年度 offered; targets (and hand-entered values) are set here."""
-    actor = _actor(request)
+    actor = require_role(request, access.may_see)
     indicator = get_object_or_404(Indicator, code=code)
     year = selectors.current_fiscal_year()
     target_form = forms.TargetForm(initial={"fiscal_year": year}, prefix="target")
@@ -190,7 +182,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
                 try:
                     services.target_set(code=indicator.code, **target_form.cleaned_data)
                 except ValidationError as error:
-                    _apply_errors(target_form, error)
+                    apply_errors(target_form, error)
                 else:
                     messages.success(request, _("The target was saved."))
                     return redirect("evaluation:indicator_detail", indicator.code)
@@ -202,7 +194,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
                         actor=actor, code=indicator.code, **value_form.cleaned_data
                     )
                 except ValidationError as error:
-                    _apply_errors(value_form, error)
+                    apply_errors(value_form, error)
                 else:
                     messages.success(request, _("The value was saved."))
                     return redirect("evaluation:indicator_detail", indicator.code)
@@ -217,13 +209,13 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def indicator_create(request: HttpRequest) -> HttpResponse:
     """A hand-entered indicator, for what the records cannot count (a resident survey)."""
-    _actor(request, access.may_edit)
+    require_role(request, access.may_edit)
     form = forms.ManualIndicatorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             indicator = services.manual_indicator_create(**form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The indicator was added."))
             return redirect("evaluation:indicator_detail", indicator.code)

@@ -16,8 +16,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from kasane.community.suppression import THRESHOLD
 from kasane.core.exports import neutralise
+from kasane.core.suppression import THRESHOLD
 from kasane.evaluation.computations import Result
 from kasane.evaluation.figures import suppressed_figure
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from kasane.accounts.models import Staff
 from kasane.core.dates import fiscal_year, fiscal_year_label
 from kasane.core.exports import content_disposition
+from kasane.core.web import require_role
 from kasane.evaluation.access import aggregates_only, may_see
 from kasane.evaluation.computations import REGISTRY
 from kasane.evaluation.report.workbook import (
@@ -32,14 +33,6 @@ from kasane.privacy.cases import works_cases
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YEARS_BACK = 10
 FIRST_YEAR = 1990
-
-
-def _actor(request: HttpRequest) -> Staff:
-    user = request.user
-    assert isinstance(user, Staff)
-    if not may_see(user):
-        raise Http404
-    return user
 
 
 def _years() -> list[int]:
@@ -93,7 +86,7 @@ def _form(request: HttpRequest) -> YearForm:
 
 @require_GET
 def annual_report(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, may_see)
     form = _form(request)
     return _page(request, actor, form, status=200 if form.is_valid() else 400)
 
@@ -111,7 +104,7 @@ def _xlsx(content: bytes, stem: str, year: int) -> HttpResponse:
 @require_GET
 def annual_report_xlsx(request: HttpRequest) -> HttpResponse:
     """The workbook of ``?fy=``; a bad 年度 gets the page back with the error (400)."""
-    actor = _actor(request)
+    actor = require_role(request, may_see)
     form = _form(request)
     if not form.is_valid():
         return _page(request, actor, form, status=400)
@@ -122,7 +115,7 @@ def annual_report_xlsx(request: HttpRequest) -> HttpResponse:
 @require_GET
 def annual_report_cases_xlsx(request: HttpRequest) -> HttpResponse:
     """The 支援ケース一覧 of ``?fy=`` alone: a list with names, refused (404) to analysts."""
-    actor = _actor(request)
+    actor = require_role(request, may_see)
     if aggregates_only(actor) or not works_cases(actor):
         raise Http404
     form = _form(request)

@@ -7,7 +7,7 @@ indicator against its target; and the 支援ケース一覧 (case list) read thr
 ``privacy.report_selectors``, which audits it.
 
 Analysts (``access.aggregates_only``) get aggregates only: counts from 1 to 4 are hidden
-(秘匿処理, ``kasane.community.suppression``), with whatever is derived from them, and the case
+(秘匿処理, ``kasane.core.suppression``), with whatever is derived from them, and the case
 list is not in their workbook. Every text cell is defused as in the CSV exports
 (``core.exports.neutralise``); numbers are written as numbers, dates as dates.
 """

@@ -25,8 +25,8 @@ from kasane.accounts.models import AgencyType, Role, Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import Case, Triage
-from kasane.community.suppression import suppress_line
 from kasane.core.dates import fiscal_year, fiscal_year_bounds
+from kasane.core.suppression import suppress_line
 from kasane.evaluation.access import aggregates_only, may_see
 from kasane.evaluation.models import (
     StaffingSettings,
@@ -312,7 +312,7 @@ def known_staff() -> list[KnownStaff]:
 
 def _hide_small(lines: list[Line], load: Load) -> list[Line]:
     """Counts from 1 to 4, and more of the role's counts until the hidden ones are at least
-    two adding up to five or more (``community.suppression``), lose their count and hours.
+    two adding up to five or more (``core.suppression``), lose their count and hours.
     The role's total hours and FTE are hidden too (``Estimate.role_hidden``): with the
     hours each item takes on the page, they would be an equation in the hidden counts."""
     result = list(lines)

@@ -15,9 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kasane.accounts.models import Staff
-from kasane.cases.views import _apply_errors
 from kasane.core.dates import fiscal_year_label
+from kasane.core.web import apply_errors, require_role
 from kasane.evaluation.access import aggregates_only, may_edit, may_see
 from kasane.evaluation.models import StaffRole, WorkloadKind
 from kasane.evaluation.staffing import defaults
@@ -26,18 +25,11 @@ from kasane.evaluation.staffing.services import NOTE_MAX, AssumptionInput, staff
 from kasane.evaluation.system.selectors import fiscal_years_offered, parse_fiscal_year
 
 
-def _actor(request: HttpRequest, allowed: Any) -> Staff:
-    user = request.user
-    if not isinstance(user, Staff) or not allowed(user):
-        raise Http404
-    return user
-
-
 @require_GET
 def estimate(request: HttpRequest) -> HttpResponse:
     """The load at the end of the 年度 (now, for the current one), the hours it takes and
     the staff it needs, beside the staff Kasane knows — every assumption shown."""
-    actor = _actor(request, may_see)
+    actor = require_role(request, may_see)
     year = parse_fiscal_year(request.GET.get("fy"))
     result = staffing.estimate_for(actor=actor, fiscal_year=year)
     roles = [
@@ -114,7 +106,7 @@ def _initial() -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def assumptions_edit(request: HttpRequest) -> HttpResponse:
     """The municipality's coordinators set the assumptions; the estimate follows."""
-    actor = _actor(request, may_edit)
+    actor = require_role(request, may_edit)
     form = AssumptionsForm(request.POST or None, initial=_initial())
     if request.method == "POST" and form.is_valid():
         try:
@@ -124,7 +116,7 @@ def assumptions_edit(request: HttpRequest) -> HttpResponse:
                 assumptions=form.assumptions(),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         except PermissionDenied as exc:
             raise Http404 from exc
         else:

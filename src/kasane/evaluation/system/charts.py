@@ -1,5 +1,5 @@
 """The history of the self-assessment as a line chart drawn on the server (SVG), in the
-style of ``kasane.community.charts``: no script, no request leaves the page, and the table
+style of ``kasane.core.charts``: no script, no request leaves the page, and the table
 beside it is the accessible version.
 """
 
@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils.safestring import SafeString, mark_safe
 
-from kasane.community.charts import FONT, PALETTE, _esc
+from kasane.core.charts import FONT, PALETTE, esc
 
 WIDTH = 680
 LEFT = 60
@@ -23,7 +23,7 @@ MARKERS = ("circle", "square", "triangle")
 
 
 def _marker(shape: str, x: float, y: float, colour: str, tip: str) -> str:
-    title = f"<title>{_esc(tip)}</title>"
+    title = f"<title>{esc(tip)}</title>"
     if shape == "square":
         return (
             f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}">'
@@ -60,16 +60,16 @@ def score_lines(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
         f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="history-title" '
-        f'font-family="{_esc(FONT)}" font-size="13">',
-        f'<title id="history-title">{_esc(title)}</title>',
-        f'<text x="0" y="16" font-weight="bold">{_esc(title)}</text>',
+        f'font-family="{esc(FONT)}" font-size="13">',
+        f'<title id="history-title">{esc(title)}</title>',
+        f'<text x="0" y="16" font-weight="bold">{esc(title)}</text>',
     ]
     # The legend: one line per series, so long names never run into each other.
     for s, name in enumerate(series):
         colour = PALETTE[s % len(PALETTE)]
         ly = 32 + s * LEGEND_LINE
         parts.append(_marker(MARKERS[s % len(MARKERS)], 6, ly, colour, name))
-        parts.append(f'<text x="16" y="{ly + 5}">{_esc(name)}</text>')
+        parts.append(f'<text x="16" y="{ly + 5}">{esc(name)}</text>')
     for level in range(top + 1):
         y = y_at(Decimal(level))
         parts.append(
@@ -79,7 +79,7 @@ def score_lines(
         parts.append(f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end">{level}</text>')
     for i, label in enumerate(labels):
         parts.append(
-            f'<text x="{x_at(i):.1f}" y="{height - 8}" text-anchor="middle">{_esc(label)}</text>'
+            f'<text x="{x_at(i):.1f}" y="{height - 8}" text-anchor="middle">{esc(label)}</text>'
         )
     for s, name in enumerate(series):
         colour = PALETTE[s % len(PALETTE)]
@@ -106,5 +106,5 @@ def score_lines(
                     )
                 )
     parts.append("</svg>")
-    # Every piece of text above went through _esc; the numbers are formatted floats.
+    # Every piece of text above went through esc; the numbers are formatted floats.
     return mark_safe("".join(parts))  # noqa: S308

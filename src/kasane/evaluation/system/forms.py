@@ -9,10 +9,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kasane.core.dates import fiscal_year_label
+from kasane.core.forms import DATE_INPUT_FORMATS, DateInput
 from kasane.evaluation.models import ChecklistItem, Score
 from kasane.evaluation.system.selectors import fiscal_years_offered
 from kasane.evaluation.system.services import COMMENT_MAX, NOTE_MAX, Answer
-from kasane.registry.forms import DATE_INPUT_FORMATS, DateInput
 
 
 def _year_choices() -> list[tuple[int, str]]:

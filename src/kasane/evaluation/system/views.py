@@ -4,31 +4,20 @@ history of the scores, and the PDCA records. Thin: forms parse, ``system_selecto
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kasane.accounts.models import Staff
-from kasane.cases.views import _apply_errors, _page
 from kasane.core.dates import fiscal_year_label
+from kasane.core.web import page_number, require_role, run_service
 from kasane.evaluation.access import may_edit, may_see
 from kasane.evaluation.models import PdcaReview, SystemFunction
 from kasane.evaluation.system import selectors, services
 from kasane.evaluation.system.charts import score_lines
 from kasane.evaluation.system.forms import AssessmentForm, PdcaForm
-
-
-def _actor(request: HttpRequest, allowed: Any) -> Staff:
-    user = request.user
-    if not isinstance(user, Staff) or not allowed(user):
-        raise Http404
-    return user
 
 
 def _offered(fiscal_year: int) -> int:
@@ -37,25 +26,10 @@ def _offered(fiscal_year: int) -> int:
     return fiscal_year
 
 
-def _run(request: HttpRequest, form: Any, action: Any, success: str) -> bool:
-    """Validate the form and run the service; its refusals land on the form."""
-    if request.method != "POST" or not form.is_valid():
-        return False
-    try:
-        action(form.cleaned_data)
-    except ValidationError as error:
-        _apply_errors(form, error)
-        return False
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    messages.success(request, success)
-    return True
-
-
 @require_GET
 def assessment(request: HttpRequest, fiscal_year: int | None = None) -> HttpResponse:
     """A 年度's self-assessment by function, with the evidence and the history."""
-    actor = _actor(request, may_see)
+    actor = require_role(request, may_see)
     year = _offered(fiscal_year) if fiscal_year is not None else services.current_fiscal_year()
     page = selectors.assessment_page(actor=actor, fiscal_year=year)
     rows = selectors.history()
@@ -82,19 +56,20 @@ def assessment(request: HttpRequest, fiscal_year: int | None = None) -> HttpResp
 @require_http_methods(["GET", "POST"])
 def assessment_edit(request: HttpRequest, fiscal_year: int) -> HttpResponse:
     """Score every question of the checklist for a 年度 (the municipality's coordinators)."""
-    actor = _actor(request, may_edit)
+    actor = require_role(request, may_edit)
     year = _offered(fiscal_year)
     items = selectors.active_items()
     form = AssessmentForm(
         request.POST or None, items=items, initial=selectors.answers_for_form(year)
     )
-    if _run(
+    if run_service(
         request,
         form,
         lambda data: services.self_assessment_score(
             actor=actor, fiscal_year=year, answers=form.answers(), note=data["note"]
         ),
         _("The self-assessment was saved."),
+        denied=Http404,
     ):
         return redirect("evaluation:self_assessment_year", year)
     sections = [(f, [row for row in form.rows() if row[0].function == f]) for f in SystemFunction]
@@ -107,10 +82,10 @@ def assessment_edit(request: HttpRequest, fiscal_year: int) -> HttpResponse:
 
 @require_GET
 def pdca_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request, may_see)
+    actor = require_role(request, may_see)
     raw = request.GET.get("fy")
     year = selectors.parse_fiscal_year(raw) if raw else None
-    page = selectors.pdca_list(actor=actor, page=_page(request), fiscal_year=year)
+    page = selectors.pdca_list(actor=actor, page=page_number(request), fiscal_year=year)
     return render(
         request,
         "evaluation/system/pdca_list.html",
@@ -126,15 +101,16 @@ def pdca_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def pdca_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request, may_edit)
+    actor = require_role(request, may_edit)
     initial = {"fiscal_year": selectors.parse_fiscal_year(request.GET.get("fy"))}
     form = PdcaForm(request.POST or None, initial=initial)
     created: list[PdcaReview] = []
-    if _run(
+    if run_service(
         request,
         form,
         lambda data: created.append(services.pdca_review_record(actor=actor, **data)),
         _("The review was recorded."),
+        denied=Http404,
     ):
         return redirect("evaluation:pdca_detail", created[0].public_id)
     return render(request, "evaluation/system/pdca_form.html", {"form": form})
@@ -142,6 +118,6 @@ def pdca_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def pdca_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request, may_see)
+    actor = require_role(request, may_see)
     review = selectors.get_pdca_review(actor=actor, public_id=public_id)
     return render(request, "evaluation/system/pdca_detail.html", {"review": review})

@@ -18,8 +18,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from kasane.accounts.models import Staff
-from kasane.community.suppression import suppress, suppress_line
 from kasane.conftest import make_household
+from kasane.core.suppression import suppress, suppress_line
 from kasane.evaluation import figures
 from kasane.evaluation.computations import REGISTRY, Result, Scope
 from kasane.evaluation.dashboard import charts, selectors

@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
+from kasane.accounts.models import Notification
 from kasane.audit.models import AuditEvent, LegalBasis
 from kasane.cases.models import Case
-from kasane.core.models import Notification
 from kasane.outreach import services
 from kasane.outreach.models import (
     ChangeKind,

@@ -8,6 +8,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from kasane.core.forms import DATE_INPUT_FORMATS, DateInput
 from kasane.core.uploads import check_upload
 from kasane.participation.catalogue.schedules import schedule_errors
 from kasane.participation.catalogue.services import (
@@ -24,7 +25,6 @@ from kasane.participation.models import (
     ScheduleFrequency,
     Welcome,
 )
-from kasane.registry.forms import DATE_INPUT_FORMATS, DateInput
 from kasane.registry.models import Area, AreaKind
 
 

@@ -17,22 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kasane.accounts.models import Staff
-from kasane.cases.views import _apply_errors, _page
+from kasane.core.web import apply_errors, page_number, require_role
 from kasane.participation.catalogue import forms, hsds, selectors, services
 from kasane.participation.models import Opportunity, stale_before
 from kasane.privacy.cases import works_cases
 
 
-def _reader(request: HttpRequest) -> Staff:
-    """Staff who work with people read the catalogue (to suggest places)."""
-    user = request.user
-    if not isinstance(user, Staff) or not works_cases(user):
-        raise Http404
-    return user
-
-
 def _editor(request: HttpRequest) -> Staff:
-    user = _reader(request)
+    user: Staff = require_role(request, works_cases)
     if not services.can_edit_catalogue(user):
         raise PermissionDenied
     return user
@@ -57,9 +49,9 @@ def _filters(
 
 @require_GET
 def opportunity_list(request: HttpRequest) -> HttpResponse:
-    actor = _reader(request)
+    actor = require_role(request, works_cases)
     form, filters, query = _filters(request, staff=True)
-    page = selectors.opportunity_page(filters, _page(request))
+    page = selectors.opportunity_page(filters, page_number(request))
     context = {
         "form": form,
         "page": page,
@@ -73,7 +65,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def opportunity_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _reader(request)
+    actor = require_role(request, works_cases)
     opportunity = selectors.get_opportunity(public_id)
     context = {
         "o": opportunity,
@@ -102,7 +94,7 @@ def _save(
             data=form.opportunity_input(keep=opportunity),
         )
     except ValidationError as error:
-        _apply_errors(form, error)
+        apply_errors(form, error)
         return None
 
 
@@ -177,7 +169,7 @@ def catalogue_import(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def catalogue_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    _reader(request)
+    require_role(request, works_cases)
     records = [hsds.service_record(o) for o in selectors.catalogue_for_export()]
     stamp = timezone.localdate().strftime("%Y%m%d")
     if fmt == "json":
@@ -199,7 +191,7 @@ def catalogue_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_GET
 def public_list(request: HttpRequest) -> HttpResponse:
     form, filters, query = _filters(request, staff=False)
-    page = selectors.opportunity_page(filters, _page(request), public=True)
+    page = selectors.opportunity_page(filters, page_number(request), public=True)
     return render(
         request,
         "participation/public_list.html",

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kasane.core.forms import DATE_INPUT_FORMATS, DateInput
 from kasane.participation.matching.candidates import Constraints
 from kasane.participation.matching.services import LonelinessInput
 from kasane.participation.models import (
@@ -20,7 +21,6 @@ from kasane.participation.models import (
     OpportunityKind,
     OpportunityStatus,
 )
-from kasane.registry.forms import DATE_INPUT_FORMATS, DateInput
 from kasane.registry.models import Area, AreaKind
 
 WEEKDAY_CHOICES = [(str(i), d) for i, d in enumerate("月火水木金土日")]

@@ -4,21 +4,19 @@ follow-ups and loneliness scores, and 資源開拓 (unmet needs). Thin: forms, s
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from uuid import UUID
 
-from django import forms as django_forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kasane.accounts.models import Staff
 from kasane.audit.models import Purpose
 from kasane.core.exports import csv_response, requested_encoding
+from kasane.core.web import page_number, require_role, run_service
 from kasane.participation.matching import forms, services
 from kasane.participation.models import MATCH_STAGE_ORDER, LonelinessAnswer, MatchStage
 from kasane.privacy import export_selectors
@@ -27,41 +25,10 @@ from kasane.privacy.cases import works_cases
 from kasane.privacy.selectors import get_person_for_user
 
 
-def _actor(request: HttpRequest) -> Staff:
-    user = request.user
-    if not isinstance(user, Staff) or not works_cases(user):
-        raise PermissionDenied
-    return user
-
-
-def _page(request: HttpRequest) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", "1")), 100_000))
-    except ValueError:
-        return 1
-
-
-def _apply(form: django_forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _try(form: django_forms.Form, call: Callable[[], object]) -> bool:
-    try:
-        call()
-    except ValidationError as error:
-        _apply(form, error)
-        return False
-    return True
-
-
 @require_http_methods(["GET", "POST"])
 def person_matching(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Suggestions for one person; the worker's constraints are posted, never in the URL."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases, hide=False)
     search = forms.SearchForm(request.POST or None)
     if request.method == "POST" and search.is_valid():
         view = selectors.matching_for_user(
@@ -81,7 +48,7 @@ def person_matching(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 def match_propose(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases, hide=False)
     person = get_person_for_user(actor, public_id, purpose=Purpose.MATCH)
     form = forms.ProposeForm(request.POST)
     if not form.is_valid():
@@ -114,9 +81,9 @@ def match_propose(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_GET
 def match_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases, hide=False)
     page = selectors.match_list_for_user(
-        actor, _page(request), open_only=request.GET.get("all") != "1"
+        actor, page_number(request), open_only=request.GET.get("all") != "1"
     )
     summary = selectors.loneliness_summary(actor)
     return render(
@@ -128,9 +95,7 @@ def match_list(request: HttpRequest) -> HttpResponse:
 def match_list_csv(request: HttpRequest) -> HttpResponse:
     """The agency's matches by name as CSV (``?all=1`` with the ended ones, as on the page;
     ``?encoding=cp932``); audited. Roles without cases get 404."""
-    user = request.user
-    if not isinstance(user, Staff) or not works_cases(user):
-        raise Http404
+    user = require_role(request, works_cases)
     encoding = requested_encoding(request.GET)
     matches = export_selectors.match_list_export_for_user(
         user, open_only=request.GET.get("all") != "1"
@@ -160,16 +125,16 @@ def match_list_csv(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def match_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases, hide=False)
     action = request.POST.get("action") if request.method == "POST" else None
     move = forms.MoveForm(request.POST if action == "move" else None)
     loneliness = forms.LonelinessForm(request.POST if action == "loneliness" else None)
     if action == "move" and move.is_valid():
         match = selectors.get_match_for_user(actor, public_id)
-        data = move.cleaned_data
-        if _try(
+        if run_service(
+            request,
             move,
-            lambda: services.match_move(
+            lambda data: services.match_move(
                 actor=actor,
                 match=match,
                 stage=data["stage"],
@@ -177,18 +142,19 @@ def match_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 end_reason=data["end_reason"],
                 note=data["note"],
             ),
+            _("The stage was recorded."),
         ):
-            messages.success(request, _("The stage was recorded."))
             return redirect("matching:match_detail", public_id)
     if action == "loneliness" and loneliness.is_valid():
         match = selectors.get_match_for_user(actor, public_id)
-        if _try(
+        if run_service(
+            request,
             loneliness,
-            lambda: services.loneliness_record(
+            lambda data: services.loneliness_record(
                 actor=actor, person=match.person, data=loneliness.loneliness_input(), match=match
             ),
+            _("The loneliness scale was recorded."),
         ):
-            messages.success(request, _("The loneliness scale was recorded."))
             return redirect("matching:match_detail", public_id)
     detail = selectors.match_detail_for_user(actor, public_id)
     if not move.is_bound:
@@ -211,7 +177,7 @@ def match_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 def follow_up_record(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = require_role(request, works_cases, hide=False)
     follow_up = selectors.get_follow_up_for_user(actor, public_id)
     form = forms.FollowUpForm(request.POST)
     scale = forms.LonelinessFields(request.POST)
@@ -249,24 +215,23 @@ def follow_up_record(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unmet_needs(request: HttpRequest) -> HttpResponse:
     """資源開拓: needs no place meets, by kind and area, and the places developed."""
-    actor = _actor(request)
+    actor = require_role(request, works_cases, hide=False)
     action = request.POST.get("action") if request.method == "POST" else None
     form = forms.UnmetNeedForm(request.POST if action == "add" else None)
-    if action == "add" and form.is_valid():
-        data = form.cleaned_data
-        if _try(
-            form,
-            lambda: services.unmet_need_record(
-                actor=actor,
-                kind=data["kind"],
-                area=data["area"],
-                age_band=data["age_band"],
-                for_whom=data["for_whom"],
-                description=data["description"],
-            ),
-        ):
-            messages.success(request, _("The unmet need was recorded."))
-            return redirect("matching:unmet_needs")
+    if action == "add" and run_service(
+        request,
+        form,
+        lambda data: services.unmet_need_record(
+            actor=actor,
+            kind=data["kind"],
+            area=data["area"],
+            age_band=data["age_band"],
+            for_whom=data["for_whom"],
+            description=data["description"],
+        ),
+        _("The unmet need was recorded."),
+    ):
+        return redirect("matching:unmet_needs")
     if action == "developed":
         developed = forms.DevelopedForm(request.POST)
         need = selectors.get_unmet_need_for_user(actor, request.POST.get("need", ""))

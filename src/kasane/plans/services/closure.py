@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Role, Staff
+from kasane.accounts.notifications import notify
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, ObjectType
 from kasane.cases import services as case_services
 from kasane.cases.models import Case, TeamRole
-from kasane.core.services import notify
 from kasane.meetings import services as meeting_services
 from kasane.meetings.models import AgendaItem, DecisionKind
 from kasane.plans.models import (

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from kasane.accounts.models import Notification
 from kasane.audit.models import AuditEvent, LegalBasis
 from kasane.cases import services as case_services
 from kasane.cases.models import CaseStatus
 from kasane.conftest import head_of, make_household
-from kasane.core.models import Notification
 from kasane.meetings import services as meeting_services
 from kasane.meetings.models import Decision, DecisionKind
 from kasane.plans import services

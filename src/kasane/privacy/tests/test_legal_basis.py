@@ -14,12 +14,11 @@ from django.http import Http404
 from django.shortcuts import resolve_url
 from django.utils import timezone
 
-from kasane.accounts.models import AgencyType, Staff
+from kasane.accounts.models import AgencyType, Notification, Staff
 from kasane.api.tests.conftest import api  # noqa: F401 - the API client fixture
 from kasane.audit.models import AuditEvent, LegalBasis
 from kasane.cases import services as case_services
 from kasane.conftest import head_of
-from kasane.core.models import Notification
 from kasane.privacy import services
 from kasane.privacy.cases import detail_basis, require_case_details
 from kasane.privacy.models import BreakGlass, Consent, ConsentPurpose

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from kasane.community.suppression import suppress
+from kasane.core.suppression import suppress
 
 
 def shown(table) -> list[list[int | None]]:

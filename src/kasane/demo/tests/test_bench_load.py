@@ -15,8 +15,8 @@ from django.db.models import Q
 from kasane.accounts.models import Staff
 from kasane.audit.models import AuditAction, AuditEvent
 from kasane.cases.models import CaseNote
-from kasane.core.loadtest import ACCOUNTS, AuditCheck, Results, report
 from kasane.demo.city import DEMO_PASSWORD
+from kasane.demo.loadtest import ACCOUNTS, AuditCheck, Results, report
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

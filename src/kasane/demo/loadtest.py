@@ -268,7 +268,7 @@ class Worker:
         self.n = n
         self.browser = browser
         self.results = results
-        self.random = random.Random(seed * 1000 + n)  # noqa: S311 - a load mix, not a secret
+        self.random = random.Random(seed * 1000 + n)
         self.cases: list[str] = []
         self.households: list[str] = []
         self.persons: list[str] = []

@@ -16,7 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from kasane.core import loadtest
+from kasane.demo import loadtest
 
 
 class Command(BaseCommand):
