@@ -15,9 +15,9 @@ from kasane.core.services import notifications_read as mark_read
 
 def home(request: HttpRequest) -> HttpResponse:
     """The start page: for staff who work cases, their inbox."""
-    from kasane.privacy.case_selectors import inbox_for
-    from kasane.privacy.outreach_selectors import outreach_home_for
-    from kasane.privacy.plan_selectors import plan_inbox_for
+    from kasane.cases.selectors import inbox_for
+    from kasane.outreach.selectors import outreach_home_for
+    from kasane.plans.selectors import plan_inbox_for
 
     user = request.user
     inbox = inbox_for(user) if isinstance(user, Staff) and user.works_cases else None

@@ -1,6 +1,6 @@
 """Meeting pages: the list, holding a meeting, the meeting page with its attendees and
 pledges, the agenda, minutes and decisions per case, and the A4 print of the minutes.
-Thin: forms parse, ``privacy.meeting_selectors`` read, ``meetings.services`` write."""
+Thin: forms parse, ``meetings.selectors`` read, ``meetings.services`` write."""
 
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kasane.accounts.models import Staff
+from kasane.cases import selectors as case_selectors
 from kasane.cases.views import _actor, _apply_errors, _page
 from kasane.meetings import forms, services
+from kasane.meetings import selectors as meeting_selectors
 from kasane.meetings.models import MeetingKind
-from kasane.privacy import case_selectors, meeting_selectors
 
 
 def _try(request: HttpRequest, form: django_forms.Form, action: Any, success: str) -> bool:

@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from kasane.core.exports import csv_response, requested_encoding
+from kasane.outreach import exports
 from kasane.outreach.views import _outreach
-from kasane.privacy import export_selectors
 
 
 @require_GET
@@ -33,7 +33,7 @@ def report_list_csv(request: HttpRequest) -> HttpResponse:
             r.get_urgency_display(),
             r.get_status_display(),
         ]
-        for r in export_selectors.concern_report_export_for_user(actor)
+        for r in exports.concern_report_export_for_user(actor)
     )
     filename = f"{_('Concern reports')}_{timezone.localdate().isoformat()}.csv"
     return csv_response(filename, header, rows, encoding=requested_encoding(request.GET))

@@ -2,7 +2,7 @@
 reports, the by-name list of targets, a target's contact attempts and stage, and turning a
 target into a case (outreach workers, coordinators).
 
-Thin: forms parse, ``privacy.outreach_selectors`` read, ``outreach.services`` write.
+Thin: forms parse, ``outreach.selectors`` read, ``outreach.services`` write.
 """
 
 from __future__ import annotations
@@ -23,10 +23,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kasane.accounts.models import Staff
 from kasane.cases.views import _apply_errors, _page
 from kasane.core.exports import csv_response, requested_encoding
-from kasane.outreach import forms, services
+from kasane.outreach import exports, forms, selectors, services
 from kasane.outreach.models import STAGE_ORDER, ConcernReport, OutreachTarget
-from kasane.privacy import export_selectors
-from kasane.privacy import outreach_selectors as selectors
+from kasane.privacy import outreach as outreach_policy
 from kasane.privacy.consent_forms import ConsentForm
 
 
@@ -38,14 +37,14 @@ def _staff(request: HttpRequest) -> Staff:
 
 def _reporter(request: HttpRequest) -> Staff:
     actor = _staff(request)
-    if not selectors.may_report(actor):
+    if not outreach_policy.may_report(actor):
         raise Http404
     return actor
 
 
 def _outreach(request: HttpRequest) -> Staff:
     actor = _staff(request)
-    if not selectors.works_outreach(actor):
+    if not outreach_policy.works_outreach(actor):
         # Roles outside outreach learn nothing about whether a record exists.
         raise Http404
     return actor
@@ -70,9 +69,9 @@ def _run(request: HttpRequest, form: django_forms.Form, action: Any, success: st
 def index(request: HttpRequest) -> HttpResponse:
     """The function's entry: reporters go to their reports, the team to the targets."""
     actor = _staff(request)
-    if selectors.works_outreach(actor):
+    if outreach_policy.works_outreach(actor):
         return redirect("outreach:target_list")
-    if selectors.may_report(actor):
+    if outreach_policy.may_report(actor):
         return redirect("outreach:my_reports")
     raise Http404
 
@@ -199,7 +198,7 @@ def target_list_csv(request: HttpRequest) -> HttpResponse:
             r.days_since_contact,
             r.attempts,
         ]
-        for r in export_selectors.outreach_target_export_for_user(actor)
+        for r in exports.outreach_target_export_for_user(actor)
     )
     filename = f"{_('Outreach targets')}_{timezone.localdate().isoformat()}.csv"
     return csv_response(filename, header, rows, encoding=encoding)

@@ -15,7 +15,7 @@ from kasane.participation import matching_services as services
 from kasane.participation.candidates import Constraints
 from kasane.participation.models import FollowUp, Match, Opportunity
 from kasane.privacy import participation_selectors as selectors
-from kasane.privacy.selectors import get_person_for_user
+from kasane.registry.selectors import get_person_for_user
 
 router = Router(tags=["matching"])
 

@@ -18,13 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kasane.accounts.models import Staff
 from kasane.core.exports import csv_response, requested_encoding
+from kasane.participation import exports
 from kasane.participation import matching_forms as forms
 from kasane.participation import matching_services as services
 from kasane.participation.models import MATCH_STAGE_ORDER, LonelinessAnswer, MatchStage
-from kasane.privacy import export_selectors
 from kasane.privacy import participation_selectors as selectors
 from kasane.privacy.cases import works_cases
-from kasane.privacy.selectors import get_person_for_user
+from kasane.registry.selectors import get_person_for_user
 
 
 def _actor(request: HttpRequest) -> Staff:
@@ -132,9 +132,7 @@ def match_list_csv(request: HttpRequest) -> HttpResponse:
     if not isinstance(user, Staff) or not works_cases(user):
         raise Http404
     encoding = requested_encoding(request.GET)
-    matches = export_selectors.match_list_export_for_user(
-        user, open_only=request.GET.get("all") != "1"
-    )
+    matches = exports.match_list_export_for_user(user, open_only=request.GET.get("all") != "1")
     header = [
         _("person"),
         _("place to take part"),

@@ -58,10 +58,10 @@ from kasane.plans.models import (
     SupportPlan,
     Trend,
 )
+from kasane.plans.selectors import is_plan_writer
 from kasane.privacy.audit import audit_record
 from kasane.privacy.cases import case_scope, require_case_details
 from kasane.privacy.models import AuditAction, LegalBasis
-from kasane.privacy.plan_selectors import is_plan_writer
 from kasane.registry.models import Person
 
 NOTIFY_CLOSED_BY_LEAD = "case_closed_by_lead"

@@ -1,6 +1,6 @@
 """Plan pages: the case page's section, the assessment sheet, the plan with its versions and
 differences, the review and the closure (評価シート), and the A4 prints.
-Thin: forms parse, ``privacy.plan_selectors`` read, ``plans.services`` write."""
+Thin: forms parse, ``plans.selectors`` read, ``plans.services`` write."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kasane.cases.views import _actor, _apply_errors
 from kasane.core.row_version import EditConflict
 from kasane.plans import forms, services
+from kasane.plans import selectors as plan_selectors
 from kasane.plans.models import PlanAction, PlanGoal, PlanStatus
-from kasane.privacy import plan_selectors
 from kasane.privacy.cases import NoDetailBasis
 
 

@@ -21,10 +21,10 @@ from django.utils import timezone
 
 from kasane.accounts.models import Role, Staff
 from kasane.cases.models import Case
+from kasane.cases.selectors import visible_cases
 from kasane.core.dates import fiscal_year_bounds
 from kasane.intake.models import ConsultationNeed
 from kasane.privacy.audit import audit_record
-from kasane.privacy.case_selectors import visible_cases
 from kasane.privacy.cases import detail_scope, works_cases
 from kasane.privacy.models import AuditAction, LegalBasis
 from kasane.privacy.policy import person_scope

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kasane.accounts.models import Staff
+from kasane.cases.selectors import get_case_for_user
 from kasane.core.exports import ENCODING_LABELS, content_disposition, requested_encoding
 from kasane.privacy import services
 from kasane.privacy.audit_export import audit_export_for_user, csv_chunks, jsonl_lines
-from kasane.privacy.case_selectors import get_case_for_user
+from kasane.privacy.consent import get_consent_for_user
 from kasane.privacy.consent_forms import (
     BreakGlassForm,
     BreakGlassReviewForm,
@@ -23,7 +24,6 @@ from kasane.privacy.consent_forms import (
     WithdrawForm,
 )
 from kasane.privacy.forms import AuditFilterForm
-from kasane.privacy.selectors import get_consent_for_user, get_person_for_user
 from kasane.privacy.selectors_audit import (
     EventPage,
     break_glass_page,
@@ -31,6 +31,7 @@ from kasane.privacy.selectors_audit import (
     get_break_glass_for_review,
     may_read_audit_log,
 )
+from kasane.registry.selectors import get_person_for_user
 
 
 @require_GET

@@ -62,8 +62,8 @@ from kasane.participation.models import LonelinessScore, Match, MatchStage, Matc
 from kasane.plans.models import Closure, PlanStatus, Review, ReviewKind, SupportPlan
 from kasane.privacy.consent import consents_in_force
 from kasane.privacy.models import AuditEvent, ConsentPurpose
-from kasane.privacy.selectors import get_household_for_user, search_persons
 from kasane.registry.models import Household, Membership, Person, Relation
+from kasane.registry.selectors import get_household_for_user, search_persons
 
 HOUSEHOLDS = 3000
 STORY = 30

@@ -21,8 +21,8 @@ from kasane.outreach.models import (
     ReportStatus,
     Stage,
 )
+from kasane.outreach.selectors import month_flow
 from kasane.privacy.models import AuditEvent, Consent, ConsentMethod, ConsentPurpose, LegalBasis
-from kasane.privacy.outreach_selectors import month_flow
 from kasane.privacy.services import ConsentInput
 from kasane.registry.models import Household
 

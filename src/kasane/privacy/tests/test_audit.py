@@ -17,10 +17,9 @@ from django.db.models import ProtectedError
 from django.shortcuts import resolve_url
 
 from kasane.conftest import head_of, make_household
-from kasane.privacy import selectors
 from kasane.privacy.audit import GENESIS_HASH, audit_record, event_hash, verify_chain
 from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
-from kasane.registry import services
+from kasane.registry import selectors, services
 from kasane.registry.models import Household, Person, Relationship
 from kasane.registry.services import PersonInput
 from kasane.testing.audit import audit_triggers_lifted

@@ -12,8 +12,8 @@ from django.shortcuts import resolve_url
 from django.utils.html import escape
 
 from kasane.conftest import head_of, make_household
-from kasane.privacy import selectors
 from kasane.privacy.models import AuditAction, AuditEvent, LegalBasis
+from kasane.registry import selectors
 from kasane.registry.models import Household, Person, Relationship
 from kasane.registry.services import PersonInput, member_add
 
