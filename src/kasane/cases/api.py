@@ -1,6 +1,6 @@
 """Cases API: cases, their referrals (つなぎ) and notes (支援経過記録), and the agencies to
 refer to. Writes go through ``kasane.cases.services``; reads through
-``kasane.privacy.case_selectors`` (and ``api_selectors`` for the notes list)."""
+``kasane.cases.selectors``."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from kasane.api.schemas import (
     person_ref,
 )
 from kasane.audit.models import Purpose
+from kasane.cases import selectors as case_selectors
 from kasane.cases import services
 from kasane.cases.models import (
     Case,
@@ -36,7 +37,7 @@ from kasane.cases.models import (
     Referral,
     TeamMember,
 )
-from kasane.privacy import api_selectors, case_selectors, selectors
+from kasane.registry import selectors
 
 router = Router(tags=["cases"])
 
@@ -376,7 +377,7 @@ def case_note_create(request: HttpRequest, case_id: UUID, payload: NoteIn) -> St
 )
 def case_note_list(request: HttpRequest, case_id: UUID, page: Query[int] = 1) -> NotePageOut:
     actor = case_worker(request)
-    notes = api_selectors.case_notes_for_user(actor, case_id, _page(page))
+    notes = case_selectors.case_notes_for_user(actor, case_id, _page(page))
     return NotePageOut(items=[note_out(n) for n in notes.object_list], page=page_out(notes))
 
 

@@ -4,12 +4,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kasane.cases import forms
+from kasane.cases import exports, forms
 from kasane.cases.views import is_coordinator
 from kasane.core.dates import fiscal_year, fiscal_year_label, local_date
 from kasane.core.exports import csv_response, requested_encoding
 from kasane.core.web import require_role
-from kasane.privacy import export_selectors
 
 
 def board_csv(request: HttpRequest) -> HttpResponse:
@@ -42,7 +41,7 @@ def board_csv(request: HttpRequest) -> HttpResponse:
             local_date(case.accepted_at),
             case.get_status_display(),
         ]
-        for case in export_selectors.coordination_board_export_for_user(actor, year)
+        for case in exports.coordination_board_export_for_user(actor, year)
     )
     filename = f"{_('Coordination board')}_{fiscal_year_label(year)}.csv"
     return csv_response(filename, header, rows, encoding=requested_encoding(request.GET))

@@ -1,5 +1,5 @@
 """Case pages: my cases, the case page with its timeline, referrals, hand-overs, the
-coordinator's board. Thin: forms parse, ``privacy.case_selectors`` read, services write."""
+coordinator's board. Thin: forms parse, ``cases.selectors`` read, services write."""
 
 from __future__ import annotations
 
@@ -20,14 +20,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kasane.accounts.models import Role, Staff
 from kasane.audit.models import Purpose
 from kasane.cases import forms, services
+from kasane.cases import selectors as case_selectors
 from kasane.cases.models import Case, HandoverStatus, ReferralStatus
 from kasane.core.dates import fiscal_year, local_date
 from kasane.core.exports import csv_response, requested_encoding
 from kasane.core.row_version import CONFLICT_MESSAGE, EditConflict, changes_text
 from kasane.core.web import page_number, require_role, run_service
-from kasane.privacy import case_selectors
+from kasane.meetings.selectors import triage_a_by_meeting_kind
 from kasane.privacy.cases import works_cases
-from kasane.privacy.meeting_selectors import triage_a_by_meeting_kind
 
 # A refusal by a case service, said on the form it came from.
 DENIED = gettext_lazy("Your agency cannot do this on this case.")

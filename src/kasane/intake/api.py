@@ -1,5 +1,5 @@
 """Intake API: consultations (相談受付) and the taxonomy of needs. Writes go through
-``kasane.intake.services``, reads through ``kasane.privacy.intake_selectors``."""
+``kasane.intake.services``, reads through ``kasane.intake.selectors``."""
 
 from __future__ import annotations
 
@@ -28,9 +28,10 @@ from kasane.api.schemas import (
 )
 from kasane.audit.models import Purpose
 from kasane.core.models import Domain
+from kasane.intake import selectors as intake_selectors
 from kasane.intake import services
 from kasane.intake.models import Channel, Consultation, NeedType, Outcome, Requester
-from kasane.privacy import intake_selectors, selectors
+from kasane.registry import selectors
 from kasane.registry.api import area_by_code, check_persons, refuse_duplicates
 from kasane.registry.models import Household, Person
 

@@ -21,8 +21,8 @@ from kasane.core.models import Domain
 from kasane.core.row_version import compare_and_set
 from kasane.core.services import submission_record, submission_seen
 from kasane.intake.models import Consultation, ConsultationNeed, NeedType, Outcome
-from kasane.privacy import selectors
 from kasane.privacy.cases import require_case_worker
+from kasane.registry import selectors
 from kasane.registry.models import Area, Household, Person
 from kasane.registry.services import PersonInput, household_create, member_add
 

@@ -19,10 +19,11 @@ from kasane.core.exports import csv_response, requested_encoding
 from kasane.core.row_version import EditConflict
 from kasane.core.services import submission_seen
 from kasane.core.web import apply_errors, page_number, require_role
-from kasane.intake import forms, services
+from kasane.intake import exports, forms, services
+from kasane.intake import selectors as intake_selectors
 from kasane.intake.models import Consultation
-from kasane.privacy import export_selectors, intake_selectors, selectors
 from kasane.privacy.cases import works_cases
+from kasane.registry import selectors
 from kasane.registry.forms import PersonSearchForm
 from kasane.registry.models import Household, Person
 
@@ -39,7 +40,7 @@ def consultation_list_csv(request: HttpRequest) -> HttpResponse:
     """The agency's consultations as CSV (``?encoding=cp932`` for older Excel); audited."""
     actor = require_role(request, works_cases)
     encoding = requested_encoding(request.GET)
-    consultations = export_selectors.consultation_list_export_for_user(actor)
+    consultations = exports.consultation_list_export_for_user(actor)
     header = [
         _("received at"),
         _("household"),

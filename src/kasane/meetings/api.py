@@ -1,6 +1,6 @@
 """Meetings API: hold a meeting, invite attendees, record pledges, take cases up, record
 minutes and decisions. Writes go through ``kasane.meetings.services``; reads through
-``kasane.privacy.meeting_selectors`` — what a caller reads of each case is what the pages
+``kasane.meetings.selectors`` — what a caller reads of each case is what the pages
 show them (nothing of a 支援会議 without their pledge)."""
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from kasane.api.auth import case_worker
 from kasane.api.lookups import agency_by_id
 from kasane.api.schemas import ERRORS, AgencyRef, agency_ref
 from kasane.audit.models import Purpose
+from kasane.cases import selectors as case_selectors
+from kasane.meetings import selectors as meeting_selectors
 from kasane.meetings import services
 from kasane.meetings.models import Attendee, Decision, DecisionKind, MeetingKind
-from kasane.privacy import case_selectors, meeting_selectors
-from kasane.privacy.meeting_selectors import ItemView, MeetingDetail, has_pledge
+from kasane.meetings.selectors import ItemView, MeetingDetail, has_pledge
 
 router = Router(tags=["meetings"])
 

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from kasane.core.exports import csv_response, requested_encoding
 from kasane.core.web import require_role
-from kasane.privacy import export_selectors
+from kasane.meetings import exports
 from kasane.privacy.cases import works_cases
 
 
@@ -36,7 +36,7 @@ def meeting_list_csv(request: HttpRequest) -> HttpResponse:
             m.cases,  # type: ignore[attr-defined]
             m.get_status_display(),
         ]
-        for m in export_selectors.meeting_list_export_for_user(actor)
+        for m in exports.meeting_list_export_for_user(actor)
     )
     filename = f"{_('Meetings')}_{timezone.localdate().isoformat()}.csv"
     return csv_response(filename, header, rows, encoding=requested_encoding(request.GET))

@@ -375,7 +375,7 @@ def agenda_members_set(
 
 def _require_may_write_item(actor: Staff, item: AgendaItem) -> LegalBasis:
     """The organiser writes the minutes, and only of an item it may itself read."""
-    from kasane.privacy.meeting_selectors import item_basis
+    from kasane.meetings.selectors import item_basis
 
     _require_organizer(actor, item.meeting)
     basis = item_basis(actor, item)

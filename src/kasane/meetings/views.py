@@ -1,6 +1,6 @@
 """Meeting pages: the list, holding a meeting, the meeting page with its attendees and
 pledges, the agenda, minutes and decisions per case, and the A4 print of the minutes.
-Thin: forms parse, ``privacy.meeting_selectors`` read, ``meetings.services`` write."""
+Thin: forms parse, ``meetings.selectors`` read, ``meetings.services`` write."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kasane.accounts.models import Staff
 from kasane.audit.models import Purpose
+from kasane.cases import selectors as case_selectors
 from kasane.core.web import page_number, require_role, run_service
 from kasane.meetings import forms, services
+from kasane.meetings import selectors as meeting_selectors
 from kasane.meetings.models import MeetingKind
-from kasane.privacy import case_selectors, meeting_selectors
 from kasane.privacy.cases import works_cases
 
 # A refusal by a meeting service, said on the form it came from.

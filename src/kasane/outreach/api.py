@@ -1,7 +1,7 @@
 """Outreach API (issue #5): concern reports (filed by a 民生委員 or a watch business, who
 read back only their status) and outreach targets with their contact attempts and stage.
 Writes go through ``kasane.outreach.services``; reads through
-``kasane.privacy.outreach_selectors``."""
+``kasane.outreach.selectors``."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from kasane.accounts.models import Staff
 from kasane.api.auth import caller
 from kasane.api.schemas import ERRORS, AgencyRef, PageOut, agency_ref, page_out
 from kasane.audit.models import Purpose
-from kasane.outreach import services
+from kasane.outreach import selectors, services
 from kasane.outreach.models import (
     CloseReason,
     ConcernReport,
@@ -30,8 +30,8 @@ from kasane.outreach.models import (
     Stage,
     Urgency,
 )
-from kasane.privacy import outreach_selectors as selectors
-from kasane.privacy.outreach_selectors import TargetRow
+from kasane.outreach.selectors import TargetRow
+from kasane.privacy import outreach as outreach_policy
 from kasane.registry.models import Area
 
 router = Router(tags=["outreach"])
@@ -39,14 +39,14 @@ router = Router(tags=["outreach"])
 
 def _reporter(request: HttpRequest) -> Staff:
     staff = caller(request)
-    if not selectors.may_report(staff):
+    if not outreach_policy.may_report(staff):
         raise Http404
     return staff
 
 
 def _outreach(request: HttpRequest) -> Staff:
     staff = caller(request)
-    if not selectors.works_outreach(staff):
+    if not outreach_policy.works_outreach(staff):
         raise Http404
     return staff
 

@@ -7,14 +7,14 @@ from django.views.decorators.http import require_GET
 
 from kasane.core.exports import csv_response, requested_encoding
 from kasane.core.web import require_role
-from kasane.privacy import export_selectors
-from kasane.privacy import outreach_selectors as selectors
+from kasane.outreach import exports
+from kasane.privacy import outreach as outreach_policy
 
 
 @require_GET
 def report_list_csv(request: HttpRequest) -> HttpResponse:
     """Every concern report, unanswered first, as on the report list; audited."""
-    actor = require_role(request, selectors.works_outreach)
+    actor = require_role(request, outreach_policy.works_outreach)
     header = [
         _("received"),
         _("from"),
@@ -34,7 +34,7 @@ def report_list_csv(request: HttpRequest) -> HttpResponse:
             r.get_urgency_display(),
             r.get_status_display(),
         ]
-        for r in export_selectors.concern_report_export_for_user(actor)
+        for r in exports.concern_report_export_for_user(actor)
     )
     filename = f"{_('Concern reports')}_{timezone.localdate().isoformat()}.csv"
     return csv_response(filename, header, rows, encoding=requested_encoding(request.GET))

@@ -1,6 +1,6 @@
 """Every change of outreach records: validated, saved and audited in one transaction.
 
-Callers fetch the records they change through ``kasane.privacy.outreach_selectors`` first;
+Callers fetch the records they change through ``kasane.outreach.selectors`` first;
 these services check the same rules again, so the API and commands cannot go around them.
 Errors are ``ValidationError`` with a stable ``code`` and a message in the user's language.
 """
@@ -40,7 +40,8 @@ from kasane.outreach.models import (
     StageChange,
     Urgency,
 )
-from kasane.privacy import outreach_selectors as access
+from kasane.outreach.selectors import quiet_days, quiet_targets, silence_since
+from kasane.privacy import outreach as access
 from kasane.privacy.cases import case_basis
 from kasane.privacy.models import ConsentPurpose
 from kasane.privacy.policy import basis_for
@@ -615,10 +616,10 @@ def quiet_targets_alert(*, today: datetime.date | None = None) -> int:
     silence. The message names no one; it links to the target's page.
     """
     today = today or timezone.localdate()
-    days = access.quiet_days()
+    days = quiet_days()
     told = 0
-    for target in access.quiet_targets(today=today):
-        silent_since = access.silence_since(target)
+    for target in quiet_targets(today=today):
+        silent_since = silence_since(target)
         if target.quiet_alerted_at is not None and (
             timezone.localtime(target.quiet_alerted_at).date() > silent_since
         ):

@@ -2,7 +2,7 @@
 reports, the by-name list of targets, a target's contact attempts and stage, and turning a
 target into a case (outreach workers, coordinators).
 
-Thin: forms parse, ``privacy.outreach_selectors`` read, ``outreach.services`` write.
+Thin: forms parse, ``outreach.selectors`` read, ``outreach.services`` write.
 """
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ from kasane.accounts.models import Staff
 from kasane.audit.models import Purpose
 from kasane.core.exports import csv_response, requested_encoding
 from kasane.core.web import page_number, require_role, run_service
-from kasane.outreach import forms, services
+from kasane.outreach import exports, forms, selectors, services
 from kasane.outreach.models import STAGE_ORDER, ConcernReport, OutreachTarget
-from kasane.privacy import export_selectors
-from kasane.privacy import outreach_selectors as selectors
+from kasane.privacy import outreach as outreach_policy
 from kasane.privacy.consent_forms import ConsentForm
 
 
@@ -50,9 +49,9 @@ DENIED = gettext_lazy("You may not do this.")
 def index(request: HttpRequest) -> HttpResponse:
     """The function's entry: reporters go to their reports, the team to the targets."""
     actor = _staff(request)
-    if selectors.works_outreach(actor):
+    if outreach_policy.works_outreach(actor):
         return redirect("outreach:target_list")
-    if selectors.may_report(actor):
+    if outreach_policy.may_report(actor):
         return redirect("outreach:my_reports")
     raise Http404
 
@@ -62,7 +61,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def report_create(request: HttpRequest) -> HttpResponse:
-    actor = require_role(request, selectors.may_report)
+    actor = require_role(request, outreach_policy.may_report)
     form = forms.ConcernReportForm(request.POST or None)
     created: list[ConcernReport] = []
 
@@ -75,7 +74,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
 
 
 def my_reports(request: HttpRequest) -> HttpResponse:
-    actor = require_role(request, selectors.may_report)
+    actor = require_role(request, outreach_policy.may_report)
     page = selectors.my_reports(actor, page_number(request))
     return render(request, "outreach/my_reports.html", {"page": page})
 
@@ -90,13 +89,13 @@ def my_report_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 def report_list(request: HttpRequest) -> HttpResponse:
-    actor = require_role(request, selectors.works_outreach)
+    actor = require_role(request, outreach_policy.works_outreach)
     page = selectors.report_list_for_outreach(actor, page_number(request))
     return render(request, "outreach/report_list.html", {"page": page})
 
 
 def report_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = require_role(request, selectors.works_outreach)
+    actor = require_role(request, outreach_policy.works_outreach)
     report = selectors.get_report_for_outreach(actor, public_id)
     return render(
         request,
@@ -110,7 +109,7 @@ def report_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 def report_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = require_role(request, selectors.works_outreach)
+    actor = require_role(request, outreach_policy.works_outreach)
     report = selectors.get_report_for_outreach(actor, public_id, purpose=Purpose.STATUS)
     form = forms.ReportStatusForm(request.POST)
     if not run_service(
@@ -132,7 +131,7 @@ def report_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 def target_list(request: HttpRequest) -> HttpResponse:
-    actor = require_role(request, selectors.works_outreach)
+    actor = require_role(request, outreach_policy.works_outreach)
     month_form = forms.MonthForm(request.GET)
     month = month_form.cleaned_data.get("month") if month_form.is_valid() else None
     listing = selectors.target_list_for_user(actor, page_number(request), month=month)
@@ -153,7 +152,7 @@ def target_list(request: HttpRequest) -> HttpResponse:
 
 def target_list_csv(request: HttpRequest) -> HttpResponse:
     """The by-name list of open targets as CSV (``?encoding=cp932``); audited."""
-    actor = require_role(request, selectors.works_outreach)
+    actor = require_role(request, outreach_policy.works_outreach)
     if request.method != "GET":
         raise Http404
     encoding = requested_encoding(request.GET)
@@ -180,7 +179,7 @@ def target_list_csv(request: HttpRequest) -> HttpResponse:
             r.days_since_contact,
             r.attempts,
         ]
-        for r in export_selectors.outreach_target_export_for_user(actor)
+        for r in exports.outreach_target_export_for_user(actor)
     )
     filename = f"{_('Outreach targets')}_{timezone.localdate().isoformat()}.csv"
     return csv_response(filename, header, rows, encoding=encoding)
@@ -201,7 +200,7 @@ def _target_form_page(
 
 @require_http_methods(["GET", "POST"])
 def target_create(request: HttpRequest, report_id: UUID | None = None) -> HttpResponse:
-    actor = require_role(request, selectors.works_outreach)
+    actor = require_role(request, outreach_policy.works_outreach)
     report = None
     initial: dict[str, Any] = {}
     if report_id is not None:
@@ -225,7 +224,7 @@ def target_create(request: HttpRequest, report_id: UUID | None = None) -> HttpRe
 
 @require_http_methods(["GET", "POST"])
 def target_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = require_role(request, selectors.works_outreach)
+    actor = require_role(request, outreach_policy.works_outreach)
     target = selectors.get_target_for_user(actor, public_id, purpose=Purpose.EDIT)
     initial = {f: getattr(target, f) for f in services.TARGET_FIELDS}
     form = forms.TargetForm(request.POST or None, initial=initial, agency_id=target.agency_id)
@@ -268,13 +267,13 @@ def _detail_page(
 
 
 def target_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = require_role(request, selectors.works_outreach)
+    actor = require_role(request, outreach_policy.works_outreach)
     return _detail_page(request, actor, public_id)
 
 
 @require_POST
 def attempt_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = require_role(request, selectors.works_outreach)
+    actor = require_role(request, outreach_policy.works_outreach)
     target = selectors.get_target_for_user(actor, public_id, purpose=Purpose.ATTEMPT)
     form = forms.AttemptForm(request.POST)
     if run_service(
@@ -290,7 +289,7 @@ def attempt_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 def stage_move(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = require_role(request, selectors.works_outreach)
+    actor = require_role(request, outreach_policy.works_outreach)
     target = selectors.get_target_for_user(actor, public_id, purpose=Purpose.STAGE)
     form = forms.StageForm(request.POST)
     if run_service(
@@ -306,7 +305,7 @@ def stage_move(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 def target_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = require_role(request, selectors.works_outreach)
+    actor = require_role(request, outreach_policy.works_outreach)
     target = selectors.get_target_for_user(actor, public_id, purpose=Purpose.CLOSE)
     form = forms.CloseForm(request.POST)
     if run_service(
@@ -322,7 +321,7 @@ def target_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 def target_reopen(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = require_role(request, selectors.works_outreach)
+    actor = require_role(request, outreach_policy.works_outreach)
     target = selectors.get_target_for_user(actor, public_id, purpose=Purpose.REOPEN)
     try:
         services.target_reopen(actor=actor, target=target)
@@ -337,7 +336,7 @@ def target_reopen(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def target_case(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The target becomes a case: only the consent is asked for; the rest is on record."""
-    actor = require_role(request, selectors.works_outreach)
+    actor = require_role(request, outreach_policy.works_outreach)
     target = selectors.get_target_for_user(actor, public_id, purpose=Purpose.TO_CASE)
     form = ConsentForm(request.POST or None, initial={"agencies": [target.agency_id]})
     opened: list[Any] = []

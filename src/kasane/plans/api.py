@@ -1,5 +1,5 @@
 """Plans API: assessments, plan versions and their approval, reviews and closure. Writes go
-through ``kasane.plans.services``; reads through ``kasane.privacy.plan_selectors`` — a caller
+through ``kasane.plans.services``; reads through ``kasane.plans.selectors`` — a caller
 without a recorded basis to read the case's details gets what the API gives for no access.
 
 Goals are named by ``goal_id``: the goal's lineage, which stays the same across versions of
@@ -22,7 +22,9 @@ from kasane.api.auth import case_worker
 from kasane.api.lookups import agency_by_id
 from kasane.api.schemas import ERRORS, AgencyRef, ErrorOut, agency_ref
 from kasane.audit.models import Purpose
+from kasane.meetings import selectors as meeting_selectors
 from kasane.meetings.models import AgendaItem
+from kasane.plans import selectors as plan_selectors
 from kasane.plans import services
 from kasane.plans.models import (
     AgreementMethod,
@@ -37,7 +39,6 @@ from kasane.plans.models import (
     SupportPlan,
     Trend,
 )
-from kasane.privacy import meeting_selectors, plan_selectors
 from kasane.registry.models import Person
 
 router = Router(tags=["plans"])

@@ -22,9 +22,9 @@ from kasane.audit.models import Purpose
 from kasane.core.row_version import EditConflict
 from kasane.core.web import require_role, run_service
 from kasane.plans import forms, services
+from kasane.plans import selectors as plan_selectors
 from kasane.plans.models import PlanAction, PlanGoal, PlanStatus, SupportPlan
 from kasane.plans.views import DENIED, require_writer
-from kasane.privacy import plan_selectors
 from kasane.privacy.cases import NoDetailBasis, works_cases
 
 

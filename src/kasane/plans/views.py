@@ -1,6 +1,6 @@
 """Plan pages: the case page's section, the assessment sheet, the plan with its versions and
 differences, the review and the closure (評価シート), and the A4 prints.
-Thin: forms parse, ``privacy.plan_selectors`` read, ``plans.services`` write."""
+Thin: forms parse, ``plans.selectors`` read, ``plans.services`` write."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from kasane.accounts.models import Staff
 from kasane.audit.models import Purpose
 from kasane.core.web import require_role, run_service
 from kasane.plans import forms, services
-from kasane.privacy import plan_selectors
+from kasane.plans import selectors as plan_selectors
 from kasane.privacy.cases import NoDetailBasis, works_cases
 
 # A refusal by a plan service, said on the form it came from; NoDetailBasis (the agency

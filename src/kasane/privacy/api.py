@@ -15,9 +15,11 @@ from kasane.accounts.models import Agency, AgencyType
 from kasane.api.auth import case_worker
 from kasane.api.schemas import ERRORS, AgencyRef
 from kasane.audit.models import Purpose
-from kasane.privacy import selectors, services
-from kasane.privacy.case_selectors import get_case_for_user
+from kasane.cases.selectors import get_case_for_user
+from kasane.privacy import services
+from kasane.privacy.consent import get_consent_for_user
 from kasane.privacy.models import BreakGlass, Consent, ConsentMethod, ConsentPurpose
+from kasane.registry import selectors
 
 router = Router(tags=["privacy"])
 
@@ -149,7 +151,7 @@ def consent_create(request: HttpRequest, person_id: UUID, payload: ConsentIn) ->
 )
 def consent_withdraw(request: HttpRequest, consent_id: UUID, payload: WithdrawIn) -> ConsentOut:
     actor = case_worker(request)
-    consent = selectors.get_consent_for_user(actor, consent_id)
+    consent = get_consent_for_user(actor, consent_id)
     consent = services.consent_withdraw(actor=actor, consent=consent, note=payload.note)
     return consent_out(consent, False)
 

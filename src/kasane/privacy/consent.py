@@ -1,14 +1,22 @@
-"""Consent in force: the one question every other rule asks of a person's consents."""
+"""Consent in force: the one question every other rule asks of a person's consents; and the
+read of one consent (its page, the API)."""
 
 from __future__ import annotations
 
 import datetime
+from uuid import UUID
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
-from kasane.accounts.models import Agency
+from kasane.accounts.models import Agency, Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, ObjectType
 from kasane.privacy.models import Consent
+from kasane.privacy.policy import basis_for
 from kasane.registry.models import Person
 
 
@@ -33,3 +41,24 @@ def consent_covers(person: Person, agency: Agency, purpose: str) -> bool:
         if any(a.pk == agency.pk for a in consent.agencies.all()):
             return True
     return False
+
+
+@transaction.atomic
+def get_consent_for_user(actor: Staff, public_id: UUID | str) -> Consent:
+    """One consent of a person the actor may read (404 otherwise); audited."""
+    try:
+        consent = Consent.objects.select_related("person").get(public_id=public_id)
+    except (Consent.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404 from exc
+    basis = basis_for(actor, consent.person)
+    if basis is None:
+        raise Http404
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis,
+        object_type=ObjectType.CONSENT,
+        object_id=str(consent.public_id),
+        detail={"person": str(consent.person.public_id)},
+    )
+    return consent

@@ -40,8 +40,8 @@ from kasane.participation.models import (
 from kasane.plans.models import Assessment
 from kasane.privacy.cases import agency_id_of, works_cases
 from kasane.privacy.policy import basis_for
-from kasane.privacy.selectors import get_person_for_user
 from kasane.registry.models import Person
+from kasane.registry.selectors import get_person_for_user
 
 LIST_PAGE_SIZE = 50
 SUGGESTIONS = 20

@@ -23,9 +23,9 @@ from kasane.accounts.models import Role, Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import Case
+from kasane.cases.selectors import visible_cases
 from kasane.core.dates import fiscal_year_bounds
 from kasane.intake.models import ConsultationNeed
-from kasane.privacy.case_selectors import visible_cases
 from kasane.privacy.cases import detail_scope, works_cases
 from kasane.privacy.policy import person_scope
 from kasane.registry.models import Membership, Person, Relationship

@@ -11,17 +11,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kasane.accounts.models import Staff
 from kasane.audit.models import Purpose
+from kasane.cases.selectors import get_case_for_user
 from kasane.core.web import apply_errors
 from kasane.privacy import services
 from kasane.privacy.break_glass_selectors import break_glass_page, get_break_glass_for_review
-from kasane.privacy.case_selectors import get_case_for_user
+from kasane.privacy.consent import get_consent_for_user
 from kasane.privacy.consent_forms import (
     BreakGlassForm,
     BreakGlassReviewForm,
     ConsentForm,
     WithdrawForm,
 )
-from kasane.privacy.selectors import get_consent_for_user, get_person_for_user
+from kasane.registry.selectors import get_person_for_user
 
 
 def _staff(request: HttpRequest) -> Staff:

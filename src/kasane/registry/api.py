@@ -1,4 +1,4 @@
-"""Registry API: households and persons, read through ``kasane.privacy.selectors`` and
+"""Registry API: households and persons, read through ``kasane.registry.selectors`` and
 written through ``kasane.registry.services``, as the pages do."""
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from kasane.accounts.models import Staff
 from kasane.api.auth import case_worker
 from kasane.api.schemas import ERRORS, MemberIn, PersonIn, PersonRef, person_ref
 from kasane.core import kana
-from kasane.privacy import selectors
-from kasane.registry import services
+from kasane.registry import selectors, services
 from kasane.registry.models import Area, AreaKind, Membership, Person, Relationship
 from kasane.registry.validators import validate_birth_date, validate_kana_name, validate_phone
 

@@ -7,8 +7,8 @@ from django.views.decorators.http import require_GET
 
 from kasane.core.exports import csv_response, requested_encoding
 from kasane.core.web import require_role
-from kasane.privacy import export_selectors
 from kasane.privacy.policy import may_work_with_persons
+from kasane.registry import exports
 
 
 @require_GET
@@ -27,7 +27,7 @@ def household_list_csv(request: HttpRequest) -> HttpResponse:
         _("registered"),
     ]
     rows = []
-    for household in export_selectors.household_list_export_for_user(actor):
+    for household in exports.household_list_export_for_user(actor):
         members = household.current_memberships  # type: ignore[attr-defined]
         head = next((m for m in members if m.relationship == "head"), None)
         rows.append(

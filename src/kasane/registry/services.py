@@ -1,6 +1,6 @@
 """Every change of the registry: validated, saved and audited in one transaction.
 
-Callers fetch the records they change through ``kasane.privacy.selectors`` first; these
+Callers fetch the records they change through ``kasane.registry.selectors`` first; these
 services check the access policy again, so an API or a command cannot skip it.
 """
 

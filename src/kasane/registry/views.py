@@ -1,5 +1,5 @@
 """Registry pages: person search, households and their members. Thin: forms parse,
-``kasane.privacy.selectors`` read, ``kasane.registry.services`` write."""
+``kasane.registry.selectors`` read, ``kasane.registry.services`` write."""
 
 from uuid import UUID
 
@@ -14,9 +14,8 @@ from django.views.decorators.http import require_http_methods
 from kasane.audit.models import Purpose
 from kasane.core.services import submission_seen
 from kasane.core.web import apply_errors, page_number, require_role
-from kasane.privacy import selectors
 from kasane.privacy.policy import may_work_with_persons
-from kasane.registry import forms, services
+from kasane.registry import forms, selectors, services
 from kasane.registry.import_services import may_import_residents
 
 # A page whose address names a household, person or membership answers 404 to a role that

@@ -20,8 +20,7 @@ from kasane.audit import services as audit
 from kasane.audit.chain import GENESIS_HASH, event_hash, verify_chain
 from kasane.audit.models import AuditAction, AuditEvent, LegalBasis
 from kasane.conftest import head_of, make_household
-from kasane.privacy import selectors
-from kasane.registry import services
+from kasane.registry import selectors, services
 from kasane.registry.models import Household, Person, Relationship
 from kasane.registry.services import PersonInput
 from kasane.testing.audit import audit_triggers_lifted

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext
 
+from kasane.cases import selectors as case_selectors
 from kasane.cases import services
 from kasane.cases.models import (
     Case,
@@ -30,7 +31,6 @@ from kasane.cases.models import (
     TeamMember,
     Triage,
 )
-from kasane.privacy import case_selectors
 
 pytestmark = pytest.mark.django_db
 

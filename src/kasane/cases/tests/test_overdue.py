@@ -15,10 +15,10 @@ import pytest
 from django.core.management import call_command
 from django.shortcuts import resolve_url
 
+from kasane.cases import selectors as case_selectors
 from kasane.cases import services
 from kasane.cases.models import CaseEvent, EventKind, Referral
 from kasane.core.workdays import add_working_days, is_working_day
-from kasane.privacy import case_selectors
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
+from kasane.cases import selectors as case_selectors
 from kasane.cases import services
 from kasane.cases.models import (
     Case,
@@ -19,7 +20,6 @@ from kasane.cases.models import (
     TeamRole,
     Triage,
 )
-from kasane.privacy import case_selectors
 
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 

@@ -9,10 +9,10 @@ import pytest
 from django.shortcuts import resolve_url
 from django.utils import timezone
 
+from kasane.cases import selectors as case_selectors
 from kasane.cases import services
 from kasane.cases.models import DeclineReason
 from kasane.conftest import AgencyFactory, StaffFactory
-from kasane.privacy import case_selectors
 
 pytestmark = pytest.mark.django_db
 

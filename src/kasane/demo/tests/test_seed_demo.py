@@ -199,7 +199,7 @@ class TestDemoCity:
 
     def test_meetings_of_both_kinds_held_with_minutes_and_pledges(self, city: str) -> None:
         from kasane.meetings.models import AgendaItem, Meeting, MeetingKind, MeetingStatus
-        from kasane.privacy.meeting_selectors import has_pledge
+        from kasane.meetings.selectors import has_pledge
 
         now = timezone.now()
         for kind in (MeetingKind.SUPPORT_MEETING, MeetingKind.INTEGRATED_MEETING):
@@ -223,7 +223,7 @@ class TestDemoCity:
         from kasane.cases.models import Case, Triage
         from kasane.core.dates import fiscal_year
         from kasane.meetings.models import AgendaItem, MeetingKind
-        from kasane.privacy.meeting_selectors import triage_a_by_meeting_kind
+        from kasane.meetings.selectors import triage_a_by_meeting_kind
 
         a_cases = Case.objects.filter(triage=Triage.A)
         assert a_cases.exists()
@@ -298,9 +298,9 @@ class TestDemoCity:
         from kasane.audit.models import LegalBasis
         from kasane.cases.models import Case, Triage
         from kasane.meetings.models import AgendaItem
+        from kasane.meetings.selectors import has_pledge
         from kasane.plans.models import PlanStatus
         from kasane.privacy.cases import case_basis, detail_basis
-        from kasane.privacy.meeting_selectors import has_pledge
 
         shogai = Staff.objects.get(username="shogai")
         kusano = Case.objects.get(household__memberships__person__name="草野 ミツ")

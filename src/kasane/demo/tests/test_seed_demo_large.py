@@ -63,8 +63,8 @@ from kasane.participation.models import LonelinessScore, Match, MatchStage, Matc
 from kasane.plans.models import Closure, PlanStatus, Review, ReviewKind, SupportPlan
 from kasane.privacy.consent import consents_in_force
 from kasane.privacy.models import ConsentPurpose
-from kasane.privacy.selectors import get_household_for_user, search_persons
 from kasane.registry.models import Household, Membership, Person, Relation
+from kasane.registry.selectors import get_household_for_user, search_persons
 
 # The city's years end today: its random choices, fiscal years and "recent" records follow
 # the date (and, for today's records, the hour).

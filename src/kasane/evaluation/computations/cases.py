@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 
 from kasane.accounts.models import CASE_ROLES, Staff
 from kasane.cases.models import Case, Referral, ReferralStatus, TeamMember, Triage
+from kasane.cases.selectors import TARAIMAWASHI_DAYS, TARAIMAWASHI_REFERRALS
 from kasane.evaluation.computations.base import (
     AREA,
     DOMAIN,
@@ -23,7 +24,6 @@ from kasane.evaluation.computations.base import (
     shared,
 )
 from kasane.evaluation.models import IndicatorKind, IndicatorLevel, Project
-from kasane.privacy.case_selectors import TARAIMAWASHI_DAYS, TARAIMAWASHI_REFERRALS
 
 
 @computation(
@@ -153,7 +153,7 @@ ACCEPTED = frozenset({ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED})
 )
 def tarai_mawashi(scope: Scope) -> Result:
     """Households the coordinator's board flagged as たらい回し during the period, by the
-    board's own rule (``privacy.case_selectors.taraimawashi_flags``): at some moment, 3 or
+    board's own rule (``cases.selectors.taraimawashi_flags``): at some moment, 3 or
     more referrals in the 30 days up to it, whichever of the household's cases they were
     made on, with none of them accepted by then. A flag starts only when a referral is
     made, so each referral of the period is such a moment to test.

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from kasane.accounts.models import Agency, Role, Staff
+from kasane.cases import selectors as case_selectors
 from kasane.cases import services as case_services
 from kasane.cases.models import Case, DeclineReason
 from kasane.cases.services import clock_at
@@ -21,7 +22,6 @@ from kasane.evaluation.computations import compute
 from kasane.evaluation.tests.test_computations import YEAR, at
 from kasane.intake import services as intake_services
 from kasane.intake.models import NeedType, Outcome
-from kasane.privacy import case_selectors
 from kasane.registry.models import Area, AreaKind
 
 _kana = iter(f"ケース {chr(0x30A2 + i)}" for i in range(0, 80, 2))

@@ -17,7 +17,7 @@ from kasane.outreach.models import (
     Stage,
     WatchAgreement,
 )
-from kasane.privacy.outreach_selectors import may_report
+from kasane.privacy.outreach import may_report
 
 pytestmark = pytest.mark.django_db
 

@@ -22,8 +22,8 @@ from kasane.outreach.models import (
     ReportStatus,
     Stage,
 )
+from kasane.outreach.selectors import month_flow
 from kasane.privacy.models import Consent, ConsentMethod, ConsentPurpose
-from kasane.privacy.outreach_selectors import month_flow
 from kasane.privacy.services import ConsentInput
 from kasane.registry.models import Household
 

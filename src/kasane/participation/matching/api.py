@@ -16,7 +16,7 @@ from kasane.participation.matching import services
 from kasane.participation.matching.candidates import Constraints
 from kasane.participation.models import FollowUp, Match, Opportunity
 from kasane.privacy import participation_selectors as selectors
-from kasane.privacy.selectors import get_person_for_user
+from kasane.registry.selectors import get_person_for_user
 
 router = Router(tags=["matching"])
 

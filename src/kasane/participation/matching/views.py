@@ -17,12 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kasane.audit.models import Purpose
 from kasane.core.exports import csv_response, requested_encoding
 from kasane.core.web import page_number, require_role, run_service
+from kasane.participation import exports
 from kasane.participation.matching import forms, services
 from kasane.participation.models import MATCH_STAGE_ORDER, LonelinessAnswer, MatchStage
-from kasane.privacy import export_selectors
 from kasane.privacy import participation_selectors as selectors
 from kasane.privacy.cases import works_cases
-from kasane.privacy.selectors import get_person_for_user
+from kasane.registry.selectors import get_person_for_user
 
 
 @require_http_methods(["GET", "POST"])
@@ -97,9 +97,7 @@ def match_list_csv(request: HttpRequest) -> HttpResponse:
     ``?encoding=cp932``); audited. Roles without cases get 404."""
     user = require_role(request, works_cases)
     encoding = requested_encoding(request.GET)
-    matches = export_selectors.match_list_export_for_user(
-        user, open_only=request.GET.get("all") != "1"
-    )
+    matches = exports.match_list_export_for_user(user, open_only=request.GET.get("all") != "1")
     header = [
         _("person"),
         _("place to take part"),

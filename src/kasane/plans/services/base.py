@@ -15,8 +15,8 @@ from kasane.audit.models import LegalBasis
 from kasane.cases import services as case_services
 from kasane.cases.models import Case, CaseStatus
 from kasane.meetings.models import AgendaItem, MeetingKind, MeetingStatus
+from kasane.plans.selectors import is_plan_writer
 from kasane.privacy.cases import case_scope, require_case_details
-from kasane.privacy.plan_selectors import is_plan_writer
 
 NOTIFY_CLOSED_BY_LEAD = "case_closed_by_lead"
 

@@ -15,9 +15,9 @@ from kasane.conftest import make_household
 from kasane.meetings import services as meeting_services
 from kasane.plans import services
 from kasane.plans.models import Severity, SupportPlan
+from kasane.plans.selectors import reviews_due_for
 from kasane.plans.services import AreaInput
 from kasane.plans.tests.conftest import days, today
-from kasane.privacy.plan_selectors import reviews_due_for
 
 pytestmark = pytest.mark.django_db
 

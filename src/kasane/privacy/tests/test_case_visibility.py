@@ -11,8 +11,8 @@ from kasane.cases import services
 from kasane.conftest import head_of
 from kasane.meetings import services as meeting_services
 from kasane.meetings.models import MeetingKind
-from kasane.privacy import selectors
 from kasane.privacy import services as privacy_services
+from kasane.registry import selectors
 
 
 @pytest.fixture

@@ -328,7 +328,7 @@ def test_unknown_records_are_404(login, caseworker):
         url = resolve_url(name, "00000000-0000-0000-0000-000000000000")
         assert client.get(url).status_code == 404
     with pytest.raises(Http404):
-        from kasane.privacy.selectors import get_consent_for_user
+        from kasane.privacy.consent import get_consent_for_user
 
         get_consent_for_user(caseworker, "not-a-uuid")
 

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from kasane.audit.models import AuditAction, AuditEvent, LegalBasis
 from kasane.conftest import AreaFactory, head_of, make_household
-from kasane.privacy.selectors import search_persons
 from kasane.registry.models import (
     AreaKind,
     Household,
@@ -25,6 +24,7 @@ from kasane.registry.models import (
     RelationKind,
     Relationship,
 )
+from kasane.registry.selectors import search_persons
 from kasane.registry.services import PersonInput, member_add
 
 pytestmark = pytest.mark.django_db

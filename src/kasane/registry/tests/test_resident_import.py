@@ -17,7 +17,7 @@ from django.utils import translation
 from kasane.accounts.models import Role, Staff
 from kasane.audit.models import AuditAction, AuditEvent
 from kasane.conftest import AgencyFactory, StaffFactory, head_of, make_household
-from kasane.privacy import selectors
+from kasane.registry import selectors
 from kasane.registry.import_services import (
     AreaMatcher,
     ResidentImportError,

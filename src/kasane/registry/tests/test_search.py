@@ -13,7 +13,7 @@ from django.utils.html import escape
 
 from kasane.audit.models import AuditAction, AuditEvent, LegalBasis
 from kasane.conftest import head_of, make_household
-from kasane.privacy import selectors
+from kasane.registry import selectors
 from kasane.registry.models import Household, Person, Relationship
 from kasane.registry.services import PersonInput, member_add
 

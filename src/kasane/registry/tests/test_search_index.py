@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 
 from kasane.core import kana
-from kasane.privacy.selectors import _index_filter
 from kasane.registry.models import Person
+from kasane.registry.selectors import _index_filter
 
 
 def _plan(sql: str, params: list[Any]) -> str:

@@ -1,6 +1,6 @@
 """Every read of concern reports (見守り通報) and outreach targets: filtered, based, audited.
 
-Who reads what:
+Who reads what (the rules are ``kasane.privacy.outreach``):
 
 - a reporter (a 民生委員, or a business with a watch agreement in force, role volunteer)
   reads their own reports — what they wrote and its status (受付済 / 対応中 / 対応済) —
@@ -30,7 +30,7 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from kasane.accounts.models import AgencyType, Role, Staff
+from kasane.accounts.models import Role, Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType, Purpose
 from kasane.outreach.models import (
@@ -40,8 +40,8 @@ from kasane.outreach.models import (
     ContactAttempt,
     OutreachTarget,
     StageChange,
-    WatchAgreement,
 )
+from kasane.privacy.outreach import basis_in_scope, report_basis, target_scope
 
 LIST_PAGE_SIZE = 50
 HOME_LIMIT = 10
@@ -50,61 +50,6 @@ HOME_LIMIT = 10
 def quiet_days() -> int:
     """Days without contact after which the worker is alerted (KASANE_OUTREACH_QUIET_DAYS)."""
     return int(getattr(settings, "KASANE_OUTREACH_QUIET_DAYS", 30))
-
-
-# --- who may do what ----------------------------------------------------------------------
-
-
-def agreement_in_force(agency_id: int, day: datetime.date) -> bool:
-    return WatchAgreement.objects.filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=day), agency_id=agency_id, agreed_on__lte=day
-    ).exists()
-
-
-def may_report(actor: Staff) -> bool:
-    """民生委員, and the staff of a business whose watch agreement is in force."""
-    agency = actor.agency if actor.agency_id else None
-    if not actor.is_active or actor.role != Role.VOLUNTEER or agency is None:
-        return False
-    if agency.agency_type == AgencyType.COMMISSIONED_VOLUNTEERS:
-        return True
-    return agency.agency_type == AgencyType.WATCH_BUSINESS and agreement_in_force(
-        agency.pk, timezone.localdate()
-    )
-
-
-def works_outreach(actor: Staff) -> bool:
-    """Outreach workers and the municipal coordinator."""
-    return bool(
-        actor.is_active
-        and actor.agency_id is not None
-        and actor.role in (Role.OUTREACH_WORKER, Role.COORDINATOR)
-    )
-
-
-def report_basis(actor: Staff) -> LegalBasis | None:
-    if not works_outreach(actor):
-        return None
-    return LegalBasis.COORDINATION if actor.role == Role.COORDINATOR else LegalBasis.REFERRAL
-
-
-def target_scope(actor: Staff) -> Q | None:
-    """The filter on OutreachTarget the actor may read, or None for nothing at all."""
-    if not works_outreach(actor):
-        return None
-    if actor.role == Role.COORDINATOR:
-        return Q()
-    return Q(agency_id=actor.agency_id)
-
-
-def target_basis(actor: Staff, target: OutreachTarget) -> LegalBasis | None:
-    if not works_outreach(actor):
-        return None
-    if target.agency_id == actor.agency_id:
-        return LegalBasis.OWN_AGENCY
-    if actor.role == Role.COORDINATOR:
-        return LegalBasis.COORDINATION
-    return None
 
 
 def _get(queryset: QuerySet[Any], public_id: UUID | str) -> Any:
@@ -443,9 +388,7 @@ def get_target_for_user(
         visible_targets(actor).select_related("area", "worker", "person", "case", "agency"),
         public_id,
     )
-    basis = target_basis(actor, target)
-    if basis is None:  # pragma: no cover - target_scope applied the same rule
-        raise Http404
+    basis = basis_in_scope(actor, target)  # read through target_scope
     audit.record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -474,9 +417,7 @@ def target_detail_for_user(
     """The target's page: what is known, every contact attempt, the stage's history and the
     concern reports that led to it."""
     target: OutreachTarget = _get(_with_contact(visible_targets(actor)), public_id)
-    basis = target_basis(actor, target)
-    if basis is None:  # pragma: no cover - target_scope applied the same rule
-        raise Http404
+    basis = basis_in_scope(actor, target)  # read through target_scope
     attempts = list(target.attempts.select_related("staff").order_by("-attempted_on", "-id"))
     changes = list(target.changes.select_related("actor").order_by("at", "id"))
     reports = list(target.reports.select_related("area", "reporter_agency").order_by("received_at"))

@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -301,24 +300,3 @@ def person_detail_for_user(actor: Staff, public_id: UUID | str) -> PersonDetail:
         consents_in_force=[c for c in consents if c.pk in in_force],
         past_consents=[c for c in consents if c.pk not in in_force],
     )
-
-
-@transaction.atomic
-def get_consent_for_user(actor: Staff, public_id: UUID | str) -> Consent:
-    """One consent of a person the actor may read (404 otherwise); audited."""
-    try:
-        consent = Consent.objects.select_related("person").get(public_id=public_id)
-    except (Consent.DoesNotExist, ValueError, ValidationError) as exc:
-        raise Http404 from exc
-    basis = basis_for(actor, consent.person)
-    if basis is None:
-        raise Http404
-    audit.record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        legal_basis=basis,
-        object_type=ObjectType.CONSENT,
-        object_id=str(consent.public_id),
-        detail={"person": str(consent.person.public_id)},
-    )
-    return consent

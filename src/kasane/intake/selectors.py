@@ -20,8 +20,8 @@ from kasane.accounts.models import Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import Case
+from kasane.cases.selectors import _heads
 from kasane.intake.models import Consultation, ConsultationNeed
-from kasane.privacy.case_selectors import _heads
 from kasane.privacy.cases import (
     agency_id_of,
     detail_basis,
@@ -45,7 +45,7 @@ def visible_consultations(actor: Staff) -> QuerySet[Consultation]:
 
 def _with_details(queryset: QuerySet[Consultation], actor: Staff) -> QuerySet[Consultation]:
     """Agency, staff, case, needs and the household's head — only a head the actor may read
-    (``person_scope``, as ``case_selectors._heads``): a label never names someone the actor
+    (``person_scope``, as ``cases.selectors._heads``): a label never names someone the actor
     has no basis for."""
     return queryset.select_related(
         "agency", "staff", "household", "case__household"

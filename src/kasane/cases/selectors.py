@@ -43,6 +43,7 @@ from kasane.privacy.cases import (
     case_scope,
     detail_basis,
     others_words_basis,
+    require_case_details,
     works_cases,
 )
 from kasane.privacy.models import BreakGlass
@@ -597,3 +598,23 @@ def coordination_board(actor: Staff, fiscal_year: int, page: int = 1) -> Board:
             detail={"cases": [str(c.public_id) for c in board.cases.object_list]},
         )
     return board
+
+
+# --- the JSON API's list of a case's notes, under the same rules as the timeline ------------
+
+NOTES_PAGE_SIZE = 50
+
+
+@transaction.atomic
+def case_notes_for_user(actor: Staff, case_id: UUID | str, page: int = 1) -> Page[CaseNote]:
+    """The case's notes the actor may see, newest first: 404 unless the actor may read the
+    case's details; an agency-only note only within its agency — the very lines the timeline
+    shows.
+
+    Audited as a view of the case for the purpose "notes".
+    """
+    case = get_case_for_user(actor, case_id, purpose=Purpose.NOTES)
+    # On the team without consent, a pledge or break-glass, an agency knows the case exists
+    # and who leads it, as on the case page: its notes are details (404 here, audit undone).
+    require_case_details(actor, case)
+    return Paginator(visible_case_notes(actor, case), NOTES_PAGE_SIZE).get_page(page)

@@ -43,7 +43,13 @@ from kasane.plans.models import (
     Severity,
     SupportPlan,
 )
-from kasane.privacy.cases import agency_id_of, case_scope, require_case_details, works_cases
+from kasane.privacy.cases import (
+    case_scope,
+    grants,
+    require_case_details,
+    works_cases,
+)
+from kasane.privacy.models import GrantLevel
 from kasane.registry.models import Membership, Relationship
 
 # A review is shown in the inbox from this many days before it is due.
@@ -66,12 +72,12 @@ def _heads(prefix: str = "") -> Prefetch[Any]:
 def is_plan_writer(actor: Staff, case: Case) -> bool:
     """Who writes a case's assessment, plan, reviews and closure (besides holding a basis):
     staff of an agency on the case's team, and the coordinator of a case sent to
-    coordination."""
-    if not works_cases(actor):
-        return False
-    if actor.role == Role.COORDINATOR and case.sent_to_coordination_at is not None:
-        return True
-    return case.team.filter(agency_id=agency_id_of(actor), left_at__isnull=True).exists()
+    coordination — the holders of the case's grants from those two sources."""
+    return (
+        grants(actor, GrantLevel.CASE)
+        .filter(case_id=case.pk, source__in=("team", "coordination"))
+        .exists()
+    )
 
 
 def _case_with_basis(actor: Staff, case_public_id: UUID | str) -> tuple[Case, LegalBasis]:
