@@ -5,10 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.cases import exports, forms
-from kasane.cases.views import is_coordinator
 from kasane.core.dates import fiscal_year, fiscal_year_label, local_date
 from kasane.core.exports import csv_response, requested_encoding
 from kasane.core.web import require_role
+from kasane.privacy.cases import is_coordinator
 
 
 def board_csv(request: HttpRequest) -> HttpResponse:

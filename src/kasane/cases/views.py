@@ -27,15 +27,10 @@ from kasane.core.exports import csv_response, requested_encoding
 from kasane.core.row_version import CONFLICT_MESSAGE, EditConflict, changes_text
 from kasane.core.web import page_number, require_role, run_service
 from kasane.meetings.selectors import triage_a_by_meeting_kind
-from kasane.privacy.cases import works_cases
+from kasane.privacy.cases import is_coordinator, works_cases
 
 # A refusal by a case service, said on the form it came from.
 DENIED = gettext_lazy("Your agency cannot do this on this case.")
-
-
-def is_coordinator(actor: Staff) -> bool:
-    """The coordinator's pages (the board, triage, naming the lead)."""
-    return works_cases(actor) and actor.role == Role.COORDINATOR
 
 
 def home_panel(request: HttpRequest) -> dict[str, object]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -33,7 +34,9 @@ from kasane.intake import services
 from kasane.intake.models import Channel, Consultation, NeedType, Outcome, Requester
 from kasane.registry import selectors
 from kasane.registry.api import area_by_code, check_persons, refuse_duplicates
-from kasane.registry.models import Household, Person
+
+if TYPE_CHECKING:  # annotations only: pages read persons through the selectors
+    from kasane.registry.models import Household, Person
 
 router = Router(tags=["intake"])
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 from uuid import UUID
 
 from django.contrib import messages
@@ -25,7 +25,9 @@ from kasane.intake.models import Consultation
 from kasane.privacy.cases import works_cases
 from kasane.registry import selectors
 from kasane.registry.forms import PersonSearchForm
-from kasane.registry.models import Household, Person
+
+if TYPE_CHECKING:  # annotations only: pages read persons through the selectors
+    from kasane.registry.models import Household, Person
 
 
 def start(request: HttpRequest) -> HttpResponse:

@@ -14,9 +14,9 @@ from django.utils import timezone
 from kasane.accounts.models import Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
+from kasane.participation.matching.selectors import overdue_counts
 from kasane.participation.models import Match, MatchStage
 from kasane.privacy.cases import agency_id_of, works_cases
-from kasane.privacy.participation_selectors import _overdue_counts
 
 
 @transaction.atomic
@@ -34,7 +34,7 @@ def match_list_export_for_user(
     if open_only:
         matches = matches.exclude(stage=MatchStage.ENDED)
     rows = list(matches.order_by("stage", "-stage_since", "-id"))
-    overdue = _overdue_counts([m.pk for m in rows], day)
+    overdue = overdue_counts([m.pk for m in rows], day)
     for m in rows:
         m.overdue_follow_ups = overdue.get(m.pk, 0)  # type: ignore[attr-defined]
     if rows:

@@ -8,7 +8,7 @@ the plan (a new version copies each goal with it)."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -39,7 +39,9 @@ from kasane.plans.models import (
     SupportPlan,
     Trend,
 )
-from kasane.registry.models import Person
+
+if TYPE_CHECKING:  # annotations only: pages read persons through the selectors
+    from kasane.registry.models import Person
 
 router = Router(tags=["plans"])
 

@@ -40,6 +40,11 @@ def agency_id_of(actor: Staff) -> int:
     return actor.agency_id
 
 
+def is_coordinator(actor: Staff) -> bool:
+    """The municipal coordinator (多機関協働): the board, triage, naming the lead."""
+    return works_cases(actor) and actor.role == Role.COORDINATOR
+
+
 def require_case_worker(actor: Staff) -> None:
     if not works_cases(actor):
         raise PermissionDenied

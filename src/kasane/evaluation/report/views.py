@@ -2,7 +2,7 @@
 
 The workbook holds no name for analysts and no personal data in its URL: ``?fy=2025`` is
 all it takes. The case list inside (coordinators) is read and audited by
-``privacy.report_selectors``.
+``evaluation.report.selectors``.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ One sheet per project of the program, holding every registered computation of th
 (``computations.REGISTRY``, so a new computation appears without a change here) with its
 value, breakdown and further figures for the 年度 and the previous one; a sheet of every
 indicator against its target; and the 支援ケース一覧 (case list) read through
-``privacy.report_selectors``, which audits it.
+``evaluation.report.selectors``, which audits it.
 
 Analysts (``access.aggregates_only``) get aggregates only: counts from 1 to 4 are hidden
 (秘匿処理, ``kasane.core.suppression``), with whatever is derived from them, and the case
@@ -47,8 +47,8 @@ from kasane.evaluation.report.cells import (
     new_sheet,
     shown_result,
 )
+from kasane.evaluation.report.selectors import CaseRow, annual_case_list_for_user
 from kasane.privacy.cases import works_cases
-from kasane.privacy.report_selectors import CaseRow, annual_case_list_for_user
 from kasane.registry.models import Area, AreaKind
 
 PROJECT_SHEETS: dict[str, str] = {

@@ -12,10 +12,9 @@ from ninja import Field, Router, Schema, Status
 from kasane.api.auth import case_worker
 from kasane.api.schemas import ERRORS
 from kasane.audit.models import Purpose
-from kasane.participation.matching import services
+from kasane.participation.matching import selectors, services
 from kasane.participation.matching.candidates import Constraints
 from kasane.participation.models import FollowUp, Match, Opportunity
-from kasane.privacy import participation_selectors as selectors
 from kasane.registry.selectors import get_person_for_user
 
 router = Router(tags=["matching"])

@@ -18,9 +18,8 @@ from kasane.audit.models import Purpose
 from kasane.core.exports import csv_response, requested_encoding
 from kasane.core.web import page_number, require_role, run_service
 from kasane.participation import exports
-from kasane.participation.matching import forms, services
+from kasane.participation.matching import forms, selectors, services
 from kasane.participation.models import MATCH_STAGE_ORDER, LonelinessAnswer, MatchStage
-from kasane.privacy import participation_selectors as selectors
 from kasane.privacy.cases import works_cases
 from kasane.registry.selectors import get_person_for_user
 

@@ -142,7 +142,7 @@ def matching_for_user(
     )
 
 
-def _overdue_counts(match_ids: list[int], today: datetime.date) -> dict[int, int]:
+def overdue_counts(match_ids: list[int], today: datetime.date) -> dict[int, int]:
     rows = (
         FollowUp.objects.filter(match_id__in=match_ids, done_on__isnull=True, due_on__lt=today)
         .values("match_id")
@@ -168,7 +168,7 @@ def match_list_for_user(
         page
     )
     rows = list(result.object_list)
-    overdue = _overdue_counts([m.pk for m in rows], day)
+    overdue = overdue_counts([m.pk for m in rows], day)
     for m in rows:
         m.overdue_follow_ups = overdue.get(m.pk, 0)
     audit.record(
