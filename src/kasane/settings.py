@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "kasane.community",
     "kasane.evaluation",
     "kasane.api",
+    # The demo city's commands (``kasane bench``); no models.
+    "kasane.demo",
 ]
 
 MIDDLEWARE = [

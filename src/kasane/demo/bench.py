@@ -1,0 +1,425 @@
+"""``kasane bench``: the pages users wait for, timed on the database it is pointed at.
+
+Each page is requested in-process through Django's test client, signed in (``force_login``)
+as the demo staff member who uses it: the caseworker of the busiest agency (the most open
+cases on its teams), the coordinator, the outreach worker with the most open targets, the
+participation worker with the most matches. None is named in advance: they are looked up in
+the data, so the bench measures any demo city. After one warm-up request, every page is
+requested ``repeat`` times and the bench prints per page:
+
+- p50 / p95 of the wall time of a request;
+- the SQL statements a request sends, and the time spent inside them (median);
+- the Python CPU time of a request (``time.process_time``: on PostgreSQL the database is
+  another process, so this is Kasane's own work; on SQLite it includes the database's);
+- the SQL floor: the page's rows fetched by one hand-written query (``bench_floors``),
+  timed in the same run (p50), and the ratio page p50 / floor p50.
+
+It reads; what it writes is what the pages write (their audit events) and the sessions of
+its sign-ins. It refuses a database without the demo city.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
+
+from django.db import DatabaseError, connection
+from django.db.models import Count
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import reverse
+
+from kasane.accounts.models import Role, Staff
+from kasane.cases.models import OPEN_STATUSES, Case, CaseEvent, TeamMember
+from kasane.demo import bench_floors as floors
+from kasane.demo.city import STAFF
+from kasane.evaluation.selectors import current_fiscal_year
+from kasane.outreach.models import OutreachTarget
+from kasane.participation.models import Match
+from kasane.privacy.models import AuditEvent
+from kasane.privacy.selectors import visible_persons
+from kasane.registry.models import Area, AreaKind, Household, Person
+
+# The annual report takes seconds on a large city: it is built at most this many times.
+REPORT_REPEAT = 3
+
+
+class NoDemoCity(Exception):
+    """The database holds no demo city to measure."""
+
+
+@dataclasses.dataclass
+class Target:
+    """Who requests a page and what it needs to find its rows."""
+
+    actor: Staff
+    fiscal_year: int
+    case_id: int | None = None
+    person_id: int | None = None
+    sees_all_targets: bool = False
+
+
+@dataclasses.dataclass
+class Page:
+    key: str
+    label: str
+    target: Target
+    request: Callable[[Client], HttpResponse]
+    floor: Callable[[Target], int]
+    repeat: int | None = None  # at most this many runs
+
+
+@dataclasses.dataclass
+class Figures:
+    p50: float  # seconds
+    p95: float
+    queries: int
+    sql: float
+    cpu: float
+    floor: float
+    floor_rows: int
+    status: int
+
+    @property
+    def ratio(self) -> float:
+        return self.p50 / self.floor if self.floor else math.inf
+
+
+def percentile(samples: Iterable[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(samples)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+class _SqlMeter:
+    """Counts the statements sent through the connection and the time spent in them."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.seconds = 0.0
+
+    def __call__(self, execute: Callable[..., Any], *args: Any) -> Any:
+        self.count += 1
+        started = time.perf_counter()
+        try:
+            return execute(*args)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
+def require_demo_city() -> None:
+    """Refuse a database that is not migrated or holds no demo city."""
+    try:
+        city = Area.objects.filter(code="K", kind=AreaKind.CITY).exists()
+        usernames = {s.username for s in STAFF}
+        staff = Staff.objects.filter(username__in=usernames).count()
+        households = Household.objects.exists()
+    except DatabaseError as error:
+        raise NoDemoCity(f"the database is not ready ({error.__class__.__name__})") from error
+    if not (city and households and staff == len(usernames)):
+        raise NoDemoCity("the database holds no demo city")
+
+
+def _busiest_caseworker() -> Staff:
+    """The caseworker of the agency on the most open cases' teams."""
+    load = dict(
+        TeamMember.objects.filter(left_at__isnull=True, case__status__in=OPEN_STATUSES)
+        .values_list("agency_id")
+        .annotate(n=Count("id"))
+        .values_list("agency_id", "n")
+    )
+    workers = Staff.objects.filter(role=Role.CASEWORKER, is_active=True, agency__isnull=False)
+    best = max(workers.order_by("pk"), key=lambda s: load.get(s.agency_id, 0), default=None)
+    if best is None:
+        raise NoDemoCity("no active caseworker")
+    return best
+
+
+def _first(role: str) -> Staff | None:
+    return (
+        Staff.objects.filter(role=role, is_active=True, agency__isnull=False).order_by("pk").first()
+    )
+
+
+def _longest_case(workers: list[Staff]) -> tuple[Staff, int]:
+    """The case with the longest timeline among those led by an agency with a caseworker,
+    and a caseworker of its lead agency."""
+    by_agency = {s.agency_id: s for s in reversed(workers)}
+    row = (
+        CaseEvent.objects.filter(case__lead_agency_id__in=list(by_agency))
+        .values("case_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "case_id")
+        .first()
+    )
+    if row is None:
+        raise NoDemoCity("no case with a history")
+    case = Case.objects.only("lead_agency_id").get(pk=row["case_id"])
+    return by_agency[case.lead_agency_id], case.pk
+
+
+def _outreach_worker(coordinator: Staff) -> tuple[Staff, bool]:
+    load = dict(
+        OutreachTarget.objects.filter(closed_at__isnull=True)
+        .values_list("agency_id")
+        .annotate(n=Count("id"))
+        .values_list("agency_id", "n")
+    )
+    workers = Staff.objects.filter(role=Role.OUTREACH_WORKER, is_active=True).order_by("pk")
+    best = max(workers, key=lambda s: load.get(s.agency_id, 0), default=None)
+    return (best, False) if best is not None else (coordinator, True)
+
+
+def _matching_person(fallback: Staff) -> tuple[Staff, int]:
+    """The participation worker of the agency with the most matches, and the person of its
+    latest match it may read; else the busiest caseworker and a person of its agency."""
+    load = dict(
+        Match.objects.values_list("agency_id").annotate(n=Count("id")).values_list("agency_id", "n")
+    )
+    workers = Staff.objects.filter(role=Role.PARTICIPATION_WORKER, is_active=True).order_by("pk")
+    for worker in sorted(workers, key=lambda s: -load.get(s.agency_id, 0)):
+        persons = Match.objects.filter(agency_id=worker.agency_id).order_by("-id")
+        readable = visible_persons(worker).filter(pk__in=persons.values("person_id")[:50])
+        person_id = readable.order_by("-id").values_list("id", flat=True).first()
+        if person_id is not None:
+            return worker, person_id
+    person_id = (
+        Person.objects.filter(registered_by_agency_id=fallback.agency_id)
+        .order_by("id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    if person_id is None:
+        raise NoDemoCity("no person to match")
+    return fallback, person_id
+
+
+def _search_terms(actor: Staff) -> dict[str, str]:
+    """From the agency's most common two-kanji surname: its first kanji, the surname, the
+    first two kana of its reading, and one full name."""
+    names = Person.objects.filter(registered_by_agency_id=actor.agency_id).values_list(
+        "name", "kana"
+    )[:5000]
+    surnames: Counter[tuple[str, str]] = Counter()
+    full: dict[tuple[str, str], str] = {}
+    for name, reading in names:
+        surname, kana_surname = name.split(" ")[0], reading.split(" ")[0]
+        if len(surname) == 2 and all("\u4e00" <= c <= "\u9fff" for c in surname):
+            surnames[surname, kana_surname] += 1
+            full.setdefault((surname, kana_surname), name)
+    if not surnames:
+        raise NoDemoCity("no person with a two-kanji surname in the busiest agency")
+    (surname, kana_surname), _ = surnames.most_common(1)[0]
+    return {
+        "search-1": surname[0],
+        "search-kanji": surname,
+        "search-kana": kana_surname[:2],
+        "search-name": full[surname, kana_surname],
+    }
+
+
+def _get(url: str, **query: Any) -> Callable[[Client], HttpResponse]:
+    return lambda client: client.get(url, query, secure=True)
+
+
+def _search(term: str) -> Callable[[Client], HttpResponse]:
+    url = reverse("registry:person_search")
+    return lambda client: client.post(url, {"q": term}, secure=True)
+
+
+def plan(fiscal_year: int | None = None) -> tuple[list[Page], list[str]]:
+    """The pages to time, and lines saying who requests them."""
+    require_demo_city()
+    year = fiscal_year or current_fiscal_year()
+    busy = _busiest_caseworker()
+    coordinator = _first(Role.COORDINATOR)
+    if coordinator is None:
+        raise NoDemoCity("no active coordinator")
+    workers = list(Staff.objects.filter(role=Role.CASEWORKER, is_active=True, agency__isnull=False))
+    case_worker, case_id = _longest_case(workers)
+    outreach_worker, sees_all = _outreach_worker(coordinator)
+    match_worker, person_id = _matching_person(busy)
+    terms = _search_terms(busy)
+    events = CaseEvent.objects.filter(case_id=case_id).count()
+    mine = Target(busy, year)
+    coord = Target(coordinator, year)
+    case = Case.objects.only("public_id").get(pk=case_id)
+    person = Person.objects.only("public_id").get(pk=person_id)
+    pages = [
+        *(
+            Page(key, f"search {kind} 「{term}」", mine, _search(term), _floor_search(term))
+            for (key, term), kind in zip(
+                terms.items(), ["1-char", "2-kanji", "2-kana", "full name"], strict=True
+            )
+        ),
+        Page(
+            "case",
+            f"case page ({events} events)",
+            Target(case_worker, year, case_id=case_id),
+            _get(reverse("cases:case_detail", args=[case.public_id])),
+            floors.case_page,
+        ),
+        Page("home", "home (busy agency)", mine, _get(reverse("core:home")), floors.home),
+        Page("case-list", "case list", mine, _get(reverse("cases:case_list")), floors.case_list),
+        Page(
+            "households",
+            "household list",
+            mine,
+            _get(reverse("registry:household_list")),
+            floors.household_list,
+        ),
+        Page("board", "coordinator's board", coord, _get(reverse("cases:board")), floors.board),
+        Page(
+            "outreach",
+            "outreach by-name list",
+            Target(outreach_worker, year, sees_all_targets=sees_all),
+            _get(reverse("outreach:target_list")),
+            floors.outreach,
+        ),
+        Page(
+            "matching",
+            "matching (one person)",
+            Target(match_worker, year, person_id=person_id),
+            _get(reverse("matching:person", args=[person.public_id])),
+            floors.matching,
+        ),
+        Page(
+            "dashboard",
+            "evaluation dashboard",
+            coord,
+            _get(reverse("evaluation:dashboard"), fy=year),
+            floors.dashboard,
+        ),
+        Page(
+            "annual-report",
+            "annual report (xlsx)",
+            coord,
+            _get(reverse("evaluation:annual_report_xlsx"), fy=year),
+            floors.annual_report,
+            repeat=REPORT_REPEAT,
+        ),
+        Page(
+            "export-csv",
+            "household list CSV",
+            mine,
+            _get(reverse("registry:household_list_csv")),
+            floors.household_export,
+        ),
+    ]
+    who = [
+        f"busiest agency's caseworker: {busy.username} ({busy.agency})",
+        f"coordinator: {coordinator.username}; outreach list: {outreach_worker.username}; "
+        f"matching: {match_worker.username}; case page: {case_worker.username}",
+    ]
+    return pages, who
+
+
+def _floor_search(term: str) -> Callable[[Target], int]:
+    return lambda target: floors.search(target, term)
+
+
+def measure(page: Page, repeat: int) -> Figures:
+    """One warm-up, then ``repeat`` timed requests and ``repeat`` timed floors."""
+    client = Client()
+    client.force_login(page.target.actor)
+    runs = max(1, min(repeat, page.repeat or repeat))
+    status = page.request(client).status_code  # warm-up
+    walls, cpus, sqls, counts = [], [], [], []
+    for _ in range(runs):
+        meter = _SqlMeter()
+        with connection.execute_wrapper(meter):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            answer = page.request(client)
+            if getattr(answer, "streaming", False):
+                b"".join(answer.streaming_content)  # type: ignore[attr-defined]
+            walls.append(time.perf_counter() - started)
+            cpus.append(time.process_time() - started_cpu)
+        status = answer.status_code if status == 200 else status
+        sqls.append(meter.seconds)
+        counts.append(meter.count)
+    rows = page.floor(page.target)  # warm-up
+    floor_times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        page.floor(page.target)
+        floor_times.append(time.perf_counter() - started)
+    return Figures(
+        p50=statistics.median(walls),
+        p95=percentile(walls, 95),
+        queries=round(statistics.median(counts)),
+        sql=statistics.median(sqls),
+        cpu=statistics.median(cpus),
+        floor=statistics.median(floor_times),
+        floor_rows=rows,
+        status=status,
+    )
+
+
+HEADER = (
+    f"{'page':<34} {'p50 ms':>8} {'p95 ms':>8} {'queries':>7} {'sql ms':>8} "
+    f"{'cpu ms':>7} {'floor ms':>9} {'×floor':>7} {'rows':>6}"
+)
+
+
+def line(page: Page, figures: Figures) -> str:
+    text = (
+        f"{page.label:<34} {figures.p50 * 1000:8.1f} {figures.p95 * 1000:8.1f} "
+        f"{figures.queries:7d} {figures.sql * 1000:8.1f} {figures.cpu * 1000:7.1f} "
+        f"{figures.floor * 1000:9.2f} {figures.ratio:7.1f} {figures.floor_rows:6d}"
+    )
+    return text if figures.status == 200 else f"{text}  ANSWERED {figures.status}"
+
+
+def city_line() -> str:
+    return (
+        f"city: {Household.objects.count():,} households, {Person.objects.count():,} persons, "
+        f"{Case.objects.count():,} cases, {CaseEvent.objects.count():,} case events, "
+        f"{AuditEvent.objects.count():,} audit events"
+    )
+
+
+def run(out: TextIO, *, repeat: int, only: list[str] | None = None) -> bool:
+    """Time the pages (all, or those keyed in ``only``); whether every page answered 200."""
+    pages, who = plan()
+    if only:
+        unknown = set(only) - {p.key for p in pages}
+        if unknown:
+            raise ValueError(
+                f"unknown page {', '.join(sorted(unknown))}; "
+                f"pages: {', '.join(p.key for p in pages)}"
+            )
+        pages = [p for p in pages if p.key in only]
+    settings = connection.settings_dict
+    out.write(f"kasane bench on {connection.vendor} ({settings['NAME']}); {city_line()}\n")
+    for text in who:
+        out.write(f"{text}\n")
+    grants = floors.write_grants([p.target.actor for p in pages])
+    out.write(
+        "readable persons materialised for the floors: "
+        + ", ".join(f"{s.username} {grants[s.pk]:,}" for s in _actors(pages))
+        + "\n"
+    )
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    out.write(
+        f"{max(1, repeat)} runs per page after one warm-up (annual report ≤ {REPORT_REPEAT}); "
+        f"{os.cpu_count()} CPUs, load average {load}\n"
+    )
+    out.write(HEADER + "\n")
+    ok = True
+    for page in pages:
+        figures = measure(page, repeat)
+        ok &= figures.status == 200
+        out.write(line(page, figures) + "\n")
+        out.flush()
+    return ok
+
+
+def _actors(pages: list[Page]) -> list[Staff]:
+    return list({p.target.actor.pk: p.target.actor for p in pages}.values())
