@@ -1,8 +1,8 @@
 """``kasane bench``: the pages users wait for, timed on the database it is pointed at.
 
 Each page is requested in-process through Django's test client, signed in (``force_login``)
-as the demo staff member who uses it: the caseworker of the busiest agency (the most open
-cases on its teams), the coordinator, the outreach worker with the most open targets, the
+as the demo staff member who uses it: the caseworker of the busiest agency (it leads the most
+open cases), the coordinator, the outreach worker with the most open targets, the
 participation worker with the most matches. None is named in advance: they are looked up in
 the data, so the bench measures any demo city. After one warm-up request, every page is
 requested ``repeat`` times and the bench prints per page:
@@ -36,7 +36,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kasane.accounts.models import Role, Staff
-from kasane.cases.models import OPEN_STATUSES, Case, CaseEvent, TeamMember
+from kasane.cases.models import OPEN_STATUSES, Case, CaseEvent
 from kasane.demo import bench_floors as floors
 from kasane.demo.city import STAFF
 from kasane.evaluation.selectors import current_fiscal_year
@@ -128,12 +128,13 @@ def require_demo_city() -> None:
 
 
 def _busiest_caseworker() -> Staff:
-    """The caseworker of the agency on the most open cases' teams."""
+    """The caseworker of the agency that leads the most open cases (the coordination
+    centre, on many teams, leads none and registers no household)."""
     load = dict(
-        TeamMember.objects.filter(left_at__isnull=True, case__status__in=OPEN_STATUSES)
-        .values_list("agency_id")
+        Case.objects.filter(status__in=OPEN_STATUSES)
+        .values_list("lead_agency_id")
         .annotate(n=Count("id"))
-        .values_list("agency_id", "n")
+        .values_list("lead_agency_id", "n")
     )
     workers = Staff.objects.filter(role=Role.CASEWORKER, is_active=True, agency__isnull=False)
     best = max(workers.order_by("pk"), key=lambda s: load.get(s.agency_id, 0), default=None)
@@ -385,7 +386,44 @@ def city_line() -> str:
     )
 
 
-def run(out: TextIO, *, repeat: int, only: list[str] | None = None) -> bool:
+STATISTICS_TABLES = [
+    "registry_person",
+    "registry_household",
+    "registry_membership",
+    "cases_case",
+    "cases_caseevent",
+    "cases_teammember",
+    "cases_referral",
+    "intake_consultation",
+]
+
+
+def planner_statistics(analyze: bool) -> str | None:
+    """On PostgreSQL, ``ANALYZE`` the database when asked; else a warning when the main
+    tables were never analysed (a freshly seeded city: the planner guesses, badly, until
+    autovacuum comes by)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        if analyze:
+            started = time.perf_counter()
+            cursor.execute("ANALYZE")
+            return f"ANALYZE of the whole database: {time.perf_counter() - started:.1f} s"
+        cursor.execute(
+            "SELECT relname FROM pg_stat_user_tables WHERE relname = ANY(%s) "
+            "AND last_analyze IS NULL AND last_autoanalyze IS NULL ORDER BY relname",
+            [STATISTICS_TABLES],
+        )
+        never = [name for (name,) in cursor.fetchall()]
+    if never:
+        return (
+            f"WARNING: never analysed: {', '.join(never)} — the planner has no statistics "
+            "(run with --analyze, or ANALYZE, to measure the city as autovacuum would leave it)"
+        )
+    return None
+
+
+def run(out: TextIO, *, repeat: int, only: list[str] | None = None, analyze: bool = False) -> bool:
     """Time the pages (all, or those keyed in ``only``); whether every page answered 200."""
     pages, who = plan()
     if only:
@@ -400,6 +438,9 @@ def run(out: TextIO, *, repeat: int, only: list[str] | None = None) -> bool:
     out.write(f"kasane bench on {connection.vendor} ({settings['NAME']}); {city_line()}\n")
     for text in who:
         out.write(f"{text}\n")
+    statistics_note = planner_statistics(analyze)
+    if statistics_note:
+        out.write(f"{statistics_note}\n")
     grants = floors.write_grants([p.target.actor for p in pages])
     out.write(
         "readable persons materialised for the floors: "

@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - every statement is composed of this module's constants; values are bound
 """The SQL floors of ``kasane bench``: each page's rows fetched by one hand-written query.
 
 A floor is the least the database must do to give a page its rows: one statement, written
@@ -18,6 +19,7 @@ import datetime
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -57,8 +59,7 @@ def write_grants(actors: Sequence[Staff]) -> dict[int, int]:
             cursor.execute(f"DELETE FROM {GRANT_TABLE} WHERE staff_id = %s", [actor.pk])
             sql, params = visible_persons(actor).values("id").query.sql_with_params()
             cursor.execute(
-                f"INSERT INTO {GRANT_TABLE} (staff_id, person_id) "  # noqa: S608 - our SQL
-                f"SELECT %s, v.id FROM ({sql}) v",
+                f"INSERT INTO {GRANT_TABLE} (staff_id, person_id) SELECT %s, v.id FROM ({sql}) v",
                 [actor.pk, *params],
             )
             cursor.execute(f"SELECT COUNT(*) FROM {GRANT_TABLE} WHERE staff_id = %s", [actor.pk])
@@ -255,7 +256,7 @@ def matching(target: Target) -> int:
 
 def _month(column: str) -> str:
     if connection.vendor == "postgresql":
-        return f"date_trunc('month', {column} AT TIME ZONE 'Asia/Tokyo')"
+        return f"to_char({column} AT TIME ZONE '{settings.TIME_ZONE}', 'YYYY-MM')"
     return f"substr({column}, 1, 7)"
 
 

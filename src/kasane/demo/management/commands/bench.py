@@ -24,6 +24,12 @@ class Command(BaseCommand):
             "--repeat", type=int, default=10, help="timed runs per page, after one warm-up"
         )
         parser.add_argument(
+            "--analyze",
+            action="store_true",
+            help="on PostgreSQL, ANALYZE the database first (a freshly seeded city has no "
+            "planner statistics until autovacuum comes by)",
+        )
+        parser.add_argument(
             "--only",
             action="append",
             metavar="PAGE",
@@ -32,7 +38,9 @@ class Command(BaseCommand):
             "households, board, outreach, matching, dashboard, annual-report, export-csv",
         )
 
-    def handle(self, *args: Any, repeat: int, only: list[str] | None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, repeat: int, only: list[str] | None, analyze: bool, **options: Any
+    ) -> None:
         keys = [k.strip() for item in only or [] for k in item.split(",") if k.strip()]
         # The test client's requests come from the host "testserver", and its sign-ins have
         # no second factor: the gate is left out of what is timed (as in bench_reports).
@@ -47,7 +55,7 @@ class Command(BaseCommand):
             STORAGES=storages,
         ):
             try:
-                ok = bench.run(self.stdout, repeat=repeat, only=keys or None)
+                ok = bench.run(self.stdout, repeat=repeat, only=keys or None, analyze=analyze)
             except bench.NoDemoCity as error:
                 raise CommandError(
                     f"kasane bench measures the demo city, and {error}: "
