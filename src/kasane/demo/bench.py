@@ -27,11 +27,11 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import Any, TextIO
+from typing import Any
 
 from django.db import DatabaseError, connection
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
 
@@ -70,7 +70,7 @@ class Page:
     key: str
     label: str
     target: Target
-    request: Callable[[Client], HttpResponse]
+    request: Callable[[Client], HttpResponseBase]
     floor: Callable[[Target], int]
     repeat: int | None = None  # at most this many runs
 
@@ -137,7 +137,7 @@ def _busiest_caseworker() -> Staff:
         .values_list("lead_agency_id", "n")
     )
     workers = Staff.objects.filter(role=Role.CASEWORKER, is_active=True, agency__isnull=False)
-    best = max(workers.order_by("pk"), key=lambda s: load.get(s.agency_id, 0), default=None)
+    best = max(workers.order_by("pk"), key=lambda s: load.get(s.agency_id or 0, 0), default=None)
     if best is None:
         raise NoDemoCity("no active caseworker")
     return best
@@ -174,7 +174,7 @@ def _outreach_worker(coordinator: Staff) -> tuple[Staff, bool]:
         .values_list("agency_id", "n")
     )
     workers = Staff.objects.filter(role=Role.OUTREACH_WORKER, is_active=True).order_by("pk")
-    best = max(workers, key=lambda s: load.get(s.agency_id, 0), default=None)
+    best = max(workers, key=lambda s: load.get(s.agency_id or 0, 0), default=None)
     return (best, False) if best is not None else (coordinator, True)
 
 
@@ -185,7 +185,9 @@ def _matching_person(fallback: Staff) -> tuple[Staff, int]:
         Match.objects.values_list("agency_id").annotate(n=Count("id")).values_list("agency_id", "n")
     )
     workers = Staff.objects.filter(role=Role.PARTICIPATION_WORKER, is_active=True).order_by("pk")
-    for worker in sorted(workers, key=lambda s: -load.get(s.agency_id, 0)):
+    for worker in sorted(workers, key=lambda s: -load.get(s.agency_id or 0, 0)):
+        if worker.agency_id is None:
+            continue
         persons = Match.objects.filter(agency_id=worker.agency_id).order_by("-id")
         readable = visible_persons(worker).filter(pk__in=persons.values("person_id")[:50])
         person_id = readable.order_by("-id").values_list("id", flat=True).first()
@@ -226,11 +228,11 @@ def _search_terms(actor: Staff) -> dict[str, str]:
     }
 
 
-def _get(url: str, **query: Any) -> Callable[[Client], HttpResponse]:
+def _get(url: str, **query: Any) -> Callable[[Client], HttpResponseBase]:
     return lambda client: client.get(url, query, secure=True)
 
 
-def _search(term: str) -> Callable[[Client], HttpResponse]:
+def _search(term: str) -> Callable[[Client], HttpResponseBase]:
     url = reverse("registry:person_search")
     return lambda client: client.post(url, {"q": term}, secure=True)
 
@@ -423,7 +425,13 @@ def planner_statistics(analyze: bool) -> str | None:
     return None
 
 
-def run(out: TextIO, *, repeat: int, only: list[str] | None = None, analyze: bool = False) -> bool:
+def run(
+    say: Callable[[str], object],
+    *,
+    repeat: int,
+    only: list[str] | None = None,
+    analyze: bool = False,
+) -> bool:
     """Time the pages (all, or those keyed in ``only``); whether every page answered 200."""
     pages, who = plan()
     if only:
@@ -435,30 +443,28 @@ def run(out: TextIO, *, repeat: int, only: list[str] | None = None, analyze: boo
             )
         pages = [p for p in pages if p.key in only]
     settings = connection.settings_dict
-    out.write(f"kasane bench on {connection.vendor} ({settings['NAME']}); {city_line()}\n")
+    say(f"kasane bench on {connection.vendor} ({settings['NAME']}); {city_line()}")
     for text in who:
-        out.write(f"{text}\n")
+        say(text)
     statistics_note = planner_statistics(analyze)
     if statistics_note:
-        out.write(f"{statistics_note}\n")
+        say(statistics_note)
     grants = floors.write_grants([p.target.actor for p in pages])
-    out.write(
+    say(
         "readable persons materialised for the floors: "
         + ", ".join(f"{s.username} {grants[s.pk]:,}" for s in _actors(pages))
-        + "\n"
     )
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    out.write(
+    say(
         f"{max(1, repeat)} runs per page after one warm-up (annual report ≤ {REPORT_REPEAT}); "
-        f"{os.cpu_count()} CPUs, load average {load}\n"
+        f"{os.cpu_count()} CPUs, load average {load}"
     )
-    out.write(HEADER + "\n")
+    say(HEADER)
     ok = True
     for page in pages:
         figures = measure(page, repeat)
         ok &= figures.status == 200
-        out.write(line(page, figures) + "\n")
-        out.flush()
+        say(line(page, figures))
     return ok
 
 

@@ -55,7 +55,7 @@ class Command(BaseCommand):
             STORAGES=storages,
         ):
             try:
-                ok = bench.run(self.stdout, repeat=repeat, only=keys or None, analyze=analyze)
+                ok = bench.run(self.stdout.write, repeat=repeat, only=keys or None, analyze=analyze)
             except bench.NoDemoCity as error:
                 raise CommandError(
                     f"kasane bench measures the demo city, and {error}: "
