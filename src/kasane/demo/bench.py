@@ -25,33 +25,24 @@ import math
 import os
 import statistics
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import DatabaseError, connection
-from django.db.models import Count
+from django.db import connection
 from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
 
 from kasane.accounts.models import Role, Staff
-from kasane.cases.models import OPEN_STATUSES, Case, CaseEvent
+from kasane.cases.models import Case, CaseEvent
+from kasane.demo import bench_actors
 from kasane.demo import bench_floors as floors
-from kasane.demo.city import STAFF
 from kasane.evaluation.selectors import current_fiscal_year
-from kasane.outreach.models import OutreachTarget
-from kasane.participation.models import Match
 from kasane.privacy.models import AuditEvent
-from kasane.privacy.selectors import visible_persons
-from kasane.registry.models import Area, AreaKind, Household, Person
+from kasane.registry.models import Household, Person
 
 # The annual report takes seconds on a large city: it is built at most this many times.
 REPORT_REPEAT = 3
-
-
-class NoDemoCity(Exception):
-    """The database holds no demo city to measure."""
 
 
 @dataclasses.dataclass
@@ -114,120 +105,6 @@ class _SqlMeter:
             self.seconds += time.perf_counter() - started
 
 
-def require_demo_city() -> None:
-    """Refuse a database that is not migrated or holds no demo city."""
-    try:
-        city = Area.objects.filter(code="K", kind=AreaKind.CITY).exists()
-        usernames = {s.username for s in STAFF}
-        staff = Staff.objects.filter(username__in=usernames).count()
-        households = Household.objects.exists()
-    except DatabaseError as error:
-        raise NoDemoCity(f"the database is not ready ({error.__class__.__name__})") from error
-    if not (city and households and staff == len(usernames)):
-        raise NoDemoCity("the database holds no demo city")
-
-
-def _busiest_caseworker() -> Staff:
-    """The caseworker of the agency that leads the most open cases (the coordination
-    centre, on many teams, leads none and registers no household)."""
-    load = dict(
-        Case.objects.filter(status__in=OPEN_STATUSES)
-        .values_list("lead_agency_id")
-        .annotate(n=Count("id"))
-        .values_list("lead_agency_id", "n")
-    )
-    workers = Staff.objects.filter(role=Role.CASEWORKER, is_active=True, agency__isnull=False)
-    best = max(workers.order_by("pk"), key=lambda s: load.get(s.agency_id or 0, 0), default=None)
-    if best is None:
-        raise NoDemoCity("no active caseworker")
-    return best
-
-
-def _first(role: str) -> Staff | None:
-    return (
-        Staff.objects.filter(role=role, is_active=True, agency__isnull=False).order_by("pk").first()
-    )
-
-
-def _longest_case(workers: list[Staff]) -> tuple[Staff, int]:
-    """The case with the longest timeline among those led by an agency with a caseworker,
-    and a caseworker of its lead agency."""
-    by_agency = {s.agency_id: s for s in reversed(workers)}
-    row = (
-        CaseEvent.objects.filter(case__lead_agency_id__in=list(by_agency))
-        .values("case_id")
-        .annotate(n=Count("id"))
-        .order_by("-n", "case_id")
-        .first()
-    )
-    if row is None:
-        raise NoDemoCity("no case with a history")
-    case = Case.objects.only("lead_agency_id").get(pk=row["case_id"])
-    return by_agency[case.lead_agency_id], case.pk
-
-
-def _outreach_worker(coordinator: Staff) -> tuple[Staff, bool]:
-    load = dict(
-        OutreachTarget.objects.filter(closed_at__isnull=True)
-        .values_list("agency_id")
-        .annotate(n=Count("id"))
-        .values_list("agency_id", "n")
-    )
-    workers = Staff.objects.filter(role=Role.OUTREACH_WORKER, is_active=True).order_by("pk")
-    best = max(workers, key=lambda s: load.get(s.agency_id or 0, 0), default=None)
-    return (best, False) if best is not None else (coordinator, True)
-
-
-def _matching_person(fallback: Staff) -> tuple[Staff, int]:
-    """The participation worker of the agency with the most matches, and the person of its
-    latest match it may read; else the busiest caseworker and a person of its agency."""
-    load = dict(
-        Match.objects.values_list("agency_id").annotate(n=Count("id")).values_list("agency_id", "n")
-    )
-    workers = Staff.objects.filter(role=Role.PARTICIPATION_WORKER, is_active=True).order_by("pk")
-    for worker in sorted(workers, key=lambda s: -load.get(s.agency_id or 0, 0)):
-        if worker.agency_id is None:
-            continue
-        persons = Match.objects.filter(agency_id=worker.agency_id).order_by("-id")
-        readable = visible_persons(worker).filter(pk__in=persons.values("person_id")[:50])
-        person_id = readable.order_by("-id").values_list("id", flat=True).first()
-        if person_id is not None:
-            return worker, person_id
-    person_id = (
-        Person.objects.filter(registered_by_agency_id=fallback.agency_id)
-        .order_by("id")
-        .values_list("id", flat=True)
-        .first()
-    )
-    if person_id is None:
-        raise NoDemoCity("no person to match")
-    return fallback, person_id
-
-
-def _search_terms(actor: Staff) -> dict[str, str]:
-    """From the agency's most common two-kanji surname: its first kanji, the surname, the
-    first two kana of its reading, and one full name."""
-    names = Person.objects.filter(registered_by_agency_id=actor.agency_id).values_list(
-        "name", "kana"
-    )[:5000]
-    surnames: Counter[tuple[str, str]] = Counter()
-    full: dict[tuple[str, str], str] = {}
-    for name, reading in names:
-        surname, kana_surname = name.split(" ")[0], reading.split(" ")[0]
-        if len(surname) == 2 and all("\u4e00" <= c <= "\u9fff" for c in surname):
-            surnames[surname, kana_surname] += 1
-            full.setdefault((surname, kana_surname), name)
-    if not surnames:
-        raise NoDemoCity("no person with a two-kanji surname in the busiest agency")
-    (surname, kana_surname), _ = surnames.most_common(1)[0]
-    return {
-        "search-1": surname[0],
-        "search-kanji": surname,
-        "search-kana": kana_surname[:2],
-        "search-name": full[surname, kana_surname],
-    }
-
-
 def _get(url: str, **query: Any) -> Callable[[Client], HttpResponseBase]:
     return lambda client: client.get(url, query, secure=True)
 
@@ -239,29 +116,23 @@ def _search(term: str) -> Callable[[Client], HttpResponseBase]:
 
 def plan(fiscal_year: int | None = None) -> tuple[list[Page], list[str]]:
     """The pages to time, and lines saying who requests them."""
-    require_demo_city()
+    bench_actors.require_demo_city()
     year = fiscal_year or current_fiscal_year()
-    busy = _busiest_caseworker()
-    coordinator = _first(Role.COORDINATOR)
+    busy = bench_actors.busiest_caseworker()
+    coordinator = bench_actors.first_active(Role.COORDINATOR)
     if coordinator is None:
-        raise NoDemoCity("no active coordinator")
+        raise bench_actors.NoDemoCity("no active coordinator")
     workers = list(Staff.objects.filter(role=Role.CASEWORKER, is_active=True, agency__isnull=False))
-    case_worker, case_id = _longest_case(workers)
-    outreach_worker, sees_all = _outreach_worker(coordinator)
-    match_worker, person_id = _matching_person(busy)
-    terms = _search_terms(busy)
+    case_worker, case_id = bench_actors.longest_case(workers)
+    outreach_worker, sees_all = bench_actors.outreach_worker(coordinator)
+    match_worker, person_id = bench_actors.matching_person(busy)
     events = CaseEvent.objects.filter(case_id=case_id).count()
     mine = Target(busy, year)
     coord = Target(coordinator, year)
     case = Case.objects.only("public_id").get(pk=case_id)
     person = Person.objects.only("public_id").get(pk=person_id)
     pages = [
-        *(
-            Page(key, f"search {kind} 「{term}」", mine, _search(term), _floor_search(term))
-            for (key, term), kind in zip(
-                terms.items(), ["1-char", "2-kanji", "2-kana", "full name"], strict=True
-            )
-        ),
+        *_search_pages(mine, bench_actors.search_terms(busy)),
         Page(
             "case",
             f"case page ({events} events)",
@@ -326,6 +197,20 @@ def plan(fiscal_year: int | None = None) -> tuple[list[Page], list[str]]:
 
 def _floor_search(term: str) -> Callable[[Target], int]:
     return lambda target: floors.search(target, term)
+
+
+def _search_pages(target: Target, terms: dict[str, str]) -> list[Page]:
+    kinds = {"search-1": "1-char", "search-kanji": "2-kanji", "search-kana": "2-kana"}
+    return [
+        Page(
+            key,
+            f"search {kinds.get(key, 'full name')} 「{term}」",
+            target,
+            _search(term),
+            _floor_search(term),
+        )
+        for key, term in terms.items()
+    ]
 
 
 def measure(page: Page, repeat: int) -> Figures:

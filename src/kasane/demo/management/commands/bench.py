@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test.utils import override_settings
 
 from kasane.demo import bench
+from kasane.demo.bench_actors import NoDemoCity
 
 
 class Command(BaseCommand):
@@ -56,7 +57,7 @@ class Command(BaseCommand):
         ):
             try:
                 ok = bench.run(self.stdout.write, repeat=repeat, only=keys or None, analyze=analyze)
-            except bench.NoDemoCity as error:
+            except NoDemoCity as error:
                 raise CommandError(
                     f"kasane bench measures the demo city, and {error}: "
                     "load it first with `kasane migrate && kasane seed_demo`."
