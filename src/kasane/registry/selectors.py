@@ -13,7 +13,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
@@ -200,14 +200,20 @@ class SearchResult:
 
 
 def _index_filter(tokens: list[str]) -> Q:
-    """Narrow candidates through the bigram index of the database in use."""
+    """Narrow candidates through the bigram index of the database in use.
+
+    On PostgreSQL the match is a condition on the person row itself (a bitmap scan of the
+    GIN index), not ``id IN (SELECT …)``, which made the planner join the table to itself.
+    """
     if connection.vendor == "postgresql":
         terms = [f"'{t}':*" if len(t) == 1 else f"'{t}'" for t in tokens]
-        sql = (
-            "SELECT id FROM registry_person "
-            "WHERE to_tsvector('simple', search_tokens) @@ to_tsquery('simple', %s)"
+        match = RawSQL(
+            "to_tsvector('simple', \"registry_person\".\"search_tokens\") "
+            "@@ to_tsquery('simple', %s)",
+            [" & ".join(terms)],  # a bound parameter
+            output_field=BooleanField(),
         )
-        return Q(id__in=RawSQL(sql, [" & ".join(terms)]))  # noqa: S611 - a bound parameter
+        return Q(match)
     terms = [f'"{t}"*' if len(t) == 1 else f'"{t}"' for t in tokens]
     sql = "SELECT rowid FROM registry_person_fts WHERE registry_person_fts MATCH %s"
     return Q(id__in=RawSQL(sql, [" AND ".join(terms)]))  # noqa: S611 - a bound parameter
