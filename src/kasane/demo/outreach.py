@@ -247,7 +247,8 @@ class OutreachDemo:
             Stage.SUPPORTED,
         ]
         closed_any = False
-        for i in range(count):
+        unshown = list(goals)  # the stages no open target has reached yet
+        for _ in range(count):
             day = self.today - self.rng.randint(1, 364) * DAY
             reporter, kind = self.rng.choice(self.reporters)
             report = self.report(day, reporter, kind)
@@ -272,12 +273,14 @@ class OutreachDemo:
                     age_band=self.rng.choice(["", "30代", "40代", "50代", "70代", "80代"]),
                     report=report,
                 )
-            # Every stage is shown among the open targets; older ones have gone further.
-            goal = goals[i % len(goals)] if i < len(goals) else self.rng.choice(goals)
+            # Every stage is shown among the open targets (the first targets opened, whichever
+            # reports the dice of the day leave without one); older ones have gone further.
+            showing = bool(unshown)
+            goal = unshown.pop(0) if showing else self.rng.choice(goals)
             # About half of the older targets were closed; at least one, whatever the dice
             # and the day the demo is built, so the closed ones are shown too.
             closing = (
-                i >= len(goals)
+                not showing
                 and (self.today - opened).days > 90
                 and (self.rng.random() < 0.45 or not closed_any)
             )

@@ -8,9 +8,7 @@ from django.utils import timezone
 from kasane.api.tests.conftest import api, assert_error  # noqa: F401
 from kasane.outreach.models import ConcernReport, OutreachTarget
 
-pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate().isoformat()
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # dated "today"
 
 
 def test_a_reporter_files_a_report_and_reads_only_its_status(api, minsei, other_minsei, block):
@@ -64,7 +62,7 @@ def test_the_team_opens_a_target_logs_attempts_and_moves_the_stage(
     for result in ("absent", "letter_left", "family"):
         response = client.post(
             f"/outreach/targets/{target_id}/attempts",
-            {"attempted_on": TODAY, "method": "visit", "result": result},
+            {"attempted_on": timezone.localdate().isoformat(), "method": "visit", "result": result},
         )
         assert response.status_code == 201, response.content
     response = client.post(f"/outreach/targets/{target_id}/stage", {"stage": "contacted"})

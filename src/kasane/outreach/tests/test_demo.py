@@ -19,7 +19,7 @@ from kasane.outreach.models import (
 )
 from kasane.privacy.outreach import may_report
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # the demo ends today
 
 
 def test_the_demo_has_agreements_reports_and_targets_at_every_stage():

@@ -15,9 +15,7 @@ from kasane.audit.models import AuditEvent, LegalBasis
 from kasane.outreach import services
 from kasane.outreach.models import ConcernReport, ContactAttempt, OutreachTarget, Stage
 
-pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # dated "today"
 
 
 def report_post(**fields: Any) -> dict[str, Any]:
@@ -70,7 +68,7 @@ def test_the_reporter_sees_the_status_and_not_what_the_team_found(
     services.attempt_record(
         actor=outreach_worker,
         target=target,
-        attempted_on=TODAY,
+        attempted_on=timezone.localdate(),
         method="visit",
         result="refused",
         note="玄関先で拒否",
@@ -143,7 +141,7 @@ def test_the_worker_opens_a_target_from_a_report_and_logs_an_attempt(
     assert response["Location"] == reverse("outreach:target_detail", args=[target.public_id])
     response = client.post(
         reverse("outreach:attempt_add", args=[target.public_id]),
-        {"attempted_on": TODAY.isoformat(), "method": "visit", "result": "absent"},
+        {"attempted_on": timezone.localdate().isoformat(), "method": "visit", "result": "absent"},
     )
     assert response.status_code == 302
     response = client.post(
@@ -218,7 +216,7 @@ def test_the_target_becomes_a_case_from_its_page(login, outreach_worker, target)
             "purposes": ["information_sharing"],
             "agencies": [outreach_worker.agency_id],
             "method": "oral",
-            "obtained_on": TODAY.isoformat(),
+            "obtained_on": timezone.localdate().isoformat(),
         },
     )
     target.refresh_from_db()
@@ -237,7 +235,11 @@ def _targets(make_target: Any, outreach_worker: Any, n: int) -> None:
     for i in range(n):
         t = make_target(f"対象{i}")
         services.attempt_record(
-            actor=outreach_worker, target=t, attempted_on=TODAY, method="call", result="met"
+            actor=outreach_worker,
+            target=t,
+            attempted_on=timezone.localdate(),
+            method="call",
+            result="met",
         )
 
 
@@ -268,7 +270,11 @@ def test_report_lists_queries(
 def test_target_page_queries(login, outreach_worker, target, rows, django_assert_max_num_queries):
     for _ in range(rows):
         services.attempt_record(
-            actor=outreach_worker, target=target, attempted_on=TODAY, method="call", result="met"
+            actor=outreach_worker,
+            target=target,
+            attempted_on=timezone.localdate(),
+            method="call",
+            result="met",
         )
     client = login(outreach_worker)
     with django_assert_max_num_queries(13 + AUDIT_LOCK):

@@ -27,9 +27,7 @@ from kasane.privacy.models import Consent, ConsentMethod, ConsentPurpose
 from kasane.privacy.services import ConsentInput
 from kasane.registry.models import Household
 
-pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # dated "today"
 
 
 def test_a_report_with_only_an_area_is_accepted(minsei, block):
@@ -49,7 +47,7 @@ def test_a_report_without_any_place_is_refused(minsei):
 def test_a_report_dated_in_the_future_is_refused(minsei, block):
     with pytest.raises(ValidationError) as error:
         services.concern_report_create(
-            actor=minsei, area=block, noticed_on=TODAY + datetime.timedelta(days=1)
+            actor=minsei, area=block, noticed_on=timezone.localdate() + datetime.timedelta(days=1)
         )
     assert "noticed_on" in error.value.message_dict
     assert not ConcernReport.objects.exists()
@@ -97,7 +95,11 @@ def test_caseworkers_open_no_target(caseworker):
 def test_attempts_and_stage_moves_are_kept(outreach_worker, target):
     for result in ("absent", "letter_left", "family"):
         services.attempt_record(
-            actor=outreach_worker, target=target, attempted_on=TODAY, method="visit", result=result
+            actor=outreach_worker,
+            target=target,
+            attempted_on=timezone.localdate(),
+            method="visit",
+            result=result,
         )
     services.target_stage_move(actor=outreach_worker, target=target, stage=Stage.CONTACTED)
     services.target_stage_move(
@@ -111,7 +113,10 @@ def test_attempts_and_stage_moves_are_kept(outreach_worker, target):
 
 
 def test_an_attempt_in_the_future_or_before_the_target_is_refused(outreach_worker, target):
-    for day in (TODAY + datetime.timedelta(days=1), TODAY - datetime.timedelta(days=3)):
+    for day in (
+        timezone.localdate() + datetime.timedelta(days=1),
+        timezone.localdate() - datetime.timedelta(days=3),
+    ):
         with pytest.raises(ValidationError) as error:
             services.attempt_record(
                 actor=outreach_worker, target=target, attempted_on=day, method="call", result="met"
@@ -139,11 +144,15 @@ def test_closing_marks_the_reports_handled_and_counts_the_flow(outreach_worker, 
     services.target_reopen(actor=outreach_worker, target=other)
     report.refresh_from_db()
     assert report.status == ReportStatus.DONE
-    flow = month_flow(outreach_worker, TODAY)
+    flow = month_flow(outreach_worker, timezone.localdate())
     assert (flow.new, flow.returned, flow.connected, flow.moved, flow.ended) == (2, 1, 1, 1, 0)
     with pytest.raises(ValidationError):
         services.attempt_record(
-            actor=outreach_worker, target=target, attempted_on=TODAY, method="call", result="met"
+            actor=outreach_worker,
+            target=target,
+            attempted_on=timezone.localdate(),
+            method="call",
+            result="met",
         )
 
 
@@ -165,7 +174,7 @@ def test_a_target_becomes_a_case_without_retyping(outreach_worker, target):
         consent=ConsentInput(
             purposes=[ConsentPurpose.INFORMATION_SHARING],
             method=ConsentMethod.ORAL,
-            obtained_on=TODAY,
+            obtained_on=timezone.localdate(),
         ),
     )
     target.refresh_from_db()
@@ -182,7 +191,9 @@ def test_a_target_becomes_a_case_without_retyping(outreach_worker, target):
         services.target_to_case(
             actor=outreach_worker,
             target=target,
-            consent=ConsentInput(purposes=["outreach"], method="oral", obtained_on=TODAY),
+            consent=ConsentInput(
+                purposes=["outreach"], method="oral", obtained_on=timezone.localdate()
+            ),
         )
     assert Case.objects.count() == 1
 
@@ -192,7 +203,9 @@ def test_a_target_without_a_name_cannot_become_a_case(outreach_worker, target):
         services.target_to_case(
             actor=outreach_worker,
             target=target,
-            consent=ConsentInput(purposes=["outreach"], method="oral", obtained_on=TODAY),
+            consent=ConsentInput(
+                purposes=["outreach"], method="oral", obtained_on=timezone.localdate()
+            ),
         )
     assert "name" in error.value.message_dict
 
@@ -222,7 +235,7 @@ def test_the_silence_alert_is_sent_once_per_silence(outreach_worker, target, mak
     services.attempt_record(
         actor=outreach_worker,
         target=target,
-        attempted_on=TODAY - datetime.timedelta(days=35),
+        attempted_on=timezone.localdate() - datetime.timedelta(days=35),
         method="visit",
         result="absent",
     )

@@ -38,7 +38,7 @@ from kasane.evaluation.system.selectors import history
 from kasane.evaluation.system.services import Answer, current_fiscal_year
 from kasane.intake.models import Consultation
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # dated "today"
 
 YEAR = current_fiscal_year()
 
@@ -270,9 +270,9 @@ def test_record_a_pdca_review(coordinator):
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"held_on": timezone.localdate() + datetime.timedelta(days=1)}, "held_on"),
+        ({"held_on": datetime.timedelta(days=1)}, "held_on"),  # days from today
         ({"held_on": datetime.date(2001, 1, 1)}, "held_on"),
-        ({"follow_up_on": timezone.localdate() - datetime.timedelta(days=1)}, "follow_up_on"),
+        ({"follow_up_on": datetime.timedelta(days=-1)}, "follow_up_on"),
         ({"fiscal_year": 2010}, "fiscal_year"),
         ({"findings": "   "}, "findings"),
         ({"changes": ""}, "changes"),
@@ -280,6 +280,11 @@ def test_record_a_pdca_review(coordinator):
     ],
 )
 def test_a_bad_pdca_review_is_refused(coordinator, overrides, field):
+    # "Today" when the test runs, not when it was collected (maybe before midnight).
+    overrides = {
+        k: timezone.localdate() + v if isinstance(v, datetime.timedelta) else v
+        for k, v in overrides.items()
+    }
     with pytest.raises(ValidationError) as raised:
         review(coordinator, **overrides)
     assert field in raised.value.message_dict
