@@ -7,7 +7,7 @@ Every event's hash covers its own fields and the previous event's hash
 
 import hashlib
 import json
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -187,6 +187,11 @@ def verify_export(
     if seen.count == 0:
         yield ChainProblem(0, "the export holds no event")
         return
+    yield from _header_problems(header, seen)
+
+
+def _header_problems(header: dict[str, Any], seen: ExportSeen) -> Iterator[ChainProblem]:
+    """Where the header's count, first and last event and last hash disagree with the file."""
     claims = {
         "count": (header["count"], seen.count),
         "first": (header["first"], seen.first),

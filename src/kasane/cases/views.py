@@ -1,5 +1,5 @@
-"""Case pages: my cases, the case page with its timeline, referrals, hand-overs, the
-coordinator's board. Thin: forms parse, ``cases.selectors`` read, services write."""
+"""Case pages: my cases, the case page with its timeline and the forms on a case.
+Thin: forms parse, ``cases.selectors`` read, services write."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from uuid import UUID
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,13 +20,12 @@ from kasane.accounts.models import Role, Staff
 from kasane.audit.models import Purpose
 from kasane.cases import forms, services
 from kasane.cases import selectors as case_selectors
-from kasane.cases.models import Case, HandoverStatus, ReferralStatus
-from kasane.core.dates import fiscal_year, local_date
+from kasane.cases.models import Case
+from kasane.core.dates import local_date
 from kasane.core.exports import csv_response, requested_encoding
 from kasane.core.row_version import CONFLICT_MESSAGE, EditConflict, changes_text
 from kasane.core.web import page_number, require_role, run_service
-from kasane.meetings.selectors import triage_a_by_meeting_kind
-from kasane.privacy.cases import is_coordinator, works_cases
+from kasane.privacy.cases import works_cases
 
 # A refusal by a case service, said on the form it came from.
 DENIED = gettext_lazy("Your agency cannot do this on this case.")
@@ -95,7 +93,7 @@ def case_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "cases/case_detail.html", context)
 
 
-def _form_case(request: HttpRequest, actor: Staff, public_id: UUID, purpose: Purpose) -> Case:
+def form_case(request: HttpRequest, actor: Staff, public_id: UUID, purpose: Purpose) -> Case:
     """The case behind a form. Its page (GET) is a view of the case; a POST is the change
     itself, which the service records: the check before it writes nothing (one action, one
     audit event)."""
@@ -104,7 +102,7 @@ def _form_case(request: HttpRequest, actor: Staff, public_id: UUID, purpose: Pur
     return case_selectors.get_case_for_user(actor, public_id, purpose=purpose)
 
 
-def _form_shown_again(request: HttpRequest, actor: Staff, case: Case, purpose: Purpose) -> None:
+def form_shown_again(request: HttpRequest, actor: Staff, case: Case, purpose: Purpose) -> None:
     """A POST that changed nothing shows the case again with the form: that is a view."""
     if request.method == "POST":
         case_selectors.record_case_view(actor, case, purpose=purpose)
@@ -122,12 +120,12 @@ def _case_form_page(
     form_kwargs: Callable[[Staff], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     actor = require_role(request, works_cases)
-    case = _form_case(request, actor, public_id, purpose)
+    case = form_case(request, actor, public_id, purpose)
     kwargs = form_kwargs(actor) if form_kwargs else {}
     form = form_class(request.POST or None, **kwargs)
     if run_service(request, form, lambda data: action(actor, case, data), success, denied=DENIED):
         return redirect("cases:case_detail", case.public_id)
-    _form_shown_again(request, actor, case, purpose)
+    form_shown_again(request, actor, case, purpose)
     return render(request, template, {"case": case, "form": form})
 
 
@@ -222,205 +220,6 @@ def status_change(request: HttpRequest, public_id: UUID) -> HttpResponse:
             messages.error(request, line)
         return redirect("cases:case_detail", case.public_id)
     if not done:
-        for error in form.errors.values():
-            for message in error:
-                messages.error(request, str(message))
-    return redirect("cases:case_detail", case.public_id)
-
-
-# --- referrals ---------------------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-def referral_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    """The referral as its addressee answers it, or as its sender follows it."""
-    actor = require_role(request, works_cases)
-    referral = case_selectors.get_referral_for_user(actor, public_id)
-    action = request.POST.get("action", "") if request.method == "POST" else ""
-    decline_form = forms.ReferralDeclineForm(request.POST if action == "decline" else None)
-    complete_form = forms.ReferralCompleteForm(request.POST if action == "complete" else None)
-    error_form = django_forms.Form(request.POST if action == "accept" else None)
-    done = False
-    if action == "accept":
-        error_form.is_valid()
-        done = run_service(
-            request,
-            error_form,
-            lambda data: services.referral_accept(actor=actor, referral=referral),
-            _("You accepted the referral. Your agency is now on the case team."),
-            denied=DENIED,
-        )
-    elif action == "decline":
-        done = run_service(
-            request,
-            decline_form,
-            lambda data: services.referral_decline(
-                actor=actor, referral=referral, reason=data["reason"], note=data["note"]
-            ),
-            _("You declined the referral. It went back to the sender with your reason."),
-            denied=DENIED,
-        )
-    elif action == "complete":
-        done = run_service(
-            request,
-            complete_form,
-            lambda data: services.referral_complete(
-                actor=actor, referral=referral, outcome=data["outcome"]
-            ),
-            _("The referral is completed."),
-            denied=DENIED,
-        )
-    elif action == "acknowledge":
-        error_form = django_forms.Form(request.POST)
-        error_form.is_valid()
-        done = run_service(
-            request,
-            error_form,
-            lambda data: services.referral_decline_acknowledge(actor=actor, referral=referral),
-            _("Noted. Decide the next step for the household on its case."),
-            denied=DENIED,
-        )
-    elif request.method == "POST":
-        raise Http404
-    if done:
-        if action == "accept" or action == "complete":
-            return redirect("cases:case_detail", referral.case.public_id)
-        return redirect("core:home")
-    referral.refresh_from_db()
-    context = {
-        "referral": referral,
-        "decline_form": decline_form,
-        "complete_form": complete_form,
-        "error_form": error_form,
-        "is_addressee": referral.to_agency_id == actor.agency_id,
-        "is_sender": referral.from_agency_id == actor.agency_id,
-        "overdue": referral.status == ReferralStatus.REQUESTED and referral.due_at < timezone.now(),
-    }
-    return render(request, "cases/referral_detail.html", context)
-
-
-@require_http_methods(["GET", "POST"])
-def handover_answer(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = require_role(request, works_cases)
-    handover = case_selectors.get_handover_for_user(actor, public_id)
-    form = forms.HandoverAnswerForm(request.POST or None)
-    accept = request.POST.get("action") == "accept"
-    if request.method == "POST" and run_service(
-        request,
-        form,
-        lambda data: (services.handover_accept if accept else services.handover_decline)(
-            actor=actor, handover=handover, note=data["note"]
-        ),
-        _("Your agency now leads the case.") if accept else _("You declined the hand-over."),
-        denied=DENIED,
-    ):
-        return redirect("core:home")
-    return render(
-        request,
-        "cases/handover_answer.html",
-        {
-            "handover": handover,
-            "form": form,
-            "may_answer": handover.to_agency_id == actor.agency_id
-            and handover.status == HandoverStatus.PENDING,
-        },
-    )
-
-
-# --- coordination --------------------------------------------------------------------------
-
-
-def _coordinator(request: HttpRequest) -> Staff:
-    actor = require_role(request, works_cases)
-    if actor.role != Role.COORDINATOR:
-        raise Http404
-    return actor
-
-
-def board(request: HttpRequest) -> HttpResponse:
-    actor = require_role(request, is_coordinator)
-    year_form = forms.BoardYearForm(request.GET or None)
-    year = fiscal_year(timezone.localdate())
-    if year_form.is_valid() and year_form.cleaned_data.get("year"):
-        year = year_form.cleaned_data["year"]
-    result = case_selectors.coordination_board(actor, year, page_number(request))
-    inbox = case_selectors.inbox_for(actor)
-    return render(
-        request,
-        "cases/board.html",
-        {
-            "board": result,
-            "a_split": triage_a_by_meeting_kind(year),
-            "year": year,
-            "inbox": inbox,
-            "years": range(year - 2, year + 2),
-            "query": f"year={year}",
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def triage(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = require_role(request, is_coordinator)
-    case = _form_case(request, actor, public_id, Purpose.TRIAGE)
-    form = forms.TriageForm(request.POST or None, record=case)
-    name_form = forms.NameLeadForm(initial={"agency": case.lead_agency})
-    conflict = None
-    try:
-        if run_service(
-            request,
-            form,
-            lambda data: services.case_triage(
-                actor=actor,
-                case=case,
-                triage=data["triage"],
-                advice=data["advice"],
-                row_version=data["row_version"],
-            ),
-            _("The triage was recorded."),
-            denied=DENIED,
-        ):
-            return redirect("cases:case_detail", case.public_id)
-    except EditConflict:
-        # Another coordinator triaged meanwhile: the case as it is now, and what changed.
-        case = case_selectors.get_case_for_user(actor, public_id, purpose=Purpose.TRIAGE)
-        conflict = form.conflict(case)
-    else:
-        _form_shown_again(request, actor, case, Purpose.TRIAGE)
-    return render(
-        request,
-        "cases/triage_form.html",
-        {"case": case, "form": form, "name_form": name_form, "conflict": conflict},
-        status=409 if conflict is not None else 200,
-    )
-
-
-@require_POST
-def accept(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = require_role(request, is_coordinator)
-    case = case_selectors.checked_case(actor, public_id)
-    try:
-        services.case_accept(actor=actor, case=case)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The support decision was recorded."))
-    return redirect("cases:case_detail", case.public_id)
-
-
-@require_POST
-def name_lead(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    actor = require_role(request, is_coordinator)
-    case = case_selectors.checked_case(actor, public_id)
-    form = forms.NameLeadForm(request.POST)
-    if not run_service(
-        request,
-        form,
-        lambda data: services.case_name_lead(actor=actor, case=case, agency=data["agency"]),
-        _("The lead agency was named."),
-        denied=DENIED,
-    ):
         for error in form.errors.values():
             for message in error:
                 messages.error(request, str(message))

@@ -20,7 +20,7 @@ from kasane.accounts.models import Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import Case
-from kasane.cases.selectors import _heads
+from kasane.cases.selectors import household_heads
 from kasane.intake.models import Consultation, ConsultationNeed
 from kasane.privacy.cases import (
     agency_id_of,
@@ -45,8 +45,8 @@ def visible_consultations(actor: Staff) -> QuerySet[Consultation]:
 
 def _with_details(queryset: QuerySet[Consultation], actor: Staff) -> QuerySet[Consultation]:
     """Agency, staff, case, needs and the household's head — only a head the actor may read
-    (``person_scope``, as ``cases.selectors._heads``): a label never names someone the actor
-    has no basis for."""
+    (``person_scope``, as ``cases.selectors.household_heads``): a label never names someone
+    the actor has no basis for."""
     return queryset.select_related(
         "agency", "staff", "household", "case__household"
     ).prefetch_related(
@@ -54,7 +54,7 @@ def _with_details(queryset: QuerySet[Consultation], actor: Staff) -> QuerySet[Co
             "needs",
             queryset=ConsultationNeed.objects.select_related("need_type"),
         ),
-        _heads(actor),
+        household_heads(actor),
     )
 
 

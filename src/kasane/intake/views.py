@@ -82,6 +82,69 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/_pick_results.html", {"form": form, "result": result})
 
 
+def _duplicates(
+    actor: Staff, household_form: forms.NewHouseholdForm, rows: forms.BasePersonRowFormSet
+) -> list[Person]:
+    """People already registered with the kana and date of birth of a new household's rows.
+
+    Unless the worker confirmed they are not the same, the household form is refused."""
+    duplicates: list[Person] = []
+    for row in rows.rows():
+        duplicates.extend(
+            selectors.likely_duplicates(
+                actor,
+                kana_name=row.cleaned_data["kana"],
+                birth_date=row.cleaned_data.get("birth_date"),
+            )
+        )
+    if duplicates and not household_form.cleaned_data.get("confirm_not_duplicate"):
+        household_form.add_error(
+            None,
+            _(
+                "A person with the same kana and date of birth is already registered. "
+                "Record the consultation for that household instead, or confirm below."
+            ),
+        )
+    return duplicates
+
+
+def _consultation_record(
+    actor: Staff,
+    form: forms.ConsultationForm,
+    household: Household | None,
+    household_form: forms.NewHouseholdForm | None,
+    rows: forms.BasePersonRowFormSet | None,
+) -> Consultation | None:
+    """The consultation recorded from valid forms, or None with the refusal on the form."""
+    data = form.cleaned_data
+    try:
+        return services.consultation_record(
+            actor=actor,
+            received_at=data["received_at"],
+            requester=data["requester"],
+            channel=data["channel"],
+            household=household,
+            persons=list(data.get("persons") or []),
+            new_household=rows.new_household(household_form)
+            if rows is not None and household_form is not None
+            else None,
+            needs=list(data["needs"]),
+            main_need=data["main_need"],
+            domains=data["domains"],
+            summary=data["summary"],
+            outcome=data["outcome"],
+            consent_to_share=data["consent_to_share"],
+            referral=form.referral(),
+            coordination_reason=data.get("coordination_reason", ""),
+            token=data.get("token"),
+        )
+    except ValidationError as error:
+        apply_errors(form, error)
+    except PermissionDenied:
+        form.add_error(None, _("Your agency cannot record a consultation for this household."))
+    return None
+
+
 def _record(
     request: HttpRequest,
     actor: Staff,
@@ -110,53 +173,11 @@ def _record(
             return redirect("intake:consultation_detail", already)
         if valid and new:
             assert household_form is not None and rows is not None
-            for row in rows.rows():
-                duplicates.extend(
-                    selectors.likely_duplicates(
-                        actor,
-                        kana_name=row.cleaned_data["kana"],
-                        birth_date=row.cleaned_data.get("birth_date"),
-                    )
-                )
-            if duplicates and not household_form.cleaned_data.get("confirm_not_duplicate"):
-                household_form.add_error(
-                    None,
-                    _(
-                        "A person with the same kana and date of birth is already registered. "
-                        "Record the consultation for that household instead, or confirm below."
-                    ),
-                )
-                valid = False
+            duplicates = _duplicates(actor, household_form, rows)
+            valid = not household_form.errors  # refused by _duplicates when unconfirmed
         if valid:
-            data = form.cleaned_data
-            try:
-                consultation = services.consultation_record(
-                    actor=actor,
-                    received_at=data["received_at"],
-                    requester=data["requester"],
-                    channel=data["channel"],
-                    household=household,
-                    persons=list(data.get("persons") or []),
-                    new_household=rows.new_household(household_form)
-                    if rows is not None and household_form is not None
-                    else None,
-                    needs=list(data["needs"]),
-                    main_need=data["main_need"],
-                    domains=data["domains"],
-                    summary=data["summary"],
-                    outcome=data["outcome"],
-                    consent_to_share=data["consent_to_share"],
-                    referral=form.referral(),
-                    coordination_reason=data.get("coordination_reason", ""),
-                    token=data.get("token"),
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
-            except PermissionDenied:
-                form.add_error(
-                    None, _("Your agency cannot record a consultation for this household.")
-                )
-            else:
+            consultation = _consultation_record(actor, form, household, household_form, rows)
+            if consultation is not None:
                 messages.success(request, _("The consultation was recorded."))
                 if consultation.case is not None:
                     return redirect("cases:case_detail", consultation.case.public_id)

@@ -16,14 +16,8 @@ from kasane.accounts.models import Role, Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.outreach.models import ConcernReport, OutreachTarget
-from kasane.outreach.selectors import (
-    TargetRow,
-    _row,
-    _with_contact,
-    quiet_days,
-    require_report_basis,
-    team_reports,
-)
+from kasane.outreach.selectors import TargetRow, quiet_days, require_report_basis, team_reports
+from kasane.outreach.selectors.targets import _row, _with_contact
 from kasane.privacy.outreach import target_scope
 
 

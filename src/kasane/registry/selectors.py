@@ -208,7 +208,7 @@ def _index_filter(tokens: list[str]) -> Q:
     if connection.vendor == "postgresql":
         terms = [f"'{t}':*" if len(t) == 1 else f"'{t}'" for t in tokens]
         match = RawSQL(
-            "to_tsvector('simple', \"registry_person\".\"search_tokens\") "
+            'to_tsvector(\'simple\', "registry_person"."search_tokens") '
             "@@ to_tsquery('simple', %s)",
             [" & ".join(terms)],  # a bound parameter
             output_field=BooleanField(),

@@ -218,7 +218,7 @@ def test_a_server_error_page_shows_nothing_of_the_record_being_read(
     world: World, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With DEBUG off, a 500 raised while a page holds the household's names shows none."""
-    from kasane.cases import selectors as case_selectors
+    from kasane.cases.selectors import detail as case_selectors
 
     settings.DEBUG = False
 

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -58,6 +58,40 @@ def _local_date(value: datetime.datetime | None) -> datetime.date | None:
     return timezone.localdate(value) if value is not None else None
 
 
+def _head_names(actor: Staff, cases: QuerySet[Case]) -> dict[int, str]:
+    """The head's name of each case's household, by household id: only heads the actor may
+    read (``person_scope``)."""
+    heads: dict[int, str] = {}
+    people = person_scope(actor)
+    if people is not None:
+        found = Membership.objects.filter(
+            ended_on__isnull=True,
+            relationship=Relationship.HEAD,
+            household_id__in=cases.values("household_id"),
+            person__in=Person.objects.filter(people),
+        ).values_list("household_id", "person__name")
+        for household_id, name in found:
+            heads.setdefault(household_id, name)
+    return heads
+
+
+def _need_names(details: Q, in_year: Q) -> dict[int, list[str]]:
+    """The needs of the consultations of each case whose details the actor may read, by
+    case id, in the needs' order."""
+    needs: defaultdict[int, list[str]] = defaultdict(list)
+    pairs = (
+        ConsultationNeed.objects.filter(
+            consultation__case__in=Case.objects.filter(details, in_year)
+        )
+        .values_list("consultation__case_id", "need_type__name")
+        .order_by("consultation__case_id", "need_type__sort_order", "need_type__code")
+    )
+    for case_id, name in pairs:
+        if name not in needs[case_id]:
+            needs[case_id].append(name)
+    return needs
+
+
 @transaction.atomic
 def annual_case_list_for_user(actor: Staff, fiscal_year: int) -> list[CaseRow]:
     """The cases of the 年度 the actor may see, oldest first; audited in this transaction
@@ -93,30 +127,8 @@ def annual_case_list_for_user(actor: Staff, fiscal_year: int) -> list[CaseRow]:
         else set()
     )
 
-    heads: dict[int, str] = {}
-    people = person_scope(actor)
-    if people is not None:
-        found = Membership.objects.filter(
-            ended_on__isnull=True,
-            relationship=Relationship.HEAD,
-            household_id__in=cases.values("household_id"),
-            person__in=Person.objects.filter(people),
-        ).values_list("household_id", "person__name")
-        for household_id, name in found:
-            heads.setdefault(household_id, name)
-
-    needs: defaultdict[int, list[str]] = defaultdict(list)
-    if details is not None:
-        pairs = (
-            ConsultationNeed.objects.filter(
-                consultation__case__in=Case.objects.filter(details, in_year)
-            )
-            .values_list("consultation__case_id", "need_type__name")
-            .order_by("consultation__case_id", "need_type__sort_order", "need_type__code")
-        )
-        for case_id, name in pairs:
-            if name not in needs[case_id]:
-                needs[case_id].append(name)
+    heads = _head_names(actor, cases)
+    needs = _need_names(details, in_year) if details is not None else {}
 
     audit.record(
         actor=actor,

@@ -171,26 +171,16 @@ def _families(
     return families
 
 
-def build_genogram(
-    memberships: Iterable[Membership],
-    relations: Iterable[Relation],
-    *,
-    client_ids: Collection[int] = (),
-    today: datetime.date,
-) -> Genogram:
-    """The genogram of a household from its current memberships (with ``person``) and the
-    family relations around them (with ``from_person`` and ``to_person``).
-
-    Relations recorded between persons come first; where none is recorded the 続柄 fills in
-    (a member recorded as 子 is the head's child, and the head's spouse's). Kept are the
-    household, and relatives within one generation of the client (parents, siblings,
-    spouse, children).
-    """
-    persons: dict[int, Person] = {}
-    relationship: dict[int, str] = {}
-    for membership in memberships:
-        persons[membership.person_id] = membership.person
-        relationship[membership.person_id] = membership.relationship
+def _read_relations(
+    relations: Iterable[Relation], persons: dict[int, Person]
+) -> tuple[
+    defaultdict[int, set[int]],
+    set[tuple[int, int]],
+    list[tuple[int, int]],
+    list[tuple[int, int, int]],
+]:
+    """Parents by child, couples, sibling pairs and generation offsets from the recorded
+    relations; the persons they name are added to ``persons``."""
     parents: defaultdict[int, set[int]] = defaultdict(set)
     spouses: set[tuple[int, int]] = set()
     siblings: list[tuple[int, int]] = []
@@ -211,6 +201,48 @@ def build_genogram(
             offsets.append((a, b, 0))
         elif relation.kind == RelationKind.GRANDPARENT:
             offsets.append((a, b, 2))
+    return parents, spouses, siblings, offsets
+
+
+def _node(
+    person: Person, generation: int, client: bool, member: bool, today: datetime.date
+) -> GenogramNode:
+    """One person of the genogram; ``member``: a current member of the household."""
+    died = person.died_on
+    return GenogramNode(
+        id=person.pk,
+        name=person.name,
+        sex=person.sex,
+        generation=generation,
+        birth_date=person.birth_date,
+        age=None if person.birth_date is None else age_on(person.birth_date, died or today),
+        deceased=died is not None,
+        client=client,
+        in_household=member and died is None,
+    )
+
+
+def build_genogram(
+    memberships: Iterable[Membership],
+    relations: Iterable[Relation],
+    *,
+    client_ids: Collection[int] = (),
+    today: datetime.date,
+) -> Genogram:
+    """The genogram of a household from its current memberships (with ``person``) and the
+    family relations around them (with ``from_person`` and ``to_person``).
+
+    Relations recorded between persons come first; where none is recorded the 続柄 fills in
+    (a member recorded as 子 is the head's child, and the head's spouse's). Kept are the
+    household, and relatives within one generation of the client (parents, siblings,
+    spouse, children).
+    """
+    persons: dict[int, Person] = {}
+    relationship: dict[int, str] = {}
+    for membership in memberships:
+        persons[membership.person_id] = membership.person
+        relationship[membership.person_id] = membership.relationship
+    parents, spouses, siblings, offsets = _read_relations(relations, persons)
     if not persons:
         return Genogram(nodes=())
 
@@ -232,23 +264,10 @@ def build_genogram(
     keep = {p for p in persons if p in relationship or generation[p] in shown}
     top = min(generation[p] for p in keep)
 
-    nodes = []
-    for pid in sorted(keep):
-        person = persons[pid]
-        died = person.died_on
-        nodes.append(
-            GenogramNode(
-                id=pid,
-                name=person.name,
-                sex=person.sex,
-                generation=generation[pid] - top,
-                birth_date=person.birth_date,
-                age=None if person.birth_date is None else age_on(person.birth_date, died or today),
-                deceased=died is not None,
-                client=pid in client_ids,
-                in_household=pid in relationship and died is None,
-            )
-        )
+    nodes = [
+        _node(persons[pid], generation[pid] - top, pid in client_ids, pid in relationship, today)
+        for pid in sorted(keep)
+    ]
     birth = {n.id: _birth_key(n.birth_date, n.id) for n in nodes}
 
     families = _families(keep, parents, generation, sibships, birth)

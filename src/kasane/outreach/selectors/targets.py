@@ -1,19 +1,4 @@
-"""Every read of concern reports (見守り通報) and outreach targets: filtered, based, audited.
-
-Who reads what (the rules are ``kasane.privacy.outreach``):
-
-- a reporter (a 民生委員, or a business with a watch agreement in force, role volunteer)
-  reads their own reports — what they wrote and its status (受付済 / 対応中 / 対応済) —
-  never what the outreach team found, and nobody else's (404);
-- outreach workers read every concern report (the reports are addressed to them: basis
-  REFERRAL) and the targets their agency works (OWN_AGENCY);
-- the municipal coordinator reads both (COORDINATION);
-- everyone else, caseworkers of other agencies included, gets 404. Once a target becomes a
-  case, its people are read through the case, under ``kasane.privacy.cases``.
-
-Each read writes its audit event with its basis in the same transaction. Lists cost a fixed
-number of queries however many rows they show.
-"""
+"""Outreach targets: the list, the month's flow, the quiet ones, one target's page."""
 
 from __future__ import annotations
 
@@ -23,7 +8,6 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Count, F, Max, Q, QuerySet
@@ -41,136 +25,15 @@ from kasane.outreach.models import (
     OutreachTarget,
     StageChange,
 )
-from kasane.privacy.outreach import basis_in_scope, report_basis, target_scope
+from kasane.outreach.selectors.reports import LIST_PAGE_SIZE, _get
+from kasane.privacy.outreach import basis_in_scope, target_scope
 
-LIST_PAGE_SIZE = 50
 HOME_LIMIT = 10
 
 
 def quiet_days() -> int:
     """Days without contact after which the worker is alerted (KASANE_OUTREACH_QUIET_DAYS)."""
     return int(getattr(settings, "KASANE_OUTREACH_QUIET_DAYS", 30))
-
-
-def _get(queryset: QuerySet[Any], public_id: UUID | str) -> Any:
-    try:
-        return queryset.get(public_id=public_id)
-    except (queryset.model.DoesNotExist, ValueError, ValidationError) as exc:
-        raise Http404 from exc
-
-
-# --- the reporter's own reports -----------------------------------------------------------
-
-
-def _own_reports(actor: Staff) -> QuerySet[ConcernReport]:
-    if not actor.is_active or actor.role != Role.VOLUNTEER or actor.agency_id is None:
-        return ConcernReport.objects.none()
-    # Only what the reporter wrote and its status: nothing the team recorded is fetched.
-    return (
-        ConcernReport.objects.filter(reporter=actor)
-        .select_related("area")
-        .only(
-            "public_id",
-            "area__name",
-            "address",
-            "who",
-            "signs",
-            "details",
-            "noticed_on",
-            "urgency",
-            "received_at",
-            "status",
-            "status_changed_at",
-            "reporter_id",
-        )
-    )
-
-
-@transaction.atomic
-def my_reports(actor: Staff, page: int = 1) -> Page[ConcernReport]:
-    """The reporter's own reports, newest first, with their status."""
-    result = Paginator(_own_reports(actor), LIST_PAGE_SIZE).get_page(page)
-    if result.object_list:
-        audit.record(
-            actor=actor,
-            action=AuditAction.VIEW,
-            legal_basis=LegalBasis.OWN_AGENCY,
-            object_type=ObjectType.CONCERN_REPORT_LIST,
-            object_id="",
-            detail={"reports": [str(r.public_id) for r in result.object_list]},
-        )
-    return result
-
-
-@transaction.atomic
-def get_my_report(actor: Staff, public_id: UUID | str) -> ConcernReport:
-    """One of the reporter's own reports (404 for anyone else's)."""
-    report: ConcernReport = _get(_own_reports(actor), public_id)
-    audit.record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        legal_basis=LegalBasis.OWN_AGENCY,
-        object_type=ObjectType.CONCERN_REPORT,
-        object_id=str(report.public_id),
-    )
-    return report
-
-
-# --- reports as the outreach team reads them ----------------------------------------------
-
-
-def team_reports() -> QuerySet[ConcernReport]:
-    return ConcernReport.objects.select_related("area", "reporter_agency", "reporter", "target")
-
-
-def require_report_basis(actor: Staff) -> LegalBasis:
-    basis = report_basis(actor)
-    if basis is None:
-        raise Http404
-    return basis
-
-
-@transaction.atomic
-def report_list_for_outreach(
-    actor: Staff, page: int = 1, *, open_only: bool = False
-) -> Page[ConcernReport]:
-    """Every concern report, urgent and unanswered first."""
-    basis = require_report_basis(actor)
-    reports = team_reports()
-    if open_only:
-        reports = reports.exclude(status="done")
-    reports = reports.order_by("status", "-received_at", "-id")
-    result = Paginator(reports, LIST_PAGE_SIZE).get_page(page)
-    if result.object_list:
-        audit.record(
-            actor=actor,
-            action=AuditAction.VIEW,
-            legal_basis=basis,
-            object_type=ObjectType.CONCERN_REPORT_LIST,
-            object_id="",
-            detail={"reports": [str(r.public_id) for r in result.object_list]},
-        )
-    return result
-
-
-@transaction.atomic
-def get_report_for_outreach(
-    actor: Staff, public_id: UUID | str, *, purpose: Purpose = Purpose.VIEW
-) -> ConcernReport:
-    basis = require_report_basis(actor)
-    report: ConcernReport = _get(team_reports(), public_id)
-    audit.record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        legal_basis=basis,
-        object_type=ObjectType.CONCERN_REPORT,
-        object_id=str(report.public_id),
-        purpose=purpose,
-    )
-    return report
-
-
-# --- outreach targets ---------------------------------------------------------------------
 
 
 def visible_targets(actor: Staff) -> QuerySet[OutreachTarget]:
