@@ -333,7 +333,11 @@ class CaseNote(TimeStampedModel):
         ordering = ["-written_on", "-id"]
         verbose_name = _("case note")
         verbose_name_plural = _("case notes")
-        indexes = [models.Index(fields=["case", "written_on"], name="case_note_case_on")]
+        indexes = [
+            models.Index(fields=["case", "written_on"], name="case_note_case_on"),
+            # The newest note of a case (the inbox's quiet cases).
+            models.Index(fields=["case", "-created_at"], name="case_note_case_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.written_on}"

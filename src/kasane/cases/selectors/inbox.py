@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,6 +17,7 @@ from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import (
     OPEN_STATUSES,
     Case,
+    CaseNote,
     Handover,
     HandoverStatus,
     Referral,
@@ -193,7 +194,15 @@ def inbox_for(actor: Staff, *, now: datetime.datetime | None = None) -> Inbox:
     quiet_since = now - datetime.timedelta(days=QUIET_DAYS)
     inbox.quiet_cases = list(
         Case.objects.filter(lead_agency_id=agency_id, status__in=OPEN_STATUSES)
-        .annotate(last_note=Max("notes__created_at"))
+        # The newest note per case through its index, not a GROUP BY over every note and
+        # household of the agency's cases (which grew with the city).
+        .annotate(
+            last_note=Subquery(
+                CaseNote.objects.filter(case=OuterRef("pk"))
+                .order_by("-created_at")
+                .values("created_at")[:1]
+            )
+        )
         .filter(Q(last_note__lt=quiet_since) | Q(last_note__isnull=True, opened_at__lt=quiet_since))
         .select_related("household")
         .prefetch_related(household_heads(actor))
