@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from kasane.accounts.models import Agency, Role, Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
+from kasane.cases.error_codes import ErrorCode
 from kasane.cases.models import (
     Case,
     CaseEvent,
@@ -41,6 +42,7 @@ from kasane.cases.models import (
     Triage,
 )
 from kasane.core.dates import fiscal_year, fiscal_year_short
+from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.core.row_version import compare_and_set
 from kasane.core.workdays import add_working_days
 from kasane.privacy import grants
@@ -116,7 +118,7 @@ def _basis_or_denied(actor: Staff, case: Case) -> LegalBasis:
 
 def _require_open(case: Case) -> None:
     if not case.is_open:
-        raise ValidationError(_("This case is closed."), code="case_closed")
+        raise ValidationError(_("This case is closed."), code=CoreCode.CASE_CLOSED)
 
 
 def _lock(case: Case) -> Case:
@@ -221,11 +223,11 @@ def case_status_change(
     _require_open(case)
     if case.lead_agency_id != actor.agency_id:
         raise ValidationError(
-            _("Only the lead agency changes the status of a case."), code="not_lead"
+            _("Only the lead agency changes the status of a case."), code=CoreCode.NOT_LEAD
         )
     if status not in STATUS_MOVES.get(case.status, set()):
         raise ValidationError(
-            _("A case cannot move from this status to that one."), code="bad_status_move"
+            _("A case cannot move from this status to that one."), code=ErrorCode.BAD_STATUS_MOVE
         )
     before = case.status
     case.status = status
@@ -251,13 +253,13 @@ def case_close(*, actor: Staff, case: Case, reason: str) -> Case:
     basis = _basis_or_denied(actor, case)
     _require_open(case)
     if case.lead_agency_id != actor.agency_id and actor.role != Role.COORDINATOR:
-        raise ValidationError(_("Only the lead agency closes a case."), code="not_lead")
+        raise ValidationError(_("Only the lead agency closes a case."), code=CoreCode.NOT_LEAD)
     if not reason.strip():
-        raise ValidationError(_("Say why the case is closed."), code="reason_required")
+        raise ValidationError(_("Say why the case is closed."), code=CoreCode.REASON_REQUIRED)
     if case.referrals.filter(status=ReferralStatus.REQUESTED).exists():
         raise ValidationError(
             _("Answer or withdraw the open referrals before closing the case."),
-            code="open_referrals",
+            code=ErrorCode.OPEN_REFERRALS,
         )
     before = case.status
     case.status = CaseStatus.CLOSED
@@ -292,16 +294,16 @@ def handover_request(*, actor: Staff, case: Case, to_agency: Agency, note: str =
     _require_open(case)
     if case.lead_agency_id != actor.agency_id and actor.role != Role.COORDINATOR:
         raise ValidationError(
-            _("Only the lead agency or coordination hands a case over."), code="not_lead"
+            _("Only the lead agency or coordination hands a case over."), code=CoreCode.NOT_LEAD
         )
     if to_agency.pk == case.lead_agency_id:
-        raise ValidationError(_("This agency already leads the case."), code="already_lead")
+        raise ValidationError(_("This agency already leads the case."), code=ErrorCode.ALREADY_LEAD)
     if not to_agency.is_active:
-        raise ValidationError(_("This agency is no longer active."), code="agency_inactive")
+        raise ValidationError(_("This agency is no longer active."), code=CoreCode.AGENCY_INACTIVE)
     if case.handovers.filter(status=HandoverStatus.PENDING).exists():
         raise ValidationError(
             _("A hand-over of this case is already waiting for an answer."),
-            code="handover_pending",
+            code=ErrorCode.HANDOVER_PENDING,
         )
     assert case.lead_agency is not None
     handover = Handover.objects.create(
@@ -331,7 +333,9 @@ def _handover_answer(actor: Staff, handover: Handover, accept: bool, note: str) 
     if handover.to_agency_id != actor.agency_id or not actor.works_cases:
         raise PermissionDenied
     if handover.status != HandoverStatus.PENDING:
-        raise ValidationError(_("This hand-over was already answered."), code="handover_answered")
+        raise ValidationError(
+            _("This hand-over was already answered."), code=ErrorCode.HANDOVER_ANSWERED
+        )
     handover.status = HandoverStatus.ACCEPTED if accept else HandoverStatus.DECLINED
     handover.responded_by = actor
     handover.responded_at = _now()
@@ -363,7 +367,7 @@ def handover_accept(*, actor: Staff, handover: Handover, note: str = "") -> Hand
 def handover_decline(*, actor: Staff, handover: Handover, note: str) -> Handover:
     """The receiving agency declines; the lead stays where it was."""
     if not note.strip():
-        raise ValidationError(_("Say why you decline."), code="reason_required")
+        raise ValidationError(_("Say why you decline."), code=CoreCode.REASON_REQUIRED)
     return _handover_answer(actor, handover, False, note)
 
 
@@ -375,7 +379,7 @@ def team_member_remove(*, actor: Staff, case: Case, agency: Agency) -> None:
     if agency.pk == case.lead_agency_id:
         raise ValidationError(
             _("The lead agency cannot leave the case. Hand the case over first."),
-            code="last_lead",
+            code=ErrorCode.LAST_LEAD,
         )
     if case.lead_agency_id != actor.agency_id and actor.agency_id != agency.pk:
         raise PermissionDenied
@@ -423,22 +427,25 @@ def referral_create(
         # without taking it is the たらい回し this program exists to end.
         raise ValidationError(
             _("Accept the referral to your agency before referring the household on."),
-            code="not_on_team",
+            code=ErrorCode.NOT_ON_TEAM,
         )
     if to_agency.pk == actor.agency_id:
-        raise ValidationError(_("You cannot refer to your own agency."), code="referral_to_self")
+        raise ValidationError(
+            _("You cannot refer to your own agency."), code=ErrorCode.REFERRAL_TO_SELF
+        )
     if not to_agency.is_active:
-        raise ValidationError(_("This agency is no longer active."), code="agency_inactive")
+        raise ValidationError(_("This agency is no longer active."), code=CoreCode.AGENCY_INACTIVE)
     if not reason.strip() or not request.strip():
         raise ValidationError(
-            _("Write the reason and what you ask of the other agency."), code="reason_required"
+            _("Write the reason and what you ask of the other agency."),
+            code=CoreCode.REASON_REQUIRED,
         )
     if case.referrals.filter(
         to_agency=to_agency, status__in=[ReferralStatus.REQUESTED, ReferralStatus.ACCEPTED]
     ).exists():
         raise ValidationError(
             _("This agency already has an open referral for this case."),
-            code="referral_duplicate",
+            code=ErrorCode.REFERRAL_DUPLICATE,
         )
     at = requested_at or _now()
     referral = Referral(
@@ -483,7 +490,7 @@ def _answered_message(referral: Referral) -> ValidationError:
         message = _("This referral was already declined by %(who)s.") % {"who": who}
     else:
         message = _("This referral is already completed.")
-    return ValidationError(message, code="referral_answered")
+    return ValidationError(message, code=ErrorCode.REFERRAL_ANSWERED)
 
 
 @transaction.atomic
@@ -519,10 +526,10 @@ def referral_accept(*, actor: Staff, referral: Referral) -> Referral:
 def referral_decline(*, actor: Staff, referral: Referral, reason: str, note: str = "") -> Referral:
     """辞退 with a reason: the referral goes back to the sender, who must acknowledge it."""
     if reason not in DeclineReason.values:
-        raise ValidationError(_("Choose why you decline."), code="reason_required")
+        raise ValidationError(_("Choose why you decline."), code=CoreCode.REASON_REQUIRED)
     if reason == DeclineReason.OTHER and not note.strip():
         raise ValidationError(
-            _("Write the reason when you choose “other”."), code="reason_required"
+            _("Write the reason when you choose “other”."), code=CoreCode.REASON_REQUIRED
         )
     referral = _referral_for_update(referral)
     if referral.to_agency_id != actor.agency_id or not actor.works_cases:
@@ -559,7 +566,7 @@ def referral_decline_acknowledge(*, actor: Staff, referral: Referral) -> Referra
     if referral.from_agency_id != actor.agency_id or not actor.works_cases:
         raise PermissionDenied
     if referral.status != ReferralStatus.DECLINED:
-        raise ValidationError(_("This referral was not declined."), code="not_declined")
+        raise ValidationError(_("This referral was not declined."), code=ErrorCode.NOT_DECLINED)
     if referral.decline_seen_at is None:
         referral.decline_seen_at = _now()
         referral.save(update_fields=["decline_seen_at", "updated_at"])
@@ -578,14 +585,16 @@ def referral_decline_acknowledge(*, actor: Staff, referral: Referral) -> Referra
 def referral_complete(*, actor: Staff, referral: Referral, outcome: str) -> Referral:
     """完了 with an outcome, by the agency that accepted it."""
     if not outcome.strip():
-        raise ValidationError(_("Write the outcome of the referral."), code="outcome_required")
+        raise ValidationError(
+            _("Write the outcome of the referral."), code=CoreCode.OUTCOME_REQUIRED
+        )
     referral = _referral_for_update(referral)
     if referral.to_agency_id != actor.agency_id or not actor.works_cases:
         raise PermissionDenied
     if referral.status != ReferralStatus.ACCEPTED:
         if referral.status == ReferralStatus.REQUESTED:
             raise ValidationError(
-                _("Accept the referral before completing it."), code="not_accepted"
+                _("Accept the referral before completing it."), code=CoreCode.NOT_ACCEPTED
             )
         raise _answered_message(referral)
     referral.status = ReferralStatus.COMPLETED
@@ -643,11 +652,11 @@ def case_send_to_coordination(*, actor: Staff, case: Case, reason: str) -> Case:
     _require_open(case)
     if not reason.strip():
         raise ValidationError(
-            _("Say why the case needs multi-agency coordination."), code="reason_required"
+            _("Say why the case needs multi-agency coordination."), code=CoreCode.REASON_REQUIRED
         )
     if case.sent_to_coordination_at is not None:
         raise ValidationError(
-            _("This case is already with coordination."), code="already_in_coordination"
+            _("This case is already with coordination."), code=ErrorCode.ALREADY_IN_COORDINATION
         )
     case.sent_to_coordination_at = _now()
     case.coordination_reason = reason.strip()
@@ -691,10 +700,10 @@ def case_triage(
     _require_coordinator(actor, case)
     _require_open(case)
     if triage not in Triage.values:
-        raise ValidationError(_("Choose A, B or C."), code="bad_triage")
+        raise ValidationError(_("Choose A, B or C."), code=ErrorCode.BAD_TRIAGE)
     if triage == Triage.C and not advice.strip():
         raise ValidationError(
-            _("For C, write the advice given to the agencies."), code="advice_required"
+            _("For C, write the advice given to the agencies."), code=ErrorCode.ADVICE_REQUIRED
         )
     case.triage = triage
     case.triage_advice = advice.strip()
@@ -731,7 +740,7 @@ def case_accept(*, actor: Staff, case: Case, at: datetime.datetime | None = None
     _require_coordinator(actor, case)
     _require_open(case)
     if case.accepted_at is not None:
-        raise ValidationError(_("Support was already decided."), code="already_accepted")
+        raise ValidationError(_("Support was already decided."), code=ErrorCode.ALREADY_ACCEPTED)
     case.accepted_at = at or _now()
     case.row_version += 1
     case.save(update_fields=["accepted_at", "row_version", "updated_at"])
@@ -754,7 +763,7 @@ def case_name_lead(*, actor: Staff, case: Case, agency: Agency) -> Case:
     _require_coordinator(actor, case)
     _require_open(case)
     if not agency.is_active:
-        raise ValidationError(_("This agency is no longer active."), code="agency_inactive")
+        raise ValidationError(_("This agency is no longer active."), code=CoreCode.AGENCY_INACTIVE)
     at = _now()
     case.handovers.filter(status=HandoverStatus.PENDING).update(
         status=HandoverStatus.DECLINED,
@@ -793,9 +802,11 @@ def case_note_create(
     _require_open(case)
     assert actor.agency is not None
     if kind not in NoteKind.values or visibility not in NoteVisibility.values:
-        raise ValidationError(_("Choose the kind and who may see the note."), code="bad_choice")
+        raise ValidationError(
+            _("Choose the kind and who may see the note."), code=ErrorCode.BAD_CHOICE
+        )
     if written_on > timezone.localdate():
-        raise ValidationError(_("The date cannot be in the future."), code="future")
+        raise ValidationError(_("The date cannot be in the future."), code=CoreCode.FUTURE)
     note = CaseNote(
         case=case,
         written_on=written_on,

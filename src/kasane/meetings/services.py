@@ -24,6 +24,8 @@ from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases import services as case_services
 from kasane.cases.models import Case
+from kasane.core.error_codes import ErrorCode as CoreCode
+from kasane.meetings.error_codes import ErrorCode
 from kasane.meetings.models import (
     NAMED_CASE_KINDS,
     AgendaItem,
@@ -72,7 +74,7 @@ def _require_organizer(actor: Staff, meeting: Meeting) -> None:
 
 def _require_not_cancelled(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.CANCELLED:
-        raise ValidationError(_("This meeting was cancelled."), code="meeting_cancelled")
+        raise ValidationError(_("This meeting was cancelled."), code=CoreCode.MEETING_CANCELLED)
 
 
 def _refresh_grants(meeting: Meeting) -> None:
@@ -105,22 +107,23 @@ def meeting_create(
     agency = actor.agency
     assert agency is not None
     if kind not in MeetingKind.values:
-        raise ValidationError(_("Choose the kind of meeting."), code="bad_kind")
+        raise ValidationError(_("Choose the kind of meeting."), code=ErrorCode.BAD_KIND)
     if kind == MeetingKind.SUPPORT_MEETING and agency.agency_type != AgencyType.MUNICIPALITY:
         raise ValidationError(
             _("A support meeting (art. 106-6) is held by the municipality."),
-            code="support_meeting_by_municipality",
+            code=ErrorCode.SUPPORT_MEETING_BY_MUNICIPALITY,
         )
     if kind == MeetingKind.INTEGRATED_MEETING and actor.role != Role.COORDINATOR:
         raise ValidationError(
             _("An integrated support meeting is held by multi-agency coordination."),
-            code="integrated_meeting_by_coordination",
+            code=ErrorCode.INTEGRATED_MEETING_BY_COORDINATION,
         )
     if not place.strip() and not online:
         raise ValidationError(
             {
                 "place": ValidationError(
-                    _("Write the place, or mark the meeting as online."), code="place_required"
+                    _("Write the place, or mark the meeting as online."),
+                    code=ErrorCode.PLACE_REQUIRED,
                 )
             }
         )
@@ -152,7 +155,7 @@ def meeting_status_change(*, actor: Staff, meeting: Meeting, status: str) -> Mee
     """Mark a meeting held or cancelled (the organiser)."""
     _require_organizer(actor, meeting)
     if status not in MeetingStatus.values:
-        raise ValidationError(_("Choose the status."), code="bad_status")
+        raise ValidationError(_("Choose the status."), code=ErrorCode.BAD_STATUS)
     meeting.status = status
     meeting.save(update_fields=["status", "updated_at"])
     _refresh_grants(meeting)
@@ -175,23 +178,26 @@ def attendee_add(
     _require_organizer(actor, meeting)
     _require_not_cancelled(meeting)
     if not agency.is_active:
-        raise ValidationError(_("This agency is no longer active."), code="agency_inactive")
+        raise ValidationError(_("This agency is no longer active."), code=CoreCode.AGENCY_INACTIVE)
     if staff is not None and staff.agency_id != agency.pk:
         raise ValidationError(
             {
                 "staff": ValidationError(
-                    _("This staff member does not work at that agency."), code="staff_not_of_agency"
+                    _("This staff member does not work at that agency."),
+                    code=CoreCode.STAFF_NOT_OF_AGENCY,
                 )
             }
         )
     if meeting.attendees.filter(agency=agency, staff=staff).exists():
-        raise ValidationError(_("This attendee is already on the list."), code="attendee_duplicate")
+        raise ValidationError(
+            _("This attendee is already on the list."), code=ErrorCode.ATTENDEE_DUPLICATE
+        )
     try:
         with transaction.atomic():
             attendee = Attendee.objects.create(meeting=meeting, agency=agency, staff=staff)
     except IntegrityError as exc:  # two organisers adding the same attendee at once
         raise ValidationError(
-            _("This attendee is already on the list."), code="attendee_duplicate"
+            _("This attendee is already on the list."), code=ErrorCode.ATTENDEE_DUPLICATE
         ) from exc
     _refresh_grants(meeting)
     audit.record(
@@ -230,12 +236,12 @@ def pledge_record(
                 "A confidentiality pledge is recorded only for a support meeting (art. 106-6); "
                 "at this meeting the basis of sharing is the person's consent."
             ),
-            code="pledge_not_support_meeting",
+            code=ErrorCode.PLEDGE_NOT_SUPPORT_MEETING,
         )
     _require_not_cancelled(meeting)
     if ConfidentialityPledge.objects.filter(attendee=attendee).exists():
         raise ValidationError(
-            _("This attendee's pledge is already recorded."), code="pledge_duplicate"
+            _("This attendee's pledge is already recorded."), code=ErrorCode.PLEDGE_DUPLICATE
         )
     pledge = ConfidentialityPledge.objects.create(
         attendee=attendee, pledged_at=at or timezone.now(), recorded_by=actor
@@ -271,7 +277,7 @@ def _members(meeting: Meeting, members: Iterable[Attendee]) -> list[Attendee]:
             {
                 "members": ValidationError(
                     _("Choose the members among this meeting's attendees."),
-                    code="member_not_attendee",
+                    code=ErrorCode.MEMBER_NOT_ATTENDEE,
                 )
             }
         )
@@ -303,7 +309,7 @@ def agenda_add(
         raise PermissionDenied
     case = Case.objects.get(pk=case.pk)  # the caller's copy may predate 支援決定 or closing
     if not case.is_open:
-        raise ValidationError(_("This case is closed."), code="case_closed")
+        raise ValidationError(_("This case is closed."), code=CoreCode.CASE_CLOSED)
     if meeting.kind == MeetingKind.INTEGRATED_MEETING:
         if case.accepted_at is None and not to_decide_support:
             raise ValidationError(
@@ -312,7 +318,7 @@ def agenda_add(
                     "Record the support decision first, or bring the case to decide it; a "
                     "support meeting (art. 106-6) may discuss it before that."
                 ),
-                code="not_accepted",
+                code=CoreCode.NOT_ACCEPTED,
             )
         if not _consent_for_integrated_meeting(case):
             raise ValidationError(
@@ -321,14 +327,17 @@ def agenda_add(
                     "integrated support meeting. Obtain and record the consent first, or "
                     "discuss the case at a support meeting (art. 106-6), which needs none."
                 ),
-                code="no_consent",
+                code=ErrorCode.NO_CONSENT,
             )
     chosen = _members(meeting, members)
     if chosen and actor.pk != meeting.chair_id:
-        raise ValidationError(_("Only the chair names the members for a case."), code="not_chair")
+        raise ValidationError(
+            _("Only the chair names the members for a case."), code=ErrorCode.NOT_CHAIR
+        )
     if meeting.agenda.filter(case=case).exists():
         raise ValidationError(
-            _("This case is already on the agenda of this meeting."), code="agenda_duplicate"
+            _("This case is already on the agenda of this meeting."),
+            code=ErrorCode.AGENDA_DUPLICATE,
         )
     item = AgendaItem(meeting=meeting, case=case, deidentified_summary=deidentified_summary.strip())
     item.full_clean()
@@ -359,7 +368,9 @@ def agenda_members_set(
     meeting = item.meeting
     _require_organizer(actor, meeting)
     if actor.pk != meeting.chair_id:
-        raise ValidationError(_("Only the chair names the members for a case."), code="not_chair")
+        raise ValidationError(
+            _("Only the chair names the members for a case."), code=ErrorCode.NOT_CHAIR
+        )
     item.members.set(_members(meeting, members))
     _refresh_grants(meeting)
     audit.record(
@@ -443,31 +454,32 @@ def decision_add(
     _require_not_cancelled(meeting)
     text = text.strip()
     if kind not in DecisionKind.values:
-        raise ValidationError(_("Choose the kind of decision."), code="bad_kind")
+        raise ValidationError(_("Choose the kind of decision."), code=ErrorCode.BAD_KIND)
     if kind in PLAN_PAGES_ONLY and not from_plans:
         raise ValidationError(
             _(
                 "Approve the plan on the case's plan page, and decide the closure on its "
                 "closure page, choosing this meeting: they record the decision here."
             ),
-            code="use_plan_pages",
+            code=ErrorCode.USE_PLAN_PAGES,
         )
     if kind in INTEGRATED_ONLY and meeting.kind != MeetingKind.INTEGRATED_MEETING:
         raise ValidationError(
             _("This decision is taken only at an integrated support meeting."),
-            code="decision_needs_integrated_meeting",
+            code=ErrorCode.DECISION_NEEDS_INTEGRATED_MEETING,
         )
     if meeting.kind not in NAMED_CASE_KINDS and kind not in DEIDENTIFIED_DECISIONS:
         raise ValidationError(
             _("A meeting that sees no names records only missing resources and notes."),
-            code="decision_needs_named_meeting",
+            code=ErrorCode.DECISION_NEEDS_NAMED_MEETING,
         )
     if kind == DecisionKind.ACTION:
         if owner is None:
             raise ValidationError(
                 {
                     "owner": ValidationError(
-                        _("Name the agency that carries out the action."), code="owner_required"
+                        _("Name the agency that carries out the action."),
+                        code=ErrorCode.OWNER_REQUIRED,
                     )
                 }
             )
@@ -479,13 +491,13 @@ def decision_add(
                     "to it first, or give the action to an agency on the team."
                 )
                 % {"agency": owner.name},
-                code="owner_not_on_team",
+                code=ErrorCode.OWNER_NOT_ON_TEAM,
             )
         if due_on is None:
             raise ValidationError(
                 {
                     "due_on": ValidationError(
-                        _("Give the date the action is due."), code="due_required"
+                        _("Give the date the action is due."), code=ErrorCode.DUE_REQUIRED
                     )
                 }
             )
@@ -494,7 +506,7 @@ def decision_add(
             raise ValidationError(
                 {
                     "next_review_on": ValidationError(
-                        _("Give the date of the next review."), code="review_date_required"
+                        _("Give the date of the next review."), code=CoreCode.REVIEW_DATE_REQUIRED
                     )
                 }
             )
@@ -502,7 +514,8 @@ def decision_add(
             raise ValidationError(
                 {
                     "next_review_on": ValidationError(
-                        _("The next review cannot be before the meeting."), code="review_in_past"
+                        _("The next review cannot be before the meeting."),
+                        code=CoreCode.REVIEW_IN_PAST,
                     )
                 }
             )
@@ -511,7 +524,7 @@ def decision_add(
         case_services.case_accept(actor=actor, case=item.case, at=meeting.held_at)
     if not text:
         raise ValidationError(
-            {"text": ValidationError(_("Write the decision."), code="text_required")}
+            {"text": ValidationError(_("Write the decision."), code=ErrorCode.TEXT_REQUIRED)}
         )
     decision = Decision(
         item=item,

@@ -17,6 +17,7 @@ from kasane.accounts.models import Staff
 from kasane.api.auth import caller
 from kasane.api.schemas import ERRORS, AgencyRef, PageOut, agency_ref, page_out
 from kasane.audit.models import Purpose
+from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.outreach import selectors, services
 from kasane.outreach.models import (
     CloseReason,
@@ -57,7 +58,11 @@ def _area(code: str | None) -> Area | None:
     area = Area.objects.filter(code=code).first()
     if area is None:
         raise ValidationError(
-            {"area": ValidationError(_("There is no area with this code."), code="unknown_area")}
+            {
+                "area": ValidationError(
+                    _("There is no area with this code."), code=CoreCode.UNKNOWN_AREA
+                )
+            }
         )
     return area
 

@@ -24,7 +24,9 @@ from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases import services as case_services
 from kasane.cases.models import Case
+from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.core.services import submission_record, submission_seen
+from kasane.outreach.error_codes import ErrorCode
 from kasane.outreach.models import (
     STAGE_ORDER,
     ChangeKind,
@@ -70,7 +72,7 @@ def _target_basis(actor: Staff, target: OutreachTarget) -> LegalBasis:
 
 def _require_open(target: OutreachTarget) -> None:
     if not target.is_open:
-        raise ValidationError(_("This outreach target is closed."), code="target_closed")
+        raise ValidationError(_("This outreach target is closed."), code=ErrorCode.TARGET_CLOSED)
 
 
 def _lock(target: OutreachTarget) -> OutreachTarget:
@@ -111,12 +113,14 @@ def concern_report_create(
         errors.setdefault("address", []).append(
             ValidationError(
                 _("Say where: choose an area, or write an address or a landmark."),
-                code="no_place",
+                code=ErrorCode.NO_PLACE,
             )
         )
     if set(signs) - set(ConcernSign.values):
         errors.setdefault("signs", []).append(
-            ValidationError(_("Choose what was noticed from the list."), code="unknown_sign")
+            ValidationError(
+                _("Choose what was noticed from the list."), code=ErrorCode.UNKNOWN_SIGN
+            )
         )
     if errors:
         raise ValidationError(errors)
@@ -172,7 +176,7 @@ def concern_report_status_set(*, actor: Staff, report: ConcernReport, status: st
     if basis is None:
         raise PermissionDenied
     if status not in ReportStatus.values:
-        raise ValidationError({"status": _("Choose a status from the list.")}, code="status")
+        raise ValidationError({"status": _("Choose a status from the list.")}, code=CoreCode.STATUS)
     report = ConcernReport.objects.select_for_update().get(pk=report.pk)
     if _set_status(report, status, _now()):
         audit.record(
@@ -227,7 +231,7 @@ def _check_worker(agency: Agency, worker: Staff | None) -> None:
         worker.agency_id != agency.pk or worker.role != Role.OUTREACH_WORKER
     ):
         raise ValidationError(
-            {"worker": _("Choose an outreach worker of the agency.")}, code="worker"
+            {"worker": _("Choose an outreach worker of the agency.")}, code=ErrorCode.WORKER
         )
 
 
@@ -264,7 +268,7 @@ def target_open(
     if not label.strip():
         raise ValidationError(
             {"label": _("Say how the target is known, e.g. “the son at this address”.")},
-            code="no_label",
+            code=ErrorCode.NO_LABEL,
         )
     now = _now()
     target = OutreachTarget(
@@ -343,7 +347,7 @@ def target_update(
     if not target.label:
         raise ValidationError(
             {"label": _("Say how the target is known, e.g. “the son at this address”.")},
-            code="no_label",
+            code=ErrorCode.NO_LABEL,
         )
     target.full_clean()
     target.save()
@@ -387,7 +391,9 @@ def attempt_record(
     opened_on = timezone.localtime(target.opened_at).date()
     if attempted_on < opened_on:
         errors.setdefault("attempted_on", []).append(
-            ValidationError(_("The date is before the target was opened."), code="before_opened")
+            ValidationError(
+                _("The date is before the target was opened."), code=ErrorCode.BEFORE_OPENED
+            )
         )
     if errors:
         raise ValidationError(errors)
@@ -426,10 +432,10 @@ def target_stage_move(
     target = _lock(target)
     _require_open(target)
     if stage not in Stage.values:
-        raise ValidationError({"stage": _("Choose a stage from the list.")}, code="stage")
+        raise ValidationError({"stage": _("Choose a stage from the list.")}, code=ErrorCode.STAGE)
     if stage == target.stage:
         raise ValidationError(
-            {"stage": _("The target is already at this stage.")}, code="same_stage"
+            {"stage": _("The target is already at this stage.")}, code=ErrorCode.SAME_STAGE
         )
     previous = target.stage
     target.stage = stage
@@ -455,7 +461,9 @@ def target_close(
     target = _lock(target)
     _require_open(target)
     if reason not in CloseReason.values:
-        raise ValidationError({"reason": _("Choose why the target is closed.")}, code="reason")
+        raise ValidationError(
+            {"reason": _("Choose why the target is closed.")}, code=ErrorCode.REASON
+        )
     now = _now()
     target.closed_at = now
     target.close_reason = reason
@@ -480,7 +488,7 @@ def target_reopen(*, actor: Staff, target: OutreachTarget, note: str = "") -> Ou
     basis = _target_basis(actor, target)
     target = _lock(target)
     if target.is_open:
-        raise ValidationError(_("This outreach target is open."), code="target_open")
+        raise ValidationError(_("This outreach target is open."), code=ErrorCode.TARGET_OPEN)
     target.closed_at = None
     target.close_reason = ""
     target.quiet_alerted_at = None
@@ -526,7 +534,7 @@ def target_to_case(
     target = _lock(target)
     _require_open(target)
     if target.case_id is not None:
-        raise ValidationError(_("This target is already a case."), code="already_case")
+        raise ValidationError(_("This target is already a case."), code=ErrorCode.ALREADY_CASE)
     person = target.person
     if person is None:
         if not target.name or not target.kana:
@@ -534,7 +542,7 @@ def target_to_case(
                 {
                     "name": ValidationError(
                         _("Write the person's name and its kana on the target first."),
-                        code="no_name",
+                        code=ErrorCode.NO_NAME,
                     )
                 }
             )
@@ -553,7 +561,7 @@ def target_to_case(
         found = _household_of(person)
         if found is None:
             raise ValidationError(
-                _("The person belongs to no household in the registry."), code="no_household"
+                _("The person belongs to no household in the registry."), code=CoreCode.NO_HOUSEHOLD
             )
         household = found
     case = case_services.open_case_of_household(actor, household) or case_services.case_open(

@@ -22,10 +22,12 @@ from kasane.api.auth import case_worker
 from kasane.api.lookups import agency_by_id
 from kasane.api.schemas import ERRORS, AgencyRef, ErrorOut, agency_ref
 from kasane.audit.models import Purpose
+from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.meetings import selectors as meeting_selectors
 from kasane.meetings.models import AgendaItem
 from kasane.plans import selectors as plan_selectors
 from kasane.plans import services
+from kasane.plans.error_codes import ErrorCode
 from kasane.plans.models import (
     AgreementMethod,
     Closure,
@@ -304,7 +306,7 @@ def _staff(public_id: UUID | None) -> Staff | None:
         raise ValidationError(
             {
                 "staff_id": ValidationError(
-                    _("There is no staff member with this id."), code="unknown_staff"
+                    _("There is no staff member with this id."), code=CoreCode.UNKNOWN_STAFF
                 )
             }
         )
@@ -319,7 +321,8 @@ def _person(access: plan_selectors.CaseAccess, public_id: UUID | None) -> Person
         raise ValidationError(
             {
                 "person_id": ValidationError(
-                    _("Choose a current member of this household."), code="person_not_member"
+                    _("Choose a current member of this household."),
+                    code=ErrorCode.PERSON_NOT_MEMBER,
                 )
             }
         )
@@ -338,7 +341,7 @@ def _goal_results(goals: list[PlanGoal], results: list[GoalResultIn]) -> dict[in
         raise ValidationError(
             {
                 "goals": ValidationError(
-                    _("Evaluate the goals of the plan in force."), code="goal_not_in_plan"
+                    _("Evaluate the goals of the plan in force."), code=ErrorCode.GOAL_NOT_IN_PLAN
                 )
             }
         )

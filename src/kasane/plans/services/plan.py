@@ -15,9 +15,11 @@ from kasane.accounts.models import Agency, Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import Case, CaseStatus
+from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.core.row_version import EditConflict, compare_and_set
 from kasane.meetings import services as meeting_services
 from kasane.meetings.models import AgendaItem, DecisionKind
+from kasane.plans.error_codes import ErrorCode
 from kasane.plans.models import (
     AgreementMethod,
     GoalTerm,
@@ -45,7 +47,7 @@ def _require_draft(plan: SupportPlan) -> None:
     if plan.status != PlanStatus.DRAFT:
         raise ValidationError(
             _("This version of the plan is no longer a draft. Start a new version to change it."),
-            code="plan_not_draft",
+            code=ErrorCode.PLAN_NOT_DRAFT,
         )
 
 
@@ -77,7 +79,7 @@ def _not_on_team(agency: Agency) -> ValidationError:
             "to it first, or give the action to an agency on the team."
         )
         % {"agency": agency.name},
-        code="agency_not_on_team",
+        code=ErrorCode.AGENCY_NOT_ON_TEAM,
     )
 
 
@@ -93,7 +95,7 @@ def plan_create(*, actor: Staff, case: Case) -> SupportPlan:
     if case.plans.filter(status=PlanStatus.DRAFT).exists():
         raise ValidationError(
             _("A draft of the plan is already open. Finish it and have it approved first."),
-            code="draft_exists",
+            code=ErrorCode.DRAFT_EXISTS,
         )
     previous = case.plans.order_by("-version").prefetch_related("goals__actions").first()
     plan = SupportPlan(
@@ -111,7 +113,7 @@ def plan_create(*, actor: Staff, case: Case) -> SupportPlan:
     except IntegrityError as exc:  # two staff starting a version at the same moment
         raise ValidationError(
             _("A draft of the plan is already open. Finish it and have it approved first."),
-            code="draft_exists",
+            code=ErrorCode.DRAFT_EXISTS,
         ) from exc
     if previous is not None:
         for goal in previous.goals.all():
@@ -167,11 +169,15 @@ def plan_update(
     if (agreed_on is None) != (not agreement_method):
         raise ValidationError(
             _("Give both the date the person agreed and how they agreed."),
-            code="agreement_incomplete",
+            code=ErrorCode.AGREEMENT_INCOMPLETE,
         )
     if agreement_method and agreement_method not in AgreementMethod.values:
         raise ValidationError(
-            {"agreement_method": ValidationError(_("Choose how the person agreed."), code="bad")}
+            {
+                "agreement_method": ValidationError(
+                    _("Choose how the person agreed."), code=ErrorCode.BAD
+                )
+            }
         )
     if agreed_on is not None:
         _not_future(agreed_on, "agreed_on")
@@ -216,11 +222,15 @@ def plan_update(
 def _goal_text(term: str, text: str) -> str:
     if term not in GoalTerm.values:
         raise ValidationError(
-            {"term": ValidationError(_("Choose long or short term."), code="bad_term")}
+            {"term": ValidationError(_("Choose long or short term."), code=ErrorCode.BAD_TERM)}
         )
     if not text.strip():
         raise ValidationError(
-            {"text": ValidationError(_("Write the goal in the person's words."), code="required")}
+            {
+                "text": ValidationError(
+                    _("Write the goal in the person's words."), code=CoreCode.REQUIRED
+                )
+            }
         )
     return text.strip()
 
@@ -299,7 +309,7 @@ def action_add(
     goal = PlanGoal.objects.get(pk=goal.pk, plan=plan)
     if not what.strip():
         raise ValidationError(
-            {"what": ValidationError(_("Write what is to be done."), code="required")}
+            {"what": ValidationError(_("Write what is to be done."), code=CoreCode.REQUIRED)}
         )
     if not _on_team(plan.case, agency):
         raise _not_on_team(agency)
@@ -307,7 +317,8 @@ def action_add(
         raise ValidationError(
             {
                 "staff": ValidationError(
-                    _("This staff member does not work at that agency."), code="staff_not_of_agency"
+                    _("This staff member does not work at that agency."),
+                    code=CoreCode.STAFF_NOT_OF_AGENCY,
                 )
             }
         )
@@ -360,13 +371,18 @@ def plan_approve(
         # The plan changed since the approver opened it (under the row lock: no race).
         raise EditConflict(object_type="support_plan", current_row_version=plan.row_version)
     case = _lock(plan.case)
-    item = _integrated_item_for(item, case, code="approval")
+    item = _integrated_item_for(
+        item,
+        case,
+        wrong_kind=ErrorCode.APPROVAL_NEEDS_INTEGRATED_MEETING,
+        other_case=ErrorCode.APPROVAL_MEETING_OTHER_CASE,
+    )
     _require_organizer(actor, item)
     goals = list(plan.goals.prefetch_related("actions__agency"))
     if not goals:
         raise ValidationError(
             _("The plan has no goal yet. Write the person's goals first."),
-            code="plan_without_goals",
+            code=ErrorCode.PLAN_WITHOUT_GOALS,
         )
     for goal in goals:
         for action in goal.actions.all():
@@ -375,14 +391,14 @@ def plan_approve(
     if plan.agreed_on is None or not plan.agreement_method:
         raise ValidationError(
             _("Record the person's agreement to the plan (date and how) before it is approved."),
-            code="agreement_required",
+            code=ErrorCode.AGREEMENT_REQUIRED,
         )
     review_due_on = review_due_on or plan.review_due_on
     if review_due_on is None:
         raise ValidationError(
             {
                 "review_due_on": ValidationError(
-                    _("Give the date of the next review."), code="review_date_required"
+                    _("Give the date of the next review."), code=CoreCode.REVIEW_DATE_REQUIRED
                 )
             }
         )
@@ -390,7 +406,7 @@ def plan_approve(
         raise ValidationError(
             {
                 "review_due_on": ValidationError(
-                    _("The next review cannot be before the meeting."), code="review_in_past"
+                    _("The next review cannot be before the meeting."), code=CoreCode.REVIEW_IN_PAST
                 )
             }
         )
