@@ -131,7 +131,7 @@ def consultation_record(
     """
     require_case_worker(actor)
     assert actor.agency is not None
-    previous = submission_seen(token, CoreCode.CONSULTATION)
+    previous = submission_seen(token, "consultation")
     if previous is not None:
         # The same form posted again: the consultation it made, if it is this agency's.
         earlier = Consultation.objects.filter(public_id=previous, agency=actor.agency).first()
