@@ -1,5 +1,6 @@
-"""プラン兼利用申込書: support plans, their goals and actions, and their approval at a
-重層的支援会議."""
+"""プラン兼利用申込書: support plans, their versions, and their approval at a
+重層的支援会議. Goals and actions are in ``goals``.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,6 @@ from kasane.meetings.models import AgendaItem, DecisionKind
 from kasane.plans.error_codes import ErrorCode
 from kasane.plans.models import (
     AgreementMethod,
-    GoalTerm,
     PlanAction,
     PlanGoal,
     PlanStatus,
@@ -219,165 +219,11 @@ def plan_update(
     return plan
 
 
-def _goal_text(term: str, text: str) -> str:
-    if term not in GoalTerm.values:
-        raise ValidationError(
-            {"term": ValidationError(_("Choose long or short term."), code=ErrorCode.BAD_TERM)}
-        )
-    if not text.strip():
-        raise ValidationError(
-            {
-                "text": ValidationError(
-                    _("Write the goal in the person's words."), code=CoreCode.REQUIRED
-                )
-            }
-        )
-    return text.strip()
-
-
-@transaction.atomic
-def goal_add(*, actor: Staff, plan: SupportPlan, term: str, text: str) -> PlanGoal:
-    """A long- or short-term goal of the draft, in the person's words."""
-    plan, basis = _writable_plan(actor, plan)
-    text = _goal_text(term, text)
-    last = plan.goals.aggregate(last=Max("order"))["last"]
-    goal = PlanGoal(plan=plan, term=term, text=text, order=(last or 0) + 1)
-    goal.full_clean()
-    goal.save()
-    _count_a_change(plan)
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        legal_basis=basis,
-        object_type=ObjectType.SUPPORT_PLAN,
-        object_id=plan.public_id,
-        detail={"fields": ["goals"]},
-    )
-    return goal
-
-
-@transaction.atomic
-def goal_update(*, actor: Staff, goal: PlanGoal, term: str, text: str) -> PlanGoal:
-    """Reword a goal of the draft (it keeps its lineage: the diff shows it as changed)."""
-    plan, basis = _writable_plan(actor, goal.plan)
-    goal = PlanGoal.objects.get(pk=goal.pk, plan=plan)
-    goal.term = term
-    goal.text = _goal_text(term, text)
-    goal.full_clean()
-    goal.save()
-    _count_a_change(plan)
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        legal_basis=basis,
-        object_type=ObjectType.SUPPORT_PLAN,
-        object_id=plan.public_id,
-        detail={"fields": ["goals"]},
-    )
-    return goal
-
-
-@transaction.atomic
-def goal_remove(*, actor: Staff, goal: PlanGoal) -> None:
-    """Take a goal, with its actions, off the draft. Older versions keep theirs."""
-    plan, basis = _writable_plan(actor, goal.plan)
-    PlanGoal.objects.filter(pk=goal.pk, plan=plan).delete()
-    _count_a_change(plan)
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        legal_basis=basis,
-        object_type=ObjectType.SUPPORT_PLAN,
-        object_id=plan.public_id,
-        detail={"fields": ["goals"]},
-    )
-
-
-@transaction.atomic
-def action_add(
-    *,
-    actor: Staff,
-    goal: PlanGoal,
-    what: str,
-    agency: Agency,
-    staff: Staff | None = None,
-    due_on: datetime.date | None = None,
-) -> PlanAction:
-    """役割分担: what is done, by which agency on the case's team (and which of its staff),
-    by when. An agency not on the team is refused: refer the household to it first."""
-    plan, basis = _writable_plan(actor, goal.plan)
-    goal = PlanGoal.objects.get(pk=goal.pk, plan=plan)
-    if not what.strip():
-        raise ValidationError(
-            {"what": ValidationError(_("Write what is to be done."), code=CoreCode.REQUIRED)}
-        )
-    if not _on_team(plan.case, agency):
-        raise _not_on_team(agency)
-    if staff is not None and staff.agency_id != agency.pk:
-        raise ValidationError(
-            {
-                "staff": ValidationError(
-                    _("This staff member does not work at that agency."),
-                    code=CoreCode.STAFF_NOT_OF_AGENCY,
-                )
-            }
-        )
-    action = PlanAction(goal=goal, what=what.strip(), agency=agency, staff=staff, due_on=due_on)
-    action.full_clean()
-    action.save()
-    _count_a_change(plan)
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        legal_basis=basis,
-        object_type=ObjectType.SUPPORT_PLAN,
-        object_id=plan.public_id,
-        detail={"fields": ["actions"]},
-    )
-    return action
-
-
-@transaction.atomic
-def action_remove(*, actor: Staff, action: PlanAction) -> None:
-    """Take an action off the draft. Older versions keep theirs."""
-    plan, basis = _writable_plan(actor, action.goal.plan)
-    PlanAction.objects.filter(pk=action.pk, goal__plan=plan).delete()
-    _count_a_change(plan)
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        legal_basis=basis,
-        object_type=ObjectType.SUPPORT_PLAN,
-        object_id=plan.public_id,
-        detail={"fields": ["actions"]},
-    )
-
-
-@transaction.atomic
-def plan_approve(
-    *,
-    actor: Staff,
-    plan: SupportPlan,
-    item: AgendaItem,
-    review_due_on: datetime.date | None = None,
-    row_version: int | None = None,
-) -> SupportPlan:
-    """Approve a draft at a 重層的支援会議 that took up this case (``item``), recorded by the
-    agency that held it. The meeting's plan-approval decision is written with it; the
-    version approved before becomes superseded. The draft needs goals, every action with an
-    agency still on the team, the person's agreement, and the date of its first review."""
-    plan, basis = _writable_plan(actor, plan)
-    if row_version is not None and plan.row_version != row_version:
-        # The plan changed since the approver opened it (under the row lock: no race).
-        raise EditConflict(object_type="support_plan", current_row_version=plan.row_version)
-    case = _lock(plan.case)
-    item = _integrated_item_for(
-        item,
-        case,
-        wrong_kind=ErrorCode.APPROVAL_NEEDS_INTEGRATED_MEETING,
-        other_case=ErrorCode.APPROVAL_MEETING_OTHER_CASE,
-    )
-    _require_organizer(actor, item)
+def _approvable(
+    plan: SupportPlan, case: Case, item: AgendaItem, review_due_on: datetime.date | None
+) -> datetime.date:
+    """The date of the first review, once the draft has goals, every action an agency still
+    on the team, and the person's agreement."""
     goals = list(plan.goals.prefetch_related("actions__agency"))
     if not goals:
         raise ValidationError(
@@ -410,6 +256,35 @@ def plan_approve(
                 )
             }
         )
+    return review_due_on
+
+
+@transaction.atomic
+def plan_approve(
+    *,
+    actor: Staff,
+    plan: SupportPlan,
+    item: AgendaItem,
+    review_due_on: datetime.date | None = None,
+    row_version: int | None = None,
+) -> SupportPlan:
+    """Approve a draft at a 重層的支援会議 that took up this case (``item``), recorded by the
+    agency that held it. The meeting's plan-approval decision is written with it; the
+    version approved before becomes superseded. The draft needs goals, every action with an
+    agency still on the team, the person's agreement, and the date of its first review."""
+    plan, basis = _writable_plan(actor, plan)
+    if row_version is not None and plan.row_version != row_version:
+        # The plan changed since the approver opened it (under the row lock: no race).
+        raise EditConflict(object_type="support_plan", current_row_version=plan.row_version)
+    case = _lock(plan.case)
+    item = _integrated_item_for(
+        item,
+        case,
+        wrong_kind=ErrorCode.APPROVAL_NEEDS_INTEGRATED_MEETING,
+        other_case=ErrorCode.APPROVAL_MEETING_OTHER_CASE,
+    )
+    _require_organizer(actor, item)
+    review_due_on = _approvable(plan, case, item, review_due_on)
     decision = meeting_services.decision_add(
         actor=actor,
         item=item,
