@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from kasane.accounts import two_factor
+from kasane.accounts.error_codes import ErrorCode
 from kasane.accounts.services import client_address, login_attempt_record, login_throttled
 
 # The same words whether or not the account exists: the lock must not tell a guesser which
@@ -20,7 +21,7 @@ THROTTLED_MESSAGE = _(
 def throttled_error() -> forms.ValidationError:
     return forms.ValidationError(
         THROTTLED_MESSAGE,
-        code="throttled",
+        code=ErrorCode.THROTTLED,
         params={"minutes": settings.KASANE_LOGIN_WINDOW_MINUTES},
     )
 

@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kasane.accounts.error_codes import ErrorCode
+
 # Words of this service that a password must not be built on (NIST: "context-specific words").
 CONTEXT_WORDS = frozenset({"kasane", "kasanesi", "kasaneshi", "jusou", "juusou"})
 
@@ -97,7 +99,7 @@ class MaximumLengthValidator:
                     "This password is too long. It must contain at most %(max_length)d characters.",
                     self.max_length,
                 ),
-                code="password_too_long",
+                code=ErrorCode.PASSWORD_TOO_LONG,
                 params={"max_length": self.max_length},
             )
 
@@ -121,13 +123,13 @@ class BreachedPasswordValidator:
         if lowered in known:
             raise ValidationError(
                 _("This password appears in lists of passwords leaked from other services."),
-                code="password_breached",
+                code=ErrorCode.PASSWORD_BREACHED,
             )
         for core in _cores(password):
             if core in CONTEXT_WORDS:
                 raise ValidationError(
                     _("This password is built on the name of this service. Choose another."),
-                    code="password_context_word",
+                    code=ErrorCode.PASSWORD_CONTEXT_WORD,
                 )
             if core != lowered and core in known:
                 raise ValidationError(
@@ -135,7 +137,7 @@ class BreachedPasswordValidator:
                         "This password is a leaked password with digits or symbols added. "
                         "Such changes are the first that guessing tools try."
                     ),
-                    code="password_breached_variant",
+                    code=ErrorCode.PASSWORD_BREACHED_VARIANT,
                 )
 
     def get_help_text(self) -> str:
@@ -158,7 +160,7 @@ class RepetitivePasswordValidator:
                     "This password is a repetition or a sequence of characters (like "
                     "aaaa, abcabc, 1234 or qwerty), which guessing tools try first."
                 ),
-                code="password_repetitive",
+                code=ErrorCode.PASSWORD_REPETITIVE,
             )
 
     def get_help_text(self) -> str:

@@ -23,7 +23,9 @@ from ninja.errors import ValidationError as InputError
 from ninja.renderers import JSONRenderer
 
 from kasane.api.auth import StaffToken
+from kasane.api.error_codes import ErrorCode
 from kasane.cases.api import router as cases_router
+from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.core.row_version import CONFLICT_MESSAGE, EditConflict
 from kasane.intake.api import router as intake_router
 from kasane.registry.api import router as registry_router
@@ -51,7 +53,7 @@ def error_response(
 
 def not_found() -> HttpResponse:
     return error_response(
-        404, "not_found", _("The record does not exist, or you do not have access to it.")
+        404, ErrorCode.NOT_FOUND, _("The record does not exist, or you do not have access to it.")
     )
 
 
@@ -84,7 +86,7 @@ api.add_router("", "kasane.community.api.router")
 
 def _messages(error: DjangoValidationError) -> list[dict[str, str]]:
     return [
-        {"code": e.code or "invalid", "message": " ".join(str(m) for m in e.messages)}
+        {"code": e.code or CoreCode.INVALID, "message": " ".join(str(m) for m in e.messages)}
         for e in error.error_list
     ]
 
@@ -107,7 +109,7 @@ def _rule_broken(request: HttpRequest, exc: DjangoValidationError) -> HttpRespon
         code = general[0]["code"]
         message = " ".join(item["message"] for item in general)
     else:
-        code = "invalid_fields"
+        code = ErrorCode.INVALID_FIELDS
         message = _("Some fields are not valid; see each field.")
     return error_response(400, code, message, fields)
 
@@ -132,7 +134,7 @@ def _denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = error_response(
-        401, "unauthorized", _("Sign in with a valid API token (Authorization: Bearer).")
+        401, ErrorCode.UNAUTHORIZED, _("Sign in with a valid API token (Authorization: Bearer).")
     )
     response["WWW-Authenticate"] = 'Bearer realm="kasane"'
     return response
@@ -180,7 +182,7 @@ def _invalid_input(request: HttpRequest, exc: InputError) -> HttpResponse:
             {"code": str(error.get("type", "invalid")), "message": _input_message(error)}
         )
     return error_response(
-        422, "invalid_input", _("The request does not have the expected shape."), fields
+        422, ErrorCode.INVALID_INPUT, _("The request does not have the expected shape."), fields
     )
 
 
@@ -188,8 +190,10 @@ def _invalid_input(request: HttpRequest, exc: InputError) -> HttpResponse:
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc.__cause__, ValueError):
         # ninja wraps a body that is not JSON (or not UTF-8) as a 400.
-        return error_response(422, "invalid_input", _("The request body is not valid JSON."))
-    return error_response(exc.status_code, "http_error", str(exc))
+        return error_response(
+            422, ErrorCode.INVALID_INPUT, _("The request body is not valid JSON.")
+        )
+    return error_response(exc.status_code, ErrorCode.HTTP_ERROR, str(exc))
 
 
 @api.exception_handler(Exception)
@@ -197,6 +201,6 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
     return error_response(
         500,
-        "server_error",
+        ErrorCode.SERVER_ERROR,
         _("The error has been recorded. Please try again, or tell your system administrator."),
     )

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from kasane.api.api import api, error_response, not_found
+from kasane.api.error_codes import ErrorCode
 
 app_name = "api"
 assert api.urls_namespace == app_name  # ninja reverses its own root by this namespace
@@ -89,11 +90,11 @@ def refuse_unstorable(request: HttpRequest, kwargs: dict[str, Any]) -> HttpRespo
             fields += list(_unstorable_fields(json.loads(request.body)))
     if not fields:
         return None
-    error = {"code": "unstorable_value", "message": _("Enter a valid value.")}
+    error = {"code": ErrorCode.UNSTORABLE_VALUE, "message": _("Enter a valid value.")}
     named = {".".join(p for p in f.split(".") if not p.isdigit()) or "body" for f in fields}
     return error_response(
         422,
-        "invalid_input",
+        ErrorCode.INVALID_INPUT,
         _("The request does not have the expected shape."),
         {name: [error] for name in sorted(named)},
     )

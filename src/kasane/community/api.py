@@ -17,6 +17,7 @@ from kasane.api.auth import caller
 from kasane.api.schemas import ERRORS, AgencyRef, PageOut, agency_ref, page_out
 from kasane.community import selectors, services
 from kasane.community.models import Frequency, OrganizerType, Place, PlaceKind
+from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.registry.models import Area
 
 router = Router(tags=["community"])
@@ -99,7 +100,11 @@ def _area(code: str, field: str) -> Area:
     area = Area.objects.filter(code=code).first()
     if area is None:
         raise ValidationError(
-            {field: ValidationError(_("There is no area with this code."), code="unknown_area")}
+            {
+                field: ValidationError(
+                    _("There is no area with this code."), code=CoreCode.UNKNOWN_AREA
+                )
+            }
         )
     return area
 

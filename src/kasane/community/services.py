@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from kasane.accounts.models import Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
+from kasane.community.error_codes import ErrorCode
 from kasane.community.models import (
     ActionStatus,
     CommunityIssue,
@@ -28,6 +29,7 @@ from kasane.community.models import (
     Place,
 )
 from kasane.community.selectors import LEVELS, fiscal_years_offered, may_work_issues
+from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.intake.models import NeedType
 from kasane.registry.models import Area, AreaKind
 
@@ -40,7 +42,11 @@ def _require_writer(actor: Staff) -> None:
 def _not_in_future(value: datetime.date | None, name: str) -> None:
     if value is not None and value > timezone.localdate():
         raise ValidationError(
-            {name: ValidationError(_("The date cannot be in the future."), code="future_date")}
+            {
+                name: ValidationError(
+                    _("The date cannot be in the future."), code=CoreCode.FUTURE_DATE
+                )
+            }
         )
 
 
@@ -71,7 +77,7 @@ def place_create(
             {
                 "area": ValidationError(
                     _("Choose the junior high school district or the town block."),
-                    code="area_too_large",
+                    code=ErrorCode.AREA_TOO_LARGE,
                 )
             }
         )
@@ -81,7 +87,7 @@ def place_create(
             {
                 "name": ValidationError(
                     _("A place of this name is already registered in this area."),
-                    code="duplicate_place",
+                    code=ErrorCode.DUPLICATE_PLACE,
                 )
             }
         )
@@ -123,7 +129,7 @@ def place_end(*, actor: Staff, place: Place, ended_on: datetime.date) -> Place:
         raise ValidationError(
             {
                 "ended_on": ValidationError(
-                    _("A place cannot end before it started."), code="ends_before_start"
+                    _("A place cannot end before it started."), code=ErrorCode.ENDS_BEFORE_START
                 )
             }
         )
@@ -160,7 +166,7 @@ def issue_create(
             {
                 "area": ValidationError(
                     _("Choose a daily-life sphere or a junior high school district."),
-                    code="area_level",
+                    code=ErrorCode.AREA_LEVEL,
                 )
             }
         )
@@ -168,7 +174,7 @@ def issue_create(
         raise ValidationError(
             {
                 "fiscal_year": ValidationError(
-                    _("Choose one of the fiscal years offered."), code="fiscal_year"
+                    _("Choose one of the fiscal years offered."), code=ErrorCode.FISCAL_YEAR
                 )
             }
         )
@@ -203,7 +209,9 @@ def issue_status_change(*, actor: Staff, issue: CommunityIssue, status: str) -> 
     """Move a 地域課題 between under discussion, being worked on and resolved."""
     _require_writer(actor)
     if status not in IssueStatus.values:
-        raise ValidationError({"status": ValidationError(_("Choose a status."), code="status")})
+        raise ValidationError(
+            {"status": ValidationError(_("Choose a status."), code=CoreCode.STATUS)}
+        )
     previous = issue.status
     issue.status = status
     issue.save(update_fields=["status", "updated_at"])
@@ -281,7 +289,9 @@ def action_status_change(
     """Move an action along; a done action carries the day it was done (today by default)."""
     _require_writer(actor)
     if status not in ActionStatus.values:
-        raise ValidationError({"status": ValidationError(_("Choose a status."), code="status")})
+        raise ValidationError(
+            {"status": ValidationError(_("Choose a status."), code=CoreCode.STATUS)}
+        )
     if status == ActionStatus.DONE:
         done_on = done_on or timezone.localdate()
         _not_in_future(done_on, "done_on")

@@ -30,6 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kasane.core.error_codes import ErrorCode
+
 _SALT = "kasane.row_version.loaded"
 
 CONFLICT_MESSAGE = gettext_lazy(
@@ -40,7 +42,7 @@ CONFLICT_MESSAGE = gettext_lazy(
 class EditConflict(Exception):
     """The row's ``row_version`` is no longer the one the editor opened: nothing was saved."""
 
-    code = "edit_conflict"
+    code = ErrorCode.EDIT_CONFLICT
 
     def __init__(self, *, object_type: str, current_row_version: int | None) -> None:
         super().__init__(str(CONFLICT_MESSAGE))

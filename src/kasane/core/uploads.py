@@ -19,6 +19,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from kasane.core.error_codes import ErrorCode
+
 # Signatures of binary formats that no text upload (CSV, JSON) starts with.
 _BINARY_MAGIC = (
     b"PK\x03\x04",  # ZIP, and so .xlsx / .docx
@@ -62,17 +64,17 @@ def check_upload(upload: UploadedFile, *, suffixes: tuple[str, ...]) -> Uploaded
         raise ValidationError(
             _("The file is too large (%(size)s). The limit is %(limit)s.")
             % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
-            code="too_large",
+            code=ErrorCode.TOO_LARGE,
         )
     if size == 0:
-        raise ValidationError(_("The file is empty."), code="empty")
+        raise ValidationError(_("The file is empty."), code=ErrorCode.EMPTY)
     name = (upload.name or "").lower()
     suffix = next((s for s in suffixes if name.endswith(s)), None)
     if suffix is None:
         raise ValidationError(
             _("This kind of file cannot be imported here. Choose a file ending in %(suffixes)s.")
             % {"suffixes": " / ".join(suffixes)},
-            code="wrong_type",
+            code=ErrorCode.WRONG_TYPE,
         )
     upload.seek(0)
     head = upload.read(512)
@@ -82,6 +84,6 @@ def check_upload(upload: UploadedFile, *, suffixes: tuple[str, ...]) -> Uploaded
         raise ValidationError(
             _("The file's content is not a %(suffix)s file. Was another file renamed?")
             % {"suffix": suffix},
-            code="wrong_content",
+            code=ErrorCode.WRONG_CONTENT,
         )
     return upload

@@ -31,6 +31,7 @@ from kasane.audit.models import Purpose
 from kasane.core.models import Domain
 from kasane.intake import selectors as intake_selectors
 from kasane.intake import services
+from kasane.intake.error_codes import ErrorCode
 from kasane.intake.models import Channel, Consultation, NeedType, Outcome, Requester
 from kasane.registry import selectors
 from kasane.registry.api import area_by_code, check_persons, refuse_duplicates
@@ -94,11 +95,11 @@ def _need_types(codes: list[str], main: str | None) -> tuple[list[NeedType], Nee
     if unknown:
         errors["needs"] = ValidationError(
             _("Unknown need codes: %(codes)s.") % {"codes": ", ".join(unknown)},
-            code="unknown_need",
+            code=ErrorCode.UNKNOWN_NEED,
         )
     if main is not None and main not in found:
         errors["main_need"] = ValidationError(
-            _("Unknown need codes: %(codes)s.") % {"codes": main}, code="unknown_need"
+            _("Unknown need codes: %(codes)s.") % {"codes": main}, code=ErrorCode.UNKNOWN_NEED
         )
     if errors:
         raise ValidationError(errors)
@@ -112,7 +113,7 @@ def _subject(
     if payload.new_household is not None and (payload.household_id or payload.person_ids):
         raise ValidationError(
             _("Send either a known household and persons, or a new household, not both."),
-            code="ambiguous_subject",
+            code=ErrorCode.AMBIGUOUS_SUBJECT,
         )
     household = (
         selectors.get_household_for_user(actor, payload.household_id, purpose=Purpose.INTAKE)
@@ -129,7 +130,7 @@ def _subject(
                 {
                     "person_ids": ValidationError(
                         _("The persons must be current members of the household."),
-                        code="person_not_in_household",
+                        code=ErrorCode.PERSON_NOT_IN_HOUSEHOLD,
                     )
                 }
             )

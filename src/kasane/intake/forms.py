@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kasane.accounts.fields import AgencyField, active_agencies
 from kasane.accounts.models import Agency
+from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.core.forms import DATE_INPUT_FORMATS, DateInput, DateTimeInput, OneTimeTokenMixin
 from kasane.core.models import Domain
 from kasane.core.row_version import RowVersionForm
@@ -114,7 +115,9 @@ class ConsultationForm(OneTimeTokenMixin):
     def clean_received_at(self) -> datetime.datetime:
         value: datetime.datetime = self.cleaned_data["received_at"]
         if value > timezone.now() + datetime.timedelta(minutes=5):
-            raise forms.ValidationError(_("The date cannot be in the future."), code="future")
+            raise forms.ValidationError(
+                _("The date cannot be in the future."), code=CoreCode.FUTURE
+            )
         return value
 
     def clean(self) -> dict[str, Any]:

@@ -17,9 +17,11 @@ from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases import services as case_services
 from kasane.cases.models import Case
+from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.core.models import Domain
 from kasane.core.row_version import compare_and_set
 from kasane.core.services import submission_record, submission_seen
+from kasane.intake.error_codes import ErrorCode
 from kasane.intake.models import Consultation, ConsultationNeed, NeedType, Outcome
 from kasane.privacy.cases import require_case_worker
 from kasane.registry import selectors
@@ -67,32 +69,34 @@ def _validate(
 ) -> None:
     errors: dict[str, list[ValidationError]] = {}
 
-    def add(name: str, message: str, code: str) -> None:
+    def add(name: str, message: str, code: ErrorCode | CoreCode) -> None:
         errors.setdefault(name, []).append(ValidationError(message, code=code))
 
     if received_at > timezone.now() + datetime.timedelta(minutes=5):
-        add("received_at", _("The date cannot be in the future."), "future")
+        add("received_at", _("The date cannot be in the future."), CoreCode.FUTURE)
     if not needs:
-        add("needs", _("Choose at least one need."), "needs_required")
+        add("needs", _("Choose at least one need."), ErrorCode.NEEDS_REQUIRED)
     if main_need is None:
-        add("main_need", _("Choose the main complaint."), "main_need_required")
+        add("main_need", _("Choose the main complaint."), ErrorCode.MAIN_NEED_REQUIRED)
     elif main_need not in needs:
         add(
-            "main_need", _("The main complaint must be one of the needs."), "main_need_not_in_needs"
+            "main_need",
+            _("The main complaint must be one of the needs."),
+            ErrorCode.MAIN_NEED_NOT_IN_NEEDS,
         )
     if any(d not in Domain.values for d in domains):
-        add("domains", _("Choose domains from the list."), "bad_domain")
+        add("domains", _("Choose domains from the list."), ErrorCode.BAD_DOMAIN)
     if not summary.strip():
-        add("summary", _("Write a summary of the consultation."), "summary_required")
+        add("summary", _("Write a summary of the consultation."), ErrorCode.SUMMARY_REQUIRED)
     if outcome not in Outcome.values:
-        add("outcome", _("Choose the outcome."), "outcome_required")
+        add("outcome", _("Choose the outcome."), CoreCode.OUTCOME_REQUIRED)
     if outcome == Outcome.REFERRED and referral is None:
-        add("referral", _("Choose the agency you refer to."), "referral_required")
+        add("referral", _("Choose the agency you refer to."), ErrorCode.REFERRAL_REQUIRED)
     if outcome == Outcome.COORDINATION and not coordination_reason.strip():
         add(
             "coordination_reason",
             _("Say why the case needs multi-agency coordination."),
-            "reason_required",
+            CoreCode.REASON_REQUIRED,
         )
     if errors:
         raise ValidationError(errors)
@@ -137,7 +141,7 @@ def consultation_record(
     if household is not None and new_household is not None:
         raise ValidationError(
             _("Choose a registered household or register a new one, not both."),
-            code="two_households",
+            code=ErrorCode.TWO_HOUSEHOLDS,
         )
     if household is not None:
         visible = selectors.visible_households(actor).filter(pk=household.pk).exists()
@@ -149,17 +153,17 @@ def consultation_record(
         if any(p.pk not in members for p in persons):
             raise ValidationError(
                 _("The persons concerned must be current members of the household."),
-                code="person_not_in_household",
+                code=ErrorCode.PERSON_NOT_IN_HOUSEHOLD,
             )
     if referral is not None and outcome != Outcome.REFERRED:
         raise ValidationError(
             _("A referral goes with the outcome “referred to another agency”."),
-            code="referral_without_outcome",
+            code=ErrorCode.REFERRAL_WITHOUT_OUTCOME,
         )
     if household is None and not persons and new_household is None:
         raise ValidationError(
             _("Choose the household or the person concerned, or register them as new."),
-            code="no_subject",
+            code=ErrorCode.NO_SUBJECT,
         )
     _validate(
         received_at=received_at,
@@ -203,7 +207,7 @@ def consultation_record(
         if household is None:
             raise ValidationError(
                 _("To refer or send to coordination, the persons must belong to one household."),
-                code="no_household",
+                code=CoreCode.NO_HOUSEHOLD,
             )
         case = case_services.case_open(actor=actor, household=household, opened_at=received_at)
     consultation = Consultation(
@@ -291,13 +295,17 @@ def consultation_update(
     errors: dict[str, list[ValidationError]] = {}
     if received_at > timezone.now() + datetime.timedelta(minutes=5):
         errors["received_at"] = [
-            ValidationError(_("The date cannot be in the future."), code="future")
+            ValidationError(_("The date cannot be in the future."), code=CoreCode.FUTURE)
         ]
     if any(d not in Domain.values for d in domains):
-        errors["domains"] = [ValidationError(_("Choose domains from the list."), code="bad_domain")]
+        errors["domains"] = [
+            ValidationError(_("Choose domains from the list."), code=ErrorCode.BAD_DOMAIN)
+        ]
     if not summary.strip():
         errors["summary"] = [
-            ValidationError(_("Write a summary of the consultation."), code="summary_required")
+            ValidationError(
+                _("Write a summary of the consultation."), code=ErrorCode.SUMMARY_REQUIRED
+            )
         ]
     if errors:
         raise ValidationError(errors)

@@ -19,8 +19,10 @@ from kasane.api.lookups import agency_by_id
 from kasane.api.schemas import ERRORS, AgencyRef, agency_ref
 from kasane.audit.models import Purpose
 from kasane.cases import selectors as case_selectors
+from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.meetings import selectors as meeting_selectors
 from kasane.meetings import services
+from kasane.meetings.error_codes import ErrorCode
 from kasane.meetings.models import Attendee, Decision, DecisionKind, MeetingKind
 from kasane.meetings.selectors import ItemView, MeetingDetail, has_pledge
 
@@ -204,7 +206,7 @@ def _staff(public_id: UUID | None) -> Staff | None:
         raise ValidationError(
             {
                 "staff_id": ValidationError(
-                    _("There is no staff member with this id."), code="unknown_staff"
+                    _("There is no staff member with this id."), code=CoreCode.UNKNOWN_STAFF
                 )
             }
         )
@@ -265,7 +267,7 @@ def agenda_add(request: HttpRequest, meeting_id: UUID, payload: AgendaIn) -> Sta
             {
                 "member_ids": ValidationError(
                     _("Choose the members among this meeting's attendees."),
-                    code="member_not_attendee",
+                    code=ErrorCode.MEMBER_NOT_ATTENDEE,
                 )
             }
         )

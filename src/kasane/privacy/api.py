@@ -18,6 +18,7 @@ from kasane.audit.models import Purpose
 from kasane.cases.selectors import get_case_for_user
 from kasane.privacy import services
 from kasane.privacy.consent import get_consent_for_user
+from kasane.privacy.error_codes import ErrorCode
 from kasane.privacy.models import BreakGlass, Consent, ConsentMethod, ConsentPurpose
 from kasane.registry import selectors
 
@@ -94,7 +95,7 @@ def _agencies(ids: list[UUID]) -> list[Agency]:
         raise ValidationError(
             {
                 "agency_ids": ValidationError(
-                    _("There is no agency with this id."), code="bad_agency"
+                    _("There is no agency with this id."), code=ErrorCode.BAD_AGENCY
                 )
             }
         )

@@ -19,7 +19,9 @@ from kasane.accounts.models import Staff
 from kasane.api.auth import case_worker
 from kasane.api.schemas import ERRORS, MemberIn, PersonIn, PersonRef, person_ref
 from kasane.core import kana
+from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.registry import selectors, services
+from kasane.registry.error_codes import ErrorCode
 from kasane.registry.models import Area, AreaKind, Membership, Person, Relationship
 from kasane.registry.validators import validate_birth_date, validate_kana_name, validate_phone
 
@@ -56,7 +58,11 @@ def area_by_code(code: str | None, field: str) -> Area | None:
     area = Area.objects.filter(code=code, kind=AreaKind.BLOCK).first()
     if area is None:
         raise ValidationError(
-            {field: ValidationError(_("There is no town block with this code."), code="bad_area")}
+            {
+                field: ValidationError(
+                    _("There is no town block with this code."), code=CoreCode.BAD_AREA
+                )
+            }
         )
     return area
 
@@ -86,7 +92,7 @@ def check_persons(prefix: str, head: PersonIn, members: Sequence[MemberIn]) -> N
             errors.setdefault(f"{name}.relationship", []).append(
                 ValidationError(
                     _("A household has exactly one head; another member cannot be the head."),
-                    code="one_head",
+                    code=ErrorCode.ONE_HEAD,
                 )
             )
     if errors:
@@ -104,7 +110,7 @@ def refuse_duplicates(actor: Staff, persons: Sequence[PersonIn], confirmed: bool
                     "A person with the same kana and date of birth is already registered. "
                     "Search for them first, or send confirm_not_duplicate: true."
                 ),
-                code="possible_duplicate",
+                code=ErrorCode.POSSIBLE_DUPLICATE,
             )
 
 
@@ -289,7 +295,7 @@ def person_search(request: HttpRequest, payload: SearchIn) -> SearchOut:
             {
                 "q": ValidationError(
                     _("Enter letters of a name; symbols and spaces alone cannot be searched."),
-                    code="unsearchable",
+                    code=ErrorCode.UNSEARCHABLE,
                 )
             }
         )

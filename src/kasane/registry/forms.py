@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kasane.core import kana
 from kasane.core.forms import DATE_INPUT_FORMATS, DateInput, OneTimeTokenMixin
+from kasane.registry.error_codes import ErrorCode
 from kasane.registry.models import Area, AreaKind, Person, RelationKind, Relationship, Sex
 from kasane.registry.services import PersonInput
 from kasane.registry.validators import (
@@ -165,7 +166,7 @@ class PersonEditForm(PersonFieldsMixin):
             self.add_error(
                 "died_on",
                 forms.ValidationError(
-                    _("The date of death is before the date of birth."), code="before_birth"
+                    _("The date of death is before the date of birth."), code=ErrorCode.BEFORE_BIRTH
                 ),
             )
         return data
@@ -198,7 +199,9 @@ class RelationForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("from_person") and data.get("from_person") == data.get("to_person"):
-            raise forms.ValidationError(_("Choose two different persons."), code="same_person")
+            raise forms.ValidationError(
+                _("Choose two different persons."), code=ErrorCode.SAME_PERSON
+            )
         return data
 
     def persons(self) -> tuple[Person, Person]:
@@ -220,7 +223,7 @@ class PersonSearchForm(forms.Form):
         if not kana.query_tokens(value):
             raise forms.ValidationError(
                 _("Enter letters of a name; symbols and spaces alone cannot be searched."),
-                code="unsearchable",
+                code=ErrorCode.UNSEARCHABLE,
             )
         return value
 

@@ -22,6 +22,7 @@ from kasane.core.models import FormSubmission
 from kasane.core.services import submission_seen
 from kasane.privacy import grants
 from kasane.privacy.policy import basis_for, may_work_with_persons
+from kasane.registry.error_codes import ErrorCode
 from kasane.registry.models import (
     AREA_PARENT_KIND,
     Area,
@@ -281,13 +282,13 @@ def membership_end(*, actor: Staff, membership: Membership, ended_on: datetime.d
     """A member leaves the household (転出, 死亡, 世帯分離); the history is kept."""
     basis = _require_basis(actor, membership.household)
     if membership.ended_on is not None:
-        raise ValidationError(_("This membership has already ended."), code="already_ended")
+        raise ValidationError(_("This membership has already ended."), code=ErrorCode.ALREADY_ENDED)
     if ended_on < membership.started_on:
         raise ValidationError(
             {
                 "ended_on": ValidationError(
                     _("The end date is before the date the person joined the household."),
-                    code="before_start",
+                    code=ErrorCode.BEFORE_START,
                 )
             }
         )
@@ -318,7 +319,9 @@ def relation_create(
     basis = _require_basis(actor, from_person)
     _require_basis(actor, to_person)
     if from_person.pk == to_person.pk:
-        raise ValidationError(_("A person cannot be related to themselves."), code="same_person")
+        raise ValidationError(
+            _("A person cannot be related to themselves."), code=ErrorCode.SAME_PERSON
+        )
     symmetric = kind in (RelationKind.SPOUSE, RelationKind.SIBLING)
     exists = Relation.objects.filter(from_person=from_person, to_person=to_person, kind=kind)
     if symmetric:
@@ -326,7 +329,9 @@ def relation_create(
             from_person=to_person, to_person=from_person, kind=kind
         )
     if exists.exists():
-        raise ValidationError(_("This relation is already recorded."), code="relation_exists")
+        raise ValidationError(
+            _("This relation is already recorded."), code=ErrorCode.RELATION_EXISTS
+        )
     relation = Relation(from_person=from_person, to_person=to_person, kind=kind)
     relation.full_clean()
     relation.save()

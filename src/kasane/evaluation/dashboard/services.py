@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Staff
+from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.evaluation.computations import REGISTRY
+from kasane.evaluation.error_codes import ErrorCode
 from kasane.evaluation.models import Indicator, IndicatorSource, ManualValue, Target
 
 
@@ -19,7 +21,7 @@ def _indicator(code: str) -> Indicator:
     if indicator is None:
         raise ValidationError(
             _("There is no indicator with the code “%(code)s”.") % {"code": code},
-            code="unknown_indicator",
+            code=ErrorCode.UNKNOWN_INDICATOR,
         )
     return indicator
 
@@ -30,14 +32,16 @@ def _decimal(value: Decimal | int | str) -> Decimal:
     except InvalidOperation:
         number = Decimal("NaN")
     if not number.is_finite():
-        raise ValidationError({"value": ValidationError(_("Enter a number."), code="invalid")})
+        raise ValidationError(
+            {"value": ValidationError(_("Enter a number."), code=CoreCode.INVALID)}
+        )
     return number
 
 
 def _fiscal_year(value: int) -> int:
     if not 1990 <= value <= 2200:
         raise ValidationError(
-            {"fiscal_year": ValidationError(_("Enter a valid fiscal year."), code="invalid")}
+            {"fiscal_year": ValidationError(_("Enter a valid fiscal year."), code=CoreCode.INVALID)}
         )
     return value
 
@@ -74,7 +78,7 @@ def manual_value_set(
         raise ValidationError(
             _("“%(code)s” is computed from the records; it cannot be entered by hand.")
             % {"code": code},
-            code="computed_indicator",
+            code=ErrorCode.COMPUTED_INDICATOR,
         )
     year = _fiscal_year(fiscal_year)
     number = _decimal(value)
@@ -140,7 +144,7 @@ def manual_indicator_create(
     code = code.strip()
     if Indicator.objects.filter(code=code).exists() or code in REGISTRY:
         raise ValidationError(
-            {"code": ValidationError(_("This code is already in use."), code="duplicate")}
+            {"code": ValidationError(_("This code is already in use."), code=ErrorCode.DUPLICATE)}
         )
     indicator = Indicator(
         code=code,

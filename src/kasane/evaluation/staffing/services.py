@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from kasane.accounts.models import Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
+from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.evaluation.access import may_edit
+from kasane.evaluation.error_codes import ErrorCode
 from kasane.evaluation.models import StaffingSettings, StaffRole, WorkloadAssumption, WorkloadKind
 from kasane.evaluation.staffing.defaults import (
     DEFAULT_HOURS_PER_FTE,
@@ -91,18 +93,19 @@ def _checked(
         if kind not in WorkloadKind.values:
             errors.setdefault("__all__", []).append(
                 ValidationError(
-                    _("There is no kind of work “%(kind)s”.") % {"kind": kind}, code="unknown_kind"
+                    _("There is no kind of work “%(kind)s”.") % {"kind": kind},
+                    code=ErrorCode.UNKNOWN_KIND,
                 )
             )
             continue
         try:
             hours = _hours(given.hours_per_month, Decimal(0), HOURS_MAX, strict_low=True)
         except ValueError as exc:
-            errors[f"hours_{kind}"] = [ValidationError(str(exc), code="invalid")]
+            errors[f"hours_{kind}"] = [ValidationError(str(exc), code=CoreCode.INVALID)]
             continue
         if given.done_by not in StaffRole.values:
             errors[f"done_by_{kind}"] = [
-                ValidationError(_("Choose who does this work."), code="invalid")
+                ValidationError(_("Choose who does this work."), code=CoreCode.INVALID)
             ]
             continue
         note = given.note.strip()
@@ -110,7 +113,7 @@ def _checked(
             errors[f"note_{kind}"] = [
                 ValidationError(
                     _("Keep the basis under %(max)d characters.") % {"max": NOTE_MAX},
-                    code="note_length",
+                    code=ErrorCode.NOTE_LENGTH,
                 )
             ]
             continue
@@ -155,7 +158,7 @@ def staffing_assumptions_set(
     try:
         fte_hours = _hours(hours_per_fte_month, FTE_HOURS_MIN, FTE_HOURS_MAX, strict_low=False)
     except ValueError as exc:
-        errors["hours_per_fte_month"] = [ValidationError(str(exc), code="invalid")]
+        errors["hours_per_fte_month"] = [ValidationError(str(exc), code=CoreCode.INVALID)]
     checked = _checked(assumptions, errors)
     if errors:
         raise ValidationError(errors)

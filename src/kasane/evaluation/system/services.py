@@ -21,8 +21,10 @@ from kasane.accounts.models import Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.core.dates import fiscal_year, fiscal_year_bounds
+from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.evaluation.access import may_edit
 from kasane.evaluation.dashboard.services import seed_indicators
+from kasane.evaluation.error_codes import ErrorCode
 from kasane.evaluation.models import (
     ChecklistAnswer,
     ChecklistItem,
@@ -58,7 +60,7 @@ def check_fiscal_year(value: int, field: str = "fiscal_year") -> int:
                 field: ValidationError(
                     _("Choose a fiscal year from %(first)d to %(last)d.")
                     % {"first": FIRST_FISCAL_YEAR, "last": last},
-                    code="fiscal_year_range",
+                    code=ErrorCode.FISCAL_YEAR_RANGE,
                 )
             }
         )
@@ -140,7 +142,7 @@ def _check_answers(answers: Mapping[str, Answer]) -> dict[str, tuple[ChecklistIt
             ValidationError(
                 _("There is no question with the code “%(code)s” in the checklist.")
                 % {"code": unknown[0]},
-                code="unknown_item",
+                code=ErrorCode.UNKNOWN_ITEM,
             )
         )
     missing = [code for code in items if code not in answers]
@@ -148,11 +150,13 @@ def _check_answers(answers: Mapping[str, Answer]) -> dict[str, tuple[ChecklistIt
         errors.setdefault("__all__", []).append(
             ValidationError(
                 _("Score every question: %(count)d are not scored yet.") % {"count": len(missing)},
-                code="unscored",
+                code=ErrorCode.UNSCORED,
             )
         )
         for code in missing:
-            errors[f"score_{code}"] = [ValidationError(_("Score this question."), code="required")]
+            errors[f"score_{code}"] = [
+                ValidationError(_("Score this question."), code=CoreCode.REQUIRED)
+            ]
     for code, answer in answers.items():
         if code not in items:
             continue
@@ -162,13 +166,13 @@ def _check_answers(answers: Mapping[str, Answer]) -> dict[str, tuple[ChecklistIt
             or answer.score not in Score.values
         ):
             errors[f"score_{code}"] = [
-                ValidationError(_("Score each question from 0 to 3."), code="score_range")
+                ValidationError(_("Score each question from 0 to 3."), code=ErrorCode.SCORE_RANGE)
             ]
         if len(answer.comment.strip()) > COMMENT_MAX:
             errors[f"comment_{code}"] = [
                 ValidationError(
                     _("Keep the comment under %(max)d characters.") % {"max": COMMENT_MAX},
-                    code="comment_length",
+                    code=ErrorCode.COMMENT_LENGTH,
                 )
             ]
     if errors:
@@ -223,7 +227,7 @@ def self_assessment_score(
         raise ValidationError(
             {
                 "scored_on": ValidationError(
-                    _("The date cannot be in the future."), code="future_date"
+                    _("The date cannot be in the future."), code=CoreCode.FUTURE_DATE
                 )
             }
         )
@@ -233,7 +237,7 @@ def self_assessment_score(
             {
                 "note": ValidationError(
                     _("Keep the note under %(max)d characters.") % {"max": NOTE_MAX},
-                    code="note_length",
+                    code=ErrorCode.NOTE_LENGTH,
                 )
             }
         )
@@ -283,7 +287,7 @@ def _required(value: str, field: str) -> str:
     text = value.strip()
     if not text:
         raise ValidationError(
-            {field: ValidationError(_("This field is required."), code="required")}
+            {field: ValidationError(_("This field is required."), code=CoreCode.REQUIRED)}
         )
     return text
 
@@ -312,17 +316,17 @@ def pdca_review_record(
     earliest = fiscal_year_bounds(FIRST_FISCAL_YEAR)[0]
     if held_on > timezone.localdate():
         errors["held_on"] = ValidationError(
-            _("The review meeting cannot be in the future."), code="future_date"
+            _("The review meeting cannot be in the future."), code=CoreCode.FUTURE_DATE
         )
     elif held_on < earliest:
         errors["held_on"] = ValidationError(
             _("Enter a date from %(first)s on.") % {"first": earliest.isoformat()},
-            code="too_early",
+            code=CoreCode.TOO_EARLY,
         )
     if follow_up_on is not None and follow_up_on < held_on:
         errors["follow_up_on"] = ValidationError(
             _("The day to check again cannot be before the review meeting."),
-            code="follow_up_before_meeting",
+            code=ErrorCode.FOLLOW_UP_BEFORE_MEETING,
         )
     if errors:
         raise ValidationError(errors)

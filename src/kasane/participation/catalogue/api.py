@@ -21,6 +21,7 @@ from ninja import Body, Field, Query, Router, Schema
 from kasane.api.auth import case_worker
 from kasane.api.schemas import ERRORS
 from kasane.participation.catalogue import hsds, selectors, services
+from kasane.participation.error_codes import ErrorCode
 from kasane.participation.models import Opportunity, OpportunityKind
 from kasane.registry.models import Area
 
@@ -125,7 +126,7 @@ def opportunity_put(
     try:
         services.catalogue_import(actor=actor, records=[record])
     except services.CatalogueImportError as error:
-        raise ValidationError(error.messages, code="invalid_hsds") from None
+        raise ValidationError(error.messages, code=ErrorCode.INVALID_HSDS) from None
     return hsds.service_record(selectors.get_opportunity(opportunity_id))
 
 

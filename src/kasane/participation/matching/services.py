@@ -17,6 +17,7 @@ from kasane.accounts.models import Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import Case
+from kasane.participation.error_codes import ErrorCode
 from kasane.participation.models import (
     MATCH_STAGE_ORDER,
     AgeBand,
@@ -77,14 +78,14 @@ def match_propose(
     day = on or timezone.localdate()
     _not_future(day, "on")
     if opportunity.status != OpportunityStatus.ACTIVE:
-        raise ValidationError(_("This place is not active at present."), code="inactive")
+        raise ValidationError(_("This place is not active at present."), code=ErrorCode.INACTIVE)
     if (
         Match.objects.filter(person=person, opportunity=opportunity)
         .exclude(stage=MatchStage.ENDED)
         .exists()
     ):
         raise ValidationError(
-            _("This person is already matched to this place."), code="already_matched"
+            _("This person is already matched to this place."), code=ErrorCode.ALREADY_MATCHED
         )
     match = Match.objects.create(
         person=person,
@@ -133,7 +134,7 @@ def match_move(
     if stage not in MatchStage.values:
         raise ValidationError({"stage": _("Choose a stage.")})
     if match.stage == MatchStage.ENDED:
-        raise ValidationError(_("This match has ended."), code="ended")
+        raise ValidationError(_("This match has ended."), code=ErrorCode.ENDED)
     if day < match.stage_since:
         raise ValidationError({"on": _("The date is before the current stage began.")})
     if stage == MatchStage.ENDED:
@@ -234,7 +235,7 @@ def follow_up_record(
     basis = _basis(actor, match.person)
     _not_future(done_on, "done_on")
     if follow_up.done_on is not None:
-        raise ValidationError(_("This follow-up was already recorded."), code="done")
+        raise ValidationError(_("This follow-up was already recorded."), code=ErrorCode.DONE)
     if loneliness is not None:
         _check_answers(loneliness)
     follow_up.done_on = done_on

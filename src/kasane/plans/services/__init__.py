@@ -21,16 +21,14 @@ errors are ``ValidationError`` with a stable ``code``.
 from kasane.plans.services.assessment import AreaInput, assessment_create
 from kasane.plans.services.base import NOTIFY_CLOSED_BY_LEAD
 from kasane.plans.services.closure import closure_record
-from kasane.plans.services.plan import (
+from kasane.plans.services.goals import (
     action_add,
     action_remove,
     goal_add,
     goal_remove,
     goal_update,
-    plan_approve,
-    plan_create,
-    plan_update,
 )
+from kasane.plans.services.plan import plan_approve, plan_create, plan_update
 from kasane.plans.services.review import review_record
 
 __all__ = [

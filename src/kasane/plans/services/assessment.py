@@ -14,6 +14,8 @@ from kasane.accounts.models import Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, ObjectType
 from kasane.cases.models import Case, CaseStatus
+from kasane.core.error_codes import ErrorCode as CoreCode
+from kasane.plans.error_codes import ErrorCode
 from kasane.plans.models import (
     Assessment,
     AssessmentArea,
@@ -64,7 +66,8 @@ def assessment_create(
         raise ValidationError(
             {
                 "person": ValidationError(
-                    _("Choose a current member of this household."), code="person_not_member"
+                    _("Choose a current member of this household."),
+                    code=ErrorCode.PERSON_NOT_MEMBER,
                 )
             }
         )
@@ -75,16 +78,16 @@ def assessment_create(
         if a.situation.strip() or int(a.severity) != Severity.NONE
     ]
     if any(r.area not in LifeArea.values or r.severity not in Severity.values for r in rows):
-        raise ValidationError(_("Choose the life area and its severity."), code="bad_area")
+        raise ValidationError(_("Choose the life area and its severity."), code=CoreCode.BAD_AREA)
     if len({r.area for r in rows}) != len(rows):
-        raise ValidationError(_("Each life area is assessed once."), code="area_duplicate")
+        raise ValidationError(_("Each life area is assessed once."), code=ErrorCode.AREA_DUPLICATE)
     if not rows and not (strengths.strip() or interests.strip() or wishes.strip()):
         raise ValidationError(
             _(
                 "Record the situation of at least one life area, or the person's strengths, "
                 "interests or wishes."
             ),
-            code="empty_assessment",
+            code=ErrorCode.EMPTY_ASSESSMENT,
         )
     assessment = Assessment(
         case=case,

@@ -14,7 +14,9 @@ from kasane.accounts.models import Staff
 from kasane.audit.models import LegalBasis
 from kasane.cases import services as case_services
 from kasane.cases.models import Case, CaseStatus
+from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.meetings.models import AgendaItem, MeetingKind, MeetingStatus
+from kasane.plans.error_codes import ErrorCode
 from kasane.plans.selectors import is_plan_writer
 from kasane.privacy.cases import case_scope, require_case_details
 
@@ -56,18 +58,23 @@ def _advance(case: Case, status: CaseStatus) -> None:
 
 def _require_open(case: Case) -> None:
     if not case.is_open:
-        raise ValidationError(_("This case is closed."), code="case_closed")
+        raise ValidationError(_("This case is closed."), code=CoreCode.CASE_CLOSED)
 
 
 def _not_future(day: datetime.date, field: str) -> None:
     if day > _today():
         raise ValidationError(
-            {field: ValidationError(_("The date cannot be in the future."), code="future")}
+            {field: ValidationError(_("The date cannot be in the future."), code=CoreCode.FUTURE)}
         )
 
 
-def _integrated_item_for(item: AgendaItem, case: Case, *, code: str) -> AgendaItem:
-    """The agenda item, if it is a 重層的支援会議 (not cancelled) that took up this case."""
+def _integrated_item_for(
+    item: AgendaItem, case: Case, *, wrong_kind: ErrorCode, other_case: ErrorCode
+) -> AgendaItem:
+    """The agenda item, if it is a 重層的支援会議 (not cancelled) that took up this case.
+
+    ``wrong_kind`` and ``other_case`` are the codes of the decision's two refusals.
+    """
     item = AgendaItem.objects.select_related("meeting").get(pk=item.pk)
     if item.meeting.kind != MeetingKind.INTEGRATED_MEETING:
         raise ValidationError(
@@ -75,7 +82,7 @@ def _integrated_item_for(item: AgendaItem, case: Case, *, code: str) -> AgendaIt
                 "This is decided at an integrated support meeting; the meeting you chose is "
                 "of another kind."
             ),
-            code=f"{code}_needs_integrated_meeting",
+            code=wrong_kind,
         )
     if item.case_id != case.pk:
         raise ValidationError(
@@ -83,10 +90,10 @@ def _integrated_item_for(item: AgendaItem, case: Case, *, code: str) -> AgendaIt
                 "The meeting you chose did not take up this case. Choose the integrated "
                 "support meeting that discussed it, or put the case on its agenda first."
             ),
-            code=f"{code}_meeting_other_case",
+            code=other_case,
         )
     if item.meeting.status == MeetingStatus.CANCELLED:
-        raise ValidationError(_("This meeting was cancelled."), code="meeting_cancelled")
+        raise ValidationError(_("This meeting was cancelled."), code=CoreCode.MEETING_CANCELLED)
     return item
 
 
@@ -94,5 +101,5 @@ def _require_organizer(actor: Staff, item: AgendaItem) -> None:
     if actor.agency_id != item.meeting.organizer_id:
         raise ValidationError(
             _("The decision is recorded by the agency that held the meeting."),
-            code="not_organizer",
+            code=ErrorCode.NOT_ORGANIZER,
         )

@@ -16,8 +16,10 @@ from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, ObjectType
 from kasane.cases import services as case_services
 from kasane.cases.models import Case, TeamRole
+from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.meetings import services as meeting_services
 from kasane.meetings.models import AgendaItem, DecisionKind
+from kasane.plans.error_codes import ErrorCode
 from kasane.plans.models import (
     Closure,
     ClosureReason,
@@ -51,13 +53,17 @@ def _reason_label(reason: str, note: str) -> str:
     """The reason's label, once the reason is known (and written out for "other")."""
     if reason not in ClosureReason.values:
         raise ValidationError(
-            {"reason": ValidationError(_("Choose why the case is closed."), code="reason_required")}
+            {
+                "reason": ValidationError(
+                    _("Choose why the case is closed."), code=CoreCode.REASON_REQUIRED
+                )
+            }
         )
     if reason == ClosureReason.OTHER and not note.strip():
         raise ValidationError(
             {
                 "note": ValidationError(
-                    _("Write the reason when you choose “other”."), code="reason_required"
+                    _("Write the reason when you choose “other”."), code=CoreCode.REASON_REQUIRED
                 )
             }
         )
@@ -74,9 +80,14 @@ def _decided_at(actor: Staff, case: Case, item: AgendaItem | None, text: str) ->
                     "This case has a support decision: its closure is decided at an integrated "
                     "support meeting that took it up. Choose that meeting."
                 ),
-                code="closure_needs_integrated_meeting",
+                code=ErrorCode.CLOSURE_NEEDS_INTEGRATED_MEETING,
             )
-        item = _integrated_item_for(item, case, code="closure")
+        item = _integrated_item_for(
+            item,
+            case,
+            wrong_kind=ErrorCode.CLOSURE_NEEDS_INTEGRATED_MEETING,
+            other_case=ErrorCode.CLOSURE_MEETING_OTHER_CASE,
+        )
         _require_organizer(actor, item)
         meeting_services.decision_add(
             actor=actor,
@@ -89,7 +100,7 @@ def _decided_at(actor: Staff, case: Case, item: AgendaItem | None, text: str) ->
         if actor.agency_id != case.lead_agency_id:
             raise ValidationError(
                 _("A case without a support decision is closed by its lead agency."),
-                code="not_lead",
+                code=CoreCode.NOT_LEAD,
             )
         if item is not None and item.case_id != case.pk:
             raise ValidationError(
@@ -97,7 +108,7 @@ def _decided_at(actor: Staff, case: Case, item: AgendaItem | None, text: str) ->
                     "The meeting you chose did not take up this case. Choose the integrated "
                     "support meeting that discussed it, or put the case on its agenda first."
                 ),
-                code="closure_meeting_other_case",
+                code=ErrorCode.CLOSURE_MEETING_OTHER_CASE,
             )
     return item
 

@@ -1,5 +1,6 @@
-"""プラン兼利用申込書: support plans, their goals and actions, and their approval at a
-重層的支援会議."""
+"""プラン兼利用申込書: support plans, their versions, and their approval at a
+重層的支援会議. Goals and actions are in ``goals``.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,12 +16,13 @@ from kasane.accounts.models import Agency, Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import Case, CaseStatus
+from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.core.row_version import EditConflict, compare_and_set
 from kasane.meetings import services as meeting_services
 from kasane.meetings.models import AgendaItem, DecisionKind
+from kasane.plans.error_codes import ErrorCode
 from kasane.plans.models import (
     AgreementMethod,
-    GoalTerm,
     PlanAction,
     PlanGoal,
     PlanStatus,
@@ -45,7 +47,7 @@ def _require_draft(plan: SupportPlan) -> None:
     if plan.status != PlanStatus.DRAFT:
         raise ValidationError(
             _("This version of the plan is no longer a draft. Start a new version to change it."),
-            code="plan_not_draft",
+            code=ErrorCode.PLAN_NOT_DRAFT,
         )
 
 
@@ -77,7 +79,7 @@ def _not_on_team(agency: Agency) -> ValidationError:
             "to it first, or give the action to an agency on the team."
         )
         % {"agency": agency.name},
-        code="agency_not_on_team",
+        code=ErrorCode.AGENCY_NOT_ON_TEAM,
     )
 
 
@@ -93,7 +95,7 @@ def plan_create(*, actor: Staff, case: Case) -> SupportPlan:
     if case.plans.filter(status=PlanStatus.DRAFT).exists():
         raise ValidationError(
             _("A draft of the plan is already open. Finish it and have it approved first."),
-            code="draft_exists",
+            code=ErrorCode.DRAFT_EXISTS,
         )
     previous = case.plans.order_by("-version").prefetch_related("goals__actions").first()
     plan = SupportPlan(
@@ -111,7 +113,7 @@ def plan_create(*, actor: Staff, case: Case) -> SupportPlan:
     except IntegrityError as exc:  # two staff starting a version at the same moment
         raise ValidationError(
             _("A draft of the plan is already open. Finish it and have it approved first."),
-            code="draft_exists",
+            code=ErrorCode.DRAFT_EXISTS,
         ) from exc
     if previous is not None:
         for goal in previous.goals.all():
@@ -167,11 +169,15 @@ def plan_update(
     if (agreed_on is None) != (not agreement_method):
         raise ValidationError(
             _("Give both the date the person agreed and how they agreed."),
-            code="agreement_incomplete",
+            code=ErrorCode.AGREEMENT_INCOMPLETE,
         )
     if agreement_method and agreement_method not in AgreementMethod.values:
         raise ValidationError(
-            {"agreement_method": ValidationError(_("Choose how the person agreed."), code="bad")}
+            {
+                "agreement_method": ValidationError(
+                    _("Choose how the person agreed."), code=ErrorCode.BAD
+                )
+            }
         )
     if agreed_on is not None:
         _not_future(agreed_on, "agreed_on")
@@ -213,133 +219,44 @@ def plan_update(
     return plan
 
 
-def _goal_text(term: str, text: str) -> str:
-    if term not in GoalTerm.values:
+def _approvable(
+    plan: SupportPlan, case: Case, item: AgendaItem, review_due_on: datetime.date | None
+) -> datetime.date:
+    """The date of the first review, once the draft has goals, every action an agency still
+    on the team, and the person's agreement."""
+    goals = list(plan.goals.prefetch_related("actions__agency"))
+    if not goals:
         raise ValidationError(
-            {"term": ValidationError(_("Choose long or short term."), code="bad_term")}
+            _("The plan has no goal yet. Write the person's goals first."),
+            code=ErrorCode.PLAN_WITHOUT_GOALS,
         )
-    if not text.strip():
+    for goal in goals:
+        for action in goal.actions.all():
+            if not _on_team(case, action.agency):
+                raise _not_on_team(action.agency)
+    if plan.agreed_on is None or not plan.agreement_method:
         raise ValidationError(
-            {"text": ValidationError(_("Write the goal in the person's words."), code="required")}
+            _("Record the person's agreement to the plan (date and how) before it is approved."),
+            code=ErrorCode.AGREEMENT_REQUIRED,
         )
-    return text.strip()
-
-
-@transaction.atomic
-def goal_add(*, actor: Staff, plan: SupportPlan, term: str, text: str) -> PlanGoal:
-    """A long- or short-term goal of the draft, in the person's words."""
-    plan, basis = _writable_plan(actor, plan)
-    text = _goal_text(term, text)
-    last = plan.goals.aggregate(last=Max("order"))["last"]
-    goal = PlanGoal(plan=plan, term=term, text=text, order=(last or 0) + 1)
-    goal.full_clean()
-    goal.save()
-    _count_a_change(plan)
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        legal_basis=basis,
-        object_type=ObjectType.SUPPORT_PLAN,
-        object_id=plan.public_id,
-        detail={"fields": ["goals"]},
-    )
-    return goal
-
-
-@transaction.atomic
-def goal_update(*, actor: Staff, goal: PlanGoal, term: str, text: str) -> PlanGoal:
-    """Reword a goal of the draft (it keeps its lineage: the diff shows it as changed)."""
-    plan, basis = _writable_plan(actor, goal.plan)
-    goal = PlanGoal.objects.get(pk=goal.pk, plan=plan)
-    goal.term = term
-    goal.text = _goal_text(term, text)
-    goal.full_clean()
-    goal.save()
-    _count_a_change(plan)
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        legal_basis=basis,
-        object_type=ObjectType.SUPPORT_PLAN,
-        object_id=plan.public_id,
-        detail={"fields": ["goals"]},
-    )
-    return goal
-
-
-@transaction.atomic
-def goal_remove(*, actor: Staff, goal: PlanGoal) -> None:
-    """Take a goal, with its actions, off the draft. Older versions keep theirs."""
-    plan, basis = _writable_plan(actor, goal.plan)
-    PlanGoal.objects.filter(pk=goal.pk, plan=plan).delete()
-    _count_a_change(plan)
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        legal_basis=basis,
-        object_type=ObjectType.SUPPORT_PLAN,
-        object_id=plan.public_id,
-        detail={"fields": ["goals"]},
-    )
-
-
-@transaction.atomic
-def action_add(
-    *,
-    actor: Staff,
-    goal: PlanGoal,
-    what: str,
-    agency: Agency,
-    staff: Staff | None = None,
-    due_on: datetime.date | None = None,
-) -> PlanAction:
-    """役割分担: what is done, by which agency on the case's team (and which of its staff),
-    by when. An agency not on the team is refused: refer the household to it first."""
-    plan, basis = _writable_plan(actor, goal.plan)
-    goal = PlanGoal.objects.get(pk=goal.pk, plan=plan)
-    if not what.strip():
-        raise ValidationError(
-            {"what": ValidationError(_("Write what is to be done."), code="required")}
-        )
-    if not _on_team(plan.case, agency):
-        raise _not_on_team(agency)
-    if staff is not None and staff.agency_id != agency.pk:
+    review_due_on = review_due_on or plan.review_due_on
+    if review_due_on is None:
         raise ValidationError(
             {
-                "staff": ValidationError(
-                    _("This staff member does not work at that agency."), code="staff_not_of_agency"
+                "review_due_on": ValidationError(
+                    _("Give the date of the next review."), code=CoreCode.REVIEW_DATE_REQUIRED
                 )
             }
         )
-    action = PlanAction(goal=goal, what=what.strip(), agency=agency, staff=staff, due_on=due_on)
-    action.full_clean()
-    action.save()
-    _count_a_change(plan)
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        legal_basis=basis,
-        object_type=ObjectType.SUPPORT_PLAN,
-        object_id=plan.public_id,
-        detail={"fields": ["actions"]},
-    )
-    return action
-
-
-@transaction.atomic
-def action_remove(*, actor: Staff, action: PlanAction) -> None:
-    """Take an action off the draft. Older versions keep theirs."""
-    plan, basis = _writable_plan(actor, action.goal.plan)
-    PlanAction.objects.filter(pk=action.pk, goal__plan=plan).delete()
-    _count_a_change(plan)
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        legal_basis=basis,
-        object_type=ObjectType.SUPPORT_PLAN,
-        object_id=plan.public_id,
-        detail={"fields": ["actions"]},
-    )
+    if review_due_on < timezone.localtime(item.meeting.held_at).date():
+        raise ValidationError(
+            {
+                "review_due_on": ValidationError(
+                    _("The next review cannot be before the meeting."), code=CoreCode.REVIEW_IN_PAST
+                )
+            }
+        )
+    return review_due_on
 
 
 @transaction.atomic
@@ -360,40 +277,14 @@ def plan_approve(
         # The plan changed since the approver opened it (under the row lock: no race).
         raise EditConflict(object_type="support_plan", current_row_version=plan.row_version)
     case = _lock(plan.case)
-    item = _integrated_item_for(item, case, code="approval")
+    item = _integrated_item_for(
+        item,
+        case,
+        wrong_kind=ErrorCode.APPROVAL_NEEDS_INTEGRATED_MEETING,
+        other_case=ErrorCode.APPROVAL_MEETING_OTHER_CASE,
+    )
     _require_organizer(actor, item)
-    goals = list(plan.goals.prefetch_related("actions__agency"))
-    if not goals:
-        raise ValidationError(
-            _("The plan has no goal yet. Write the person's goals first."),
-            code="plan_without_goals",
-        )
-    for goal in goals:
-        for action in goal.actions.all():
-            if not _on_team(case, action.agency):
-                raise _not_on_team(action.agency)
-    if plan.agreed_on is None or not plan.agreement_method:
-        raise ValidationError(
-            _("Record the person's agreement to the plan (date and how) before it is approved."),
-            code="agreement_required",
-        )
-    review_due_on = review_due_on or plan.review_due_on
-    if review_due_on is None:
-        raise ValidationError(
-            {
-                "review_due_on": ValidationError(
-                    _("Give the date of the next review."), code="review_date_required"
-                )
-            }
-        )
-    if review_due_on < timezone.localtime(item.meeting.held_at).date():
-        raise ValidationError(
-            {
-                "review_due_on": ValidationError(
-                    _("The next review cannot be before the meeting."), code="review_in_past"
-                )
-            }
-        )
+    review_due_on = _approvable(plan, case, item, review_due_on)
     decision = meeting_services.decision_add(
         actor=actor,
         item=item,

@@ -15,7 +15,9 @@ from kasane.accounts.models import Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, ObjectType
 from kasane.cases.models import Case
+from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.meetings.models import AgendaItem
+from kasane.plans.error_codes import ErrorCode
 from kasane.plans.models import (
     AreaEvaluation,
     GoalEvaluation,
@@ -41,18 +43,20 @@ def _evaluations(
     goals = {g.pk: g for g in plan.goals.all()} if plan else {}
     if set(goal_results) - set(goals):
         raise ValidationError(
-            _("Evaluate the goals of the plan in force."), code="goal_not_in_plan"
+            _("Evaluate the goals of the plan in force."), code=ErrorCode.GOAL_NOT_IN_PLAN
         )
     if any(r not in GoalResult.values for r in goal_results.values()):
-        raise ValidationError(_("Choose achieved, partly or not achieved."), code="bad_result")
+        raise ValidationError(
+            _("Choose achieved, partly or not achieved."), code=ErrorCode.BAD_RESULT
+        )
     if all_goals and set(goals) - {k for k, v in goal_results.items() if v}:
         raise ValidationError(
             _("Evaluate every goal of the plan: achieved, partly or not achieved."),
-            code="goals_not_evaluated",
+            code=ErrorCode.GOALS_NOT_EVALUATED,
         )
     areas = [(a, t) for a, t in area_results.items() if t]
     if any(a not in LifeArea.values or t not in Trend.values for a, t in areas):
-        raise ValidationError(_("Choose better, the same or worse."), code="bad_trend")
+        raise ValidationError(_("Choose better, the same or worse."), code=ErrorCode.BAD_TREND)
     return [(goals[k], v) for k, v in goal_results.items() if v], areas
 
 
@@ -80,7 +84,7 @@ def _review_create(
                 "The meeting you chose did not take up this case. Choose the integrated "
                 "support meeting that discussed it, or put the case on its agenda first."
             ),
-            code="review_meeting_other_case",
+            code=ErrorCode.REVIEW_MEETING_OTHER_CASE,
         )
     review = Review(
         case=case,
@@ -124,18 +128,18 @@ def review_record(
     basis = _require_writer(actor, case)
     if not case.is_open:
         raise ValidationError(
-            _("This case is closed; its plan is no longer reviewed."), code="case_closed"
+            _("This case is closed; its plan is no longer reviewed."), code=CoreCode.CASE_CLOSED
         )
     plan = case.plans.filter(status=PlanStatus.APPROVED).prefetch_related("goals").first()
     if plan is None:
         raise ValidationError(
-            _("This case has no approved plan to review yet."), code="no_approved_plan"
+            _("This case has no approved plan to review yet."), code=ErrorCode.NO_APPROVED_PLAN
         )
     if next_review_on is None:
         raise ValidationError(
             {
                 "next_review_on": ValidationError(
-                    _("Give the date of the next review."), code="review_date_required"
+                    _("Give the date of the next review."), code=CoreCode.REVIEW_DATE_REQUIRED
                 )
             }
         )
@@ -143,7 +147,7 @@ def review_record(
         raise ValidationError(
             {
                 "next_review_on": ValidationError(
-                    _("The next review comes after this one."), code="review_in_past"
+                    _("The next review comes after this one."), code=CoreCode.REVIEW_IN_PAST
                 )
             }
         )

@@ -1,29 +1,25 @@
-"""Every change of the catalogue of places to take part (参加支援カタログ).
-
-The catalogue holds no personal data — it is published — so its audit events carry
-``LegalBasis.NONE``; they are still written, in the same transaction as the change, so that
-the city can tell who changed an entry and when. Only participation support workers and
-coordinators edit the catalogue (:func:`can_edit_catalogue`); imports from the command line
-run as the system (no actor).
-"""
+"""Entries of the catalogue created, updated, marked as checked; their resources updated."""
 
 from __future__ import annotations
 
 import datetime
-import uuid
-from dataclasses import dataclass, field
-from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kasane.accounts.models import Role, Staff
+from kasane.accounts.models import Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
-from kasane.participation.catalogue import hsds
 from kasane.participation.catalogue.schedules import schedule_errors
+from kasane.participation.catalogue.services.inputs import (
+    OPPORTUNITY_FIELDS,
+    OpportunityInput,
+    ResourceInput,
+    ScheduleInput,
+    _require_editor,
+)
 from kasane.participation.models import (
     AccessibilityFeature,
     Language,
@@ -34,107 +30,6 @@ from kasane.participation.models import (
     Schedule,
     Welcome,
 )
-from kasane.registry.models import Area
-
-EDITOR_ROLES = frozenset({Role.PARTICIPATION_WORKER, Role.COORDINATOR})
-
-
-def can_edit_catalogue(actor: Staff | None) -> bool:
-    return bool(
-        actor is not None
-        and actor.is_active
-        and actor.role in EDITOR_ROLES
-        and actor.agency_id is not None
-    )
-
-
-def _require_editor(actor: Staff | None) -> None:
-    if not can_edit_catalogue(actor):
-        raise PermissionDenied
-
-
-@dataclass
-class ScheduleInput:
-    freq: str
-    interval: int = 1
-    byday: str = ""
-    bymonthday: str = ""
-    opens_at: datetime.time | None = None
-    closes_at: datetime.time | None = None
-    dtstart: datetime.date | None = None
-    valid_from: datetime.date | None = None
-    valid_to: datetime.date | None = None
-    description: str = ""
-    public_id: uuid.UUID | None = None
-
-
-@dataclass
-class ResourceInput:
-    name: str
-    description: str = ""
-    email: str = ""
-    phone: str = ""
-    url: str = ""
-
-
-@dataclass
-class OpportunityInput:
-    """What a staff member (or the API) writes about a place to take part."""
-
-    name: str
-    kinds: list[str]
-    description: str = ""
-    status: str = "active"
-    url: str = ""
-    email: str = ""
-    phone: str = ""
-    application_process: str = ""
-    location_name: str = ""
-    area: Area | None = None
-    address: str = ""
-    postal_code: str = ""
-    latitude: Any = None
-    longitude: Any = None
-    cost_amount: int | None = None
-    cost_description: str = ""
-    accessibility: list[str] = field(default_factory=list)
-    accessibility_note: str = ""
-    languages: list[str] = field(default_factory=lambda: ["ja"])
-    welcomes: list[str] = field(default_factory=list)
-    capacity: int | None = None
-    vacancies: int | None = None
-    age_min: int | None = None
-    age_max: int | None = None
-    eligibility_description: str = ""
-    schedules: list[ScheduleInput] = field(default_factory=list)
-
-
-OPPORTUNITY_FIELDS = [
-    "name",
-    "description",
-    "status",
-    "url",
-    "email",
-    "phone",
-    "application_process",
-    "location_name",
-    "area",
-    "address",
-    "postal_code",
-    "latitude",
-    "longitude",
-    "cost_amount",
-    "cost_description",
-    "accessibility",
-    "accessibility_note",
-    "languages",
-    "welcomes",
-    "capacity",
-    "vacancies",
-    "age_min",
-    "age_max",
-    "eligibility_description",
-]
 
 
 def _check_codes(data: OpportunityInput) -> dict[str, list[str]]:
@@ -341,102 +236,3 @@ def resource_update(*, actor: Staff, resource: Resource, data: ResourceInput) ->
         actor_username=None if actor else "system",
     )
     return resource
-
-
-# --- HSDS import -----------------------------------------------------------------------------
-
-
-class CatalogueImportError(ValidationError):
-    """The file was refused; ``messages`` lists every fault, each with where it is."""
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-
-
-def _location_id(parsed: hsds.ParsedService, taken: dict[uuid.UUID, uuid.UUID]) -> uuid.UUID:
-    """HSDS lets services share a location; Kasane keeps one per place, so a second service
-    at the same location gets an id derived from both (the same on every import)."""
-    location = parsed.values["location_public_id"] or uuid.uuid5(parsed.public_id, "location")
-    owner = taken.get(location)
-    if owner is not None and owner != parsed.public_id:
-        location = uuid.uuid5(location, str(parsed.public_id))
-    taken[location] = parsed.public_id
-    return location
-
-
-def catalogue_import(*, actor: Staff | None, records: Any) -> ImportResult:
-    """Create or update the places in HSDS service records, matched by their HSDS id.
-
-    All or nothing: every record is checked first, and one fault anywhere refuses the whole
-    file with every fault listed (record or row, id, field). Importing the same file twice
-    changes nothing the second time. ``actor`` None is the system (the command line).
-    """
-    if actor is not None:
-        _require_editor(actor)
-    areas = {a.code: a for a in Area.objects.all()}
-    parsed, faults = hsds.parse_services(records, areas)
-    if faults:
-        raise CatalogueImportError(faults)
-    result = ImportResult()
-    today = timezone.localdate()
-    with transaction.atomic():
-        existing = {
-            o.public_id: o
-            for o in Opportunity.objects.filter(public_id__in=[p.public_id for p in parsed])
-        }
-        resources = {
-            r.public_id: r
-            for r in Resource.objects.filter(public_id__in=[p.resource.public_id for p in parsed])
-        }
-        taken = dict(
-            Opportunity.objects.exclude(public_id__in=[p.public_id for p in parsed]).values_list(
-                "location_public_id", "public_id"
-            )
-        )
-        for item in parsed:
-            resource = resources.get(item.resource.public_id)
-            if resource is None:
-                resource = Resource(public_id=item.resource.public_id)
-                resources[resource.public_id] = resource
-            for name in ("name", "description", "email", "phone", "url"):
-                setattr(resource, name, getattr(item.resource, name))
-            resource.full_clean(validate_unique=False)
-            resource.save()
-            opportunity = existing.get(item.public_id)
-            if opportunity is None:
-                opportunity = Opportunity(public_id=item.public_id)
-                result.created += 1
-            else:
-                result.updated += 1
-            opportunity.resource = resource
-            values = dict(item.values)
-            values["location_public_id"] = _location_id(item, taken)
-            values["checked_on"] = values["checked_on"] or opportunity.checked_on or today
-            for name, value in values.items():
-                setattr(opportunity, name, value)
-            try:
-                opportunity.full_clean(validate_unique=False)
-            except ValidationError as error:
-                raise CatalogueImportError([f"{item.where}: {m}" for m in error.messages]) from None
-            opportunity.save()
-            _save_kinds(opportunity, item.kinds)
-            _save_schedules(
-                opportunity,
-                [
-                    ScheduleInput(**{k: getattr(s, k) for k in s.__dataclass_fields__})
-                    for s in item.schedules
-                ],
-            )
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            legal_basis=LegalBasis.NONE,
-            object_type=ObjectType.PARTICIPATION_CATALOGUE,
-            object_id="hsds-import",
-            detail={"created": result.created, "updated": result.updated},
-            actor_username=None if actor else "system",
-        )
-    return result
