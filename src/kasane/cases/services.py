@@ -13,7 +13,6 @@ import datetime
 from collections.abc import Iterator
 from contextvars import ContextVar
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +21,16 @@ from django.utils.translation import gettext as _
 from kasane.accounts.models import Agency, Role, Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
+from kasane.cases.builders import (
+    build_case,
+    build_event,
+    build_note,
+    build_referral,
+    build_team_member,
+    case_number,
+    note_event,
+)
+from kasane.cases.builders import referral_due as referral_due
 from kasane.cases.models import (
     Case,
     CaseEvent,
@@ -40,9 +49,7 @@ from kasane.cases.models import (
     TeamRole,
     Triage,
 )
-from kasane.core.dates import fiscal_year, fiscal_year_short
 from kasane.core.row_version import compare_and_set
-from kasane.core.workdays import add_working_days
 from kasane.privacy import grants
 from kasane.privacy.cases import case_basis, require_case_worker
 from kasane.registry.models import Household
@@ -87,17 +94,10 @@ def _event(
     """Write one line of the case timeline, after the change it records. A change of who is
     on the case (team, referral, hand-over, lead, coordination, status) also recomputes the
     case's access grants, in the same transaction."""
-    detail = links.pop("detail", {})
-    event = CaseEvent.objects.create(
-        case=case,
-        at=at or _now(),
-        kind=kind,
-        actor=actor,
-        agency=actor.agency if actor else None,
-        restricted_to_agency=restricted_to_agency,
-        detail=detail,
-        **links,
+    event = build_event(
+        case, kind, actor, at=at or _now(), restricted_to_agency=restricted_to_agency, **links
     )
+    event.save()
     if kind not in WORK_EVENTS:
         grants.refresh_case(case)
     return event
@@ -130,13 +130,15 @@ def _next_number(year: int) -> str:
     )
     counter.last += 1
     counter.save(update_fields=["last"])
-    return f"{fiscal_year_short(year)}-{counter.last:04d}"
+    return case_number(year, counter.last)
 
 
 def _team_join(case: Case, agency: Agency, role: TeamRole, at: datetime.datetime) -> TeamMember:
     member = case.team.filter(agency=agency, left_at__isnull=True).first()
     if member is None:
-        return TeamMember.objects.create(case=case, agency=agency, role=role, joined_at=at)
+        member = build_team_member(case=case, agency=agency, role=role, joined_at=at)
+        member.save()
+        return member
     if role == TeamRole.LEAD and member.role != TeamRole.LEAD:
         member.role = TeamRole.LEAD
         member.save(update_fields=["role", "updated_at"])
@@ -162,12 +164,7 @@ def case_open(
     require_case_worker(actor)
     assert actor.agency is not None
     at = opened_at or _now()
-    case = Case(
-        household=household,
-        fiscal_year=fiscal_year(timezone.localtime(at).date()),
-        opened_at=at,
-        lead_agency=actor.agency,
-    )
+    case = build_case(household=household, lead=actor.agency, opened_at=at)
     case.number = _next_number(case.fiscal_year)
     case.full_clean()
     case.save()
@@ -395,11 +392,6 @@ def team_member_remove(*, actor: Staff, case: Case, agency: Agency) -> None:
 # --- referrals (つなぎ) -----------------------------------------------------------------
 
 
-def referral_due(requested_at: datetime.datetime) -> datetime.datetime:
-    local = timezone.localtime(requested_at)
-    return add_working_days(local, settings.KASANE_REFERRAL_ANSWER_DAYS)
-
-
 @transaction.atomic
 def referral_create(
     *,
@@ -441,16 +433,14 @@ def referral_create(
             code="referral_duplicate",
         )
     at = requested_at or _now()
-    referral = Referral(
+    referral = build_referral(
         case=case,
-        consultation=consultation,  # type: ignore[misc]
-        from_agency=actor.agency,
+        actor=actor,
         to_agency=to_agency,
-        requested_by=actor,
+        reason=reason,
+        request=request,
         requested_at=at,
-        due_at=referral_due(at),
-        reason=reason.strip(),
-        request=request.strip(),
+        consultation=consultation,
     )
     referral.full_clean()
     referral.save()
@@ -796,30 +786,12 @@ def case_note_create(
         raise ValidationError(_("Choose the kind and who may see the note."), code="bad_choice")
     if written_on > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."), code="future")
-    note = CaseNote(
-        case=case,
-        written_on=written_on,
-        kind=kind,
-        author=actor,
-        agency=actor.agency,
-        text=text.strip(),
-        visibility=visibility,
+    note = build_note(
+        case=case, actor=actor, written_on=written_on, kind=kind, text=text, visibility=visibility
     )
     note.full_clean()
     note.save()
-    # Today's note sorts by when it was written; an earlier day's note by that day, at noon.
-    if written_on == timezone.localdate():
-        at = _now()
-    else:
-        at = timezone.make_aware(datetime.datetime.combine(written_on, datetime.time(12)))
-    _event(
-        case,
-        EventKind.NOTE,
-        actor,
-        at=at,
-        note=note,
-        restricted_to_agency=actor.agency if visibility == NoteVisibility.AGENCY else None,
-    )
+    note_event(note, now=_now()).save()  # a work event: no grant to refresh
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,

@@ -25,6 +25,15 @@ from django.utils import timezone
 
 from kasane.accounts.models import Agency, Staff
 from kasane.audit.models import AuditAction, LegalBasis
+from kasane.cases.builders import (
+    build_case,
+    build_event,
+    build_note,
+    build_referral,
+    build_team_member,
+    case_number,
+    note_event,
+)
 from kasane.cases.models import (
     Case,
     CaseEvent,
@@ -41,8 +50,7 @@ from kasane.cases.models import (
     TeamRole,
     Triage,
 )
-from kasane.cases.services import referral_due
-from kasane.core.dates import fiscal_year, fiscal_year_bounds, fiscal_year_short
+from kasane.core.dates import fiscal_year, fiscal_year_bounds
 from kasane.core.workdays import is_working_day
 from kasane.demo.activity import NOTE_TEXTS, PROFILES, SUMMARIES, DemoActivity, household_kind
 from kasane.demo.bulk import AuditChain, insert
@@ -50,6 +58,7 @@ from kasane.demo.bulk_outreach import BulkOutreach
 from kasane.demo.bulk_participation import BulkParticipation
 from kasane.demo.bulk_plans import BulkPlans
 from kasane.demo.casework import AREAS, CLOSURE_NOTES, PERSON_VIEWS
+from kasane.intake.builders import build_consultation, build_needs
 from kasane.intake.models import (
     Channel,
     Consultation,
@@ -58,6 +67,7 @@ from kasane.intake.models import (
     Outcome,
     Requester,
 )
+from kasane.plans.builders import build_closure, build_evaluations, build_review
 from kasane.plans.models import (
     AreaEvaluation,
     Closure,
@@ -148,18 +158,7 @@ class BulkActivity:
         at: datetime.datetime,
         **links: object,
     ) -> None:
-        detail = links.pop("detail", {})
-        self.events.append(
-            CaseEvent(
-                case=case,
-                at=at,
-                kind=kind,
-                actor=actor,
-                agency=actor.agency if actor else None,
-                detail=detail,
-                **links,
-            )
-        )
+        self.events.append(build_event(case, kind, actor, at=at, **links))
 
     def log(
         self,
@@ -177,16 +176,12 @@ class BulkActivity:
         if agency.pk in bulk.team:
             return
         bulk.team.add(agency.pk)
-        self.team.append(TeamMember(case=bulk.case, agency=agency, role=role, joined_at=at))
+        self.team.append(build_team_member(case=bulk.case, agency=agency, role=role, joined_at=at))
 
     def open(self, household_id: int, kind: str, lead: Staff, at: datetime.datetime) -> BulkCase:
-        case = Case(
-            household_id=household_id,
-            fiscal_year=fiscal_year(timezone.localtime(at).date()),
-            opened_at=at,
-            lead_agency=lead.agency,
-            created_at=at,
-        )
+        assert lead.agency is not None
+        case = build_case(household=household_id, lead=lead.agency, opened_at=at)
+        case.created_at = at
         bulk = BulkCase(case=case, lead=lead, kind=kind)
         self.cases.append(bulk)
         self.open_case[household_id] = bulk
@@ -233,10 +228,9 @@ class BulkActivity:
         if bulk is None and outcome in (Outcome.REFERRED, Outcome.COORDINATION):
             bulk = self.open(household_id, kind, actor, at)
         case = bulk.case if bulk is not None else None
-        consultation = Consultation(
+        consultation = build_consultation(
+            actor=actor,
             received_at=at,
-            agency=actor.agency,
-            staff=actor,
             requester=self.rng.choice(
                 [
                     Requester.SELF,
@@ -250,20 +244,17 @@ class BulkActivity:
             channel=self.rng.choice(
                 [Channel.WALK_IN, Channel.PHONE, Channel.PHONE, Channel.HOME_VISIT]
             ),
-            household_id=household_id,
-            domains=sorted(set(domains)),
+            household=household_id,
+            domains=domains,
             summary=self.rng.choice(SUMMARIES[kind]),
             outcome=outcome,
             consent_to_share=self.rng.random() < 0.8,
             case=case,
-            created_at=at,
         )
+        consultation.created_at = at
         self.consultations.append(consultation)
         self.consultation_needs.extend(
-            ConsultationNeed(
-                consultation=consultation, need_type=self.needs[c], is_main=c == chosen[0]
-            )
-            for c in dict.fromkeys(chosen)
+            build_needs(consultation, [self.needs[c] for c in chosen], self.needs[chosen[0]])
         )
         self.log(
             actor,
@@ -310,16 +301,14 @@ class BulkActivity:
         consultation: Consultation | None,
         need: str,
     ) -> Referral:
-        referral = Referral(
+        referral = build_referral(
             case=bulk.case,
-            consultation=consultation,
-            from_agency=actor.agency,
+            actor=actor,
             to_agency=to,
-            requested_by=actor,
-            requested_at=at,
-            due_at=referral_due(at),
             reason=f"{self.needs[need].name}への対応",
             request=REFERRAL_REQUEST,
+            requested_at=at,
+            consultation=consultation,
         )
         bulk.referrals.append(referral)
         self.event(bulk.case, EventKind.REFERRAL_REQUESTED, actor, at, referral=referral)
@@ -405,27 +394,16 @@ class BulkActivity:
             day = min(day, last)
             bulk.last_note = max(bulk.last_note or day, day)
             visibility = NoteVisibility.TEAM if self.rng.random() < 0.85 else NoteVisibility.AGENCY
-            note = CaseNote(
+            note = build_note(
                 case=bulk.case,
+                actor=actor,
                 written_on=day,
                 kind=self.rng.choice(list(NoteKind)),
-                author=actor,
-                agency=actor.agency,
                 text=self.rng.choice(NOTE_TEXTS),
                 visibility=visibility,
             )
             self.notes.append(note)
-            at = min(
-                timezone.make_aware(datetime.datetime.combine(day, datetime.time(12))), self.now
-            )
-            self.event(
-                bulk.case,
-                EventKind.NOTE,
-                actor,
-                at,
-                note=note,
-                restricted_to_agency=actor.agency if visibility == NoteVisibility.AGENCY else None,
-            )
+            self.events.append(note_event(note, now=self.now))
             self.log(actor, AuditAction.CREATE, LegalBasis.CASE_TEAM, "case_note", note)
 
     def close(self, bulk: BulkCase) -> None:
@@ -464,22 +442,26 @@ class BulkActivity:
             + [ClosureReason.MOVED_AWAY, ClosureReason.REFUSED, ClosureReason.UNREACHABLE]
         )
         trends = [Trend.BETTER] * 3 + [Trend.SAME]
-        review = Review(
+        review = build_review(
             case=bulk.case,
+            actor=lead,
             kind=ReviewKind.CLOSURE,
+            plan=None,
             held_on=day,
-            author=lead,
-            agency=lead.agency,
             person_view=self.rng.choice(PERSON_VIEWS),
+            next_review_on=None,
+            meeting_item=None,
         )
         self.reviews.append(review)
-        self.area_results.extend(
-            AreaEvaluation(review=review, area=area, trend=self.rng.choice(trends).value)
-            for area, _s, _v in AREAS[bulk.kind][:2]
+        _goals, areas = build_evaluations(
+            review,
+            [],
+            [(area, self.rng.choice(trends).value) for area, _s, _v in AREAS[bulk.kind][:2]],
         )
+        self.area_results.extend(areas)
         note = CLOSURE_NOTES[ClosureReason(reason)]
-        closure = Closure(
-            case=bulk.case, reason=reason, note=note, decided_by=lead, evaluation=review
+        closure = build_closure(
+            case=bulk.case, actor=lead, reason=reason, note=note, decided_at=None, evaluation=review
         )
         self.closures.append(closure)
         case = bulk.case
@@ -547,7 +529,7 @@ class BulkActivity:
             )
             for case in cases:
                 counter.last += 1
-                case.number = f"{fiscal_year_short(year)}-{counter.last:04d}"
+                case.number = case_number(year, counter.last)
             counter.save(update_fields=["last"])
 
     @transaction.atomic

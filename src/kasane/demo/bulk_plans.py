@@ -39,6 +39,13 @@ from kasane.demo.casework import (
     SUPPORT_PLACE,
     TASKS,
 )
+from kasane.meetings.builders import (
+    build_agenda_item,
+    build_attendee,
+    build_decision,
+    build_meeting,
+    build_pledge,
+)
 from kasane.meetings.models import (
     AgendaItem,
     Attendee,
@@ -48,6 +55,15 @@ from kasane.meetings.models import (
     Meeting,
     MeetingKind,
     MeetingStatus,
+)
+from kasane.plans.builders import (
+    build_action,
+    build_assessment,
+    build_assessment_areas,
+    build_evaluations,
+    build_goal,
+    build_plan,
+    build_review,
 )
 from kasane.plans.models import (
     AgreementMethod,
@@ -65,6 +81,7 @@ from kasane.plans.models import (
     SupportPlan,
     Trend,
 )
+from kasane.privacy.builders import build_consent
 from kasane.privacy.models import Consent, ConsentMethod, ConsentPurpose
 
 if TYPE_CHECKING:
@@ -154,17 +171,15 @@ class BulkPlans:
         agency = self.coordinator.agency
         assert agency is not None
         created = held_at - 14 * DAY
-        meeting = Meeting(
+        meeting = build_meeting(
+            actor=self.coordinator,
             kind=kind,
             title=f"令和{fiscal - 2018}年度 {name}（{day.month}月{day.day}日）",
             held_at=held_at,
             place=SUPPORT_PLACE if support else INTEGRATED_PLACE,
-            organizer=agency,
-            chair=self.coordinator,
-            status=MeetingStatus.HELD,
-            created_at=created,
-            updated_at=held_at,
         )
+        meeting.status = MeetingStatus.HELD
+        meeting.created_at, meeting.updated_at = created, held_at
         found = Agenda(meeting)
         self.meetings[(kind, day)] = found
         log = self.w.log
@@ -194,13 +209,8 @@ class BulkPlans:
         if row is not None:
             return row
         meeting = agenda.meeting
-        row = Attendee(
-            meeting=meeting,
-            agency=agency,
-            staff=staff,
-            created_at=meeting.created_at,
-            updated_at=meeting.created_at,
-        )
+        row = build_attendee(meeting=meeting, agency=agency, staff=staff)
+        row.created_at = row.updated_at = meeting.created_at
         agenda.attendees[agency.pk] = row
         self.attendees.append(row)
         if audited:  # the chair's row comes with the meeting
@@ -214,9 +224,7 @@ class BulkPlans:
             )
         if meeting.kind == MeetingKind.SUPPORT_MEETING:
             self.pledges.append(
-                ConfidentialityPledge(
-                    attendee=row, pledged_at=meeting.held_at, recorded_by=self.coordinator
-                )
+                build_pledge(attendee=row, pledged_at=meeting.held_at, actor=self.coordinator)
             )
             self.w.log(
                 self.coordinator,
@@ -241,9 +249,8 @@ class BulkPlans:
             self.attendee(agenda, agency, self.w.a.worker(self.w.a.key_of[agency.pk]))
             for agency in self.team_agencies(bulk)
         ]
-        item = AgendaItem(
-            meeting=meeting, case=case, created_at=meeting.held_at, updated_at=meeting.held_at
-        )
+        item = build_agenda_item(meeting=meeting, case=case)
+        item.created_at = item.updated_at = meeting.held_at
         self.items.append(item)
         support = kind == MeetingKind.SUPPORT_MEETING
         if support:
@@ -282,16 +289,15 @@ class BulkPlans:
         next_review_on: datetime.date | None = None,
     ) -> Decision:
         at = item.meeting.held_at
-        decision = Decision(
+        decision = build_decision(
             item=item,
             kind=kind,
             text=text,
             owner=owner,
             due_on=due_on,
             next_review_on=next_review_on,
-            created_at=at,
-            updated_at=at,
         )
+        decision.created_at = decision.updated_at = at
         self.decisions.append(decision)
         basis = (
             LegalBasis.SUPPORT_MEETING
@@ -381,19 +387,15 @@ class BulkPlans:
         if day is None:
             return
         lead = bulk.lead
-        consent = Consent(
-            person_id=head_id,
-            purposes=sorted(
-                [ConsentPurpose.INFORMATION_SHARING, ConsentPurpose.INTEGRATED_MEETING]
-            ),
+        consent = build_consent(
+            person=head_id,
+            actor=lead,
+            purposes=[ConsentPurpose.INFORMATION_SHARING, ConsentPurpose.INTEGRATED_MEETING],
             method=ConsentMethod.WRITTEN,
             obtained_on=obtained,
             note=CONSENT_NOTE,
-            recorded_by=lead,
-            recorded_by_agency=lead.agency,
-            created_at=self.clock(obtained, 16),
-            updated_at=self.clock(obtained, 16),
         )
+        consent.created_at = consent.updated_at = self.clock(obtained, 16)
         self.consents.append(consent)
         self.consent_agencies.extend((consent, a.pk) for a in self.team_agencies(bulk))
         theme = self.theme(bulk)
@@ -419,21 +421,16 @@ class BulkPlans:
         agency = coordinator.agency
         assert agency is not None
         assessed = day - self.rng.randint(8, 14) * DAY
-        assessment = Assessment(
+        assessment = build_assessment(
             case=case,
+            actor=coordinator,
             assessed_on=assessed,
-            author=coordinator,
-            agency=agency,
             strengths=self.rng.choice(STRENGTHS),
             wishes=GOALS[theme][0],
-            created_at=self.clock(assessed, 16),
-            updated_at=self.clock(assessed, 16),
         )
+        assessment.created_at = assessment.updated_at = self.clock(assessed, 16)
         self.assessments.append(assessment)
-        self.assessment_areas.extend(
-            AssessmentArea(assessment=assessment, area=a, situation=s, severity=v)
-            for a, s, v in AREAS[theme]
-        )
+        self.assessment_areas.extend(build_assessment_areas(assessment, AREAS[theme]))
         self.w.log(
             coordinator,
             AuditAction.CREATE,
@@ -458,31 +455,27 @@ class BulkPlans:
         )
         item = self.take_up(bulk, MeetingKind.INTEGRATED_MEETING, day, to_decide=True)
         assert item is not None
-        plan = SupportPlan(
+        plan = build_plan(
             case=case,
+            actor=coordinator,
             version=1,
-            status=PlanStatus.APPROVED,
-            author=coordinator,
-            agency=agency,
             participation_requested=theme in PARTICIPATION_THEMES,
             outreach_requested=theme == "8050",
-            agreed_on=agreed,
-            agreement_method=method,
-            approved_at=item,
-            review_due_on=review_due,
-            created_at=self.clock(written, 16),
-            updated_at=item.meeting.held_at,
         )
+        # As plan_update, then plan_approve at the meeting's item, leave it.
+        plan.agreed_on, plan.agreement_method = agreed, method
+        plan.status, plan.approved_at, plan.review_due_on = PlanStatus.APPROVED, item, review_due
+        plan.created_at, plan.updated_at = self.clock(written, 16), item.meeting.held_at
         self.plans.append(plan)
         long_goal, short_goals, _revised = GOALS[theme]
         team = self.team_agencies(bulk)
-        goals = [PlanGoal(plan=plan, term=GoalTerm.LONG, text=long_goal, order=0)]
+        goals = [build_goal(plan=plan, term=GoalTerm.LONG, text=long_goal, order=0)]
         for number, text in enumerate(short_goals):
-            short = PlanGoal(plan=plan, term=GoalTerm.SHORT, text=text, order=number + 1)
+            short = build_goal(plan=plan, term=GoalTerm.SHORT, text=text, order=number + 1)
             goals.append(short)
             for owner in team[number::2] or team[:1]:
                 self.actions.append(
-                    PlanAction(
+                    build_action(
                         goal=short,
                         what=self.task(self.w.a.key_of[owner.pk]),
                         agency=owner,
@@ -591,29 +584,25 @@ class BulkPlans:
                     f"【次回評価】{next_due.month}月{next_due.day}日",
                 )
             assert actor.agency is not None
-            review = Review(
+            review = build_review(
                 case=case,
-                plan=plan,
+                actor=actor,
                 kind=ReviewKind.REVIEW,
-                due_on=due,
+                plan=plan,
                 held_on=held,
-                author=actor,
-                agency=actor.agency,
                 person_view=view,
                 next_review_on=next_due,
                 meeting_item=item,
-                created_at=self.clock(held, 16),
-                updated_at=self.clock(held, 16),
             )
+            review.created_at = review.updated_at = self.clock(held, 16)
             self.reviews.append(review)
-            self.goal_results.extend(
-                GoalEvaluation(review=review, goal=g, result=self.rng.choice(results).value)
-                for g in goals
+            goal_rows, area_rows = build_evaluations(
+                review,
+                [(g, self.rng.choice(results).value) for g in goals],
+                [(a, self.rng.choice(trends).value) for a, _s, _v in AREAS[theme]],
             )
-            self.area_results.extend(
-                AreaEvaluation(review=review, area=a, trend=self.rng.choice(trends).value)
-                for a, _s, _v in AREAS[theme]
-            )
+            self.goal_results.extend(goal_rows)
+            self.area_results.extend(area_rows)
             self.w.log(
                 actor, AuditAction.CREATE, basis, "review", review, case=case, plan_version=1
             )

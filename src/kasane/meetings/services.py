@@ -24,6 +24,13 @@ from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases import services as case_services
 from kasane.cases.models import Case
+from kasane.meetings.builders import (
+    build_agenda_item,
+    build_attendee,
+    build_decision,
+    build_meeting,
+    build_pledge,
+)
 from kasane.meetings.models import (
     NAMED_CASE_KINDS,
     AgendaItem,
@@ -124,18 +131,12 @@ def meeting_create(
                 )
             }
         )
-    meeting = Meeting(
-        kind=kind,
-        title=title.strip(),
-        held_at=held_at,
-        place=place.strip(),
-        online=online,
-        organizer=agency,
-        chair=actor,
+    meeting = build_meeting(
+        actor=actor, kind=kind, held_at=held_at, place=place, online=online, title=title
     )
     meeting.full_clean()
     meeting.save()
-    Attendee.objects.create(meeting=meeting, agency=agency, staff=actor)
+    build_attendee(meeting=meeting, agency=agency, staff=actor).save()
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -188,7 +189,8 @@ def attendee_add(
         raise ValidationError(_("This attendee is already on the list."), code="attendee_duplicate")
     try:
         with transaction.atomic():
-            attendee = Attendee.objects.create(meeting=meeting, agency=agency, staff=staff)
+            attendee = build_attendee(meeting=meeting, agency=agency, staff=staff)
+            attendee.save()
     except IntegrityError as exc:  # two organisers adding the same attendee at once
         raise ValidationError(
             _("This attendee is already on the list."), code="attendee_duplicate"
@@ -237,9 +239,8 @@ def pledge_record(
         raise ValidationError(
             _("This attendee's pledge is already recorded."), code="pledge_duplicate"
         )
-    pledge = ConfidentialityPledge.objects.create(
-        attendee=attendee, pledged_at=at or timezone.now(), recorded_by=actor
-    )
+    pledge = build_pledge(attendee=attendee, pledged_at=at or timezone.now(), actor=actor)
+    pledge.save()
     _refresh_grants(meeting)
     audit.record(
         actor=actor,
@@ -330,7 +331,7 @@ def agenda_add(
         raise ValidationError(
             _("This case is already on the agenda of this meeting."), code="agenda_duplicate"
         )
-    item = AgendaItem(meeting=meeting, case=case, deidentified_summary=deidentified_summary.strip())
+    item = build_agenda_item(meeting=meeting, case=case, deidentified_summary=deidentified_summary)
     item.full_clean()
     item.save()
     if chosen:
@@ -513,13 +514,13 @@ def decision_add(
         raise ValidationError(
             {"text": ValidationError(_("Write the decision."), code="text_required")}
         )
-    decision = Decision(
+    decision = build_decision(
         item=item,
         kind=kind,
         text=text,
-        owner=owner if kind == DecisionKind.ACTION else None,
-        due_on=due_on if kind == DecisionKind.ACTION else None,
-        next_review_on=next_review_on if kind == DecisionKind.REVIEW else None,
+        owner=owner,
+        due_on=due_on,
+        next_review_on=next_review_on,
     )
     decision.full_clean()
     decision.save()

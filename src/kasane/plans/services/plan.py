@@ -18,6 +18,7 @@ from kasane.cases.models import Case, CaseStatus
 from kasane.core.row_version import EditConflict, compare_and_set
 from kasane.meetings import services as meeting_services
 from kasane.meetings.models import AgendaItem, DecisionKind
+from kasane.plans.builders import build_action, build_goal, build_plan
 from kasane.plans.models import (
     AgreementMethod,
     GoalTerm,
@@ -96,11 +97,10 @@ def plan_create(*, actor: Staff, case: Case) -> SupportPlan:
             code="draft_exists",
         )
     previous = case.plans.order_by("-version").prefetch_related("goals__actions").first()
-    plan = SupportPlan(
+    plan = build_plan(
         case=case,
+        actor=actor,
         version=(previous.version if previous else 0) + 1,
-        author=actor,
-        agency=actor.agency,
         participation_requested=previous.participation_requested if previous else False,
         outreach_requested=previous.outreach_requested if previous else False,
     )
@@ -231,7 +231,7 @@ def goal_add(*, actor: Staff, plan: SupportPlan, term: str, text: str) -> PlanGo
     plan, basis = _writable_plan(actor, plan)
     text = _goal_text(term, text)
     last = plan.goals.aggregate(last=Max("order"))["last"]
-    goal = PlanGoal(plan=plan, term=term, text=text, order=(last or 0) + 1)
+    goal = build_goal(plan=plan, term=term, text=text, order=(last or 0) + 1)
     goal.full_clean()
     goal.save()
     _count_a_change(plan)
@@ -311,7 +311,7 @@ def action_add(
                 )
             }
         )
-    action = PlanAction(goal=goal, what=what.strip(), agency=agency, staff=staff, due_on=due_on)
+    action = build_action(goal=goal, what=what, agency=agency, staff=staff, due_on=due_on)
     action.full_clean()
     action.save()
     _count_a_change(plan)
