@@ -25,6 +25,7 @@ from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases import services as case_services
 from kasane.cases.models import Case
 from kasane.core.services import submission_record, submission_seen
+from kasane.outreach.builders import build_attempt, build_change, build_report, build_target
 from kasane.outreach.models import (
     STAGE_ORDER,
     ChangeKind,
@@ -121,19 +122,16 @@ def concern_report_create(
     if errors:
         raise ValidationError(errors)
     now = _now()
-    report = ConcernReport(
-        reporter=actor,
-        reporter_agency=actor.agency,
-        area=area,
-        address=address.strip(),
-        who=who.strip(),
-        signs=[s.value for s in ConcernSign if s.value in set(signs)],
-        details=details.strip(),
+    report = build_report(
+        actor=actor,
+        area_id=area.pk if area else None,
+        address=address,
+        who=who,
+        signs=signs,
+        details=details,
         noticed_on=noticed_on,
         urgency=urgency,
         received_at=now,
-        status=ReportStatus.RECEIVED,
-        status_changed_at=now,
     )
     report.full_clean()
     report.save()
@@ -200,16 +198,18 @@ def _change(
     close_reason: str = "",
     note: str = "",
 ) -> StageChange:
-    return StageChange.objects.create(
-        target=target,
-        at=at,
-        kind=kind,
+    change = build_change(
+        target,
+        kind,
+        actor,
+        at,
         from_stage=from_stage,
         to_stage=to_stage,
         close_reason=close_reason,
-        actor=actor,
-        note=note.strip()[:500],
+        note=note,
     )
+    change.save()
+    return change
 
 
 def _check_person(actor: Staff, person: Person | None) -> None:
@@ -267,17 +267,17 @@ def target_open(
             code="no_label",
         )
     now = _now()
-    target = OutreachTarget(
+    target = build_target(
         agency=agency,
-        label=label.strip(),
-        description=description.strip(),
-        area=area,
-        address=address.strip(),
-        name=" ".join(name.split()),
-        kana=kana.strip(),
-        age_band=age_band.strip(),
-        person=person,
-        case=case,
+        label=label,
+        description=description,
+        area_id=area.pk if area else None,
+        address=address,
+        name=name,
+        kana=kana,
+        age_band=age_band,
+        person_id=person.pk if person else None,
+        case_id=case.pk if case else None,
         worker=worker or (actor if actor.role == Role.OUTREACH_WORKER else None),
         stage=stage,
         opened_at=now,
@@ -391,14 +391,14 @@ def attempt_record(
         )
     if errors:
         raise ValidationError(errors)
-    attempt = ContactAttempt(
+    attempt = build_attempt(
         target=target,
         attempted_on=attempted_on,
         method=method,
         result=result,
         staff=staff or actor,
-        companions=companions.strip(),
-        note=note.strip(),
+        companions=companions,
+        note=note,
     )
     attempt.full_clean()
     attempt.save()
