@@ -265,10 +265,11 @@ class DemoActivity:
                 reason=f"{self.needs[chosen[0]].name}への対応",
                 request="状況の確認と支援への参加をお願いします。",
             )
-        with cases.clock_at(self.at(day)):
+        received_at = self.at(day)
+        with cases.clock_at(received_at):
             consultation = consultation_record(
                 actor=actor,
-                received_at=cases._now(),
+                received_at=received_at,
                 requester=requester
                 or self.rng.choice(
                     [
