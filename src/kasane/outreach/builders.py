@@ -32,7 +32,7 @@ def build_report(
     address: str,
     signs: Iterable[str],
     details: str,
-    noticed_on: datetime.date,
+    noticed_on: datetime.date | None,
     urgency: str,
     received_at: datetime.datetime,
     who: str = "",

@@ -54,7 +54,7 @@ def build_assessment(
 
 
 def build_assessment_areas(
-    assessment: Assessment, rows: Iterable[tuple[str, str, str]]
+    assessment: Assessment, rows: Iterable[tuple[str, str, int]]
 ) -> list[AssessmentArea]:
     """One row per life area: (area, situation, severity)."""
     return [
