@@ -131,10 +131,10 @@ def build_note(
     )
 
 
-def note_event(note: CaseNote, *, now: datetime.datetime) -> CaseEvent:
+def note_event(note: CaseNote, *, now: datetime.datetime, today: datetime.date) -> CaseEvent:
     """The timeline line of a note: today's sorts by when it was written (``now``), an
     earlier day's by that day, at noon; an agency-only note is shown only in the agency."""
-    if note.written_on == timezone.localtime(now).date():
+    if note.written_on == today:
         at = now
     else:
         at = timezone.make_aware(datetime.datetime.combine(note.written_on, datetime.time(12)))

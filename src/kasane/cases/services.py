@@ -791,7 +791,8 @@ def case_note_create(
     )
     note.full_clean()
     note.save()
-    note_event(note, now=_now()).save()  # a work event: no grant to refresh
+    # A work event: no grant to refresh.
+    note_event(note, now=_now(), today=timezone.localdate()).save()
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,

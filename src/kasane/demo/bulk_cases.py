@@ -285,7 +285,7 @@ class BulkCasework:
                 visibility=visibility,
             )
             self.notes.append(note)
-            self.events.append(note_event(note, now=self.now))
+            self.events.append(note_event(note, now=self.now, today=self.today))
             self.log(actor, AuditAction.CREATE, LegalBasis.CASE_TEAM, "case_note", note)
 
     def close(self, bulk: BulkCase) -> None:
