@@ -18,9 +18,11 @@ from kasane.cases.models import (
     Case,
     CaseEvent,
     CaseNote,
+    CaseStatus,
     EventKind,
     NoteVisibility,
     Referral,
+    ReferralStatus,
     TeamMember,
     TeamRole,
 )
@@ -146,3 +148,49 @@ def note_event(note: CaseNote, *, now: datetime.datetime, today: datetime.date) 
         note=note,
         restricted_to_agency=note.agency if note.visibility == NoteVisibility.AGENCY else None,
     )
+
+
+# --- changes of state, as the services make them -----------------------------------------
+
+
+def referral_answer(
+    *,
+    actor: Staff,
+    at: datetime.datetime,
+    accepted: bool,
+    decline_reason: str = "",
+    decline_note: str = "",
+) -> dict[str, object]:
+    """The fields of a referral answered by ``actor`` (accepted, or declined with a reason)."""
+    fields: dict[str, object] = {
+        "status": ReferralStatus.ACCEPTED if accepted else ReferralStatus.DECLINED,
+        "responded_by": actor,
+        "responded_at": at,
+    }
+    if not accepted:
+        fields.update(decline_reason=decline_reason, decline_note=decline_note.strip())
+    return fields
+
+
+def complete_referral(referral: Referral, *, at: datetime.datetime, outcome: str) -> None:
+    """完了 with an outcome."""
+    referral.status = ReferralStatus.COMPLETED
+    referral.completed_at = at
+    referral.outcome = outcome.strip()
+
+
+def send_to_coordination(case: Case, *, at: datetime.datetime, reason: str) -> None:
+    case.sent_to_coordination_at = at
+    case.coordination_reason = reason.strip()
+
+
+def triage_case(case: Case, *, triage: str, advice: str, at: datetime.datetime) -> None:
+    case.triage = triage
+    case.triage_advice = advice.strip()
+    case.triaged_at = at
+
+
+def close_case(case: Case, *, at: datetime.datetime) -> None:
+    """終結: closed at ``at``."""
+    case.status = CaseStatus.CLOSED
+    case.closed_at = at

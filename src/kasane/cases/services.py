@@ -28,7 +28,12 @@ from kasane.cases.builders import (
     build_referral,
     build_team_member,
     case_number,
+    close_case,
+    complete_referral,
     note_event,
+    referral_answer,
+    send_to_coordination,
+    triage_case,
 )
 from kasane.cases.builders import referral_due as referral_due
 from kasane.cases.models import (
@@ -257,8 +262,7 @@ def case_close(*, actor: Staff, case: Case, reason: str) -> Case:
             code="open_referrals",
         )
     before = case.status
-    case.status = CaseStatus.CLOSED
-    case.closed_at = _now()
+    close_case(case, at=_now())
     case.row_version += 1
     case.save(update_fields=["status", "closed_at", "row_version", "updated_at"])
     case.handovers.filter(status=HandoverStatus.PENDING).update(
@@ -486,7 +490,7 @@ def referral_accept(*, actor: Staff, referral: Referral) -> Referral:
     # even where the database ignores row locks (SQLite serialises writers instead).
     at = _now()
     won = Referral.objects.filter(pk=referral.pk, status=ReferralStatus.REQUESTED).update(
-        status=ReferralStatus.ACCEPTED, responded_by=actor, responded_at=at, updated_at=at
+        **referral_answer(actor=actor, at=at, accepted=True), updated_at=at
     )
     if not won:
         referral.refresh_from_db()
@@ -519,11 +523,9 @@ def referral_decline(*, actor: Staff, referral: Referral, reason: str, note: str
         raise PermissionDenied
     at = _now()
     won = Referral.objects.filter(pk=referral.pk, status=ReferralStatus.REQUESTED).update(
-        status=ReferralStatus.DECLINED,
-        responded_by=actor,
-        responded_at=at,
-        decline_reason=reason,
-        decline_note=note.strip(),
+        **referral_answer(
+            actor=actor, at=at, accepted=False, decline_reason=reason, decline_note=note
+        ),
         updated_at=at,
     )
     if not won:
@@ -578,9 +580,7 @@ def referral_complete(*, actor: Staff, referral: Referral, outcome: str) -> Refe
                 _("Accept the referral before completing it."), code="not_accepted"
             )
         raise _answered_message(referral)
-    referral.status = ReferralStatus.COMPLETED
-    referral.completed_at = _now()
-    referral.outcome = outcome.strip()
+    complete_referral(referral, at=_now(), outcome=outcome)
     referral.save(update_fields=["status", "completed_at", "outcome", "updated_at"])
     _event(referral.case, EventKind.REFERRAL_COMPLETED, actor, referral=referral)
     audit.record(
@@ -639,8 +639,7 @@ def case_send_to_coordination(*, actor: Staff, case: Case, reason: str) -> Case:
         raise ValidationError(
             _("This case is already with coordination."), code="already_in_coordination"
         )
-    case.sent_to_coordination_at = _now()
-    case.coordination_reason = reason.strip()
+    send_to_coordination(case, at=_now(), reason=reason)
     case.row_version += 1
     case.save(
         update_fields=[
@@ -686,9 +685,8 @@ def case_triage(
         raise ValidationError(
             _("For C, write the advice given to the agencies."), code="advice_required"
         )
-    case.triage = triage
-    case.triage_advice = advice.strip()
-    case.triaged_at = _now()
+    at = _now()
+    triage_case(case, triage=triage, advice=advice, at=at)
     case.row_version = compare_and_set(
         Case,
         pk=case.pk,
@@ -701,7 +699,7 @@ def case_triage(
         },
     )
     assert actor.agency is not None
-    _team_join(case, actor.agency, TeamRole.COORDINATION, case.triaged_at)
+    _team_join(case, actor.agency, TeamRole.COORDINATION, at)
     _event(case, EventKind.TRIAGED, actor, detail={"triage": triage})
     audit.record(
         actor=actor,

@@ -22,6 +22,7 @@ from django.db.models import Max
 from kasane.audit.models import AuditAction, LegalBasis
 from kasane.cases.builders import (
     case_number,
+    send_to_coordination,
 )
 from kasane.cases.models import (
     Case,
@@ -157,8 +158,7 @@ class BulkActivity(BulkCasework):
                 heapq.heappush(self.closing, (bulk.close_on, next(self.tiebreak), bulk))
             self.write_notes(bulk, day, self.rng.randint(0, 3), until=bulk.close_on)
         elif outcome == Outcome.COORDINATION and bulk.case.sent_to_coordination_at is None:
-            bulk.case.sent_to_coordination_at = at
-            bulk.case.coordination_reason = COORDINATION_REASON
+            send_to_coordination(bulk.case, at=at, reason=COORDINATION_REASON)
             bulk.close_on = None
             self.event(bulk.case, EventKind.COORDINATION, actor, at)
             self.log(

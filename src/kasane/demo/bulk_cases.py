@@ -20,13 +20,16 @@ from kasane.cases.builders import (
     build_note,
     build_referral,
     build_team_member,
+    close_case,
+    complete_referral,
     note_event,
+    referral_answer,
+    triage_case,
 )
 from kasane.cases.models import (
     Case,
     CaseEvent,
     CaseNote,
-    CaseStatus,
     DeclineReason,
     EventKind,
     NoteKind,
@@ -221,16 +224,19 @@ class BulkCasework:
             return
         actor = self.a.worker(self.a.key_of[referral.to_agency.pk])
         at = self.at(self.working_day(referral.requested_at.date(), self.rng.randint(1, 3)))
-        referral.responded_by = actor
-        referral.responded_at = at
-        if decline:
-            referral.status = ReferralStatus.DECLINED
-            referral.decline_reason = self.rng.choice(
+        reason = (
+            self.rng.choice(
                 [DeclineReason.NOT_ELIGIBLE, DeclineReason.NO_CAPACITY, DeclineReason.UNREACHABLE]
             )
+            if decline
+            else ""
+        )
+        answer = referral_answer(actor=actor, at=at, accepted=not decline, decline_reason=reason)
+        for name, value in answer.items():
+            setattr(referral, name, value)
+        if decline:
             self.event(bulk.case, EventKind.REFERRAL_DECLINED, actor, at, referral=referral)
         else:
-            referral.status = ReferralStatus.ACCEPTED
             self.join(bulk, referral.to_agency, TeamRole.MEMBER, at)
             self.event(bulk.case, EventKind.REFERRAL_ACCEPTED, actor, at, referral=referral)
         self.log(
@@ -250,9 +256,9 @@ class BulkCasework:
         triage = Triage.A if roll < 16 / 57 else Triage.B if roll < 24 / 57 else Triage.C
         at = self.at(self.working_day(day, self.rng.randint(2, 8)))
         case = bulk.case
-        case.triage = triage
-        case.triage_advice = TRIAGE_C_ADVICE if triage == Triage.C else ""
-        case.triaged_at = at
+        triage_case(
+            case, triage=triage, advice=TRIAGE_C_ADVICE if triage == Triage.C else "", at=at
+        )
         coordinator = self.a.coordinator
         self.join(bulk, self.coordination, TeamRole.COORDINATION, at)
         self.event(case, EventKind.TRIAGED, coordinator, at, detail={"triage": triage})
@@ -306,9 +312,7 @@ class BulkCasework:
         for referral in bulk.referrals:
             if referral.status == ReferralStatus.ACCEPTED:
                 worker = self.a.worker(self.a.key_of[referral.to_agency.pk])
-                referral.status = ReferralStatus.COMPLETED
-                referral.completed_at = at
-                referral.outcome = REFERRAL_OUTCOME
+                complete_referral(referral, at=at, outcome=REFERRAL_OUTCOME)
                 self.event(bulk.case, EventKind.REFERRAL_COMPLETED, worker, at, referral=referral)
                 self.log(
                     worker,
@@ -348,8 +352,7 @@ class BulkCasework:
         self.closures.append(closure)
         case = bulk.case
         before = case.status
-        case.status = CaseStatus.CLOSED
-        case.closed_at = at
+        close_case(case, at=at)
         label = str(ClosureReason(reason).label)
         self.event(
             case,

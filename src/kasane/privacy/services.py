@@ -137,18 +137,16 @@ def consent_from_intake(
     """
     created = []
     for person in persons:
-        consent = Consent.objects.create(
+        consent = build_consent(
             person=person,
-            purposes=sorted(
-                [ConsentPurpose.INFORMATION_SHARING, ConsentPurpose.INTEGRATED_MEETING]
-            ),
+            actor=actor,
+            purposes=[ConsentPurpose.INFORMATION_SHARING, ConsentPurpose.INTEGRATED_MEETING],
             agency_types=[AgencyType.MUNICIPALITY] if to_coordination else [],
             method=ConsentMethod.WRITTEN,
             obtained_on=obtained_on,
             note=INTAKE_NOTE,
-            recorded_by=actor,
-            recorded_by_agency_id=agency_id_of(actor),
         )
+        consent.save()
         consent.agencies.set({a.pk: a for a in agencies}.values())
         grants.refresh_person(person)
         audit.record(
