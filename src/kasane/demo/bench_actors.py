@@ -13,7 +13,7 @@ from django.db.models import Count
 
 from kasane.accounts.models import Role, Staff
 from kasane.cases.models import OPEN_STATUSES, Case, CaseEvent
-from kasane.demo.city import STAFF
+from kasane.demo.agencies import STAFF
 from kasane.outreach.models import OutreachTarget
 from kasane.participation.models import Match
 from kasane.registry.models import Area, AreaKind, Household, Person

@@ -23,6 +23,13 @@ from django.utils import timezone
 from kasane.audit.chain import GENESIS_HASH, event_hash
 from kasane.audit.models import AuditAction, AuditEvent, LegalBasis
 from kasane.core.request_context import current_request_id
+from kasane.registry.builders import (
+    PersonInput,
+    build_household,
+    build_membership,
+    build_person,
+    build_relation,
+)
 from kasane.registry.models import (
     Household,
     Membership,
@@ -31,8 +38,6 @@ from kasane.registry.models import (
     RelationKind,
     Relationship,
 )
-from kasane.registry.services import PersonInput, _fill_person
-from kasane.registry.validators import normalize_phone
 
 if TYPE_CHECKING:
     from kasane.accounts.models import Agency, Staff
@@ -165,12 +170,8 @@ class BulkHouseholds(FlushOnExit):
         started_on: datetime.date,
         members: list[tuple[PersonInput, Relationship]],
     ) -> None:
-        household = Household(
-            address=address.strip(),
-            area=block,
-            phone=normalize_phone(phone),
-            note=note,
-            registered_by_agency=agency,
+        household = build_household(
+            agency=agency, address=address, area=block, phone=phone, note=note
         )
         self.pending.append((household, started_on, members, block))
         if len(self.pending) >= BATCH:
@@ -185,13 +186,15 @@ class BulkHouseholds(FlushOnExit):
         for household, _started, members, block in self.pending:
             row = []
             for index, (data, _relationship) in enumerate(members):
-                person = Person(registered_by_agency=household.registered_by_agency)
                 head_phone = household.phone if index == 0 else ""
-                _fill_person(
-                    person,
-                    PersonInput(data.name, data.kana, data.birth_date, data.sex, block, head_phone),
+                row.append(
+                    build_person(
+                        PersonInput(
+                            data.name, data.kana, data.birth_date, data.sex, block, head_phone
+                        ),
+                        agency=household.registered_by_agency,
+                    )
                 )
-                row.append(person)
             persons.append(row)
         insert(Person, [p for row in persons for p in row])
         memberships = []
@@ -199,7 +202,7 @@ class BulkHouseholds(FlushOnExit):
         for (household, started, members, _block), row in zip(self.pending, persons, strict=True):
             for (data, relationship), person in zip(members, row, strict=True):
                 memberships.append(
-                    Membership(
+                    build_membership(
                         household=household,
                         person=person,
                         relationship=relationship,
@@ -258,11 +261,13 @@ def family_relations(persons: Sequence[Person], relationships: Sequence[str]) ->
         None,
     )
     if spouse is not None:
-        yield Relation(from_person=head, to_person=spouse, kind=RelationKind.SPOUSE)
+        yield build_relation(from_person=head, to_person=spouse, kind=RelationKind.SPOUSE)
     for person, relationship in zip(persons, relationships, strict=True):
         if relationship == Relationship.CHILD:
             for parent in (head, spouse):
                 if parent is not None:
-                    yield Relation(from_person=parent, to_person=person, kind=RelationKind.PARENT)
+                    yield build_relation(
+                        from_person=parent, to_person=person, kind=RelationKind.PARENT
+                    )
         elif relationship == Relationship.PARENT:
-            yield Relation(from_person=person, to_person=head, kind=RelationKind.PARENT)
+            yield build_relation(from_person=person, to_person=head, kind=RelationKind.PARENT)

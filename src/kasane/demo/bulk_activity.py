@@ -14,187 +14,63 @@ from __future__ import annotations
 
 import datetime
 import heapq
-import itertools
-import random
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
-from kasane.accounts.models import Agency, Staff
 from kasane.audit.models import AuditAction, LegalBasis
+from kasane.cases.builders import (
+    case_number,
+    send_to_coordination,
+)
 from kasane.cases.models import (
     Case,
     CaseEvent,
     CaseNote,
     CaseNumberCounter,
-    CaseStatus,
-    DeclineReason,
     EventKind,
-    NoteKind,
-    NoteVisibility,
     Referral,
     ReferralStatus,
     TeamMember,
-    TeamRole,
-    Triage,
 )
-from kasane.cases.services import referral_due
-from kasane.core.dates import fiscal_year, fiscal_year_bounds, fiscal_year_short
-from kasane.core.workdays import is_working_day
-from kasane.demo.activity import NOTE_TEXTS, PROFILES, SUMMARIES, DemoActivity, household_kind
+from kasane.demo.activity import DemoActivity
 from kasane.demo.bulk import AuditChain, insert
+from kasane.demo.bulk_cases import (
+    COORDINATION_REASON,
+    DAY,
+    BulkCasework,
+)
 from kasane.demo.bulk_outreach import BulkOutreach
 from kasane.demo.bulk_participation import BulkParticipation
 from kasane.demo.bulk_plans import BulkPlans
-from kasane.demo.casework import AREAS, CLOSURE_NOTES, PERSON_VIEWS
+from kasane.demo.household_profiles import PROFILES, SUMMARIES, household_kind
+from kasane.intake.builders import build_consultation, build_needs
 from kasane.intake.models import (
     Channel,
     Consultation,
     ConsultationNeed,
-    NeedType,
     Outcome,
     Requester,
 )
 from kasane.plans.models import (
     AreaEvaluation,
     Closure,
-    ClosureReason,
     Review,
-    ReviewKind,
-    Trend,
 )
 from kasane.registry.models import Household, Membership, Relationship
 
-DAY = datetime.timedelta(days=1)
 CONSULTATIONS_PER_HOUSEHOLD_YEAR = 0.45
-COORDINATION_REASON = "複数の課題が絡み、単独の機関では方向性が定まらない。"
-TRIAGE_C_ADVICE = "既存の支援機関で役割分担し、包括が主担当として継続。"
-REFERRAL_REQUEST = "状況の確認と支援への参加をお願いします。"
-REFERRAL_OUTCOME = "役割を終え、状況が安定した。"
 
 
-@dataclass
-class BulkCase:
-    case: Case
-    lead: Staff
-    kind: str
-    team: set[int] = field(default_factory=set)  # agency ids on the team
-    referrals: list[Referral] = field(default_factory=list)
-    close_on: datetime.date | None = None
-    last_note: datetime.date | None = None
-    last_consulted: datetime.date | None = None
-
-
-class BulkActivity:
+class BulkActivity(BulkCasework):
     """Simulates the years in memory, day by day, then writes them table by table."""
 
     def __init__(self, activity: DemoActivity, seed: int, today: datetime.date) -> None:
-        self.a = activity
-        self.rng = random.Random(seed * 65537 + today.toordinal())
-        self.today = today
-        self.start = fiscal_year_bounds(fiscal_year(today) - 1)[0]
-        self.now = timezone.localtime()
-        self.needs: dict[str, NeedType] = activity.needs
-        self.coordination = activity.agencies["coordination"]
-        self.cases: list[BulkCase] = []
-        self.open_case: dict[int, BulkCase] = {}
-        self.consultations: list[Consultation] = []
-        self.consultation_needs: list[ConsultationNeed] = []
-        self.team: list[TeamMember] = []
-        self.notes: list[CaseNote] = []
-        self.events: list[CaseEvent] = []
-        self.reviews: list[Review] = []
-        self.area_results: list[AreaEvaluation] = []
-        self.closures: list[Closure] = []
-        self.closing: list[tuple[datetime.date, int, BulkCase]] = []  # a heap by day
-        self.tiebreak = itertools.count()
-        # Audit events, in the order the services would have written them: (actor, action,
-        # basis, object type, the record whose public id is the object id, detail).
-        self.audit: list[tuple[Staff | None, AuditAction, LegalBasis, str, object, dict]] = []  # type: ignore[type-arg]
+        super().__init__(activity, seed, today)
         self.plans: BulkPlans | None = None
         self.outreach: BulkOutreach | None = None
         self.participation: BulkParticipation | None = None
-
-    # --- time --------------------------------------------------------------------------------
-
-    def at(self, day: datetime.date, hour: int | None = None) -> datetime.datetime:
-        """An office hour of ``day``; today's not later than now (at 00:30 it is now)."""
-        at = datetime.datetime.combine(
-            day,
-            datetime.time(
-                hour if hour is not None else self.rng.randint(9, 16),
-                self.rng.choice([0, 15, 30, 45]),
-            ),
-            tzinfo=timezone.get_current_timezone(),
-        )
-        return min(at, self.now)
-
-    def working_day(self, start: datetime.date, offset: int) -> datetime.date:
-        day = start + offset * DAY
-        while not is_working_day(day):
-            day += DAY
-        return min(day, self.today)
-
-    # --- records, each with what its service writes beside it ---------------------------------
-
-    def event(
-        self,
-        case: Case,
-        kind: EventKind,
-        actor: Staff | None,
-        at: datetime.datetime,
-        **links: object,
-    ) -> None:
-        detail = links.pop("detail", {})
-        self.events.append(
-            CaseEvent(
-                case=case,
-                at=at,
-                kind=kind,
-                actor=actor,
-                agency=actor.agency if actor else None,
-                detail=detail,
-                **links,
-            )
-        )
-
-    def log(
-        self,
-        actor: Staff | None,
-        action: AuditAction,
-        basis: LegalBasis,
-        object_type: str,
-        record: object,
-        /,
-        **detail: object,
-    ) -> None:
-        self.audit.append((actor, action, basis, object_type, record, detail))
-
-    def join(self, bulk: BulkCase, agency: Agency, role: TeamRole, at: datetime.datetime) -> None:
-        if agency.pk in bulk.team:
-            return
-        bulk.team.add(agency.pk)
-        self.team.append(TeamMember(case=bulk.case, agency=agency, role=role, joined_at=at))
-
-    def open(self, household_id: int, kind: str, lead: Staff, at: datetime.datetime) -> BulkCase:
-        case = Case(
-            household_id=household_id,
-            fiscal_year=fiscal_year(timezone.localtime(at).date()),
-            opened_at=at,
-            lead_agency=lead.agency,
-            created_at=at,
-        )
-        bulk = BulkCase(case=case, lead=lead, kind=kind)
-        self.cases.append(bulk)
-        self.open_case[household_id] = bulk
-        assert lead.agency is not None
-        self.join(bulk, lead.agency, TeamRole.LEAD, at)
-        self.event(case, EventKind.OPENED, lead, at)
-        self.log(lead, AuditAction.CREATE, LegalBasis.OWN_AGENCY, "case", case)
-        return bulk
 
     # --- one consultation, as ``DemoActivity.one_consultation`` tells it --------------------
 
@@ -233,10 +109,9 @@ class BulkActivity:
         if bulk is None and outcome in (Outcome.REFERRED, Outcome.COORDINATION):
             bulk = self.open(household_id, kind, actor, at)
         case = bulk.case if bulk is not None else None
-        consultation = Consultation(
+        consultation = build_consultation(
+            actor=actor,
             received_at=at,
-            agency=actor.agency,
-            staff=actor,
             requester=self.rng.choice(
                 [
                     Requester.SELF,
@@ -250,20 +125,17 @@ class BulkActivity:
             channel=self.rng.choice(
                 [Channel.WALK_IN, Channel.PHONE, Channel.PHONE, Channel.HOME_VISIT]
             ),
-            household_id=household_id,
-            domains=sorted(set(domains)),
+            household=household_id,
+            domains=domains,
             summary=self.rng.choice(SUMMARIES[kind]),
             outcome=outcome,
             consent_to_share=self.rng.random() < 0.8,
             case=case,
-            created_at=at,
         )
+        consultation.created_at = at
         self.consultations.append(consultation)
         self.consultation_needs.extend(
-            ConsultationNeed(
-                consultation=consultation, need_type=self.needs[c], is_main=c == chosen[0]
-            )
-            for c in dict.fromkeys(chosen)
+            build_needs(consultation, [self.needs[c] for c in chosen], self.needs[chosen[0]])
         )
         self.log(
             actor,
@@ -286,8 +158,7 @@ class BulkActivity:
                 heapq.heappush(self.closing, (bulk.close_on, next(self.tiebreak), bulk))
             self.write_notes(bulk, day, self.rng.randint(0, 3), until=bulk.close_on)
         elif outcome == Outcome.COORDINATION and bulk.case.sent_to_coordination_at is None:
-            bulk.case.sent_to_coordination_at = at
-            bulk.case.coordination_reason = COORDINATION_REASON
+            send_to_coordination(bulk.case, at=at, reason=COORDINATION_REASON)
             bulk.close_on = None
             self.event(bulk.case, EventKind.COORDINATION, actor, at)
             self.log(
@@ -300,211 +171,6 @@ class BulkActivity:
             )
             self.triage(bulk, day)
             self.write_notes(bulk, day, self.rng.randint(1, 4), until=None)
-
-    def refer(
-        self,
-        bulk: BulkCase,
-        actor: Staff,
-        to: Agency,
-        at: datetime.datetime,
-        consultation: Consultation | None,
-        need: str,
-    ) -> Referral:
-        referral = Referral(
-            case=bulk.case,
-            consultation=consultation,
-            from_agency=actor.agency,
-            to_agency=to,
-            requested_by=actor,
-            requested_at=at,
-            due_at=referral_due(at),
-            reason=f"{self.needs[need].name}への対応",
-            request=REFERRAL_REQUEST,
-        )
-        bulk.referrals.append(referral)
-        self.event(bulk.case, EventKind.REFERRAL_REQUESTED, actor, at, referral=referral)
-        self.log(actor, AuditAction.CREATE, LegalBasis.CASE_TEAM, "referral", referral)
-        return referral
-
-    def answer(self, bulk: BulkCase, referral: Referral, *, decline: bool) -> None:
-        if referral.requested_at.date() >= self.today - 2 * DAY or self.rng.random() < 0.08:
-            # Recent ones wait in the inbox; a few were never answered, and the hourly job
-            # escalated them once they were overdue.
-            if referral.due_at < self.now:
-                referral.escalated_at = min(referral.due_at + datetime.timedelta(hours=1), self.now)
-                self.event(
-                    bulk.case,
-                    EventKind.REFERRAL_ESCALATED,
-                    None,
-                    referral.escalated_at,
-                    referral=referral,
-                )
-                self.log(
-                    None,
-                    AuditAction.UPDATE,
-                    LegalBasis.SYSTEM,
-                    "referral",
-                    referral,
-                    fields=["escalated_at"],
-                )
-            return
-        actor = self.a.worker(self.a.key_of[referral.to_agency.pk])
-        at = self.at(self.working_day(referral.requested_at.date(), self.rng.randint(1, 3)))
-        referral.responded_by = actor
-        referral.responded_at = at
-        if decline:
-            referral.status = ReferralStatus.DECLINED
-            referral.decline_reason = self.rng.choice(
-                [DeclineReason.NOT_ELIGIBLE, DeclineReason.NO_CAPACITY, DeclineReason.UNREACHABLE]
-            )
-            self.event(bulk.case, EventKind.REFERRAL_DECLINED, actor, at, referral=referral)
-        else:
-            referral.status = ReferralStatus.ACCEPTED
-            self.join(bulk, referral.to_agency, TeamRole.MEMBER, at)
-            self.event(bulk.case, EventKind.REFERRAL_ACCEPTED, actor, at, referral=referral)
-        self.log(
-            actor,
-            AuditAction.UPDATE,
-            LegalBasis.REFERRAL,
-            "referral",
-            referral,
-            status=referral.status,
-        )
-
-    def triage(self, bulk: BulkCase, day: datetime.date) -> None:
-        """A / B / C in the proportions of seed 003; the last days' cases wait for triage."""
-        if day > self.today - 10 * DAY:
-            return
-        roll = self.rng.random()
-        triage = Triage.A if roll < 16 / 57 else Triage.B if roll < 24 / 57 else Triage.C
-        at = self.at(self.working_day(day, self.rng.randint(2, 8)))
-        case = bulk.case
-        case.triage = triage
-        case.triage_advice = TRIAGE_C_ADVICE if triage == Triage.C else ""
-        case.triaged_at = at
-        coordinator = self.a.coordinator
-        self.join(bulk, self.coordination, TeamRole.COORDINATION, at)
-        self.event(case, EventKind.TRIAGED, coordinator, at, detail={"triage": triage})
-        self.log(
-            coordinator,
-            AuditAction.UPDATE,
-            LegalBasis.COORDINATION,
-            "case",
-            case,
-            fields=["triage"],
-        )
-
-    def write_notes(
-        self, bulk: BulkCase, since: datetime.date, count: int, *, until: datetime.date | None
-    ) -> None:
-        """Progress notes by the lead agency, before the case is to close."""
-        actor = bulk.lead
-        last = min(until - DAY, self.today - DAY) if until is not None else self.today
-        for _ in range(count):
-            day = since + self.rng.randint(1, max(1, (last - since).days)) * DAY
-            day = min(day, last)
-            bulk.last_note = max(bulk.last_note or day, day)
-            visibility = NoteVisibility.TEAM if self.rng.random() < 0.85 else NoteVisibility.AGENCY
-            note = CaseNote(
-                case=bulk.case,
-                written_on=day,
-                kind=self.rng.choice(list(NoteKind)),
-                author=actor,
-                agency=actor.agency,
-                text=self.rng.choice(NOTE_TEXTS),
-                visibility=visibility,
-            )
-            self.notes.append(note)
-            at = min(
-                timezone.make_aware(datetime.datetime.combine(day, datetime.time(12))), self.now
-            )
-            self.event(
-                bulk.case,
-                EventKind.NOTE,
-                actor,
-                at,
-                note=note,
-                restricted_to_agency=actor.agency if visibility == NoteVisibility.AGENCY else None,
-            )
-            self.log(actor, AuditAction.CREATE, LegalBasis.CASE_TEAM, "case_note", note)
-
-    def close(self, bulk: BulkCase) -> None:
-        """終結 by the lead agency with its evaluation, once every referral is answered;
-        the accepted ones are completed that day (as ``Casework.close_by_lead``)."""
-        assert bulk.close_on is not None
-        day = min(bulk.close_on, self.today - DAY)
-        if bulk.case.sent_to_coordination_at is not None and bulk.case.triage != Triage.C:
-            return  # coordination's cases close at a meeting, not in bulk
-        if any(r.status == ReferralStatus.REQUESTED for r in bulk.referrals):
-            return
-        if bulk.last_note is not None and bulk.last_note >= day:
-            return
-        if bulk.last_consulted is not None and bulk.last_consulted >= day:
-            return  # consulted on its closing day (at an hour of its own): it stays open
-        at = self.at(day)
-        lead = bulk.lead
-        for referral in bulk.referrals:
-            if referral.status == ReferralStatus.ACCEPTED:
-                worker = self.a.worker(self.a.key_of[referral.to_agency.pk])
-                referral.status = ReferralStatus.COMPLETED
-                referral.completed_at = at
-                referral.outcome = REFERRAL_OUTCOME
-                self.event(bulk.case, EventKind.REFERRAL_COMPLETED, worker, at, referral=referral)
-                self.log(
-                    worker,
-                    AuditAction.UPDATE,
-                    LegalBasis.CASE_TEAM,
-                    "referral",
-                    referral,
-                    status=referral.status,
-                )
-        reason = self.rng.choice(
-            [ClosureReason.GOALS_MET] * 12
-            + [ClosureReason.TRANSFERRED] * 4
-            + [ClosureReason.MOVED_AWAY, ClosureReason.REFUSED, ClosureReason.UNREACHABLE]
-        )
-        trends = [Trend.BETTER] * 3 + [Trend.SAME]
-        review = Review(
-            case=bulk.case,
-            kind=ReviewKind.CLOSURE,
-            held_on=day,
-            author=lead,
-            agency=lead.agency,
-            person_view=self.rng.choice(PERSON_VIEWS),
-        )
-        self.reviews.append(review)
-        self.area_results.extend(
-            AreaEvaluation(review=review, area=area, trend=self.rng.choice(trends).value)
-            for area, _s, _v in AREAS[bulk.kind][:2]
-        )
-        note = CLOSURE_NOTES[ClosureReason(reason)]
-        closure = Closure(
-            case=bulk.case, reason=reason, note=note, decided_by=lead, evaluation=review
-        )
-        self.closures.append(closure)
-        case = bulk.case
-        before = case.status
-        case.status = CaseStatus.CLOSED
-        case.closed_at = at
-        label = str(ClosureReason(reason).label)
-        self.event(
-            case,
-            EventKind.STATUS,
-            lead,
-            at,
-            detail={"from": before, "to": case.status, "reason": f"{label}　{note}"},
-        )
-        self.log(lead, AuditAction.UPDATE, LegalBasis.CASE_TEAM, "case", case, fields=["status"])
-        self.log(
-            lead,
-            AuditAction.CREATE,
-            LegalBasis.CASE_TEAM,
-            "closure",
-            closure,
-            case=case,
-            reason=reason,
-            item=None,
-        )
 
     # --- the years -------------------------------------------------------------------------
 
@@ -547,7 +213,7 @@ class BulkActivity:
             )
             for case in cases:
                 counter.last += 1
-                case.number = f"{fiscal_year_short(year)}-{counter.last:04d}"
+                case.number = case_number(year, counter.last)
             counter.save(update_fields=["last"])
 
     @transaction.atomic

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from kasane.accounts.models import Role, Staff
 from kasane.audit.models import AuditAction, LegalBasis
 from kasane.demo.bulk import insert
+from kasane.outreach.builders import build_attempt, build_change, build_report, build_target
 from kasane.outreach.models import (
     ChangeKind,
     CloseReason,
@@ -103,20 +104,17 @@ class BulkOutreach:
         if self.rng.random() < REPORTED_SHARE:
             reporter = self.rng.choice(self.reporters)
             received = self.at(day)
-            report = ConcernReport(
-                reporter=reporter,
-                reporter_agency=reporter.agency,
+            report = build_report(
+                actor=reporter,
                 area_id=area_id,
                 address=address,
-                signs=sorted(s.value for s in self.rng.sample(SIGNS, k=self.rng.randint(1, 2))),
+                signs=[s.value for s in self.rng.sample(SIGNS, k=self.rng.randint(1, 2))],
                 details=self.rng.choice(DETAILS),
                 noticed_on=day - self.rng.randint(0, 5) * DAY,
                 urgency=Urgency.SOON if self.rng.random() < 0.2 else Urgency.NORMAL,
                 received_at=received,
-                status=ReportStatus.RECEIVED,
-                status_changed_at=received,
-                created_at=received,
             )
+            report.created_at = received
             self.reports.append(report)
             log(
                 reporter,
@@ -130,7 +128,7 @@ class BulkOutreach:
             if day >= self.today:
                 return  # not yet taken on
         opened = self.at(day)
-        target = OutreachTarget(
+        target = build_target(
             agency=self.agency,
             label=self.rng.choice(LABELS),
             area_id=area_id,
@@ -139,17 +137,11 @@ class BulkOutreach:
             worker=worker,
             stage=Stage.GRASPED,
             opened_at=opened,
-            created_at=opened,
         )
+        target.created_at = opened
         self.targets.append(target)
         self.changes.append(
-            StageChange(
-                target=target,
-                at=opened,
-                kind=ChangeKind.OPENED,
-                to_stage=Stage.GRASPED,
-                actor=worker,
-            )
+            build_change(target, ChangeKind.OPENED, worker, opened, to_stage=Stage.GRASPED)
         )
         if report is not None:
             report.target = target
@@ -170,7 +162,7 @@ class BulkOutreach:
             if day >= self.today:
                 return
             met = self.rng.random() < 0.45
-            attempt = ContactAttempt(
+            attempt = build_attempt(
                 target=target,
                 attempted_on=day,
                 method=self.rng.choice(
@@ -185,8 +177,8 @@ class BulkOutreach:
                 result=ContactResult.MET
                 if met
                 else self.rng.choice([ContactResult.ABSENT, ContactResult.LETTER_LEFT]),
-                created_at=self.at(day),
             )
+            attempt.created_at = self.at(day)
             self.attempts.append(attempt)
             log(
                 worker,
@@ -219,13 +211,8 @@ class BulkOutreach:
         previous = target.stage
         target.stage = stage
         self.changes.append(
-            StageChange(
-                target=target,
-                at=at,
-                kind=ChangeKind.STAGE,
-                from_stage=previous,
-                to_stage=stage,
-                actor=self.worker,
+            build_change(
+                target, ChangeKind.STAGE, self.worker, at, from_stage=previous, to_stage=stage
             )
         )
         self.w.log(
@@ -246,9 +233,7 @@ class BulkOutreach:
         target.closed_at = at
         target.close_reason = reason
         self.changes.append(
-            StageChange(
-                target=target, at=at, kind=ChangeKind.CLOSED, close_reason=reason, actor=self.worker
-            )
+            build_change(target, ChangeKind.CLOSED, self.worker, at, close_reason=reason)
         )
         for report in self.reports[-1:]:
             if report.target is target:

@@ -17,6 +17,12 @@ from typing import TYPE_CHECKING
 from kasane.accounts.models import Role, Staff
 from kasane.audit.models import AuditAction, LegalBasis
 from kasane.demo.bulk import insert
+from kasane.participation.matching.builders import (
+    build_follow_ups,
+    build_match,
+    build_score,
+    build_stage_change,
+)
 from kasane.participation.matching.services import FOLLOW_UP_PLAN
 from kasane.participation.models import (
     FollowUp,
@@ -77,20 +83,18 @@ class BulkParticipation:
         day += self.rng.randint(7, 30) * DAY
         if day >= self.today:
             return
-        match = Match(
+        match = build_match(
+            actor=worker,
             person_id=person_id,
             opportunity_id=self.rng.choice(self.opportunities),
             case=case,
-            agency=self.agency,
-            worker=worker,
-            stage=MatchStage.PROPOSED,
-            stage_since=day,
+            day=day,
             reasons=self.rng.sample(REASONS, k=2),
-            created_at=self.w.at(day),
         )
+        match.created_at = self.w.at(day)
         self.matches.append(match)
         self.history.append(
-            MatchStageChange(match=match, stage=MatchStage.PROPOSED, on=day, by=worker)
+            build_stage_change(match=match, stage=MatchStage.PROPOSED, day=day, actor=worker)
         )
         log = self.w.log
         log(
@@ -113,16 +117,11 @@ class BulkParticipation:
             self.move(match, stage, day)
             if stage == MatchStage.STARTED:
                 self.score(match, person_id, person_public_id, day, before=True)
-                self.follow_ups.extend(
-                    FollowUp(
-                        match=match,
-                        due_on=day + d * DAY,
-                        with_host=host,
-                        done_on=day + d * DAY if day + d * DAY < self.today else None,
-                        done_by=worker if day + d * DAY < self.today else None,
-                    )
-                    for d, host in FOLLOW_UP_PLAN
-                )
+                follow_ups = build_follow_ups(match, day, FOLLOW_UP_PLAN)
+                for follow_up in follow_ups:
+                    if follow_up.due_on < self.today:  # done on the day, as follow_up_done
+                        follow_up.done_on, follow_up.done_by = follow_up.due_on, worker
+                self.follow_ups.extend(follow_ups)
             elif stage == MatchStage.SETTLED:
                 self.score(match, person_id, person_public_id, day, before=False)
 
@@ -132,7 +131,7 @@ class BulkParticipation:
         match.stage = stage
         match.stage_since = day
         match.end_reason = reason
-        self.history.append(MatchStageChange(match=match, stage=stage, on=day, by=worker))
+        self.history.append(build_stage_change(match=match, stage=stage, day=day, actor=worker))
         self.w.log(worker, AuditAction.UPDATE, LegalBasis.CONSENT, "match", match, stage=stage)
 
     def score(
@@ -150,14 +149,8 @@ class BulkParticipation:
                 else [3, 3, 3]
             )
             answers = [max(1, a - self.rng.choice([0, 0, 1, 1, 2])) for a in start]
-        score = LonelinessScore(
-            person_id=person_id,
-            match=match,
-            measured_on=day,
-            lack_companionship=answers[0],
-            left_out=answers[1],
-            isolated=answers[2],
-            recorded_by=worker,
+        score = build_score(
+            person_id=person_id, match=match, measured_on=day, answers=answers, actor=worker
         )
         self.scores.append(score)
         self.w.log(

@@ -19,35 +19,34 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from kasane.accounts.models import Agency, Staff
 from kasane.audit.models import AuditAction, LegalBasis
 from kasane.cases.models import CaseStatus, EventKind, Triage
 from kasane.demo.bulk import insert
-from kasane.demo.casework import (
+from kasane.demo.casework_texts import (
     AREAS,
     DIRECTIONS,
     GOALS,
-    INTEGRATED_PLACE,
     PERSON_VIEWS,
     REVIEW_EVERY,
     STRENGTHS,
-    SUPPORT_PLACE,
     TASKS,
 )
 from kasane.meetings.models import (
-    AgendaItem,
-    Attendee,
-    ConfidentialityPledge,
-    Decision,
     DecisionKind,
-    Meeting,
     MeetingKind,
-    MeetingStatus,
+)
+from kasane.plans.builders import (
+    build_action,
+    build_assessment,
+    build_assessment_areas,
+    build_evaluations,
+    build_goal,
+    build_plan,
+    build_review,
 )
 from kasane.plans.models import (
     AgreementMethod,
@@ -65,10 +64,14 @@ from kasane.plans.models import (
     SupportPlan,
     Trend,
 )
+from kasane.privacy.builders import build_consent
 from kasane.privacy.models import Consent, ConsentMethod, ConsentPurpose
 
 if TYPE_CHECKING:
-    from kasane.demo.bulk_activity import BulkActivity, BulkCase
+    from kasane.demo.bulk_activity import BulkActivity
+    from kasane.demo.bulk_cases import BulkCase
+
+from kasane.demo.bulk_meetings import BulkMeetings
 
 DAY = datetime.timedelta(days=1)
 CONSENT_SHARE = 0.65  # households that consent to the 重層的支援会議 after the 支援会議
@@ -79,33 +82,10 @@ SUPPORT_DECISION = (
 )
 
 
-def _nth_weekday(year: int, month: int, weekday: int, n: int) -> datetime.date:
-    first = datetime.date(year, month, 1)
-    return first + ((weekday - first.weekday()) % 7 + 7 * (n - 1)) * DAY
-
-
-@dataclass
-class Agenda:
-    """A meeting in the making: its attendees by agency, and the cases it takes up."""
-
-    meeting: Meeting
-    attendees: dict[int, Attendee] = field(default_factory=dict)  # by agency id
-    cases: set[int] = field(default_factory=set)  # ids of the cases (Python objects)
-
-
-class BulkPlans:
+class BulkPlans(BulkMeetings):
     def __init__(self, work: BulkActivity, heads: dict[int, tuple[int, str]]) -> None:
-        self.w = work
-        self.rng = work.rng
-        self.today = work.today
+        super().__init__(work)
         self.heads = heads  # household id → the current head's person id and public id
-        self.coordinator: Staff = work.a.coordinator
-        self.meetings: dict[tuple[str, datetime.date], Agenda] = {}
-        self.attendees: list[Attendee] = []
-        self.pledges: list[ConfidentialityPledge] = []
-        self.items: list[AgendaItem] = []
-        self.members: list[tuple[AgendaItem, Attendee]] = []
-        self.decisions: list[Decision] = []
         self.consents: list[Consent] = []
         self.consent_agencies: list[tuple[Consent, int]] = []
         self.assessments: list[Assessment] = []
@@ -116,214 +96,6 @@ class BulkPlans:
         self.reviews: list[Review] = []
         self.goal_results: list[GoalEvaluation] = []
         self.area_results: list[AreaEvaluation] = []
-        self.support_days, self.integrated_days = self._calendar()
-
-    def _calendar(self) -> tuple[list[datetime.date], list[datetime.date]]:
-        start = self.w.start
-        support, integrated = [], []
-        year, month = start.year, start.month
-        while datetime.date(year, month, 1) < self.today:
-            for n in (1, 3):
-                support.append(_nth_weekday(year, month, 1, n))
-                integrated.append(_nth_weekday(year, month, 3, n))
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return (
-            [d for d in support if start <= d < self.today],
-            [d for d in integrated if start <= d < self.today],
-        )
-
-    @staticmethod
-    def _after(days: list[datetime.date], day: datetime.date) -> datetime.date | None:
-        return next((d for d in days if d >= day), None)
-
-    def clock(self, day: datetime.date, hour: int = 10) -> datetime.datetime:
-        return datetime.datetime.combine(
-            day, datetime.time(hour), tzinfo=timezone.get_current_timezone()
-        )
-
-    # --- meetings ------------------------------------------------------------------------
-
-    def meeting(self, kind: str, day: datetime.date) -> Agenda:
-        found = self.meetings.get((kind, day))
-        if found is not None:
-            return found
-        support = kind == MeetingKind.SUPPORT_MEETING
-        held_at = self.clock(day, 10 if support else 15)
-        fiscal = day.year if day.month >= 4 else day.year - 1
-        name = "支援会議" if support else "重層的支援会議"
-        agency = self.coordinator.agency
-        assert agency is not None
-        created = held_at - 14 * DAY
-        meeting = Meeting(
-            kind=kind,
-            title=f"令和{fiscal - 2018}年度 {name}（{day.month}月{day.day}日）",
-            held_at=held_at,
-            place=SUPPORT_PLACE if support else INTEGRATED_PLACE,
-            organizer=agency,
-            chair=self.coordinator,
-            status=MeetingStatus.HELD,
-            created_at=created,
-            updated_at=held_at,
-        )
-        found = Agenda(meeting)
-        self.meetings[(kind, day)] = found
-        log = self.w.log
-        log(
-            self.coordinator,
-            AuditAction.CREATE,
-            LegalBasis.OWN_AGENCY,
-            "meeting",
-            meeting,
-            kind=kind,
-        )
-        log(
-            self.coordinator,
-            AuditAction.UPDATE,
-            LegalBasis.OWN_AGENCY,
-            "meeting",
-            meeting,
-            fields=["status"],
-        )
-        self.attendee(found, agency, self.coordinator, audited=False)
-        return found
-
-    def attendee(
-        self, agenda: Agenda, agency: Agency, staff: Staff, *, audited: bool = True
-    ) -> Attendee:
-        row = agenda.attendees.get(agency.pk)
-        if row is not None:
-            return row
-        meeting = agenda.meeting
-        row = Attendee(
-            meeting=meeting,
-            agency=agency,
-            staff=staff,
-            created_at=meeting.created_at,
-            updated_at=meeting.created_at,
-        )
-        agenda.attendees[agency.pk] = row
-        self.attendees.append(row)
-        if audited:  # the chair's row comes with the meeting
-            self.w.log(
-                self.coordinator,
-                AuditAction.CREATE,
-                LegalBasis.OWN_AGENCY,
-                "meeting_attendee",
-                row,
-                meeting=meeting,
-            )
-        if meeting.kind == MeetingKind.SUPPORT_MEETING:
-            self.pledges.append(
-                ConfidentialityPledge(
-                    attendee=row, pledged_at=meeting.held_at, recorded_by=self.coordinator
-                )
-            )
-            self.w.log(
-                self.coordinator,
-                AuditAction.CREATE,
-                LegalBasis.SUPPORT_MEETING,
-                "meeting_pledge",
-                row,
-                meeting=meeting,
-            )
-        return row
-
-    def take_up(
-        self, bulk: BulkCase, kind: str, day: datetime.date, *, to_decide: bool = False
-    ) -> AgendaItem | None:
-        agenda = self.meeting(kind, day)
-        case = bulk.case
-        if id(case) in agenda.cases:
-            return None
-        agenda.cases.add(id(case))
-        meeting = agenda.meeting
-        rows = [
-            self.attendee(agenda, agency, self.w.a.worker(self.w.a.key_of[agency.pk]))
-            for agency in self.team_agencies(bulk)
-        ]
-        item = AgendaItem(
-            meeting=meeting, case=case, created_at=meeting.held_at, updated_at=meeting.held_at
-        )
-        self.items.append(item)
-        support = kind == MeetingKind.SUPPORT_MEETING
-        if support:
-            self.members.extend((item, row) for row in rows)
-        basis = LegalBasis.SUPPORT_MEETING if support else LegalBasis.COORDINATION
-        self.w.log(
-            self.coordinator,
-            AuditAction.CREATE,
-            basis,
-            "agenda_item",
-            item,
-            meeting=meeting,
-            case=case,
-            to_decide_support=to_decide,
-        )
-        return item
-
-    def team_agencies(self, bulk: BulkCase) -> list[Agency]:
-        coordination = self.w.coordination
-        agencies = [coordination]
-        agencies += [
-            self.w.a.agencies[self.w.a.key_of[pk]]
-            for pk in sorted(bulk.team)
-            if pk != coordination.pk
-        ]
-        return agencies
-
-    def decide(
-        self,
-        item: AgendaItem,
-        kind: DecisionKind,
-        text: str,
-        *,
-        owner: Agency | None = None,
-        due_on: datetime.date | None = None,
-        next_review_on: datetime.date | None = None,
-    ) -> Decision:
-        at = item.meeting.held_at
-        decision = Decision(
-            item=item,
-            kind=kind,
-            text=text,
-            owner=owner,
-            due_on=due_on,
-            next_review_on=next_review_on,
-            created_at=at,
-            updated_at=at,
-        )
-        self.decisions.append(decision)
-        basis = (
-            LegalBasis.SUPPORT_MEETING
-            if item.meeting.kind == MeetingKind.SUPPORT_MEETING
-            else LegalBasis.COORDINATION
-        )
-        self.w.log(
-            self.coordinator,
-            AuditAction.CREATE,
-            basis,
-            "meeting_decision",
-            decision,
-            item=item,
-            kind=kind,
-        )
-        return decision
-
-    def minutes(self, item: AgendaItem, text: str) -> None:
-        item.minutes = text
-        basis = (
-            LegalBasis.SUPPORT_MEETING
-            if item.meeting.kind == MeetingKind.SUPPORT_MEETING
-            else LegalBasis.COORDINATION
-        )
-        self.w.log(
-            self.coordinator,
-            AuditAction.UPDATE,
-            basis,
-            "agenda_item",
-            item,
-            fields=["minutes"],
-        )
 
     # --- one case ----------------------------------------------------------------------------
 
@@ -381,19 +153,15 @@ class BulkPlans:
         if day is None:
             return
         lead = bulk.lead
-        consent = Consent(
-            person_id=head_id,
-            purposes=sorted(
-                [ConsentPurpose.INFORMATION_SHARING, ConsentPurpose.INTEGRATED_MEETING]
-            ),
+        consent = build_consent(
+            person=head_id,
+            actor=lead,
+            purposes=[ConsentPurpose.INFORMATION_SHARING, ConsentPurpose.INTEGRATED_MEETING],
             method=ConsentMethod.WRITTEN,
             obtained_on=obtained,
             note=CONSENT_NOTE,
-            recorded_by=lead,
-            recorded_by_agency=lead.agency,
-            created_at=self.clock(obtained, 16),
-            updated_at=self.clock(obtained, 16),
         )
+        consent.created_at = consent.updated_at = self.clock(obtained, 16)
         self.consents.append(consent)
         self.consent_agencies.extend((consent, a.pk) for a in self.team_agencies(bulk))
         theme = self.theme(bulk)
@@ -419,21 +187,16 @@ class BulkPlans:
         agency = coordinator.agency
         assert agency is not None
         assessed = day - self.rng.randint(8, 14) * DAY
-        assessment = Assessment(
+        assessment = build_assessment(
             case=case,
+            actor=coordinator,
             assessed_on=assessed,
-            author=coordinator,
-            agency=agency,
             strengths=self.rng.choice(STRENGTHS),
             wishes=GOALS[theme][0],
-            created_at=self.clock(assessed, 16),
-            updated_at=self.clock(assessed, 16),
         )
+        assessment.created_at = assessment.updated_at = self.clock(assessed, 16)
         self.assessments.append(assessment)
-        self.assessment_areas.extend(
-            AssessmentArea(assessment=assessment, area=a, situation=s, severity=v)
-            for a, s, v in AREAS[theme]
-        )
+        self.assessment_areas.extend(build_assessment_areas(assessment, AREAS[theme]))
         self.w.log(
             coordinator,
             AuditAction.CREATE,
@@ -458,31 +221,27 @@ class BulkPlans:
         )
         item = self.take_up(bulk, MeetingKind.INTEGRATED_MEETING, day, to_decide=True)
         assert item is not None
-        plan = SupportPlan(
+        plan = build_plan(
             case=case,
+            actor=coordinator,
             version=1,
-            status=PlanStatus.APPROVED,
-            author=coordinator,
-            agency=agency,
             participation_requested=theme in PARTICIPATION_THEMES,
             outreach_requested=theme == "8050",
-            agreed_on=agreed,
-            agreement_method=method,
-            approved_at=item,
-            review_due_on=review_due,
-            created_at=self.clock(written, 16),
-            updated_at=item.meeting.held_at,
         )
+        # As plan_update, then plan_approve at the meeting's item, leave it.
+        plan.agreed_on, plan.agreement_method = agreed, method
+        plan.status, plan.approved_at, plan.review_due_on = PlanStatus.APPROVED, item, review_due
+        plan.created_at, plan.updated_at = self.clock(written, 16), item.meeting.held_at
         self.plans.append(plan)
         long_goal, short_goals, _revised = GOALS[theme]
         team = self.team_agencies(bulk)
-        goals = [PlanGoal(plan=plan, term=GoalTerm.LONG, text=long_goal, order=0)]
+        goals = [build_goal(plan=plan, term=GoalTerm.LONG, text=long_goal, order=0)]
         for number, text in enumerate(short_goals):
-            short = PlanGoal(plan=plan, term=GoalTerm.SHORT, text=text, order=number + 1)
+            short = build_goal(plan=plan, term=GoalTerm.SHORT, text=text, order=number + 1)
             goals.append(short)
             for owner in team[number::2] or team[:1]:
                 self.actions.append(
-                    PlanAction(
+                    build_action(
                         goal=short,
                         what=self.task(self.w.a.key_of[owner.pk]),
                         agency=owner,
@@ -591,29 +350,25 @@ class BulkPlans:
                     f"【次回評価】{next_due.month}月{next_due.day}日",
                 )
             assert actor.agency is not None
-            review = Review(
+            review = build_review(
                 case=case,
-                plan=plan,
+                actor=actor,
                 kind=ReviewKind.REVIEW,
-                due_on=due,
+                plan=plan,
                 held_on=held,
-                author=actor,
-                agency=actor.agency,
                 person_view=view,
                 next_review_on=next_due,
                 meeting_item=item,
-                created_at=self.clock(held, 16),
-                updated_at=self.clock(held, 16),
             )
+            review.created_at = review.updated_at = self.clock(held, 16)
             self.reviews.append(review)
-            self.goal_results.extend(
-                GoalEvaluation(review=review, goal=g, result=self.rng.choice(results).value)
-                for g in goals
+            goal_rows, area_rows = build_evaluations(
+                review,
+                [(g, self.rng.choice(results).value) for g in goals],
+                [(a, self.rng.choice(trends).value) for a, _s, _v in AREAS[theme]],
             )
-            self.area_results.extend(
-                AreaEvaluation(review=review, area=a, trend=self.rng.choice(trends).value)
-                for a, _s, _v in AREAS[theme]
-            )
+            self.goal_results.extend(goal_rows)
+            self.area_results.extend(area_rows)
             self.w.log(
                 actor, AuditAction.CREATE, basis, "review", review, case=case, plan_version=1
             )
@@ -624,16 +379,7 @@ class BulkPlans:
 
     def write(self) -> None:
         """After the cases are written (their ids set); before their events."""
-        insert(Meeting, [a.meeting for a in self.meetings.values()])
-        insert(Attendee, self.attendees)
-        insert(ConfidentialityPledge, self.pledges)
-        insert(AgendaItem, self.items)
-        through = AgendaItem.members.through
-        insert(
-            through,
-            [through(agendaitem=item, attendee=row) for item, row in self.members],
-        )
-        insert(Decision, self.decisions)
+        self.write_meetings()
         insert(Consent, self.consents)
         agencies = Consent.agencies.through
         insert(agencies, [agencies(consent=c, agency_id=a) for c, a in self.consent_agencies])

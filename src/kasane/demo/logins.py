@@ -3,7 +3,8 @@
 from typing import Protocol
 
 from kasane.accounts.models import Staff
-from kasane.demo.city import DEMO_PASSWORD, STAFF
+from kasane.demo.agencies import STAFF
+from kasane.demo.city import DEMO_PASSWORD
 
 
 def demo_logins() -> list[dict[str, str]]:

@@ -21,6 +21,7 @@ from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.core.models import Domain
 from kasane.core.row_version import compare_and_set
 from kasane.core.services import submission_record, submission_seen
+from kasane.intake.builders import build_consultation, build_needs
 from kasane.intake.error_codes import ErrorCode
 from kasane.intake.models import Consultation, ConsultationNeed, NeedType, Outcome
 from kasane.privacy.cases import require_case_worker
@@ -210,15 +211,14 @@ def consultation_record(
                 code=CoreCode.NO_HOUSEHOLD,
             )
         case = case_services.case_open(actor=actor, household=household, opened_at=received_at)
-    consultation = Consultation(
+    consultation = build_consultation(
+        actor=actor,
         received_at=received_at,
-        agency=actor.agency,
-        staff=actor,
         requester=requester,
         channel=channel,
         household=household,
-        domains=sorted(set(domains)),
-        summary=summary.strip(),
+        domains=domains,
+        summary=summary,
         outcome=outcome,
         consent_to_share=consent_to_share,
         case=case,
@@ -226,10 +226,7 @@ def consultation_record(
     consultation.full_clean()
     consultation.save()
     consultation.persons.set(persons)
-    ConsultationNeed.objects.bulk_create(
-        ConsultationNeed(consultation=consultation, need_type=n, is_main=n == main_need)
-        for n in dict.fromkeys(needs)
-    )
+    ConsultationNeed.objects.bulk_create(build_needs(consultation, needs, main_need))
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,

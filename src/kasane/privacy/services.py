@@ -23,6 +23,7 @@ from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import Case
 from kasane.privacy import grants
 from kasane.privacy.break_glass_selectors import may_review_break_glass
+from kasane.privacy.builders import build_consent
 from kasane.privacy.cases import agency_id_of, break_glass_active, case_basis
 from kasane.privacy.models import BreakGlass, Consent, ConsentMethod, ConsentPurpose
 from kasane.privacy.policy import basis_for
@@ -91,20 +92,19 @@ def consent_record(*, actor: Staff, person: Person, data: ConsentInput) -> Conse
     """Record a person's consent to share, as stated on the 相談受付・申込票."""
     basis = _person_basis(actor, person)
     _validate(data, timezone.localdate())
-    proxy = data.method == ConsentMethod.PROXY
-    consent = Consent.objects.create(
+    consent = build_consent(
         person=person,
-        purposes=sorted(set(data.purposes)),
-        agency_types=sorted(set(data.agency_types)),
+        actor=actor,
+        purposes=data.purposes,
         method=data.method,
-        proxy_name=data.proxy_name.strip() if proxy else "",
-        proxy_relation=data.proxy_relation.strip() if proxy else "",
         obtained_on=data.obtained_on,
+        agency_types=data.agency_types,
+        proxy_name=data.proxy_name,
+        proxy_relation=data.proxy_relation,
         expires_on=data.expires_on,
-        note=data.note.strip(),
-        recorded_by=actor,
-        recorded_by_agency_id=agency_id_of(actor),
+        note=data.note,
     )
+    consent.save()
     consent.agencies.set(data.agencies)
     grants.refresh_person(person)
     audit.record(
@@ -137,18 +137,16 @@ def consent_from_intake(
     """
     created = []
     for person in persons:
-        consent = Consent.objects.create(
+        consent = build_consent(
             person=person,
-            purposes=sorted(
-                [ConsentPurpose.INFORMATION_SHARING, ConsentPurpose.INTEGRATED_MEETING]
-            ),
+            actor=actor,
+            purposes=[ConsentPurpose.INFORMATION_SHARING, ConsentPurpose.INTEGRATED_MEETING],
             agency_types=[AgencyType.MUNICIPALITY] if to_coordination else [],
             method=ConsentMethod.WRITTEN,
             obtained_on=obtained_on,
             note=INTAKE_NOTE,
-            recorded_by=actor,
-            recorded_by_agency_id=agency_id_of(actor),
         )
+        consent.save()
         consent.agencies.set({a.pk: a for a in agencies}.values())
         grants.refresh_person(person)
         audit.record(

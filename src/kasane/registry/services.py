@@ -6,7 +6,6 @@ services check the access policy again, so an API or a command cannot skip it.
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,11 +16,20 @@ from django.utils.translation import gettext as _
 from kasane.accounts.models import Agency, Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
-from kasane.core import kana
 from kasane.core.models import FormSubmission
 from kasane.core.services import submission_seen
 from kasane.privacy import grants
 from kasane.privacy.policy import basis_for, may_work_with_persons
+from kasane.registry.builders import (
+    PersonInput as PersonInput,
+)
+from kasane.registry.builders import (
+    build_household,
+    build_membership,
+    build_person,
+    build_relation,
+    fill_person,
+)
 from kasane.registry.error_codes import ErrorCode
 from kasane.registry.models import (
     AREA_PARENT_KIND,
@@ -33,20 +41,8 @@ from kasane.registry.models import (
     Relation,
     RelationKind,
     Relationship,
-    Sex,
 )
 from kasane.registry.validators import normalize_phone
-
-
-@dataclass(frozen=True)
-class PersonInput:
-    name: str
-    kana: str
-    birth_date: datetime.date | None
-    sex: str = Sex.UNKNOWN
-    area: Area | None = None
-    phone: str = ""
-    died_on: datetime.date | None = None
 
 
 def _require_registrar(actor: Staff | None) -> Agency | None:
@@ -91,19 +87,6 @@ def _claim(token: UUID | None, object_type: str, public_id: UUID) -> UUID | None
     return None
 
 
-def _fill_person(person: Person, data: PersonInput) -> None:
-    person.name = " ".join(data.name.split())
-    person.kana = kana.to_katakana(data.kana)
-    person.birth_date = data.birth_date
-    person.sex = data.sex
-    person.area = data.area
-    person.phone = normalize_phone(data.phone)
-    person.died_on = data.died_on
-    person.name_normalized = kana.normalize(person.name)
-    person.kana_normalized = kana.normalize(person.kana)
-    person.search_tokens = kana.search_tokens(person.name, person.kana)
-
-
 def _changed_fields(before: Mapping[str, object], after: Mapping[str, object]) -> list[str]:
     return sorted(k for k in after if before.get(k) != after[k])
 
@@ -143,12 +126,8 @@ def household_create(
     previous = submission_seen(token, "household")
     if previous is not None:
         return Household.objects.get(public_id=previous)
-    household = Household(
-        address=address.strip(),
-        area=area,
-        phone=normalize_phone(phone),
-        note=note,
-        registered_by_agency=registrar,
+    household = build_household(
+        agency=registrar, address=address, area=area, phone=phone, note=note
     )
     previous = _claim(token, "household", household.public_id)
     if previous is not None:
@@ -231,14 +210,13 @@ def member_add(
     previous = submission_seen(token, "person")
     if previous is not None:
         return Person.objects.get(public_id=previous)
-    record = Person(registered_by_agency=household.registered_by_agency)
+    record = build_person(person, agency=household.registered_by_agency)
     previous = _claim(token, "person", record.public_id)
     if previous is not None:
         return Person.objects.get(public_id=previous)
-    _fill_person(record, person)
     record.full_clean()
     record.save()
-    membership = Membership(
+    membership = build_membership(
         household=household,
         person=record,
         relationship=relationship,
@@ -263,7 +241,7 @@ def person_update(*, actor: Staff, person: Person, data: PersonInput) -> Person:
     """Correct a person's name, kana, birth date, sex, area or phone, or record a death."""
     basis = _require_basis(actor, person)
     before = _person_state(person)
-    _fill_person(person, data)
+    fill_person(person, data)
     person.full_clean()
     person.save()
     audit.record(
@@ -332,7 +310,7 @@ def relation_create(
         raise ValidationError(
             _("This relation is already recorded."), code=ErrorCode.RELATION_EXISTS
         )
-    relation = Relation(from_person=from_person, to_person=to_person, kind=kind)
+    relation = build_relation(from_person=from_person, to_person=to_person, kind=kind)
     relation.full_clean()
     relation.save()
     audit.record(

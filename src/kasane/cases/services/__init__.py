@@ -6,6 +6,7 @@ are ``ValidationError`` with a stable ``code`` (the API returns it) and a messag
 user's language.
 """
 
+from kasane.cases.builders import referral_due
 from kasane.cases.services.base import WORK_EVENTS, clock_at
 from kasane.cases.services.base import _now as _now  # the clock other apps' services read
 from kasane.cases.services.lifecycle import (
@@ -27,7 +28,6 @@ from kasane.cases.services.referrals import (
     referral_create,
     referral_decline,
     referral_decline_acknowledge,
-    referral_due,
     referrals_escalate,
 )
 from kasane.cases.services.team import (

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Agency, Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
+from kasane.cases.builders import build_referral, complete_referral, referral_answer
 from kasane.cases.error_codes import ErrorCode
 from kasane.cases.models import (
     Case,
@@ -31,12 +30,6 @@ from kasane.cases.services.base import (
     _team_join,
 )
 from kasane.core.error_codes import ErrorCode as CoreCode
-from kasane.core.workdays import add_working_days
-
-
-def referral_due(requested_at: datetime.datetime) -> datetime.datetime:
-    local = timezone.localtime(requested_at)
-    return add_working_days(local, settings.KASANE_REFERRAL_ANSWER_DAYS)
 
 
 @transaction.atomic
@@ -83,16 +76,14 @@ def referral_create(
             code=ErrorCode.REFERRAL_DUPLICATE,
         )
     at = requested_at or _now()
-    referral = Referral(
+    referral = build_referral(
         case=case,
-        consultation=consultation,  # type: ignore[misc]
-        from_agency=actor.agency,
+        actor=actor,
         to_agency=to_agency,
-        requested_by=actor,
+        reason=reason,
+        request=request,
         requested_at=at,
-        due_at=referral_due(at),
-        reason=reason.strip(),
-        request=request.strip(),
+        consultation=consultation,
     )
     referral.full_clean()
     referral.save()
@@ -138,7 +129,7 @@ def referral_accept(*, actor: Staff, referral: Referral) -> Referral:
     # even where the database ignores row locks (SQLite serialises writers instead).
     at = _now()
     won = Referral.objects.filter(pk=referral.pk, status=ReferralStatus.REQUESTED).update(
-        status=ReferralStatus.ACCEPTED, responded_by=actor, responded_at=at, updated_at=at
+        **referral_answer(actor=actor, at=at, accepted=True), updated_at=at
     )
     if not won:
         referral.refresh_from_db()
@@ -171,11 +162,9 @@ def referral_decline(*, actor: Staff, referral: Referral, reason: str, note: str
         raise PermissionDenied
     at = _now()
     won = Referral.objects.filter(pk=referral.pk, status=ReferralStatus.REQUESTED).update(
-        status=ReferralStatus.DECLINED,
-        responded_by=actor,
-        responded_at=at,
-        decline_reason=reason,
-        decline_note=note.strip(),
+        **referral_answer(
+            actor=actor, at=at, accepted=False, decline_reason=reason, decline_note=note
+        ),
         updated_at=at,
     )
     if not won:
@@ -232,9 +221,7 @@ def referral_complete(*, actor: Staff, referral: Referral, outcome: str) -> Refe
                 _("Accept the referral before completing it."), code=CoreCode.NOT_ACCEPTED
             )
         raise _answered_message(referral)
-    referral.status = ReferralStatus.COMPLETED
-    referral.completed_at = _now()
-    referral.outcome = outcome.strip()
+    complete_referral(referral, at=_now(), outcome=outcome)
     referral.save(update_fields=["status", "completed_at", "outcome", "updated_at"])
     _event(referral.case, EventKind.REFERRAL_COMPLETED, actor, referral=referral)
     audit.record(

@@ -29,7 +29,7 @@ from kasane.audit.models import AuditAction, AuditEvent
 from kasane.cases import services
 from kasane.cases.models import CaseNote
 from kasane.conftest import AgencyFactory, StaffFactory, make_household
-from kasane.demo import loadtest
+from kasane.demo import loadtest_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,7 +37,7 @@ WRITERS = 4
 KILL_AFTER = 40  # acknowledged writes before the kill; the writers keep going meanwhile
 
 
-class Server(loadtest.Server):
+class Server(loadtest_server.Server):
     """The load test's gunicorn (production settings, its own process group) with two
     workers, a JSON client, and a kill that is a real crash."""
 
@@ -83,7 +83,7 @@ def test_acknowledged_writes_survive_a_killed_server(tmp_path: Path, servers: li
     connection.close()  # the servers own the database now
 
     # 2FA off as in the load test: the writer signs in with an API token anyway.
-    env = loadtest.server_env(connection.settings_dict, tmp_path)
+    env = loadtest_server.server_env(connection.settings_dict, tmp_path)
     log = tmp_path / "gunicorn.log"
     server = Server(env, log)
     servers.append(server)

@@ -20,7 +20,8 @@ from django.test import Client
 from django.utils import timezone
 
 from kasane.accounts.models import Agency, AgencyType, Role, Staff
-from kasane.demo.city import AGENCIES, DEMO_PASSWORD, STAFF
+from kasane.demo.agencies import AGENCIES, STAFF
+from kasane.demo.city import DEMO_PASSWORD
 from kasane.demo.logins import demo_logins
 from kasane.registry.models import Area, AreaKind, Household, Membership, Person
 

@@ -13,6 +13,7 @@ from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import Case
 from kasane.core.error_codes import ErrorCode as CoreCode
+from kasane.meetings.builders import build_agenda_item
 from kasane.meetings.error_codes import ErrorCode
 from kasane.meetings.models import (
     NAMED_CASE_KINDS,
@@ -113,7 +114,7 @@ def agenda_add(
             _("This case is already on the agenda of this meeting."),
             code=ErrorCode.AGENDA_DUPLICATE,
         )
-    item = AgendaItem(meeting=meeting, case=case, deidentified_summary=deidentified_summary.strip())
+    item = build_agenda_item(meeting=meeting, case=case, deidentified_summary=deidentified_summary)
     item.full_clean()
     item.save()
     if chosen:

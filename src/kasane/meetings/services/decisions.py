@@ -14,6 +14,7 @@ from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, ObjectType
 from kasane.cases import services as case_services
 from kasane.core.error_codes import ErrorCode as CoreCode
+from kasane.meetings.builders import build_decision
 from kasane.meetings.error_codes import ErrorCode
 from kasane.meetings.models import (
     NAMED_CASE_KINDS,
@@ -157,13 +158,13 @@ def decision_add(
         raise ValidationError(
             {"text": ValidationError(_("Write the decision."), code=ErrorCode.TEXT_REQUIRED)}
         )
-    decision = Decision(
+    decision = build_decision(
         item=item,
         kind=kind,
         text=text,
-        owner=owner if kind == DecisionKind.ACTION else None,
-        due_on=due_on if kind == DecisionKind.ACTION else None,
-        next_review_on=next_review_on if kind == DecisionKind.REVIEW else None,
+        owner=owner,
+        due_on=due_on,
+        next_review_on=next_review_on,
     )
     decision.full_clean()
     decision.save()

@@ -13,6 +13,7 @@ from kasane.accounts.models import Agency, AgencyType, Role, Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.core.error_codes import ErrorCode as CoreCode
+from kasane.meetings.builders import build_attendee, build_meeting, build_pledge
 from kasane.meetings.error_codes import ErrorCode
 from kasane.meetings.models import (
     Attendee,
@@ -69,18 +70,12 @@ def meeting_create(
                 )
             }
         )
-    meeting = Meeting(
-        kind=kind,
-        title=title.strip(),
-        held_at=held_at,
-        place=place.strip(),
-        online=online,
-        organizer=agency,
-        chair=actor,
+    meeting = build_meeting(
+        actor=actor, kind=kind, held_at=held_at, place=place, online=online, title=title
     )
     meeting.full_clean()
     meeting.save()
-    Attendee.objects.create(meeting=meeting, agency=agency, staff=actor)
+    build_attendee(meeting=meeting, agency=agency, staff=actor).save()
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -136,7 +131,8 @@ def attendee_add(
         )
     try:
         with transaction.atomic():
-            attendee = Attendee.objects.create(meeting=meeting, agency=agency, staff=staff)
+            attendee = build_attendee(meeting=meeting, agency=agency, staff=staff)
+            attendee.save()
     except IntegrityError as exc:  # two organisers adding the same attendee at once
         raise ValidationError(
             _("This attendee is already on the list."), code=ErrorCode.ATTENDEE_DUPLICATE
@@ -185,9 +181,8 @@ def pledge_record(
         raise ValidationError(
             _("This attendee's pledge is already recorded."), code=ErrorCode.PLEDGE_DUPLICATE
         )
-    pledge = ConfidentialityPledge.objects.create(
-        attendee=attendee, pledged_at=at or timezone.now(), recorded_by=actor
-    )
+    pledge = build_pledge(attendee=attendee, pledged_at=at or timezone.now(), actor=actor)
+    pledge.save()
     _refresh_grants(meeting)
     audit.record(
         actor=actor,

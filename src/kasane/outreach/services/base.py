@@ -12,6 +12,7 @@ from kasane.accounts.models import Agency, Role, Staff
 from kasane.audit.models import LegalBasis
 from kasane.cases import services as case_services
 from kasane.cases.models import Case
+from kasane.outreach.builders import build_change
 from kasane.outreach.error_codes import ErrorCode
 from kasane.outreach.models import (
     ChangeKind,
@@ -66,16 +67,18 @@ def _change(
     close_reason: str = "",
     note: str = "",
 ) -> StageChange:
-    return StageChange.objects.create(
-        target=target,
-        at=at,
-        kind=kind,
+    change = build_change(
+        target,
+        kind,
+        actor,
+        at,
         from_stage=from_stage,
         to_stage=to_stage,
         close_reason=close_reason,
-        actor=actor,
-        note=note.strip()[:500],
+        note=note,
     )
+    change.save()
+    return change
 
 
 def _check_person(actor: Staff, person: Person | None) -> None:

@@ -17,6 +17,7 @@ from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.core.services import submission_record, submission_seen
+from kasane.outreach.builders import build_report
 from kasane.outreach.error_codes import ErrorCode
 from kasane.outreach.models import (
     ConcernReport,
@@ -68,19 +69,16 @@ def concern_report_create(
     if errors:
         raise ValidationError(errors)
     now = _now()
-    report = ConcernReport(
-        reporter=actor,
-        reporter_agency=actor.agency,
-        area=area,
-        address=address.strip(),
-        who=who.strip(),
-        signs=[s.value for s in ConcernSign if s.value in set(signs)],
-        details=details.strip(),
+    report = build_report(
+        actor=actor,
+        area_id=area.pk if area else None,
+        address=address,
+        who=who,
+        signs=signs,
+        details=details,
         noticed_on=noticed_on,
         urgency=urgency,
         received_at=now,
-        status=ReportStatus.RECEIVED,
-        status_changed_at=now,
     )
     report.full_clean()
     report.save()

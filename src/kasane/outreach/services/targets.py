@@ -15,6 +15,7 @@ from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import Case
 from kasane.core.services import submission_record, submission_seen
+from kasane.outreach.builders import build_attempt, build_target
 from kasane.outreach.error_codes import ErrorCode
 from kasane.outreach.models import (
     STAGE_ORDER,
@@ -79,17 +80,17 @@ def target_open(
             code=ErrorCode.NO_LABEL,
         )
     now = _now()
-    target = OutreachTarget(
+    target = build_target(
         agency=agency,
-        label=label.strip(),
-        description=description.strip(),
-        area=area,
-        address=address.strip(),
-        name=" ".join(name.split()),
-        kana=kana.strip(),
-        age_band=age_band.strip(),
-        person=person,
-        case=case,
+        label=label,
+        description=description,
+        area_id=area.pk if area else None,
+        address=address,
+        name=name,
+        kana=kana,
+        age_band=age_band,
+        person_id=person.pk if person else None,
+        case_id=case.pk if case else None,
         worker=worker or (actor if actor.role == Role.OUTREACH_WORKER else None),
         stage=stage,
         opened_at=now,
@@ -205,14 +206,14 @@ def attempt_record(
         )
     if errors:
         raise ValidationError(errors)
-    attempt = ContactAttempt(
+    attempt = build_attempt(
         target=target,
         attempted_on=attempted_on,
         method=method,
         result=result,
         staff=staff or actor,
-        companions=companions.strip(),
-        note=note.strip(),
+        companions=companions,
+        note=note,
     )
     attempt.full_clean()
     attempt.save()

@@ -18,6 +18,12 @@ from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import Case
 from kasane.participation.error_codes import ErrorCode
+from kasane.participation.matching.builders import (
+    build_follow_ups,
+    build_match,
+    build_score,
+    build_stage_change,
+)
 from kasane.participation.models import (
     MATCH_STAGE_ORDER,
     AgeBand,
@@ -27,7 +33,6 @@ from kasane.participation.models import (
     Match,
     MatchEndReason,
     MatchStage,
-    MatchStageChange,
     Opportunity,
     OpportunityKind,
     OpportunityStatus,
@@ -87,18 +92,17 @@ def match_propose(
         raise ValidationError(
             _("This person is already matched to this place."), code=ErrorCode.ALREADY_MATCHED
         )
-    match = Match.objects.create(
-        person=person,
-        opportunity=opportunity,
+    match = build_match(
+        actor=actor,
+        person_id=person.pk,
+        opportunity_id=opportunity.pk,
         case=case,
-        agency_id=agency_id_of(actor),
-        worker=actor,
-        stage=MatchStage.PROPOSED,
-        stage_since=day,
-        reasons=[str(r) for r in reasons][:10],
-        note=note.strip(),
+        day=day,
+        reasons=reasons,
+        note=note,
     )
-    MatchStageChange.objects.create(match=match, stage=MatchStage.PROPOSED, on=day, by=actor)
+    match.save()
+    build_stage_change(match=match, stage=MatchStage.PROPOSED, day=day, actor=actor).save()
     full = opportunity.vacancies is not None and opportunity.vacancies <= 0
     audit.record(
         actor=actor,
@@ -152,12 +156,9 @@ def match_move(
     match.stage_since = day
     match.end_reason = end_reason
     match.save(update_fields=["stage", "stage_since", "end_reason", "updated_at"])
-    MatchStageChange.objects.create(match=match, stage=stage, on=day, by=actor, note=note[:500])
+    build_stage_change(match=match, stage=stage, day=day, actor=actor, note=note).save()
     if stage == MatchStage.STARTED and not match.follow_ups.exists():
-        FollowUp.objects.bulk_create(
-            FollowUp(match=match, due_on=day + datetime.timedelta(days=d), with_host=host)
-            for d, host in FOLLOW_UP_PLAN
-        )
+        FollowUp.objects.bulk_create(build_follow_ups(match, day, FOLLOW_UP_PLAN))
     audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -196,15 +197,14 @@ def loneliness_record(
     basis = _basis(actor, person)
     _check_answers(data)
     _not_future(data.measured_on, "measured_on")
-    score = LonelinessScore.objects.create(
-        person=person,
+    score = build_score(
+        person_id=person.pk,
         match=match,
         measured_on=data.measured_on,
-        lack_companionship=data.lack_companionship,
-        left_out=data.left_out,
-        isolated=data.isolated,
-        recorded_by=actor,
+        answers=[data.lack_companionship, data.left_out, data.isolated],
+        actor=actor,
     )
+    score.save()
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,

@@ -15,6 +15,7 @@ from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, ObjectType
 from kasane.cases.models import Case, CaseStatus
 from kasane.core.error_codes import ErrorCode as CoreCode
+from kasane.plans.builders import build_assessment, build_assessment_areas
 from kasane.plans.error_codes import ErrorCode
 from kasane.plans.models import (
     Assessment,
@@ -89,24 +90,18 @@ def assessment_create(
             ),
             code=ErrorCode.EMPTY_ASSESSMENT,
         )
-    assessment = Assessment(
+    assessment = build_assessment(
         case=case,
-        person=person,
+        actor=actor,
         assessed_on=assessed_on,
-        author=actor,
-        agency=actor.agency,
-        strengths=strengths.strip(),
-        interests=interests.strip(),
-        wishes=wishes.strip(),
+        person=person,
+        strengths=strengths,
+        interests=interests,
+        wishes=wishes,
     )
     assessment.full_clean()
     assessment.save()
-    objects = [
-        AssessmentArea(
-            assessment=assessment, area=r.area, situation=r.situation, severity=r.severity
-        )
-        for r in rows
-    ]
+    objects = build_assessment_areas(assessment, ((r.area, r.situation, r.severity) for r in rows))
     for area in objects:
         area.full_clean(exclude=["assessment"])
     AssessmentArea.objects.bulk_create(objects)

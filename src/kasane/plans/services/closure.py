@@ -19,6 +19,7 @@ from kasane.cases.models import Case, TeamRole
 from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.meetings import services as meeting_services
 from kasane.meetings.models import AgendaItem, DecisionKind
+from kasane.plans.builders import build_closure
 from kasane.plans.error_codes import ErrorCode
 from kasane.plans.models import (
     Closure,
@@ -153,13 +154,8 @@ def closure_record(
         next_review_on=None,
         meeting_item=item,
     )
-    closure = Closure(
-        case=case,
-        reason=reason,
-        note=note.strip(),
-        decided_at=item,
-        decided_by=actor,
-        evaluation=evaluation,
+    closure = build_closure(
+        case=case, actor=actor, reason=reason, note=note, decided_at=item, evaluation=evaluation
     )
     closure.full_clean()
     closure.save()

@@ -20,6 +20,7 @@ from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.core.row_version import EditConflict, compare_and_set
 from kasane.meetings import services as meeting_services
 from kasane.meetings.models import AgendaItem, DecisionKind
+from kasane.plans.builders import build_plan
 from kasane.plans.error_codes import ErrorCode
 from kasane.plans.models import (
     AgreementMethod,
@@ -98,11 +99,10 @@ def plan_create(*, actor: Staff, case: Case) -> SupportPlan:
             code=ErrorCode.DRAFT_EXISTS,
         )
     previous = case.plans.order_by("-version").prefetch_related("goals__actions").first()
-    plan = SupportPlan(
+    plan = build_plan(
         case=case,
+        actor=actor,
         version=(previous.version if previous else 0) + 1,
-        author=actor,
-        agency=actor.agency,
         participation_requested=previous.participation_requested if previous else False,
         outreach_requested=previous.outreach_requested if previous else False,
     )

@@ -17,6 +17,7 @@ from kasane.audit.models import AuditAction, ObjectType
 from kasane.cases.models import Case
 from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.meetings.models import AgendaItem
+from kasane.plans.builders import build_evaluations, build_review
 from kasane.plans.error_codes import ErrorCode
 from kasane.plans.models import (
     AreaEvaluation,
@@ -86,26 +87,21 @@ def _review_create(
             ),
             code=ErrorCode.REVIEW_MEETING_OTHER_CASE,
         )
-    review = Review(
+    review = build_review(
         case=case,
-        plan=plan,
+        actor=actor,
         kind=kind,
-        due_on=plan.review_due_on if plan else None,
+        plan=plan,
         held_on=held_on,
-        author=actor,
-        agency=actor.agency,
-        person_view=person_view.strip(),
+        person_view=person_view,
         next_review_on=next_review_on,
         meeting_item=meeting_item,
     )
     review.full_clean()
     review.save()
-    GoalEvaluation.objects.bulk_create(
-        GoalEvaluation(review=review, goal=goal, result=result) for goal, result in goals
-    )
-    AreaEvaluation.objects.bulk_create(
-        AreaEvaluation(review=review, area=area, trend=trend) for area, trend in areas
-    )
+    goal_rows, area_rows = build_evaluations(review, goals, areas)
+    GoalEvaluation.objects.bulk_create(goal_rows)
+    AreaEvaluation.objects.bulk_create(area_rows)
     return review
 
 

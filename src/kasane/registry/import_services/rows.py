@@ -14,11 +14,12 @@ from kasane.accounts.models import Agency, Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.privacy import grants
+from kasane.registry.builders import fill_person
 from kasane.registry.import_services.areas import AreaMatcher
 from kasane.registry.import_services.results import ImportResult, ResidentImportError
 from kasane.registry.models import Area, AreaKind, Household, Membership, Person, Relationship
 from kasane.registry.resident_import import ResidentRow, RowError
-from kasane.registry.services import PersonInput, _fill_person, _person_state
+from kasane.registry.services import PersonInput, _person_state
 
 
 def _audit_imported(
@@ -202,7 +203,7 @@ def _new_person(
     person = Person(
         resident_number=row.resident_number, registered_by_agency=household.registered_by_agency
     )
-    _fill_person(person, _input(row, household.area))
+    fill_person(person, _input(row, household.area))
     if not _save(person, errors, row.line):
         return
     first = Membership(
@@ -238,7 +239,7 @@ def _person_row(
 
     before = _person_state(person)
     # Phone and date of death are not in the register export: keep what staff recorded.
-    _fill_person(
+    fill_person(
         person,
         dataclasses.replace(
             _input(row, household.area), phone=person.phone, died_on=person.died_on
