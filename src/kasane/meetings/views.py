@@ -21,6 +21,7 @@ from kasane.cases import selectors as case_selectors
 from kasane.core.web import page_number, require_role, run_service
 from kasane.meetings import forms, services
 from kasane.meetings import selectors as meeting_selectors
+from kasane.meetings.error_codes import ErrorCode
 from kasane.meetings.models import MeetingKind
 from kasane.privacy.cases import works_cases
 
@@ -126,7 +127,7 @@ def agenda_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 {
                     "case_number": ValidationError(
                         _("There is no case with this number that you can see."),
-                        code="unknown_case",
+                        code=ErrorCode.UNKNOWN_CASE,
                     )
                 }
             )

@@ -16,6 +16,7 @@ from kasane.core.services import submission_seen
 from kasane.core.web import apply_errors, page_number, require_role
 from kasane.privacy.policy import may_work_with_persons
 from kasane.registry import forms, selectors, services
+from kasane.registry.error_codes import ErrorCode
 from kasane.registry.import_services import may_import_residents
 
 # A page whose address names a household, person or membership answers 404 to a role that
@@ -68,7 +69,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
                         "A person with the same kana and date of birth is already registered. "
                         "Check the list below before registering a new household."
                     ),
-                    code="possible_duplicate",
+                    code=ErrorCode.POSSIBLE_DUPLICATE,
                 ),
             )
         else:
@@ -151,7 +152,7 @@ def member_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
                         "A person with the same kana and date of birth is already registered. "
                         "Check the list below before registering a new person."
                     ),
-                    code="possible_duplicate",
+                    code=ErrorCode.POSSIBLE_DUPLICATE,
                 ),
             )
         else:
@@ -258,7 +259,9 @@ def relation_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
         except IntegrityError:
             form.add_error(
                 None,
-                ValidationError(_("This relation is already recorded."), code="relation_exists"),
+                ValidationError(
+                    _("This relation is already recorded."), code=ErrorCode.RELATION_EXISTS
+                ),
             )
         else:
             messages.success(request, _("The family relation was recorded."))
