@@ -18,11 +18,10 @@ from kasane.community.models import (
 )
 from kasane.community.selectors import (
     areas_for_choice,
-    current_fiscal_year,
     fiscal_years_offered,
     place_areas,
 )
-from kasane.core.dates import fiscal_year_label
+from kasane.core.dates import current_fiscal_year, fiscal_year_label
 from kasane.core.forms import DATE_INPUT_FORMATS, DateInput
 from kasane.intake.models import NeedType
 from kasane.registry.models import Area, AreaKind

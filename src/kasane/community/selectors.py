@@ -28,7 +28,7 @@ from kasane.accounts.models import Role, Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.community.models import CommunityIssue, IssueAction, Place, PlaceKind
-from kasane.core.dates import fiscal_year, fiscal_year_bounds
+from kasane.core.dates import current_fiscal_year, fiscal_year_bounds
 from kasane.core.suppression import THRESHOLD, Cell, suppress
 from kasane.intake.models import ConsultationNeed, NeedType
 from kasane.privacy.cases import works_cases
@@ -68,10 +68,6 @@ def require(allowed: bool) -> None:
 
 
 # --- 年度 and levels ------------------------------------------------------------------------
-
-
-def current_fiscal_year() -> int:
-    return fiscal_year(timezone.localdate())
 
 
 def fiscal_years_offered() -> list[int]:

@@ -62,6 +62,11 @@ def fiscal_year(value: datetime.date) -> int:
     return value.year if value.month >= FISCAL_YEAR_START_MONTH else value.year - 1
 
 
+def current_fiscal_year() -> int:
+    """The 年度 of today in Japan."""
+    return fiscal_year(timezone.localdate())
+
+
 def fiscal_year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
     """First and last day of a 年度: 2024 → (2024-04-01, 2025-03-31)."""
     return (

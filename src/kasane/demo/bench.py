@@ -36,9 +36,9 @@ from django.urls import reverse
 from kasane.accounts.models import Role, Staff
 from kasane.audit.models import AuditEvent
 from kasane.cases.models import Case, CaseEvent
+from kasane.core.dates import current_fiscal_year
 from kasane.demo import bench_actors
 from kasane.demo import bench_floors as floors
-from kasane.evaluation.dashboard.selectors import current_fiscal_year
 from kasane.registry.models import Household, Person
 
 # The annual report takes seconds on a large city: it is built at most this many times.

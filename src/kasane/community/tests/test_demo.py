@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from kasane.accounts.models import Staff
 from kasane.community.models import CommunityIssue, Place, PlaceKind
-from kasane.community.selectors import current_fiscal_year
+from kasane.core.dates import current_fiscal_year
 from kasane.registry.models import Area, AreaKind, Person
 
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kasane.audit.models import AuditEvent
-from kasane.community.selectors import current_fiscal_year, need_table
-from kasane.core.dates import fiscal_year_bounds
+from kasane.community.selectors import need_table
+from kasane.core.dates import current_fiscal_year, fiscal_year_bounds
 from kasane.registry.models import AreaKind
 
 URL = reverse("community:issues")

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from kasane.community import services
 from kasane.community.models import CommunityIssue, IssueStatus, PlaceKind
-from kasane.community.selectors import current_fiscal_year, places_by_area
-from kasane.core.dates import fiscal_year_bounds
+from kasane.community.selectors import places_by_area
+from kasane.core.dates import current_fiscal_year, fiscal_year_bounds
 from kasane.registry.models import AreaKind
 
 pytestmark = pytest.mark.django_db

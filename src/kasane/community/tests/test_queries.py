@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from kasane.community import services
 from kasane.community.models import PlaceKind
-from kasane.community.selectors import current_fiscal_year
+from kasane.core.dates import current_fiscal_year
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from kasane.accounts.models import Agency
 from kasane.cases.models import Case, TeamMember
-from kasane.core.dates import fiscal_year
+from kasane.core.dates import current_fiscal_year
 from kasane.evaluation.computations import AREA, DOMAIN, REGISTRY, Result, Scope
 from kasane.evaluation.computations.base import shared_reads
 from kasane.evaluation.figures import Figure, is_small, suppressed_figure
@@ -37,10 +37,6 @@ from kasane.intake.models import Consultation
 from kasane.registry.models import Area, AreaKind
 
 YEARS_OFFERED = 6
-
-
-def current_fiscal_year() -> int:
-    return fiscal_year(timezone.localdate())
 
 
 def fiscal_years_offered() -> list[int]:

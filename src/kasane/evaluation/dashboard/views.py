@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kasane.accounts.models import Staff
-from kasane.core.dates import fiscal_year_label
+from kasane.core.dates import current_fiscal_year, fiscal_year_label
 from kasane.core.models import Domain
 from kasane.core.web import apply_errors, require_role
 from kasane.evaluation import access, figures, labels
@@ -170,7 +170,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One indicator over the 年度 offered; targets (and hand-entered values) are set here."""
     actor = require_role(request, access.may_see)
     indicator = get_object_or_404(Indicator, code=code)
-    year = selectors.current_fiscal_year()
+    year = current_fiscal_year()
     target_form = forms.TargetForm(initial={"fiscal_year": year}, prefix="target")
     value_form = forms.ManualValueForm(initial={"fiscal_year": year}, prefix="value")
     if request.method == "POST":

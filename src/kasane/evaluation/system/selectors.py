@@ -21,6 +21,7 @@ from django.http import Http404
 from kasane.accounts.models import Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
+from kasane.core.dates import current_fiscal_year
 from kasane.evaluation.access import aggregates_only, may_edit, may_see
 from kasane.evaluation.computations import REGISTRY, compute
 from kasane.evaluation.figures import suppressed_figure
@@ -34,7 +35,7 @@ from kasane.evaluation.models import (
     SelfAssessment,
     SystemFunction,
 )
-from kasane.evaluation.system.services import FIRST_FISCAL_YEAR, current_fiscal_year
+from kasane.evaluation.system.services import FIRST_FISCAL_YEAR
 
 PDCA_PAGE_SIZE = 20
 ONE_DECIMAL = Decimal("0.1")

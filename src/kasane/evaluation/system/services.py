@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from kasane.accounts.models import Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
-from kasane.core.dates import fiscal_year, fiscal_year_bounds
+from kasane.core.dates import current_fiscal_year, fiscal_year_bounds
 from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.evaluation.access import may_edit
 from kasane.evaluation.dashboard.services import seed_indicators
@@ -45,10 +45,6 @@ NOTE_MAX = 4000
 def _require_editor(actor: Staff) -> None:
     if not may_edit(actor):
         raise PermissionDenied
-
-
-def current_fiscal_year() -> int:
-    return fiscal_year(timezone.localdate())
 
 
 def check_fiscal_year(value: int, field: str = "fiscal_year") -> int:

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kasane.core.dates import fiscal_year_label
+from kasane.core.dates import current_fiscal_year, fiscal_year_label
 from kasane.core.web import page_number, require_role, run_service
 from kasane.evaluation.access import may_edit, may_see
 from kasane.evaluation.models import PdcaReview, SystemFunction
@@ -30,7 +30,7 @@ def _offered(fiscal_year: int) -> int:
 def assessment(request: HttpRequest, fiscal_year: int | None = None) -> HttpResponse:
     """A 年度's self-assessment by function, with the evidence and the history."""
     actor = require_role(request, may_see)
-    year = _offered(fiscal_year) if fiscal_year is not None else services.current_fiscal_year()
+    year = _offered(fiscal_year) if fiscal_year is not None else current_fiscal_year()
     page = selectors.assessment_page(actor=actor, fiscal_year=year)
     rows = selectors.history()
     chart = None

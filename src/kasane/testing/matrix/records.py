@@ -159,7 +159,7 @@ def _community(w: World) -> None:
     """Community: a place and a 地域課題."""
     from kasane.community import services as community
     from kasane.community.models import Frequency, OrganizerType, PlaceKind
-    from kasane.community.selectors import current_fiscal_year
+    from kasane.core.dates import current_fiscal_year
 
     o = w.objects
     caseworker = w.staff["caseworker"]
@@ -203,8 +203,8 @@ def _master_data(w: World) -> None:
 
 def _evaluation(w: World, today: datetime.date) -> None:
     """Evaluation: a PDCA review of this 年度 (indicators are seeded after migrate)."""
+    from kasane.core.dates import current_fiscal_year as this_year
     from kasane.evaluation.models import Indicator
-    from kasane.evaluation.system.services import current_fiscal_year as this_year
     from kasane.evaluation.system.services import pdca_review_record
 
     o = w.objects

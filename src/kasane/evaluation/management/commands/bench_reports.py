@@ -24,7 +24,7 @@ from django.urls import reverse
 
 from kasane.accounts.models import Role, Staff
 from kasane.cases.models import Case, Referral
-from kasane.evaluation.dashboard.selectors import current_fiscal_year
+from kasane.core.dates import current_fiscal_year
 from kasane.intake.models import Consultation
 from kasane.registry.models import Household, Person
 

@@ -22,7 +22,7 @@ from kasane.cases import services as case_services
 from kasane.cases.models import Case
 from kasane.cases.services import clock_at
 from kasane.conftest import AgencyFactory, StaffFactory, head_of, make_household
-from kasane.core.dates import fiscal_year_bounds
+from kasane.core.dates import current_fiscal_year, fiscal_year_bounds
 from kasane.evaluation.models import (
     StaffingSettings,
     StaffRole,
@@ -36,7 +36,6 @@ from kasane.evaluation.staffing.services import (
     staffing_assumptions_set,
     staffing_defaults_seed,
 )
-from kasane.evaluation.system.services import current_fiscal_year
 from kasane.intake.models import Consultation
 from kasane.outreach.models import CloseReason, OutreachTarget, Stage
 from kasane.participation.catalogue.tests.catalogue_factories import make_place

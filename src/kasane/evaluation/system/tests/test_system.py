@@ -18,6 +18,7 @@ from django.utils import timezone
 from kasane.accounts.models import AgencyType, Role, Staff
 from kasane.audit.models import AuditEvent
 from kasane.conftest import AgencyFactory, StaffFactory, make_household
+from kasane.core.dates import current_fiscal_year
 from kasane.evaluation.computations import REGISTRY
 from kasane.evaluation.models import (
     ChecklistAnswer,
@@ -35,7 +36,7 @@ from kasane.evaluation.models import (
 from kasane.evaluation.system import services
 from kasane.evaluation.system.checklist import STANDARD_CHECKLIST, SURVEY_SOMEONE_TO_ASK
 from kasane.evaluation.system.selectors import history
-from kasane.evaluation.system.services import Answer, current_fiscal_year
+from kasane.evaluation.system.services import Answer
 from kasane.intake.models import Consultation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # dated "today"
