@@ -61,11 +61,11 @@ def holders(actor: Staff) -> list[str]:
 
 
 def grants(
-    actor: Staff, level: GrantLevel, *, at: datetime.datetime | None = None
+    actor: Staff, *levels: GrantLevel, at: datetime.datetime | None = None
 ) -> QuerySet[AccessGrant]:
-    """The actor's grants of one level in force at the instant (now by default)."""
+    """The actor's grants of these levels in force at the instant (now by default)."""
     return AccessGrant.objects.filter(
-        in_force(at or timezone.now()), holder__in=holders(actor), level=level
+        in_force(at or timezone.now()), holder__in=holders(actor), level__in=levels
     )
 
 
@@ -101,14 +101,7 @@ def _detail_bases(
     levels = [GrantLevel.DETAILS]
     if actor.role == Role.COORDINATOR:
         levels.append(GrantLevel.COORDINATED)
-    rows = list(
-        AccessGrant.objects.filter(
-            in_force(at or timezone.now()),
-            holder__in=holders(actor),
-            level__in=levels,
-            case_id=case.pk,
-        ).values_list("level", "basis")
-    )
+    rows = list(grants(actor, *levels, at=at).filter(case_id=case.pk).values_list("level", "basis"))
     if not any(level == GrantLevel.DETAILS for level, _basis in rows):
         return None
     return strongest(b for _level, b in rows if only is None or b in only)
