@@ -27,7 +27,18 @@ class AgencyType(models.TextChoices):
     PREFECTURAL = "prefectural", _("prefectural agency")
     COMMISSIONED_VOLUNTEERS = "commissioned_volunteers", _("commissioned welfare volunteers")
     WATCH_BUSINESS = "watch_business", _("watch-agreement business")
+    # 庁内の管理部門 (情報政策課, 企画課…): staff who run or evaluate the system, no casework.
+    ADMINISTRATION = "administration", _("municipal administrative office (no casework)")
     OTHER = "other", _("other")
+
+
+# Agencies that give support: the only ones a referral, a hand-over of the lead, a consent
+# or a meeting's attendance may name. Watch-agreement businesses and the 民生委員 council
+# report concerns; administrative offices run the system; neither takes on casework.
+NON_SUPPORT_AGENCY_TYPES = frozenset(
+    {AgencyType.WATCH_BUSINESS, AgencyType.COMMISSIONED_VOLUNTEERS, AgencyType.ADMINISTRATION}
+)
+SUPPORT_AGENCY_TYPES = tuple(t for t in AgencyType if t not in NON_SUPPORT_AGENCY_TYPES)
 
 
 class ConfidentialityBasis(models.TextChoices):
@@ -75,6 +86,11 @@ class Agency(TimeStampedModel):
         valid = set(Domain.values)
         if not isinstance(self.domains, list) or any(d not in valid for d in self.domains):
             raise ValidationError({"domains": _("Choose domains from the list.")})
+
+    @property
+    def gives_support(self) -> bool:
+        """True when the agency may be named in a referral, hand-over, consent or meeting."""
+        return self.agency_type not in NON_SUPPORT_AGENCY_TYPES
 
     def domain_labels(self) -> list[str]:
         labels = dict(Domain.choices)

@@ -57,7 +57,7 @@ AGENCIES: list[AgencySpec] = [
     AgencySpec(
         "it",
         "かさね市 情報政策課",
-        AgencyType.MUNICIPALITY,
+        AgencyType.ADMINISTRATION,
         (),
         ConfidentialityBasis.PUBLIC_SERVANT,
     ),
