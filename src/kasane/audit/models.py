@@ -22,6 +22,12 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("login")
     LOGIN_FAILED = "login_failed", _("failed login")
     LOGOUT = "logout", _("logout")
+    # A request for a record that the policy refused (404 or 403), whether or not it exists.
+    REFUSED = "refused", _("refused request")
+    # An account's access given, changed or confirmed (role, agency, password reset).
+    GRANT = "grant", _("account grant")
+    # A file taken away: a workbook, a CSV, a PDF, a JSON export.
+    DOWNLOAD = "download", _("download")
 
 
 class LegalBasis(models.TextChoices):
