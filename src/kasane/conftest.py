@@ -43,6 +43,16 @@ def clock_instant() -> datetime.datetime:
     return instant
 
 
+def clock_fiscal_year() -> int:
+    """The 年度 of the clock instant in Japan: for module-level constants of ``clock``
+    modules, which are computed at collection, before the clock travels."""
+    from kasane.core.dates import fiscal_year
+
+    return fiscal_year(
+        clock_instant().astimezone(datetime.timezone(datetime.timedelta(hours=9))).date()
+    )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The clock travels per module (so that module- and class-scoped fixtures, such as a
     seeded demo city, see the same day as the tests): ``clock`` belongs on the module."""

@@ -17,8 +17,7 @@ from django.utils import timezone
 
 from kasane.accounts.models import AgencyType, Role, Staff
 from kasane.audit.models import AuditEvent
-from kasane.conftest import AgencyFactory, StaffFactory, make_household
-from kasane.core.dates import current_fiscal_year
+from kasane.conftest import AgencyFactory, StaffFactory, clock_fiscal_year, make_household
 from kasane.evaluation.computations import REGISTRY
 from kasane.evaluation.models import (
     ChecklistAnswer,
@@ -41,7 +40,7 @@ from kasane.intake.models import Consultation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # dated "today"
 
-YEAR = current_fiscal_year()
+YEAR = clock_fiscal_year()  # the 年度 the module's clock runs in
 
 
 @pytest.fixture
