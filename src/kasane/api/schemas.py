@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 from typing import Any
 from uuid import UUID
 
@@ -10,6 +11,7 @@ from django.core.paginator import Page
 from ninja import Field, Schema
 
 from kasane.accounts.models import Agency
+from kasane.core.paging import Count, Window
 from kasane.registry.models import Person, Relationship, Sex
 from kasane.registry.services import PersonInput
 
@@ -82,12 +84,33 @@ class PageOut(Schema):
     pages: int
     total: int
     has_next: bool
+    total_more: bool = Field(
+        False,
+        description="True when the list is longer than `total`: long lists are counted up to "
+        "1,000 only (and `pages` is then the pages of those); follow `has_next`.",
+    )
 
 
-def page_out(page: Page[Any]) -> PageOut:
+def page_out(page: Page[Any] | Window[Any]) -> PageOut:
+    if isinstance(page, Window):
+        total = page.total or _seen(page)
+        return PageOut(
+            number=page.number,
+            pages=max(1, math.ceil(total.n / page.size)),
+            total=total.n,
+            has_next=page.has_next,
+            total_more=total.more,
+        )
     return PageOut(
         number=page.number,
         pages=page.paginator.num_pages,
         total=page.paginator.count,
         has_next=page.has_next(),
+        total_more=False,
     )
+
+
+def _seen(page: Window[Any]) -> Count:
+    """A window that was not counted: what it shows and, with a next page, more."""
+    seen = (page.number - 1) * page.size + len(page)
+    return Count(seen, more=page.has_next)

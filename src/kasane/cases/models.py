@@ -104,6 +104,14 @@ class Case(TimeStampedModel):
         indexes = [
             models.Index(fields=["lead_agency", "status"], name="case_lead_status"),
             models.Index(fields=["sent_to_coordination_at"], name="case_coordination"),
+            # The case lists' order: the newest page walks this index and probes the grants.
+            models.Index(fields=["-opened_at", "-id"], name="case_opened"),
+            # The coordinator's board's order: untriaged first, newest first.
+            models.Index(
+                fields=["triage", "-sent_to_coordination_at", "-id"],
+                name="case_board",
+                condition=models.Q(sent_to_coordination_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -289,6 +297,16 @@ class Referral(TimeStampedModel):
             models.Index(fields=["to_agency", "status"], name="referral_inbox"),
             models.Index(fields=["from_agency", "status"], name="referral_outbox"),
             models.Index(fields=["status", "due_at"], name="referral_due"),
+            # たらい回し looks at the last 30 days of referrals only.
+            models.Index(fields=["requested_at"], name="referral_requested"),
+            # The inbox's declines not yet seen, newest first, without sorting every decline.
+            models.Index(
+                "from_agency",
+                models.F("responded_at").desc(),
+                "id",
+                name="referral_declined_unseen",
+                condition=models.Q(status=ReferralStatus.DECLINED, decline_seen_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

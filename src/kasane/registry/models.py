@@ -101,6 +101,8 @@ class Household(TimeStampedModel):
                 name="household_register_number_unique",
             )
         ]
+        # The household list's order (newest first): a page is a walk of this index.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="household_created")]
 
     def __str__(self) -> str:
         return f"household {self.public_id}"

@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from kasane.accounts.models import Role, Staff
+from kasane.accounts.models import Agency, Role, Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import (
@@ -217,10 +217,14 @@ def inbox_for(actor: Staff, *, now: datetime.datetime | None = None) -> Inbox:
             .prefetch_related(household_heads(actor))
             .order_by("sent_to_coordination_at")[:LIST_PAGE_SIZE]
         )
+        # Through the few inactive agencies' ids (the lead index), not a walk of every open case.
+        inactive = list(Agency.objects.filter(is_active=False).values_list("id", flat=True))
         inbox.cases_without_lead = list(
-            Case.objects.filter(status__in=OPEN_STATUSES, lead_agency__is_active=False)
+            Case.objects.filter(status__in=OPEN_STATUSES, lead_agency_id__in=inactive)
             .select_related("lead_agency")
             .order_by("opened_at")[:LIST_PAGE_SIZE]
+            if inactive
+            else []
         )
         inbox.escalated = list(
             _referrals(actor)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -17,6 +16,7 @@ from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import OPEN_STATUSES, Case, TeamMember, Triage
 from kasane.cases.selectors.scope import household_heads, visible_cases
 from kasane.core.dates import fiscal_year_bounds
+from kasane.core.paging import Window, window
 from kasane.privacy.cases import agency_id_of, works_cases
 
 LIST_PAGE_SIZE = 50
@@ -37,10 +37,10 @@ def _agency_cases(actor: Staff, *, open_only: bool) -> QuerySet[Case]:
 
 
 @transaction.atomic
-def case_list_for_user(actor: Staff, page: int = 1, *, open_only: bool = True) -> Page[Case]:
+def case_list_for_user(actor: Staff, page: int = 1, *, open_only: bool = True) -> Window[Case]:
     """Cases the actor's agency is on, newest first; audited as one view of the list."""
     cases = _agency_cases(actor, open_only=open_only)
-    result = Paginator(cases, LIST_PAGE_SIZE).get_page(page)
+    result = window(cases, page, LIST_PAGE_SIZE, counted=True)
     if result.object_list:
         audit.record(
             actor=actor,
@@ -88,7 +88,7 @@ class BoardCounts:
 @dataclass
 class Board:
     counts: BoardCounts
-    cases: Page[Case]
+    cases: Window[Case]
 
 
 def board_counts(fiscal_year: int) -> BoardCounts:
@@ -135,9 +135,7 @@ def board_cases(actor: Staff, fiscal_year: int) -> QuerySet[Case]:
 def coordination_board(actor: Staff, fiscal_year: int, page: int = 1) -> Board:
     """The coordinator's board: counts for the 年度 and the cases sent to coordination."""
     cases = board_cases(actor, fiscal_year)
-    board = Board(
-        counts=board_counts(fiscal_year), cases=Paginator(cases, LIST_PAGE_SIZE).get_page(page)
-    )
+    board = Board(counts=board_counts(fiscal_year), cases=window(cases, page, LIST_PAGE_SIZE))
     if board.cases.object_list:
         audit.record(
             actor=actor,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.utils import timezone
 
-from kasane.cases.models import Case, Triage
+from kasane.cases.models import Triage
 from kasane.core.dates import fiscal_year_bounds
 from kasane.meetings.models import AgendaItem, MeetingKind, MeetingStatus
 
@@ -31,18 +31,22 @@ def triage_a_by_meeting_kind(fiscal_year: int) -> TriageASplit:
         end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
     )
 
-    def at(kind: str) -> Exists:
-        # A = meeting held: planned and cancelled meetings do not count.
-        return Exists(
-            AgendaItem.objects.filter(
-                case_id=OuterRef("pk"), meeting__kind=kind, meeting__status=MeetingStatus.HELD
-            )
+    # A = meeting held: planned and cancelled meetings do not count. One join from the
+    # agenda items of held meetings (not a sub-query per case of the 年度).
+    rows = (
+        AgendaItem.objects.filter(
+            meeting__status=MeetingStatus.HELD,
+            meeting__kind__in=[MeetingKind.SUPPORT_MEETING, MeetingKind.INTEGRATED_MEETING],
+            case__triage=Triage.A,
+            case__sent_to_coordination_at__gte=since,
+            case__sent_to_coordination_at__lt=until,
         )
-
-    row = Case.objects.filter(
-        triage=Triage.A, sent_to_coordination_at__gte=since, sent_to_coordination_at__lt=until
-    ).aggregate(
-        support=Count("id", filter=at(MeetingKind.SUPPORT_MEETING)),
-        integrated=Count("id", filter=at(MeetingKind.INTEGRATED_MEETING)),
+        .values("meeting__kind")
+        .annotate(cases=Count("case_id", distinct=True))
+        .order_by()
     )
-    return TriageASplit(support_meeting=row["support"], integrated_meeting=row["integrated"])
+    counts = {row["meeting__kind"]: row["cases"] for row in rows}
+    return TriageASplit(
+        support_meeting=counts.get(MeetingKind.SUPPORT_MEETING, 0),
+        integrated_meeting=counts.get(MeetingKind.INTEGRATED_MEETING, 0),
+    )
