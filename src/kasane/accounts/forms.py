@@ -85,3 +85,10 @@ class EnrolForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+
+class AccessDecisionForm(forms.Form):
+    """Confirm or refuse one access request; a refusal says why."""
+
+    decision = forms.ChoiceField(choices=[("confirm", "confirm"), ("refuse", "refuse")])
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)

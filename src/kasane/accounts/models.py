@@ -106,6 +106,10 @@ class Role(models.TextChoices):
     ANALYST = "analyst", _("analyst")
     AUDITOR = "auditor", _("auditor")
     ADMIN = "admin", _("system administrator")
+    # An account whose access waits for a second person's confirmation (AccessRequest): it
+    # is in no list of roles that may read anything, so every page and API answers as to a
+    # stranger until a confirmer gives it the role requested.
+    PENDING = "pending", _("awaiting confirmation")
 
 
 # Roles whose work is with households and persons; the others never see a person.
@@ -140,6 +144,9 @@ class Staff(AbstractUser):
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    # The agency's own approver: may confirm access requests for accounts of its agency
+    # (besides the municipal coordinators). Turning it on is itself a request to confirm.
+    access_approver = models.BooleanField(_("confirms accounts of the agency"), default=False)
 
     objects: ClassVar[StaffManager] = StaffManager()
 
@@ -224,3 +231,84 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id} {self.kind}"
+
+
+class AccessRequestKind(models.TextChoices):
+    NEW_ACCOUNT = "new_account", _("new account")
+    CHANGE = "change", _("change of role or agency")
+    REACTIVATION = "reactivation", _("account reactivated")
+    PASSWORD_RESET = "password_reset", _("password set by the administrator")
+
+
+class AccessRequestStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for confirmation")
+    CONFIRMED = "confirmed", _("confirmed")
+    REFUSED = "refused", _("refused")
+    WITHDRAWN = "withdrawn", _("replaced by a later request")
+
+
+class AccessRequest(models.Model):
+    """権限付与の確認: access to personal data asked for an account, taking effect only when a
+    second person (a municipal coordinator, or the agency's approver) confirms it — never the
+    one who asked, never the account itself. Until then the account's role is
+    ``Role.PENDING``; the role, agency and approver flag before and after are kept here."""
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    account = models.ForeignKey(
+        Staff, verbose_name=_("account"), on_delete=models.CASCADE, related_name="access_requests"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=AccessRequestKind.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=AccessRequestStatus.choices,
+        default=AccessRequestStatus.PENDING,
+    )
+    role_before = models.CharField(
+        _("role before"), max_length=30, choices=Role.choices, blank=True
+    )
+    agency_before = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approver_before = models.BooleanField(_("approver before"), default=False)
+    role_after = models.CharField(_("role requested"), max_length=30, choices=Role.choices)
+    agency_after = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approver_after = models.BooleanField(_("approver requested"), default=False)
+    requested_by = models.ForeignKey(
+        Staff, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    decided_by = models.ForeignKey(
+        Staff,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("access request")
+        verbose_name_plural = _("access requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(status="pending"),
+                name="access_request_one_pending_per_account",
+            ),
+            # Four eyes, kept by the database too: neither the requester nor the account
+            # decides.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True)
+                | (~Q(decided_by=models.F("requested_by")) & ~Q(decided_by=models.F("account"))),
+                name="access_request_decided_by_another",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.kind} {self.status}"

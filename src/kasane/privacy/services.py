@@ -309,3 +309,27 @@ def break_glass_end(*, actor: Staff, glass: BreakGlass, note: str) -> BreakGlass
         },
     )
     return glass
+
+
+def break_glass_end_for_account(account: Staff) -> int:
+    """End the account's running emergency accesses (its role or agency is about to change:
+    they belonged to the one it leaves). Returns how many ended; audited per access."""
+    now = timezone.now()
+    running = list(
+        BreakGlass.objects.select_for_update()
+        .select_related("case")
+        .filter(break_glass_active(account, now))
+    )
+    for glass in running:
+        glass.expires_at = max(now, glass.started_at + datetime.timedelta(microseconds=1))
+        glass.save(update_fields=["expires_at"])
+        grants.refresh_case(glass.case)
+        audit.record(
+            actor=None,
+            action=AuditAction.UPDATE,
+            legal_basis=LegalBasis.SYSTEM,
+            object_type=ObjectType.BREAK_GLASS,
+            object_id=str(glass.public_id),
+            detail={"ended_early": True, "why": "account_access_changed"},
+        )
+    return len(running)
