@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -300,7 +301,7 @@ def pending_for(actor: Staff) -> list[AccessRequest]:
     )
 
 
-def get_request_for_confirmer(actor: Staff, public_id: object) -> AccessRequest:
+def get_request_for_confirmer(actor: Staff, public_id: UUID | str) -> AccessRequest:
     """One request the actor may answer; 404 for any other (or none)."""
     try:
         request = AccessRequest.objects.select_related("account").get(public_id=public_id)

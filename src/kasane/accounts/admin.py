@@ -3,9 +3,9 @@
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import formats, timezone

@@ -154,7 +154,8 @@ def test_an_agencys_approver_confirms_for_their_own_agency_only(
     theirs = AccessRequest.objects.get(account__username="theirs")
     page = login(caseworker).get(REQUESTS).content.decode()
     assert "ours" in page and "theirs" not in page
-    assert login(caseworker).post(f"{REQUESTS}{theirs.public_id}/", {"decision": "confirm"}).status_code == 404
+    refused = login(caseworker).post(f"{REQUESTS}{theirs.public_id}/", {"decision": "confirm"})
+    assert refused.status_code == 404
     # A caseworker who is no approver sees no list at all.
     assert login(outsider).get(REQUESTS).status_code == 404
     _decide(login(caseworker), ours, "confirm")
@@ -286,12 +287,18 @@ def test_a_refused_password_reset_leaves_the_admins_password_useless(
 
 def test_neither_the_requester_nor_the_account_confirms(agency, coordinator, caseworker):
     """Four eyes in the service and in the database, whoever asked."""
-    other = StaffFactory.create(username="coordinator2", agency=coordinator.agency, role=Role.COORDINATOR)
+    other = StaffFactory.create(
+        username="coordinator2", agency=coordinator.agency, role=Role.COORDINATOR
+    )
     caseworker.role = Role.PENDING
     caseworker.save()
     after = grants.Access(Role.CASEWORKER, agency, False)
     request = grants.access_request_open(
-        account=caseworker, actor=coordinator, kind=AccessRequestKind.CHANGE, before=None, after=after
+        account=caseworker,
+        actor=coordinator,
+        kind=AccessRequestKind.CHANGE,
+        before=None,
+        after=after,
     )
     with pytest.raises(ValidationError):
         grants.access_request_confirm(actor=coordinator, request=request)

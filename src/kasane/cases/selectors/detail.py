@@ -141,9 +141,7 @@ def case_detail_for_user(actor: Staff, public_id: UUID | str, page: int = 1) -> 
     glass = None
     if basis == LegalBasis.BREAK_GLASS:
         glass = (
-            BreakGlass.objects.filter(
-                break_glass_active(actor, timezone.now()), case=case
-            )
+            BreakGlass.objects.filter(break_glass_active(actor, timezone.now()), case=case)
             .order_by("-expires_at")
             .first()
         )

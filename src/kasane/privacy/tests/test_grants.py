@@ -13,16 +13,16 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.core.management import call_command
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.shortcuts import resolve_url
 from django.utils import timezone
 
 from kasane.accounts.models import Staff
-from kasane.audit.models import AuditEvent
 from kasane.api.tests.conftest import api  # noqa: F401 - the API client fixture
+from kasane.audit.models import AuditEvent
 from kasane.cases import services as case_services
 from kasane.conftest import head_of
 from kasane.privacy import grants, services
