@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kasane.core.models import Domain, TimeStampedModel
 
@@ -234,17 +235,17 @@ class Notification(models.Model):
 
 
 class AccessRequestKind(models.TextChoices):
-    NEW_ACCOUNT = "new_account", _("new account")
-    CHANGE = "change", _("change of role or agency")
-    REACTIVATION = "reactivation", _("account reactivated")
-    PASSWORD_RESET = "password_reset", _("password set by the administrator")
+    NEW_ACCOUNT = "new_account", pgettext_lazy("access request", "new account")
+    CHANGE = "change", pgettext_lazy("access request", "change of role or agency")
+    REACTIVATION = "reactivation", pgettext_lazy("access request", "account reactivated")
+    PASSWORD_RESET = "password_reset", pgettext_lazy("access request", "password set by the administrator")
 
 
 class AccessRequestStatus(models.TextChoices):
-    PENDING = "pending", _("waiting for confirmation")
-    CONFIRMED = "confirmed", _("confirmed")
-    REFUSED = "refused", _("refused")
-    WITHDRAWN = "withdrawn", _("replaced by a later request")
+    PENDING = "pending", pgettext_lazy("access request", "waiting for confirmation")
+    CONFIRMED = "confirmed", pgettext_lazy("access request", "confirmed")
+    REFUSED = "refused", pgettext_lazy("access request", "refused")
+    WITHDRAWN = "withdrawn", pgettext_lazy("access request", "replaced by a later request")
 
 
 class AccessRequest(models.Model):
@@ -253,48 +254,48 @@ class AccessRequest(models.Model):
     one who asked, never the account itself. Until then the account's role is
     ``Role.PENDING``; the role, agency and approver flag before and after are kept here."""
 
-    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(pgettext_lazy("access request", "public id"), default=uuid.uuid4, unique=True, editable=False)
     account = models.ForeignKey(
-        Staff, verbose_name=_("account"), on_delete=models.CASCADE, related_name="access_requests"
+        Staff, verbose_name=pgettext_lazy("access request", "account"), on_delete=models.CASCADE, related_name="access_requests"
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=AccessRequestKind.choices)
+    kind = models.CharField(pgettext_lazy("access request", "kind"), max_length=20, choices=AccessRequestKind.choices)
     status = models.CharField(
-        _("status"),
+        pgettext_lazy("access request", "status"),
         max_length=12,
         choices=AccessRequestStatus.choices,
         default=AccessRequestStatus.PENDING,
     )
     role_before = models.CharField(
-        _("role before"), max_length=30, choices=Role.choices, blank=True
+        pgettext_lazy("access request", "role before"), max_length=30, choices=Role.choices, blank=True
     )
     agency_before = models.ForeignKey(
         Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    approver_before = models.BooleanField(_("approver before"), default=False)
-    role_after = models.CharField(_("role requested"), max_length=30, choices=Role.choices)
+    approver_before = models.BooleanField(pgettext_lazy("access request", "approver before"), default=False)
+    role_after = models.CharField(pgettext_lazy("access request", "role requested"), max_length=30, choices=Role.choices)
     agency_after = models.ForeignKey(
         Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    approver_after = models.BooleanField(_("approver requested"), default=False)
+    approver_after = models.BooleanField(pgettext_lazy("access request", "approver requested"), default=False)
     requested_by = models.ForeignKey(
-        Staff, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+        Staff, verbose_name=pgettext_lazy("access request", "requested by"), on_delete=models.PROTECT, related_name="+"
     )
-    requested_at = models.DateTimeField(_("requested at"))
+    requested_at = models.DateTimeField(pgettext_lazy("access request", "requested at"))
     decided_by = models.ForeignKey(
         Staff,
-        verbose_name=_("decided by"),
+        verbose_name=pgettext_lazy("access request", "decided by"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.CharField(_("note"), max_length=500, blank=True)
+    decided_at = models.DateTimeField(pgettext_lazy("access request", "decided at"), null=True, blank=True)
+    decision_note = models.CharField(pgettext_lazy("access request", "note"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]
-        verbose_name = _("access request")
-        verbose_name_plural = _("access requests")
+        verbose_name = pgettext_lazy("access request", "access request")
+        verbose_name_plural = pgettext_lazy("access request", "access requests")
         constraints = [
             models.UniqueConstraint(
                 fields=["account"],
