@@ -238,7 +238,10 @@ class AccessRequestKind(models.TextChoices):
     NEW_ACCOUNT = "new_account", pgettext_lazy("access request", "new account")
     CHANGE = "change", pgettext_lazy("access request", "change of role or agency")
     REACTIVATION = "reactivation", pgettext_lazy("access request", "account reactivated")
-    PASSWORD_RESET = "password_reset", pgettext_lazy("access request", "password set by the administrator")
+    PASSWORD_RESET = (
+        "password_reset",
+        pgettext_lazy("access request", "password set by the administrator"),
+    )
 
 
 class AccessRequestStatus(models.TextChoices):
@@ -254,11 +257,21 @@ class AccessRequest(models.Model):
     one who asked, never the account itself. Until then the account's role is
     ``Role.PENDING``; the role, agency and approver flag before and after are kept here."""
 
-    public_id = models.UUIDField(pgettext_lazy("access request", "public id"), default=uuid.uuid4, unique=True, editable=False)
-    account = models.ForeignKey(
-        Staff, verbose_name=pgettext_lazy("access request", "account"), on_delete=models.CASCADE, related_name="access_requests"
+    public_id = models.UUIDField(
+        pgettext_lazy("access request", "public id"),
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
     )
-    kind = models.CharField(pgettext_lazy("access request", "kind"), max_length=20, choices=AccessRequestKind.choices)
+    account = models.ForeignKey(
+        Staff,
+        verbose_name=pgettext_lazy("access request", "account"),
+        on_delete=models.CASCADE,
+        related_name="access_requests",
+    )
+    kind = models.CharField(
+        pgettext_lazy("access request", "kind"), max_length=20, choices=AccessRequestKind.choices
+    )
     status = models.CharField(
         pgettext_lazy("access request", "status"),
         max_length=12,
@@ -266,19 +279,31 @@ class AccessRequest(models.Model):
         default=AccessRequestStatus.PENDING,
     )
     role_before = models.CharField(
-        pgettext_lazy("access request", "role before"), max_length=30, choices=Role.choices, blank=True
+        pgettext_lazy("access request", "role before"),
+        max_length=30,
+        choices=Role.choices,
+        blank=True,
     )
     agency_before = models.ForeignKey(
         Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    approver_before = models.BooleanField(pgettext_lazy("access request", "approver before"), default=False)
-    role_after = models.CharField(pgettext_lazy("access request", "role requested"), max_length=30, choices=Role.choices)
+    approver_before = models.BooleanField(
+        pgettext_lazy("access request", "approver before"), default=False
+    )
+    role_after = models.CharField(
+        pgettext_lazy("access request", "role requested"), max_length=30, choices=Role.choices
+    )
     agency_after = models.ForeignKey(
         Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    approver_after = models.BooleanField(pgettext_lazy("access request", "approver requested"), default=False)
+    approver_after = models.BooleanField(
+        pgettext_lazy("access request", "approver requested"), default=False
+    )
     requested_by = models.ForeignKey(
-        Staff, verbose_name=pgettext_lazy("access request", "requested by"), on_delete=models.PROTECT, related_name="+"
+        Staff,
+        verbose_name=pgettext_lazy("access request", "requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     requested_at = models.DateTimeField(pgettext_lazy("access request", "requested at"))
     decided_by = models.ForeignKey(
@@ -289,8 +314,12 @@ class AccessRequest(models.Model):
         blank=True,
         related_name="+",
     )
-    decided_at = models.DateTimeField(pgettext_lazy("access request", "decided at"), null=True, blank=True)
-    decision_note = models.CharField(pgettext_lazy("access request", "note"), max_length=500, blank=True)
+    decided_at = models.DateTimeField(
+        pgettext_lazy("access request", "decided at"), null=True, blank=True
+    )
+    decision_note = models.CharField(
+        pgettext_lazy("access request", "note"), max_length=500, blank=True
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]

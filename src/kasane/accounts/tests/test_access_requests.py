@@ -324,3 +324,18 @@ def test_a_pending_account_cannot_confirm_others(admin_user, agency, coordinator
     assert login(coordinator).get(REQUESTS).status_code == 404
     with pytest.raises(PermissionDenied):
         grants.access_request_confirm(actor=coordinator, request=request)
+
+
+def test_the_list_of_requests_costs_the_same_for_more_rows(
+    admin_user, agency, coordinator, login, django_assert_max_num_queries
+):
+    client = login(coordinator)
+    for n in range(5):
+        login(admin_user).post("/admin/accounts/staff/add/", _add_form(agency, username=f"new{n}"))
+        if n == 0:
+            with django_assert_max_num_queries(30) as few:
+                assert client.get(REQUESTS).status_code == 200
+            baseline = len(few.captured_queries)
+    with django_assert_max_num_queries(baseline):
+        page = client.get(REQUESTS).content.decode()
+    assert all(f"new{n}" in page for n in range(5))
