@@ -339,3 +339,27 @@ def test_the_list_of_requests_costs_the_same_for_more_rows(
     with django_assert_max_num_queries(baseline):
         page = client.get(REQUESTS).content.decode()
     assert all(f"new{n}" in page for n in range(5))
+
+
+def test_a_second_change_replaces_the_waiting_one_and_keeps_what_was_confirmed(
+    admin_user, caseworker, other_agency, coordinator, login
+):
+    agency = caseworker.agency
+    url = f"/admin/accounts/staff/{caseworker.pk}/change/"
+    login(admin_user).post(url, _change_form(caseworker, role=Role.COORDINATOR))
+    caseworker.refresh_from_db()
+    login(admin_user).post(
+        url, _change_form(caseworker, role=Role.CASEWORKER, agency=other_agency.pk)
+    )
+    first, second = AccessRequest.objects.filter(account=caseworker).order_by("id")
+    assert first.status == AccessRequestStatus.WITHDRAWN
+    assert second.status == AccessRequestStatus.PENDING
+    assert (second.role_before, second.agency_before) == (Role.CASEWORKER, agency)
+    assert [r["operation"] for r in _grant_rows(caseworker)] == [
+        "requested",
+        "withdrawn",
+        "requested",
+    ]
+    grants.access_request_refuse(actor=coordinator, request=second, note="予定にない")
+    caseworker.refresh_from_db()
+    assert (caseworker.role, caseworker.agency) == (Role.CASEWORKER, agency)
