@@ -5,8 +5,9 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp import admin as _otp_totp_admin  # noqa: F401
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kasane.accounts import two_factor
+from kasane.accounts import access_requests, two_factor
 from kasane.accounts.models import Agency, Role, Staff
 from kasane.accounts.services import login_locked_until, login_unlock
 from kasane.accounts.sites import is_administrator
@@ -67,6 +68,10 @@ class AdministratorOnly:
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return is_administrator(request)
 
+    def audit_detail(self, obj: Any) -> dict[str, object]:
+        """What the audit row says of the record beside the fields changed (no personal data)."""
+        return {}
+
     def _audit(self, request: HttpRequest, action: AuditAction, obj: Any, message: object) -> None:
         audit.record(
             actor=request.user if isinstance(request.user, Staff) else None,
@@ -74,7 +79,7 @@ class AdministratorOnly:
             legal_basis=LegalBasis.SYSTEM,
             object_type=ObjectType(obj._meta.model_name),
             object_id=str(obj.public_id),
-            detail={"via": "admin", "fields": _field_labels(message)},
+            detail={"via": "admin", "fields": _field_labels(message), **self.audit_detail(obj)},
         )
 
     def log_addition(self, request: HttpRequest, obj: Any, message: object) -> Any:
@@ -124,8 +129,11 @@ class StaffAdmin(AdministratorOnly, UserAdmin):  # type: ignore[type-arg]
     search_fields = ["username", "display_name"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Staff member"), {"fields": ("display_name", "email", "agency", "role")}),
-        (_("Access"), {"fields": ("is_active", "sign_in_status")}),
+        (
+            _("Staff member"),
+            {"fields": ("display_name", "email", "agency", "role", "access_approver")},
+        ),
+        (_("Access"), {"fields": ("is_active", "access_request_status", "sign_in_status")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -133,12 +141,20 @@ class StaffAdmin(AdministratorOnly, UserAdmin):  # type: ignore[type-arg]
             None,
             {
                 "classes": ("wide",),
-                "fields": ("username", "display_name", "agency", "role", "password1", "password2"),
+                "fields": (
+                    "username",
+                    "display_name",
+                    "agency",
+                    "role",
+                    "access_approver",
+                    "password1",
+                    "password2",
+                ),
             },
         ),
     )
 
-    readonly_fields = ["sign_in_status"]
+    readonly_fields = ["sign_in_status", "access_request_status"]
     actions = ["unlock_sign_in", "reset_two_factor"]
 
     @admin.display(description=_("sign-in"))
@@ -170,6 +186,24 @@ class StaffAdmin(AdministratorOnly, UserAdmin):  # type: ignore[type-arg]
         else:
             parts.append(gettext("No authenticator app enrolled."))
         return " ".join(parts)
+
+    @admin.display(description=_("confirmation"))
+    def access_request_status(self, obj: Staff) -> str:
+        """Whether the account's access waits for a second person's confirmation."""
+        since = access_requests.requested_since(obj) if obj.pk is not None else None
+        if since is None:
+            return gettext("Nothing waiting for confirmation.")
+        return gettext(
+            "Access requested on %(date)s waits for confirmation by a municipal coordinator "
+            "or the agency's approver; until then the account reads nothing."
+        ) % {"date": formats.date_format(timezone.localtime(since).date())}
+
+    def audit_detail(self, obj: Any) -> dict[str, object]:
+        return {
+            "role": obj.role,
+            "agency": obj.agency.name if obj.agency is not None else "",
+            "access_approver": obj.access_approver,
+        }
 
     @admin.action(description=_("Unlock sign-in after failed attempts"))
     def unlock_sign_in(self, request: HttpRequest, queryset: QuerySet[Staff]) -> None:
@@ -209,4 +243,42 @@ class StaffAdmin(AdministratorOnly, UserAdmin):  # type: ignore[type-arg]
         # Entering this site follows the role: an administrator added here can use it at
         # once, and one moved to another role loses it in the same save.
         obj.is_staff = obj.role == Role.ADMIN
+        # Access to personal data is only asked for here: a second person confirms it
+        # (kasane.accounts.access_requests). Until then the account waits and reads nothing.
+        before = access_requests.Access.saved(obj.pk) if change else None
+        after = access_requests.Access.of(obj)
+        kind = access_requests.grant_kind(before, after)
+        if kind is not None:
+            access_requests.hold(obj)
         super().save_model(request, obj, form, change)
+        if kind is not None:
+            actor = request.user
+            assert isinstance(actor, Staff)
+            access_requests.access_request_open(
+                account=obj, actor=actor, kind=kind, before=before, after=after
+            )
+            self.message_user(
+                request,
+                gettext(
+                    "The access asked for takes effect when a municipal coordinator or the "
+                    "agency's approver confirms it; until then the account reads nothing."
+                ),
+                messages.WARNING,
+            )
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """The administrator sets a password: the account enrols its second factor again, and
+        (when it reads personal data) waits for a second person's confirmation."""
+        with transaction.atomic():
+            response: HttpResponse = super().user_change_password(request, id, form_url)
+            saved = isinstance(response, HttpResponseRedirect) and (
+                response.url != request.get_full_path()
+            )
+            if request.method == "POST" and saved:
+                account = self.get_object(request, id)
+                actor = request.user
+                if account is not None and isinstance(actor, Staff) and account.pk != actor.pk:
+                    access_requests.password_set_by_admin(account=account, actor=actor)
+        return response

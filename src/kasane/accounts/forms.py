@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kasane.accounts import two_factor
 from kasane.accounts.error_codes import ErrorCode
@@ -84,4 +85,13 @@ class EnrolForm(forms.Form):
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
+    )
+
+
+class AccessDecisionForm(forms.Form):
+    """Confirm or refuse one access request; a refusal says why."""
+
+    decision = forms.ChoiceField(choices=[("confirm", "confirm"), ("refuse", "refuse")])
+    note = forms.CharField(
+        label=pgettext_lazy("access request", "Note"), max_length=500, required=False
     )

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kasane.core.models import Domain, TimeStampedModel
 
@@ -106,6 +107,10 @@ class Role(models.TextChoices):
     ANALYST = "analyst", _("analyst")
     AUDITOR = "auditor", _("auditor")
     ADMIN = "admin", _("system administrator")
+    # An account whose access waits for a second person's confirmation (AccessRequest): it
+    # is in no list of roles that may read anything, so every page and API answers as to a
+    # stranger until a confirmer gives it the role requested.
+    PENDING = "pending", _("awaiting confirmation")
 
 
 # Roles whose work is with households and persons; the others never see a person.
@@ -140,6 +145,9 @@ class Staff(AbstractUser):
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    # The agency's own approver: may confirm access requests for accounts of its agency
+    # (besides the municipal coordinators). Turning it on is itself a request to confirm.
+    access_approver = models.BooleanField(_("confirms accounts of the agency"), default=False)
 
     objects: ClassVar[StaffManager] = StaffManager()
 
@@ -224,3 +232,113 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id} {self.kind}"
+
+
+class AccessRequestKind(models.TextChoices):
+    NEW_ACCOUNT = "new_account", pgettext_lazy("access request", "new account")
+    CHANGE = "change", pgettext_lazy("access request", "change of role or agency")
+    REACTIVATION = "reactivation", pgettext_lazy("access request", "account reactivated")
+    PASSWORD_RESET = (
+        "password_reset",
+        pgettext_lazy("access request", "password set by the administrator"),
+    )
+
+
+class AccessRequestStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("access request", "waiting for confirmation")
+    CONFIRMED = "confirmed", pgettext_lazy("access request", "confirmed")
+    REFUSED = "refused", pgettext_lazy("access request", "refused")
+    WITHDRAWN = "withdrawn", pgettext_lazy("access request", "replaced by a later request")
+
+
+class AccessRequest(models.Model):
+    """権限付与の確認: access to personal data asked for an account, taking effect only when a
+    second person (a municipal coordinator, or the agency's approver) confirms it — never the
+    one who asked, never the account itself. Until then the account's role is
+    ``Role.PENDING``; the role, agency and approver flag before and after are kept here."""
+
+    public_id = models.UUIDField(
+        pgettext_lazy("access request", "public id"),
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+    )
+    account = models.ForeignKey(
+        Staff,
+        verbose_name=pgettext_lazy("access request", "account"),
+        on_delete=models.CASCADE,
+        related_name="access_requests",
+    )
+    kind = models.CharField(
+        pgettext_lazy("access request", "kind"), max_length=20, choices=AccessRequestKind.choices
+    )
+    status = models.CharField(
+        pgettext_lazy("access request", "status"),
+        max_length=12,
+        choices=AccessRequestStatus.choices,
+        default=AccessRequestStatus.PENDING,
+    )
+    role_before = models.CharField(
+        pgettext_lazy("access request", "role before"),
+        max_length=30,
+        choices=Role.choices,
+        blank=True,
+    )
+    agency_before = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approver_before = models.BooleanField(
+        pgettext_lazy("access request", "approver before"), default=False
+    )
+    role_after = models.CharField(
+        pgettext_lazy("access request", "role requested"), max_length=30, choices=Role.choices
+    )
+    agency_after = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approver_after = models.BooleanField(
+        pgettext_lazy("access request", "approver requested"), default=False
+    )
+    requested_by = models.ForeignKey(
+        Staff,
+        verbose_name=pgettext_lazy("access request", "requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(pgettext_lazy("access request", "requested at"))
+    decided_by = models.ForeignKey(
+        Staff,
+        verbose_name=pgettext_lazy("access request", "decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(
+        pgettext_lazy("access request", "decided at"), null=True, blank=True
+    )
+    decision_note = models.CharField(
+        pgettext_lazy("access request", "note"), max_length=500, blank=True
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = pgettext_lazy("access request", "access request")
+        verbose_name_plural = pgettext_lazy("access request", "access requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(status="pending"),
+                name="access_request_one_pending_per_account",
+            ),
+            # Four eyes, kept by the database too: neither the requester nor the account
+            # decides.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True)
+                | (~Q(decided_by=models.F("requested_by")) & ~Q(decided_by=models.F("account"))),
+                name="access_request_decided_by_another",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.kind} {self.status}"

@@ -1,15 +1,19 @@
+from uuid import UUID
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from kasane.accounts.forms import LoginForm
+from kasane.accounts import access_requests as grants
+from kasane.accounts.forms import AccessDecisionForm, LoginForm
 from kasane.accounts.middleware import two_factor_not_required
 from kasane.accounts.models import Staff
 from kasane.accounts.notifications import notifications_read as mark_read
@@ -17,6 +21,7 @@ from kasane.accounts.notifications import unread_notifications
 from kasane.accounts.services import password_change_record
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis
+from kasane.core.web import require_role
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -69,3 +74,39 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     if isinstance(user, Staff):
         mark_read(user)
     return redirect("core:home")
+
+
+@require_http_methods(["GET"])
+def access_requests(request: HttpRequest) -> HttpResponse:
+    """Access asked for accounts, waiting for the actor's confirmation (coordinators and the
+    agency's approvers; 404 to anyone else)."""
+    actor = require_role(request, grants.may_confirm_any)
+    rows = grants.pending_for(actor)
+    return render(
+        request,
+        "accounts/access_requests.html",
+        {"rows": rows, "form": AccessDecisionForm()},
+    )
+
+
+@require_POST
+def access_request_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Confirm or refuse one request; the refusals of the service come back as messages."""
+    actor = require_role(request, grants.may_confirm_any)
+    access_request = grants.get_request_for_confirmer(actor, public_id)
+    form = AccessDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to confirm or to refuse."))
+        return redirect("accounts:access_requests")
+    note = form.cleaned_data["note"]
+    try:
+        if form.cleaned_data["decision"] == "confirm":
+            grants.access_request_confirm(actor=actor, request=access_request, note=note)
+            messages.success(request, _("Access confirmed; it takes effect at once."))
+        else:
+            grants.access_request_refuse(actor=actor, request=access_request, note=note)
+            messages.success(request, _("Access refused; the account is back where it was."))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("accounts:access_requests")

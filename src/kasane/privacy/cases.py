@@ -25,7 +25,7 @@ from django.utils import timezone
 from kasane.accounts.models import Role, Staff
 from kasane.audit.models import LegalBasis
 from kasane.cases.models import Case
-from kasane.privacy.grants import COORDINATOR, agency_holder, in_force, strongest
+from kasane.privacy.grants import COORDINATOR, agency_holder, in_force, staff_holder, strongest
 from kasane.privacy.models import AccessGrant, GrantLevel
 
 
@@ -51,10 +51,11 @@ def require_case_worker(actor: Staff) -> None:
 
 
 def holders(actor: Staff) -> list[str]:
-    """The grant holders the actor acts as: the agency, and the coordinator's role."""
+    """The grant holders the actor acts as: the agency, the coordinator's role, and the actor
+    in person (break-glass opens a case to the one who gave the reason, not to colleagues)."""
     if not works_cases(actor):
         return []
-    found = [agency_holder(agency_id_of(actor))]
+    found = [agency_holder(agency_id_of(actor)), staff_holder(actor.pk)]
     if actor.role == Role.COORDINATOR:
         found.append(COORDINATOR)
     return found
@@ -123,9 +124,10 @@ class NoDetailBasis(PermissionDenied):
     """The actor sees that the case exists but has no recorded basis to read its details."""
 
 
-def break_glass_active(agency_id: int, at: datetime.datetime) -> Q:
-    """Filter on BreakGlass: the agency's emergency accesses still running."""
-    return Q(agency_id=agency_id, started_at__lte=at, expires_at__gt=at)
+def break_glass_active(actor: Staff, at: datetime.datetime) -> Q:
+    """Filter on BreakGlass: the actor's own emergency accesses still running (break-glass is
+    personal: a colleague's gives the actor nothing)."""
+    return Q(staff_id=actor.pk, started_at__lte=at, expires_at__gt=at)
 
 
 def detail_scope(actor: Staff, *, at: datetime.datetime | None = None) -> Q | None:

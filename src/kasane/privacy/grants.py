@@ -11,7 +11,8 @@ and the legal basis of sharing"). From them it computes, per household, who may
   consent in force of a household member (while a member) covering the agency, by name or
   type, for information sharing; (b) attendance with a recorded pledge at a held 支援会議
   that took the case up (as a member named for the case, when the chair named members);
-  (c) break-glass, for its 24 hours; and, for the coordinator, coordination itself;
+  (c) break-glass, for its 24 hours, held by the member of staff who gave the reason
+  (``staff:<id>``), not by their agency; and, for the coordinator, coordination itself;
 - read the household (``HOUSEHOLD``): the agency that registered it, and whoever reads the
   details of one of its cases;
 - read a person (``PERSON``): the agency that registered the person, an agency the person's
@@ -72,6 +73,11 @@ def agency_holder(agency_id: int) -> str:
     return f"agency:{agency_id}"
 
 
+def staff_holder(staff_id: int) -> str:
+    """One member of staff: break-glass opens a case to the person who gave the reason."""
+    return f"staff:{staff_id}"
+
+
 def strongest(bases: Iterable[str]) -> LegalBasis | None:
     found = set(bases)
     return next((b for b in BASIS_ORDER if b in found), None)
@@ -120,7 +126,7 @@ class _Records:
     cases: list[tuple[int, int, int, bool]]  # (case, household, lead, sent to coordination)
     seen: dict[int, list[tuple[str, str, str]]]  # case -> (holder, basis, source)
     pledged: dict[int, list[tuple[int, str, Span]]]  # case -> (agency, source, span)
-    glass: dict[int, list[tuple[int, str, Span]]]  # case -> (agency, source, span)
+    glass: dict[int, list[tuple[int, int, str, Span]]]  # case -> (agency, staff, source, span)
 
 
 def _agencies_by_type() -> dict[str, set[int]]:
@@ -223,11 +229,11 @@ def _read(household_ids: list[int]) -> _Records:
     for case_id, _household, _lead, sent in cases:
         if sent:
             seen[case_id].append((COORDINATOR, LegalBasis.COORDINATION, "coordination"))
-    glass: dict[int, list[tuple[int, str, Span]]] = defaultdict(list)
-    for pk, case_id, agency_id, started_at, expires_at in BreakGlass.objects.filter(
+    glass: dict[int, list[tuple[int, int, str, Span]]] = defaultdict(list)
+    for pk, case_id, agency_id, staff_id, started_at, expires_at in BreakGlass.objects.filter(
         case_id__in=case_ids
-    ).values_list("pk", "case_id", "agency_id", "started_at", "expires_at"):
-        glass[case_id].append((agency_id, f"break_glass:{pk}", (started_at, expires_at)))
+    ).values_list("pk", "case_id", "agency_id", "staff_id", "started_at", "expires_at"):
+        glass[case_id].append((agency_id, staff_id, f"break_glass:{pk}", (started_at, expires_at)))
     return _Records(registered_by, members, consents, cases, seen, _pledged(case_ids), glass)
 
 
@@ -247,9 +253,6 @@ def _agency_bases(
     for pledged_agency, source, span in records.pledged.get(case_id, []):
         if pledged_agency == agency_id:
             yield LegalBasis.SUPPORT_MEETING, source, span
-    for glass_agency, source, span in records.glass.get(case_id, []):
-        if glass_agency == agency_id:
-            yield LegalBasis.BREAK_GLASS, source, span
 
 
 def _agencies_with_a_basis(records: _Records, case_id: int, household_id: int) -> set[int]:
@@ -258,7 +261,6 @@ def _agencies_with_a_basis(records: _Records, case_id: int, household_id: int) -
         for _source, agencies, _span in records.consents.get(person_id, []):
             found |= agencies
     found |= {a for a, _source, _span in records.pledged.get(case_id, [])}
-    found |= {a for a, _source, _span in records.glass.get(case_id, [])}
     return found
 
 
@@ -281,6 +283,14 @@ def _details(
         agency_id = int(holder.split(":", 1)[1])
         for basis, source, span in _agency_bases(records, agency_id, case_id, household_id, lead):
             yield GrantLevel.DETAILS, holder, basis, source, span
+    # Break-glass is personal: held by the member of staff who gave the reason (while their
+    # agency knows the case), never by their colleagues.
+    for agency_id, staff_id, source, span in records.glass.get(case_id, []):
+        level = GrantLevel.DETAILS if agency_holder(agency_id) in holders else None
+        if level is None and sent:
+            level = GrantLevel.COORDINATED
+        if level is not None:
+            yield level, staff_holder(staff_id), LegalBasis.BREAK_GLASS, source, span
     if not sent:
         return
     for agency_id in _agencies_with_a_basis(records, case_id, household_id):

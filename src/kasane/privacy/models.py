@@ -148,9 +148,10 @@ class AccessGrant(models.Model):
     Materialised from the records that create or end a basis (team, referral, hand-over,
     coordination, registration, consent, pledged 支援会議, break-glass) by
     ``kasane.privacy.grants``, in the same transaction as the change; every access filter is a
-    lookup on this table's indexes. ``holder`` is ``agency:<id>`` or ``role:<role>``. A row is
-    owned by the household it was derived from (``household``), or, for what follows from a
-    person alone (registration, the person's consent), by the person with no household.
+    lookup on this table's indexes. ``holder`` is ``agency:<id>``, ``role:<role>`` or (for a
+    break-glass, which is personal) ``staff:<id>``. A row is owned by the household it was
+    derived from (``household``), or, for what follows from a person alone (registration, the
+    person's consent), by the person with no household.
     ``kasane access_check`` recomputes every row from the records and reports differences.
     """
 

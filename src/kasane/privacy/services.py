@@ -189,10 +189,12 @@ def _overseers() -> Iterable[Staff]:
 
 @transaction.atomic
 def break_glass_start(*, actor: Staff, case: Case, reason: str) -> BreakGlass:
-    """生命・身体の保護: open the case's details to the actor's agency for 24 hours.
+    """生命・身体の保護: open the case's details to the actor, in person, for 24 hours.
 
     Only for an agency that already sees the case exists; the reason is required, the
-    coordinators and auditors are told at once, and the use waits for their review.
+    coordinators and auditors are told at once, and the use waits for their review. The
+    actor's colleagues stay where they were: the grant's holder is the actor
+    (``grants.staff_holder``), not the agency.
     """
     if case_basis(actor, case) is None:
         raise PermissionDenied
@@ -206,10 +208,10 @@ def break_glass_start(*, actor: Staff, case: Case, reason: str) -> BreakGlass:
         )
     now = timezone.now()
     agency_id = agency_id_of(actor)
-    running = BreakGlass.objects.filter(break_glass_active(agency_id, now), case=case).first()
+    running = BreakGlass.objects.filter(break_glass_active(actor, now), case=case).first()
     if running is not None:
         raise ValidationError(
-            _("Your agency already has emergency access to this case until %(until)s.")
+            _("You already have emergency access to this case until %(until)s.")
             % {"until": timezone.localtime(running.expires_at).strftime("%Y-%m-%d %H:%M")}
         )
     glass = BreakGlass.objects.create(
@@ -268,3 +270,66 @@ def break_glass_review(*, actor: Staff, glass: BreakGlass, note: str) -> BreakGl
         detail={"reviewed": True},
     )
     return glass
+
+
+@transaction.atomic
+def break_glass_end(*, actor: Staff, glass: BreakGlass, note: str) -> BreakGlass:
+    """A reviewer (coordinator or auditor, not the user) ends an emergency access early: it
+    expires now, and the user's next request reads the case as before the break-glass."""
+    if not may_review_break_glass(actor):
+        raise PermissionDenied
+    glass = BreakGlass.objects.select_for_update().select_related("case").get(pk=glass.pk)
+    if glass.staff_id == actor.pk:
+        raise ValidationError(_("Someone other than the user reviews an emergency access."))
+    now = timezone.now()
+    if glass.expires_at <= now:
+        raise ValidationError(_("This emergency access has already ended."))
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": _("Write why the emergency access ends early.")})
+    expires_before = glass.expires_at
+    # expires_at must stay after started_at (a database constraint): one started this very
+    # instant ends a microsecond after it.
+    glass.expires_at = max(now, glass.started_at + datetime.timedelta(microseconds=1))
+    if glass.reviewed_at is None:
+        glass.reviewed_at, glass.reviewed_by, glass.review_note = now, actor, note
+    glass.save(update_fields=["expires_at", "reviewed_at", "reviewed_by", "review_note"])
+    grants.refresh_case(glass.case)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=LegalBasis.SYSTEM,
+        object_type=ObjectType.BREAK_GLASS,
+        object_id=str(glass.public_id),
+        detail={
+            "ended_early": True,
+            "case": str(glass.case.public_id),
+            "expires_before": expires_before.isoformat(),
+            "expires_after": glass.expires_at.isoformat(),
+        },
+    )
+    return glass
+
+
+def break_glass_end_for_account(account: Staff) -> int:
+    """End the account's running emergency accesses (its role or agency is about to change:
+    they belonged to the one it leaves). Returns how many ended; audited per access."""
+    now = timezone.now()
+    running = list(
+        BreakGlass.objects.select_for_update()
+        .select_related("case")
+        .filter(break_glass_active(account, now))
+    )
+    for glass in running:
+        glass.expires_at = max(now, glass.started_at + datetime.timedelta(microseconds=1))
+        glass.save(update_fields=["expires_at"])
+        grants.refresh_case(glass.case)
+        audit.record(
+            actor=None,
+            action=AuditAction.UPDATE,
+            legal_basis=LegalBasis.SYSTEM,
+            object_type=ObjectType.BREAK_GLASS,
+            object_id=str(glass.public_id),
+            detail={"ended_early": True, "why": "account_access_changed"},
+        )
+    return len(running)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -99,12 +100,24 @@ def break_glass_review(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = _staff(request)
     glass = get_break_glass_for_review(actor, public_id)
     form = BreakGlassReviewForm(request.POST or None)
+    end_now = "end_now" in request.POST
     if request.method == "POST" and form.is_valid():
+        service = services.break_glass_end if end_now else services.break_glass_review
         try:
-            services.break_glass_review(actor=actor, glass=glass, note=form.cleaned_data["note"])
+            service(actor=actor, glass=glass, note=form.cleaned_data["note"])
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, _("The review was recorded."))
+            messages.success(
+                request,
+                _("The emergency access ended now; the review was recorded.")
+                if end_now
+                else _("The review was recorded."),
+            )
             return redirect("privacy:break_glass_list")
-    return render(request, "privacy/break_glass_review.html", {"form": form, "glass": glass})
+    running = glass.expires_at > timezone.now()
+    return render(
+        request,
+        "privacy/break_glass_review.html",
+        {"form": form, "glass": glass, "running": running},
+    )

@@ -20,7 +20,10 @@ municipal ``coordinator``, ``outreach_worker``, ``participation_worker``, the ``
 (民生委員) who filed the report, ``analyst``, ``auditor``, ``admin``; the team agencies
 ``team_basis`` (named by the head's consent) and ``team_nobasis`` (no consent, pledge or
 break-glass in force); an ``outsider`` agency; the ``pledged`` and ``unpledged`` attendees of
-the 支援会議 that took up the case.
+the 支援会議 that took up the case; ``pending``, an account the admin made as a caseworker
+of the lead agency whose access waits for a second person's confirmation (issue 14), and
+``glass_colleague``, a colleague at the 子ども家庭センター of a staff member whose break-glass
+on the case is running (``MIRRORS``: where ``team_nobasis`` stands).
 """
 
 from __future__ import annotations
@@ -30,13 +33,18 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "BASIS": ("caseworker", "coordinator", "team_basis"),
     # Sees the case exists and who leads it (a team agency without a basis too).
     "ON_CASE": ("caseworker", "coordinator", "team_basis", "team_nobasis"),
-    # Roles that do no casework.
-    "NO_CASEWORK": ("volunteer", "analyst", "auditor", "admin"),
+    # Roles that do no casework; and an account whose access waits for confirmation, which
+    # has no role yet (issue 14: the admin's caseworker reads nothing until confirmed).
+    "NO_CASEWORK": ("volunteer", "analyst", "auditor", "admin", "pending"),
     "OUTREACH": ("coordinator", "outreach_worker"),
     "CATALOGUE": ("coordinator", "participation_worker"),
     "EVALUATION": ("coordinator", "analyst"),
     "ALL": (),  # expanded to every persona, anonymous included
 }
+
+# Personas that get what another gets unless a rule names them: break-glass is personal, so
+# the colleague of one who broke the glass is a team agency's caseworker without a basis.
+MIRRORS: dict[str, str] = {"glass_colleague": "team_nobasis"}
 
 SITE: list[tuple[str, str]] = [
     # Public, or the doors in.
@@ -48,6 +56,8 @@ SITE: list[tuple[str, str]] = [
     ("accounts:password_change", "*: ok"),
     ("accounts:two_factor", "*: ok"),
     ("accounts:two_factor_*", "*: 404"),  # no enrolment under way
+    # Access requests: answered by a second person (the coordinator; an agency's approver).
+    ("accounts:access_request*", "coordinator: ok; *: 404"),
     ("catalogue:*", "ALL: ok"),  # the public catalogue of places to take part
     ("core:*", "*: ok"),
     ("notifications_read", "*: ok"),  # was core:notifications_read (same path)
@@ -108,8 +118,8 @@ SITE: list[tuple[str, str]] = [
     ("community:place_create", "NO_CASEWORK: 404; *: ok"),
     ("community:issue_create", "NO_CASEWORK: 404; *: ok"),
     ("community:issue_detail", "NO_CASEWORK: 404; *: ok"),
-    ("community:issues", "volunteer auditor admin: 404; *: ok"),
-    ("community:*", "auditor admin: 404; *: ok"),
+    ("community:issues", "volunteer auditor admin pending: 404; *: ok"),
+    ("community:*", "auditor admin pending: 404; *: ok"),
     # Plans: details, so a team agency without a basis is told so (403).
     # The plan's remove actions: an empty POST names no goal or action of the plan (404).
     ("plans:plan_*_remove", "team_nobasis: 403; *: 404"),
@@ -197,7 +207,7 @@ API: list[tuple[str, str]] = [
     ("* /api/v1/follow-ups/*", "caseworker: ok; *: 404"),
     # Community.
     ("POST /api/v1/community-places", "NO_CASEWORK: 404; *: ok"),
-    ("GET /api/v1/community-places*", "auditor admin: 404; *: ok"),
+    ("GET /api/v1/community-places*", "auditor admin pending: 404; *: ok"),
 ]
 
 
@@ -222,6 +232,10 @@ def parse(spec: str, personas: tuple[str, ...], *, anon_default: str) -> dict[st
                 raise ValueError(f"unknown persona {name!r} in {spec!r}")
     table = {anon: anon_default} | {p: rest for p in signed_in if rest is not None}
     table |= named
+    # A colleague of a break-glass user stands where their agency stands without a basis.
+    for persona, like in MIRRORS.items():
+        if persona in personas and persona not in named:
+            table[persona] = table[like]
     missing = [p for p in personas if p not in table]
     if missing:
         raise ValueError(f"{spec!r} says nothing of {', '.join(missing)}: add '*: ...'")

@@ -27,7 +27,6 @@ from kasane.cases.models import (
 )
 from kasane.cases.selectors.scope import _get_case, get_case_for_user
 from kasane.privacy.cases import (
-    agency_id_of,
     break_glass_active,
     case_basis,
     detail_basis,
@@ -142,9 +141,7 @@ def case_detail_for_user(actor: Staff, public_id: UUID | str, page: int = 1) -> 
     glass = None
     if basis == LegalBasis.BREAK_GLASS:
         glass = (
-            BreakGlass.objects.filter(
-                break_glass_active(agency_id_of(actor), timezone.now()), case=case
-            )
+            BreakGlass.objects.filter(break_glass_active(actor, timezone.now()), case=case)
             .order_by("-expires_at")
             .first()
         )

@@ -13,6 +13,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
@@ -21,9 +22,11 @@ from django.utils import timezone
 
 from kasane.accounts.models import Staff
 from kasane.api.tests.conftest import api  # noqa: F401 - the API client fixture
+from kasane.audit.models import AuditEvent
 from kasane.cases import services as case_services
 from kasane.conftest import head_of
 from kasane.privacy import grants, services
+from kasane.privacy.cases import holders
 from kasane.privacy.models import AccessGrant, BreakGlass
 from kasane.testing.matrix import build_world
 
@@ -179,3 +182,52 @@ def test_expiry_is_a_condition_on_the_row_not_a_rewrite(team_case, outsider, giv
             grants.in_force(timezone.now()), holder=row.holder, level="person"
         ).values_list("person_id", flat=True)
     )
+
+
+# --- break-glass is personal (issue 14) ---------------------------------------------------
+
+
+def test_break_glass_opens_the_case_to_its_user_not_to_their_colleague(
+    team_case, outsider, other_caseworker, login, api
+):
+    """The attack: a colleague who gave no reason read the case, audited as break-glass."""
+    services.break_glass_start(actor=outsider, case=team_case, reason="安否確認が必要なため")
+    assert _reads(login, api, outsider, team_case) == ALL
+    assert _reads(login, api, other_caseworker, team_case) == NONE
+    assert api(other_caseworker).get(f"/cases/{team_case.public_id}/notes").status_code == 404
+    # The grant's holder is the user in person; the agency holds only what it held before.
+    glass_rows = AccessGrant.objects.filter(basis="break_glass")
+    assert glass_rows.exists()
+    assert set(glass_rows.values_list("holder", flat=True)) == {f"staff:{outsider.pk}"}
+    assert f"staff:{outsider.pk}" in holders(outsider)
+    assert f"staff:{outsider.pk}" not in holders(other_caseworker)
+    assert not AuditEvent.objects.filter(actor=other_caseworker, legal_basis="break_glass")
+    # The colleague may break the glass in their own name, with their own reason.
+    services.break_glass_start(
+        actor=other_caseworker, case=team_case, reason="別件で本人の安否確認が必要なため"
+    )
+    assert _reads(login, api, other_caseworker, team_case) == ALL
+    assert not grants.check()
+
+
+def test_a_reviewer_ends_break_glass_early(team_case, outsider, coordinator, auditor, login, api):
+    glass = services.break_glass_start(
+        actor=outsider, case=team_case, reason="安否確認が必要なため"
+    )
+    assert _reads(login, api, outsider, team_case) == ALL
+    # Not the user themselves, and not a role that reviews none.
+    with pytest.raises(PermissionDenied):
+        services.break_glass_end(actor=outsider, glass=glass, note="もう不要")
+    url = resolve_url("privacy:break_glass_review", glass.public_id)
+    page = login(auditor).get(url).content.decode()
+    assert 'name="end_now"' in page
+    response = login(auditor).post(url, {"note": "安否確認済み、継続不要", "end_now": "1"})
+    assert response.status_code == 302
+    glass.refresh_from_db()
+    assert glass.expires_at <= timezone.now() and glass.reviewed_by == auditor
+    assert _reads(login, api, outsider, team_case) == NONE
+    event = AuditEvent.objects.filter(actor=auditor, object_type="break_glass").first()
+    assert event is not None and event.detail["ended_early"] is True
+    assert not grants.check()
+    with pytest.raises(ValidationError):  # ended already
+        services.break_glass_end(actor=coordinator, glass=glass, note="再度")

@@ -34,6 +34,7 @@ SITE_FILLERS: list[tuple[str, dict[str, Filler]]] = [
         {"public_id": _pid("household"), "membership_id": _pid("membership")},
     ),
     ("registry:household_*", {"public_id": _pid("household")}),
+    ("accounts:access_request_decide", {"public_id": _pid("access_request")}),
     ("registry:member_add", {"public_id": _pid("household")}),
     ("registry:relation_add", {"public_id": _pid("household")}),
     ("registry:person_*", {"public_id": _pid("head")}),

@@ -38,6 +38,11 @@ PERSONAS: tuple[str, ...] = (
     "outsider",  # くらし相談窓口: nothing to do with the household
     "pledged",  # 社協: attended the 支援会議 that took up the case, pledge recorded
     "unpledged",  # 保健センター: attended the same 支援会議, no pledge
+    # Issue 14: an account the admin made as a caseworker of the lead agency, waiting for a
+    # second person's confirmation; and a colleague (子ども家庭センター) of a staff member who
+    # broke the glass on the case. Both see nothing beyond existence.
+    "pending",
+    "glass_colleague",
 )
 
 

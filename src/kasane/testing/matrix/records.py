@@ -83,6 +83,13 @@ def _break_glass(w: World, now: datetime.datetime) -> None:
     )
     grants.refresh_case(case)  # moved back in time beside the service
     o["break_glass"] = glass
+    # Running now, by a colleague of team_nobasis and glass_colleague: personal, it gives
+    # them nothing (issue 14).
+    o["break_glass_running"] = privacy.break_glass_start(
+        actor=o["glass_user"],
+        case=case,
+        reason="本人と連絡が取れず、室内で倒れている可能性がある",
+    )
 
 
 def _outreach(w: World, today: datetime.date) -> None:

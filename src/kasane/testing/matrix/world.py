@@ -7,7 +7,7 @@ import datetime
 
 from django.utils import timezone
 
-from kasane.accounts.models import AgencyType, Role
+from kasane.accounts.models import AccessRequestKind, Agency, AgencyType, Role
 from kasane.registry.models import Area, AreaKind, Membership
 from kasane.testing.matrix.personas import (
     CONSULTATION_SUMMARY,
@@ -101,6 +101,25 @@ def _agencies_and_staff(w: World) -> None:
     s["outsider"] = _staff("mx_konkyu", outside, Role.CASEWORKER)
     s["pledged"] = _staff("mx_shakyo", council, Role.CASEWORKER)
     s["unpledged"] = _staff("mx_hoken", health, Role.CASEWORKER)
+    s["glass_colleague"] = _staff("mx_kodomo2", child, Role.CASEWORKER)
+    o["glass_user"] = _staff("mx_kodomo3", child, Role.CASEWORKER)
+    _pending(w, lead)
+
+
+def _pending(w: World, lead: Agency) -> None:
+    """The admin asks for a caseworker of the lead agency; nobody has confirmed it yet."""
+    from kasane.accounts import access_requests
+
+    s = w.staff
+    account = _staff("mx_pending", lead, Role.PENDING)
+    w.objects["access_request"] = access_requests.access_request_open(
+        account=account,
+        actor=s["admin"],
+        kind=AccessRequestKind.NEW_ACCOUNT,
+        before=None,
+        after=access_requests.Access(Role.CASEWORKER, lead, False),
+    )
+    s["pending"] = account
 
 
 def _household_and_case(w: World, now: datetime.datetime) -> None:
