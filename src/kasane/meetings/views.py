@@ -150,7 +150,8 @@ def item_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """One case at one meeting: its minutes and decisions, and (for the organiser) the
     forms to record them."""
     actor = require_role(request, works_cases)
-    view = meeting_selectors.get_item_for_user(actor, public_id)
+    # A write is audited by its service; the page, when shown, once as a view.
+    view = meeting_selectors.item_for_user(actor, public_id)
     item = view.item
     meeting = item.meeting
     may_write = actor.agency_id == meeting.organizer_id
@@ -183,6 +184,7 @@ def item_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         raise Http404
     if done:
         return redirect("meetings:item_detail", item.public_id)
+    meeting_selectors.record_item_view(actor, view)
     return render(
         request,
         "meetings/item_detail.html",

@@ -32,8 +32,10 @@ from kasane.meetings.selectors.reads import (
     case_meetings_for_user,
     get_item_for_user,
     get_meeting_for_user,
+    item_for_user,
     meeting_detail_for_user,
     meeting_list_for_user,
+    record_item_view,
 )
 
 __all__ = [
@@ -49,10 +51,12 @@ __all__ = [
     "get_meeting_for_user",
     "has_pledge",
     "item_basis",
+    "item_for_user",
     "meeting_detail_for_user",
     "meeting_list_for_user",
     "meeting_scope",
     "mine",
+    "record_item_view",
     "triage_a_by_meeting_kind",
     "visible_meetings",
 ]

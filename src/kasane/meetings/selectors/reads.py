@@ -166,12 +166,11 @@ def meeting_detail_for_user(actor: Staff, public_id: UUID | str) -> MeetingDetai
 
 
 @transaction.atomic
-def get_item_for_user(
-    actor: Staff, public_id: UUID | str, *, purpose: Purpose = Purpose.VIEW
-) -> ItemView:
+def item_for_user(actor: Staff, public_id: UUID | str) -> ItemView:
     """One agenda item whose content the actor may read — minutes, decisions, the print
     page. Anyone else (a non-attendee, an attendee of a 支援会議 without a pledge, a member
-    not named for this case) gets 404."""
+    not named for this case) gets 404. Not audited: a write through it is audited by the
+    service, a page shown with it by ``record_item_view``."""
     scope = meeting_scope(actor)
     if scope is None:
         raise Http404
@@ -182,16 +181,29 @@ def get_item_for_user(
     access = access_for_items(actor, [item])[item.pk]
     if access.basis is None:
         raise Http404
-    view = ItemView(item, access)
+    return ItemView(item, access)
+
+
+def record_item_view(actor: Staff, view: ItemView, *, purpose: Purpose = Purpose.VIEW) -> None:
+    assert view.access.basis is not None
     audit.record(
         actor=actor,
         action=AuditAction.VIEW,
-        legal_basis=access.basis,
+        legal_basis=view.access.basis,
         object_type=ObjectType.AGENDA_ITEM,
-        object_id=str(item.public_id),
+        object_id=str(view.item.public_id),
         purpose=purpose,
-        detail={"case": str(item.case.public_id)},
+        detail={"case": str(view.item.case.public_id)},
     )
+
+
+@transaction.atomic
+def get_item_for_user(
+    actor: Staff, public_id: UUID | str, *, purpose: Purpose = Purpose.VIEW
+) -> ItemView:
+    """``item_for_user`` with its view recorded."""
+    view = item_for_user(actor, public_id)
+    record_item_view(actor, view, purpose=purpose)
     return view
 
 

@@ -11,7 +11,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils import timezone
 
-from kasane.audit.models import AuditEvent
+from kasane.audit.models import AuditAction, AuditEvent
 from kasane.cases import services as case_services
 from kasane.meetings import services
 from kasane.meetings.models import AgendaItem, Decision, Meeting
@@ -140,3 +140,22 @@ def test_board_splits_a_by_meeting_kind(login, coordinator, coord_case, support_
     split = response.context["a_split"]
     assert (split.support_meeting, split.integrated_meeting) == (1, 0)
     assert 'data-testid="board-a-split"' in response.content.decode()
+
+
+def test_minutes_saved_through_the_item_page_are_one_update(
+    login, coordinator, coord_case, support_meeting
+):
+    """The write is audited by its service: the access check behind the POST writes no view."""
+    services.pledge_record(actor=coordinator, attendee=support_meeting.attendees.get())
+    item = services.agenda_add(actor=coordinator, meeting=support_meeting, case=coord_case)
+    client = login(coordinator)
+    url = reverse("meetings:item_detail", args=[item.public_id])
+    start = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
+    assert client.post(url, {"action": "minutes", "minutes": "通院同行の調整"}).status_code == 302
+    written = AuditEvent.objects.filter(sequence__gt=start)
+    assert [(e.action, e.object_type) for e in written] == [(AuditAction.UPDATE, "agenda_item")]
+    # Refused by its form, the page is shown again: one view.
+    start = written.last().sequence if written else start
+    assert client.post(url, {"action": "minutes", "minutes": ""}).status_code == 200
+    again = AuditEvent.objects.filter(sequence__gt=start)
+    assert [(e.action, e.object_type) for e in again] == [(AuditAction.VIEW, "agenda_item")]
