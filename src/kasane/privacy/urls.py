@@ -6,13 +6,7 @@ app_name = "privacy"
 
 urlpatterns = [
     path("persons/<uuid:public_id>/consents/new/", views.consent_create, name="consent_create"),
-    path("consents/<uuid:public_id>/", views.consent_detail, name="consent_detail"),
     path("consents/<uuid:public_id>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
-    path(
-        "persons/<uuid:public_id>/consents/export/",
-        views.consent_export,
-        name="consent_export",
-    ),
     path(
         "cases/<uuid:public_id>/break-glass/",
         views.break_glass_start,

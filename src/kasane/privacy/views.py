@@ -51,18 +51,11 @@ def consent_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "privacy/consent_form.html", {"form": form, "person": person})
 
 
-@require_GET
-def consent_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    """One consent: whose, how given, what it covers, and its history."""
-    actor = _staff(request)
-    consent = get_consent_for_user(actor, public_id)
-    return render(request, "privacy/consent_detail.html", {"consent": consent})
-
-
 @require_http_methods(["GET", "POST"])
 def consent_withdraw(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    """Withdraw a consent, or part of it: a first POST shows which agencies lose access to
-    which cases (and what still grants it); the confirmed POST withdraws."""
+    """The consent's page: whose, how given, what it covers, its history; and withdrawing it
+    or part of it: a first POST shows which agencies lose access to which cases (and what
+    still grants it); the confirmed POST withdraws."""
     actor = _staff(request)
     consent = get_consent_for_user(actor, public_id)
     form = WithdrawForm(request.POST or None, consent=consent)
@@ -86,7 +79,7 @@ def consent_withdraw(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 messages.success(
                     request, _("The consent was withdrawn; access resting on it ended.")
                 )
-                return redirect("privacy:consent_detail", consent.public_id)
+                return redirect("privacy:consent_withdraw", consent.public_id)
     return render(
         request,
         "privacy/consent_withdraw.html",

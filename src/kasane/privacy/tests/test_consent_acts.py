@@ -267,7 +267,7 @@ def test_history_is_kept_in_order_and_audited_in_words_with_the_case_number(
         details[1]["words"].startswith("同意の一部撤回")
         and stranger.agency.name in details[1]["words"]
     )
-    page = login(caseworker).get(resolve_url("privacy:consent_detail", consent.public_id))
+    page = login(caseworker).get(resolve_url("privacy:consent_withdraw", consent.public_id))
     assert page.status_code == 200 and 'data-event="narrowed"' in page.content.decode()
 
 
@@ -283,7 +283,9 @@ def test_consent_records_export_as_27560_json(
     )
     services.consent_withdraw(actor=caseworker, consent=consent)
     person = head_of(household)
-    response = login(caseworker).get(resolve_url("privacy:consent_export", person.public_id))
+    response = login(caseworker).get(
+        resolve_url("registry:person_consents_export", person.public_id)
+    )
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     data = json.loads(response.content)
     record = data["records"][0]
@@ -315,7 +317,9 @@ def test_consent_records_export_as_27560_json(
         and by_api.json()["records"][0]["record_id"] == record["record_id"]
     )
     assert (
-        login(outsider).get(resolve_url("privacy:consent_export", person.public_id)).status_code
+        login(outsider)
+        .get(resolve_url("registry:person_consents_export", person.public_id))
+        .status_code
         == 404
     )
 
