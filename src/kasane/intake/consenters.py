@@ -39,8 +39,12 @@ def consenters_chosen(
     """Who consented: the members named (each a current member of the household, or one of
     the persons concerned), by default the persons consulted or a new household's head."""
     if consenters is None:
+        # The flag alone names nobody: no consent is recorded for anyone (the API's older
+        # clients send it so); the form asks who consented.
         defaults = new_rows[:1] if new_rows else persons
         consenters = [Consenter(person=p) for p in defaults]
+        if not consenters:
+            return []
     members = (
         set(household.memberships.filter(ended_on__isnull=True).values_list("person_id", flat=True))
         if household is not None
@@ -81,6 +85,8 @@ def record_consents(
     received_at: datetime.datetime,
     to_coordination: bool,
 ) -> None:
+    if not chosen:
+        return
     agency = actor.agency
     assert agency is not None
     consent_from_intake(

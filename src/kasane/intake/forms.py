@@ -158,6 +158,13 @@ class ConsultationForm(OneTimeTokenMixin):
             if not data.get("referral_request", "").strip():
                 self.add_error("referral_request", _("Write what you ask of the other agency."))
         if (
+            data.get("consent_to_share")
+            and "consenters" in self.fields
+            and not data.get("consenters")
+            and not data.get("persons")
+        ):
+            self.add_error("consenters", _("Say which member consented to sharing (and how)."))
+        if (
             data.get("outcome") == Outcome.COORDINATION
             and not data.get("coordination_reason", "").strip()
         ):
