@@ -22,7 +22,8 @@ from kasane.core.models import Domain
 from kasane.core.row_version import compare_and_set
 from kasane.core.services import submission_record, submission_seen
 from kasane.intake.builders import build_consultation, build_needs
-from kasane.intake.consenters import Consenter, consenters_chosen, record_consents
+from kasane.intake.consenters import Consenter as Consenter
+from kasane.intake.consenters import consenters_chosen, record_consents
 from kasane.intake.error_codes import ErrorCode
 from kasane.intake.models import Consultation, ConsultationNeed, NeedType, Outcome
 from kasane.privacy.cases import require_case_worker

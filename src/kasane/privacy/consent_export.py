@@ -68,7 +68,7 @@ def record_27560(consent: Consent, in_force: bool) -> dict[str, Any]:
     """One consent as a 27560 consent record."""
     mechanism, method = COLLECTION[ConsentMethod(consent.method)]
     labels = dict(ConsentPurpose.choices)
-    recipients = [
+    recipients: list[dict[str, str | None]] = [
         {"party_id": str(a.public_id), "party_name": a.name, "party_type": a.agency_type}
         for a in consent.agencies.all()
     ]

@@ -53,6 +53,11 @@ def family(household: Household, caseworker: Staff) -> dict[str, Person]:
     return {"mother": mother, "child": child, "father": father}
 
 
+def _agency(staff: Staff) -> Agency:
+    assert staff.agency is not None
+    return staff.agency
+
+
 def _head(household: Household) -> Person:
     return household.memberships.get(relationship="head").person
 
@@ -71,7 +76,7 @@ def _intake(caseworker: Staff, household: Household, outsider: Staff, **extra: A
         summary="子育てと親の介護が重なり、相談に来た。",
         outcome=Outcome.REFERRED,
         consent_to_share=True,
-        referral=intake_services.ReferralRequest(outsider.agency, "障害の疑い", "同行訪問"),
+        referral=intake_services.ReferralRequest(_agency(outsider), "障害の疑い", "同行訪問"),
         **extra,
     )
 
