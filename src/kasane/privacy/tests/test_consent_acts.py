@@ -250,7 +250,7 @@ def test_withdrawing_one_purpose_keeps_the_others(household, caseworker, outside
 
 
 def test_history_is_kept_in_order_and_audited_in_words_with_the_case_number(
-    household, open_case, caseworker, outsider, stranger, give_consent, login
+    household, open_case, caseworker, outsider, stranger, give_consent, login, auditor
 ):
     consent = give_consent(household, outsider.agency, stranger.agency)
     services.consent_narrow(
@@ -274,6 +274,8 @@ def test_history_is_kept_in_order_and_audited_in_words_with_the_case_number(
     )
     page = login(caseworker).get(resolve_url("privacy:consent_withdraw", consent.public_id))
     assert page.status_code == 200 and 'data-event="narrowed"' in page.content.decode()
+    log = login(auditor).get(resolve_url("audit:audit_log")).content.decode()
+    assert f"同意の撤回（{open_case.number}）" in log
 
 
 def test_consent_records_export_as_27560_json(
@@ -375,3 +377,67 @@ def test_case_page_shows_each_members_consent_state(referred, family, caseworker
     text = page.content.decode()
     assert 'data-testid="member-consents"' in text
     assert text.count('class="no-consent"') == 2  # the child and the father gave none
+
+
+def test_intake_form_records_only_the_rows_ticked_as_consenting(caseworker, outsider, login):
+    from kasane.intake.tests.test_views import _form
+
+    data = _form(
+        outcome=Outcome.REFERRED,
+        referral_to=str(outsider.agency.pk),
+        referral_reason="息子の障害の可能性",
+        referral_request="訪問に同行してほしい",
+    )
+    data.update({"p-1-consented": "on", "consent_method": ConsentMethod.ORAL})
+    response = login(caseworker).post("/intake/new/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    consent = Consent.objects.get()
+    assert consent.person.name == "山田 一郎" and consent.method == ConsentMethod.ORAL
+
+
+def test_intake_api_refuses_a_childs_consent_without_a_proxy(family, household, caseworker, api):
+    body = {
+        "requester": "family",
+        "channel": "phone",
+        "household_id": str(household.public_id),
+        "needs": ["8050"],
+        "main_need": "8050",
+        "summary": "子育ての相談",
+        "outcome": Outcome.HANDLED,
+        "consent_to_share": True,
+        "consenters": [{"person_id": str(family["child"].public_id), "method": "written"}],
+    }
+    refused = api(caseworker).post("/consultations", body)
+    assert refused.status_code in (400, 422)
+    assert ErrorCode.CHILD_NEEDS_PROXY in refused.content.decode()
+    body["consenters"] = [
+        {
+            "person_id": str(family["child"].public_id),
+            "method": "proxy",
+            "proxy_name": MOTHER,
+            "proxy_relation": "親権者",
+        }
+    ]
+    assert api(caseworker).post("/consultations", body).status_code == 201
+    assert [c.person for c in Consent.objects.all()] == [family["child"]]
+
+
+def test_partial_withdrawal_through_page_and_api(
+    household, caseworker, outsider, stranger, give_consent, login, api
+):
+    consent = give_consent(household, outsider.agency, stranger.agency)
+    url = resolve_url("privacy:consent_withdraw", consent.public_id)
+    client = login(caseworker)
+    preview = client.post(url, {"agencies": [str(_agency(outsider).public_id)]})
+    assert 'data-testid="withdraw-preview"' in preview.content.decode()
+    done = client.post(url, {"agencies": [str(_agency(outsider).public_id)], "confirm": "True"})
+    assert done.status_code == 302
+    assert list(consent.agencies.all()) == [stranger.agency]
+    response = api(caseworker).post(
+        f"/consents/{consent.public_id}/withdraw",
+        {"agency_ids": [str(_agency(stranger).public_id)]},
+    )
+    assert response.status_code == 200 and response.json()["in_force"] is False
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None  # nothing left to share with: a withdrawal
+    assert [e.kind for e in consent.events.all()] == ["given", "narrowed", "withdrawn"]
