@@ -64,7 +64,7 @@ from kasane.plans.models import (
     SupportPlan,
     Trend,
 )
-from kasane.privacy.builders import build_consent
+from kasane.privacy.builders import build_consent, given_events
 from kasane.privacy.models import Consent, ConsentEvent, ConsentMethod, ConsentPurpose
 
 if TYPE_CHECKING:
@@ -384,19 +384,7 @@ class BulkPlans(BulkMeetings):
         insert(Consent, self.consents)
         agencies = Consent.agencies.through
         insert(agencies, [agencies(consent=c, agency_id=a) for c, a in self.consent_agencies])
-        insert(
-            ConsentEvent,
-            [
-                ConsentEvent(
-                    consent=c,
-                    kind="given",
-                    at=c.created_at,
-                    actor_id=c.recorded_by_id,
-                    actor_agency_id=c.recorded_by_agency_id,
-                )
-                for c in self.consents
-            ],
-        )
+        insert(ConsentEvent, given_events(self.consents))
         insert(Assessment, self.assessments)
         insert(AssessmentArea, self.assessment_areas)
         insert(SupportPlan, self.plans)
