@@ -41,8 +41,17 @@ class ConsentIn(Schema):
     note: str = Field(default="", max_length=2000)
 
 
+class ConsentEventOut(Schema):
+    event: str = Field(description="given, narrowed or withdrawn")
+    at: datetime.datetime
+    agency: str | None
+    removed: dict[str, list[str]]
+    cases: list[str]
+
+
 class ConsentOut(Schema):
     id: UUID
+    person_id: UUID = Field(description="whose consent it is")
     purposes: list[str]
     agencies: list[AgencyRef]
     agency_types: list[str]
@@ -53,6 +62,8 @@ class ConsentOut(Schema):
     expires_on: datetime.date | None
     withdrawn_at: datetime.datetime | None
     in_force: bool
+    recorded_by_agency: str
+    history: list[ConsentEventOut]
 
 
 class ConsentsOut(Schema):
@@ -83,6 +94,7 @@ class BreakGlassOut(Schema):
 def consent_out(consent: Consent, in_force: bool) -> ConsentOut:
     return ConsentOut(
         id=consent.public_id,
+        person_id=consent.person.public_id,
         purposes=list(consent.purposes),
         agencies=[AgencyRef(id=a.public_id, name=a.name) for a in consent.agencies.all()],
         agency_types=list(consent.agency_types),
@@ -93,6 +105,17 @@ def consent_out(consent: Consent, in_force: bool) -> ConsentOut:
         expires_on=consent.expires_on,
         withdrawn_at=consent.withdrawn_at,
         in_force=in_force,
+        recorded_by_agency=consent.recorded_by_agency.name,
+        history=[
+            ConsentEventOut(
+                event=e.kind,
+                at=e.at,
+                agency=e.actor_agency.name if e.actor_agency else None,
+                removed={k: v for k, v in e.removed.items() if k != "agency_names"},
+                cases=e.cases,
+            )
+            for e in consent.events.all()
+        ],
     )
 
 
