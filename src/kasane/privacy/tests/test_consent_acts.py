@@ -441,3 +441,14 @@ def test_partial_withdrawal_through_page_and_api(
     consent.refresh_from_db()
     assert consent.withdrawn_at is not None  # nothing left to share with: a withdrawal
     assert [e.kind for e in consent.events.all()] == ["given", "narrowed", "withdrawn"]
+
+
+def test_the_history_cannot_be_rewritten(household, outsider, give_consent):
+    from django.db import IntegrityError, transaction
+
+    from kasane.privacy.models import ConsentEvent
+
+    consent = give_consent(household, outsider.agency)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ConsentEvent.objects.filter(consent=consent).update(kind="withdrawn")
+    assert [e.kind for e in consent.events.all()] == ["given"]
