@@ -26,6 +26,7 @@ from kasane.core.exports import csv_response, requested_encoding
 from kasane.core.row_version import CONFLICT_MESSAGE, EditConflict, changes_text
 from kasane.core.web import page_number, require_role, run_service
 from kasane.privacy.cases import works_cases
+from kasane.privacy.consent import member_consents
 
 # A refusal by a case service, said on the form it came from.
 DENIED = gettext_lazy("Your agency cannot do this on this case.")
@@ -89,6 +90,7 @@ def case_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "note_form": forms.CaseNoteForm(),
         "status_form": forms.StatusForm(record=detail.case),
         "is_coordinator": actor.role == Role.COORDINATOR,
+        "member_consents": member_consents(detail.members),
     }
     return render(request, "cases/case_detail.html", context)
 

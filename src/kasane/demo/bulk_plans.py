@@ -64,8 +64,8 @@ from kasane.plans.models import (
     SupportPlan,
     Trend,
 )
-from kasane.privacy.builders import build_consent
-from kasane.privacy.models import Consent, ConsentMethod, ConsentPurpose
+from kasane.privacy.builders import build_consent, given_events
+from kasane.privacy.models import Consent, ConsentEvent, ConsentMethod, ConsentPurpose
 
 if TYPE_CHECKING:
     from kasane.demo.bulk_activity import BulkActivity
@@ -157,7 +157,8 @@ class BulkPlans(BulkMeetings):
             person=head_id,
             actor=lead,
             purposes=[ConsentPurpose.INFORMATION_SHARING, ConsentPurpose.INTEGRATED_MEETING],
-            method=ConsentMethod.WRITTEN,
+            # The head consents for themself: mostly on the form, sometimes orally.
+            method=ConsentMethod.ORAL if head_id % 5 == 0 else ConsentMethod.WRITTEN,
             obtained_on=obtained,
             note=CONSENT_NOTE,
         )
@@ -383,6 +384,7 @@ class BulkPlans(BulkMeetings):
         insert(Consent, self.consents)
         agencies = Consent.agencies.through
         insert(agencies, [agencies(consent=c, agency_id=a) for c, a in self.consent_agencies])
+        insert(ConsentEvent, given_events(self.consents))
         insert(Assessment, self.assessments)
         insert(AssessmentArea, self.assessment_areas)
         insert(SupportPlan, self.plans)

@@ -56,6 +56,9 @@ class ConsentWork(CaseworkBase):
                 else ConsentMethod.PROXY
             )
         proxy_name = proxy_relation = ""
+        born = person.birth_date
+        if method == ConsentMethod.PROXY and (born is None or (day - born).days < 75 * 365):
+            method = ConsentMethod.WRITTEN  # a proxy only for the very old (認知症 and the like)
         if method == ConsentMethod.PROXY:
             proxy = self._proxy(household_id, person)
             if proxy is None:
@@ -137,12 +140,39 @@ class ConsentWork(CaseworkBase):
                     for t in PROFILES[kind][2]
                 ]
             assert c.household_id is not None
-            self.consent(
+            given = self.consent(
                 c.household_id,
                 receiver,
                 timezone.localdate(c.received_at),
                 [k for k in keys if k],
                 coordination=coordination,
+            )
+            if given is not None and c.household_id % 2 == 0:
+                self.children_consents(c.household_id, given)
+
+    def children_consents(self, household_id: int, parent: Consent) -> None:
+        """A young child's consent, given by the head as 親権者 beside the head's own, in
+        some households (the others' children give none)."""
+        head = parent.person
+        for m in Membership.objects.filter(
+            household_id=household_id, ended_on__isnull=True, relationship="child"
+        ).select_related("person"):
+            born = m.person.birth_date
+            if born is None or (parent.obtained_on - born).days >= 15 * 365:
+                continue
+            consent_record(
+                actor=parent.recorded_by,
+                person=m.person,
+                data=ConsentInput(
+                    purposes=list(parent.purposes),
+                    method=ConsentMethod.PROXY,
+                    obtained_on=parent.obtained_on,
+                    agencies=list(parent.agencies.all()),
+                    agency_types=list(parent.agency_types),
+                    proxy_name=head.name,
+                    proxy_relation="親権者",
+                    note="相談受付・申込票（親権者による同意）",
+                ),
             )
 
     def withdrawals(self) -> None:

@@ -33,6 +33,7 @@ from kasane.intake import selectors as intake_selectors
 from kasane.intake import services
 from kasane.intake.error_codes import ErrorCode
 from kasane.intake.models import Channel, Consultation, NeedType, Outcome, Requester
+from kasane.privacy.consent_services import ConsentMethod, GivenHow
 from kasane.registry import selectors
 from kasane.registry.api import area_by_code, check_persons, refuse_duplicates
 
@@ -51,6 +52,18 @@ class NewHouseholdIn(Schema):
     address: str = Field(default="", max_length=200)
     area_code: str | None = Field(default=None, description="code of a town block (町丁目)")
     phone: str = Field(default="", max_length=20)
+
+
+class ConsenterIn(Schema):
+    """One member who consented on the 相談受付・申込票, and how (代理 names the proxy)."""
+
+    person_id: UUID | None = Field(default=None, description="a registered member of the household")
+    new_member_index: int | None = Field(
+        default=None, ge=0, le=20, description="a row of new_household: 0 the head, then members"
+    )
+    method: ConsentMethod = ConsentMethod.WRITTEN
+    proxy_name: str = Field(default="", max_length=100)
+    proxy_relation: str = Field(default="", max_length=50)
 
 
 class ConsultationReferralIn(Schema):
@@ -76,6 +89,12 @@ class ConsultationIn(Schema):
     summary: str = Field(max_length=4000)
     outcome: Outcome
     consent_to_share: bool = False
+    consenters: list[ConsenterIn] | None = Field(
+        default=None,
+        max_length=21,
+        description="who consented and how; default: the persons concerned (or the new "
+        "household's head). Nothing is recorded for the other members.",
+    )
     referral: ConsultationReferralIn | None = Field(
         default=None, description="required when referred"
     )
@@ -151,6 +170,23 @@ def _subject(
             members=[(m.to_input(area), m.relationship) for m in new.members],
         ),
     )
+
+
+def _consenters(actor: Staff, given: list[ConsenterIn] | None) -> list[services.Consenter] | None:
+    if given is None:
+        return None
+    return [
+        services.Consenter(
+            person=selectors.get_person_for_user(actor, c.person_id, purpose=Purpose.INTAKE)
+            if c.person_id is not None
+            else None,
+            row=c.new_member_index,
+            how=GivenHow(
+                method=str(c.method), proxy_name=c.proxy_name, proxy_relation=c.proxy_relation
+            ),
+        )
+        for c in given
+    ]
 
 
 # --- output -----------------------------------------------------------------------------
@@ -278,6 +314,7 @@ def consultation_create(request: HttpRequest, payload: ConsultationIn) -> Status
         summary=payload.summary,
         outcome=payload.outcome,
         consent_to_share=payload.consent_to_share,
+        consenters=_consenters(actor, payload.consenters),
         referral=referral,
         coordination_reason=payload.coordination_reason,
         token=payload.token,

@@ -16,7 +16,9 @@ from kasane.core.forms import DATE_INPUT_FORMATS, DateInput, DateTimeInput, OneT
 from kasane.core.models import Domain
 from kasane.core.row_version import RowVersionForm
 from kasane.intake.models import Channel, NeedType, Outcome, Requester
-from kasane.intake.services import NewHousehold, ReferralRequest
+from kasane.intake.services import Consenter, NewHousehold, ReferralRequest
+from kasane.privacy.consent_services import GivenHow
+from kasane.privacy.models import ConsentMethod
 from kasane.registry.forms import AreaChoiceField, town_blocks
 from kasane.registry.models import Area, Person, Relationship, Sex
 from kasane.registry.services import PersonInput
@@ -70,6 +72,26 @@ class ConsultationForm(OneTimeTokenMixin):
         label=_("The person consented to sharing this with the agencies supporting them."),
         required=False,
     )
+    consenters = PersonChoiceField(
+        label=_("who consented (each consent is the person's own)"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Default: the persons concerned. Members not ticked give no consent."),
+    )
+    consent_method = forms.ChoiceField(
+        label=_("how the consent was given"),
+        choices=ConsentMethod.choices,
+        initial=ConsentMethod.WRITTEN,
+        required=False,
+    )
+    consent_proxy_name = forms.CharField(label=_("proxy"), max_length=100, required=False)
+    consent_proxy_relation = forms.CharField(
+        label=_("proxy's relation"),
+        max_length=50,
+        required=False,
+        help_text=_("親権者, 成年後見人, a family member…"),
+    )
     outcome = forms.ChoiceField(
         label=_("outcome"), choices=Outcome.choices, widget=forms.RadioSelect
     )
@@ -105,8 +127,10 @@ class ConsultationForm(OneTimeTokenMixin):
             self.fields["persons"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
                 pk__in=[p.pk for p in members]
             ).order_by("id")
+            self.fields["consenters"].queryset = self.fields["persons"].queryset  # type: ignore[attr-defined]
         else:
             del self.fields["persons"]
+            del self.fields["consenters"]
         if not self.is_bound:
             self.initial.setdefault(
                 "received_at", timezone.localtime().replace(second=0, microsecond=0)
@@ -134,6 +158,13 @@ class ConsultationForm(OneTimeTokenMixin):
             if not data.get("referral_request", "").strip():
                 self.add_error("referral_request", _("Write what you ask of the other agency."))
         if (
+            data.get("consent_to_share")
+            and "consenters" in self.fields
+            and not data.get("consenters")
+            and not data.get("persons")
+        ):
+            self.add_error("consenters", _("Say which member consented to sharing (and how)."))
+        if (
             data.get("outcome") == Outcome.COORDINATION
             and not data.get("coordination_reason", "").strip()
         ):
@@ -141,6 +172,27 @@ class ConsultationForm(OneTimeTokenMixin):
                 "coordination_reason", _("Say why the case needs multi-agency coordination.")
             )
         return data
+
+    def how(self) -> GivenHow:
+        data = self.cleaned_data
+        return GivenHow(
+            method=data.get("consent_method") or ConsentMethod.WRITTEN,
+            proxy_name=data.get("consent_proxy_name", ""),
+            proxy_relation=data.get("consent_proxy_relation", ""),
+        )
+
+    def consenters_given(self, rows: BasePersonRowFormSet | None) -> list[Consenter] | None:
+        """The members ticked as having consented (None: the default, the persons
+        concerned or the new household's head), each with how they gave it."""
+        how = self.how()
+        if rows is not None:
+            ticked = [i for i, f in enumerate(rows.rows()) if f.cleaned_data.get("consented")]
+            return [Consenter(row=i, how=how) for i in ticked or [0]]
+        chosen = list(self.cleaned_data.get("consenters") or [])
+        if not chosen and how == GivenHow():
+            return None
+        persons = chosen or list(self.cleaned_data.get("persons") or [])
+        return [Consenter(person=p, how=how) for p in persons]
 
     def referral(self) -> ReferralRequest | None:
         data = self.cleaned_data
@@ -205,6 +257,7 @@ class PersonRowForm(forms.Form):
     )
     sex = forms.ChoiceField(label=_("sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
     relationship = forms.ChoiceField(label=_("relationship"), choices=Relationship.choices)
+    consented = forms.BooleanField(label=_("consented"), required=False)
 
     def person_input(self, area: Area | None) -> PersonInput:
         data = self.cleaned_data

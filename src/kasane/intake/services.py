@@ -22,6 +22,8 @@ from kasane.core.models import Domain
 from kasane.core.row_version import compare_and_set
 from kasane.core.services import submission_record, submission_seen
 from kasane.intake.builders import build_consultation, build_needs
+from kasane.intake.consenters import Consenter as Consenter
+from kasane.intake.consenters import consenters_chosen, record_consents
 from kasane.intake.error_codes import ErrorCode
 from kasane.intake.models import Consultation, ConsultationNeed, NeedType, Outcome
 from kasane.privacy.cases import require_case_worker
@@ -119,6 +121,7 @@ def consultation_record(
     summary: str,
     outcome: str,
     consent_to_share: bool = False,
+    consenters: Sequence[Consenter] | None = None,
     referral: ReferralRequest | None = None,
     coordination_reason: str = "",
     token: UUID | None = None,
@@ -129,6 +132,9 @@ def consultation_record(
     here as a new household). Referring it or sending it to coordination opens a case for
     the household — or uses the open case the agency is already on — so that the ball is in
     someone's hands from the first contact.
+
+    "Consented to sharing" records a consent for each member who gave it (``consenters``;
+    by default the persons consulted, or the head of a new household), never for the others.
     """
     require_case_worker(actor)
     assert actor.agency is not None
@@ -177,6 +183,7 @@ def consultation_record(
         coordination_reason=coordination_reason,
     )
     persons = list(persons)
+    new_rows: list[Person] = []
     if new_household is not None:
         household = household_create(
             actor=actor,
@@ -186,9 +193,9 @@ def consultation_record(
             phone=new_household.phone,
             started_on=timezone.localtime(received_at).date(),
         )
-        persons.extend(m.person for m in household.memberships.select_related("person"))
+        new_rows.extend(m.person for m in household.memberships.select_related("person"))
         for person_input, relationship in new_household.members:
-            persons.append(
+            new_rows.append(
                 member_add(
                     actor=actor,
                     household=household,
@@ -197,6 +204,7 @@ def consultation_record(
                     started_on=timezone.localtime(received_at).date(),
                 )
             )
+        persons.extend(new_rows)
     if household is None:
         household = _current_household(persons)
     # A household already in support keeps one timeline: whatever the outcome, the
@@ -220,7 +228,7 @@ def consultation_record(
         domains=domains,
         summary=summary,
         outcome=outcome,
-        consent_to_share=consent_to_share,
+        consent_to_share=consent_to_share or bool(consenters),
         case=case,
     )
     consultation.full_clean()
@@ -235,16 +243,12 @@ def consultation_record(
         object_id=str(consultation.public_id),
         detail={"persons": [str(p.public_id) for p in persons]},
     )
-    if consent_to_share and persons:
-        from kasane.privacy.services import consent_from_intake
-
-        agency = actor.agency
-        assert agency is not None
-        consent_from_intake(
+    if consent_to_share or consenters:
+        record_consents(
             actor=actor,
-            persons=persons,
-            agencies=[agency] + ([referral.to_agency] if referral is not None else []),
-            obtained_on=timezone.localdate(received_at),
+            chosen=consenters_chosen(consenters, household, persons, new_rows),
+            referral=referral,
+            received_at=received_at,
             to_coordination=outcome == Outcome.COORDINATION,
         )
     if case is not None:

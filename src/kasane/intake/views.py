@@ -134,6 +134,7 @@ def _consultation_record(
             summary=data["summary"],
             outcome=data["outcome"],
             consent_to_share=data["consent_to_share"],
+            consenters=form.consenters_given(rows) if data["consent_to_share"] else None,
             referral=form.referral(),
             coordination_reason=data.get("coordination_reason", ""),
             token=data.get("token"),

@@ -4,6 +4,7 @@ privacy selectors, as the pages do."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from kasane.audit.models import Purpose
 from kasane.cases.selectors import get_case_for_user
 from kasane.privacy import services
 from kasane.privacy.consent import get_consent_for_user
+from kasane.privacy.consent_export import person_consent_records
 from kasane.privacy.error_codes import ErrorCode
 from kasane.privacy.models import BreakGlass, Consent, ConsentMethod, ConsentPurpose
 from kasane.registry import selectors
@@ -39,8 +41,17 @@ class ConsentIn(Schema):
     note: str = Field(default="", max_length=2000)
 
 
+class ConsentEventOut(Schema):
+    event: str = Field(description="given, narrowed or withdrawn")
+    at: datetime.datetime
+    agency: str | None
+    removed: dict[str, list[str]]
+    cases: list[str]
+
+
 class ConsentOut(Schema):
     id: UUID
+    person_id: UUID = Field(description="whose consent it is")
     purposes: list[str]
     agencies: list[AgencyRef]
     agency_types: list[str]
@@ -51,6 +62,8 @@ class ConsentOut(Schema):
     expires_on: datetime.date | None
     withdrawn_at: datetime.datetime | None
     in_force: bool
+    recorded_by_agency: str
+    history: list[ConsentEventOut]
 
 
 class ConsentsOut(Schema):
@@ -59,6 +72,11 @@ class ConsentsOut(Schema):
 
 
 class WithdrawIn(Schema):
+    """Withdraw the whole consent (nothing named), or only some agencies, types, purposes."""
+
+    agency_ids: list[UUID] = Field(default_factory=list, max_length=50)
+    agency_types: list[AgencyType] = Field(default_factory=list, max_length=20)
+    purposes: list[ConsentPurpose] = Field(default_factory=list, max_length=4)
     note: str = Field(default="", max_length=500)
 
 
@@ -76,6 +94,7 @@ class BreakGlassOut(Schema):
 def consent_out(consent: Consent, in_force: bool) -> ConsentOut:
     return ConsentOut(
         id=consent.public_id,
+        person_id=consent.person.public_id,
         purposes=list(consent.purposes),
         agencies=[AgencyRef(id=a.public_id, name=a.name) for a in consent.agencies.all()],
         agency_types=list(consent.agency_types),
@@ -86,16 +105,43 @@ def consent_out(consent: Consent, in_force: bool) -> ConsentOut:
         expires_on=consent.expires_on,
         withdrawn_at=consent.withdrawn_at,
         in_force=in_force,
+        recorded_by_agency=consent.recorded_by_agency.name,
+        history=[
+            ConsentEventOut(
+                event=e.kind,
+                at=e.at,
+                agency=e.actor_agency.name if e.actor_agency else None,
+                removed={k: v for k, v in e.removed.items() if k != "agency_names"},
+                cases=e.cases,
+            )
+            for e in consent.events.all()
+        ],
     )
 
 
 def _agencies(ids: list[UUID]) -> list[Agency]:
+    """The agencies named, each one that gives support (a clear code otherwise)."""
     found = list(Agency.objects.filter(public_id__in=ids))
     if len(found) != len(set(ids)):
         raise ValidationError(
             {
                 "agency_ids": ValidationError(
                     _("There is no agency with this id."), code=ErrorCode.BAD_AGENCY
+                )
+            }
+        )
+    refused = [a.name for a in found if not a.gives_support]
+    if refused:
+        raise ValidationError(
+            {
+                "agency_ids": ValidationError(
+                    _(
+                        "%(names)s gives no support: a consent names only support agencies "
+                        "(not watch-agreement businesses, the welfare volunteers' council or "
+                        "administrative offices)."
+                    )
+                    % {"names": "、".join(refused)},
+                    code=ErrorCode.NOT_SUPPORT_AGENCY,
                 )
             }
         )
@@ -148,13 +194,44 @@ def consent_create(request: HttpRequest, person_id: UUID, payload: ConsentIn) ->
     "/consents/{consent_id}/withdraw",
     response={200: ConsentOut, **ERRORS},
     operation_id="consent_withdraw",
-    summary="Withdraw a consent; access resting on it ends at once",
+    summary="Withdraw a consent, or only some of its agencies, types or purposes; access "
+    "resting on what was withdrawn ends with this request",
 )
 def consent_withdraw(request: HttpRequest, consent_id: UUID, payload: WithdrawIn) -> ConsentOut:
     actor = case_worker(request)
     consent = get_consent_for_user(actor, consent_id)
-    consent = services.consent_withdraw(actor=actor, consent=consent, note=payload.note)
-    return consent_out(consent, False)
+    partial = bool(payload.agency_ids or payload.agency_types or payload.purposes)
+    by_id = {a.public_id: a for a in consent.agencies.all()}
+    unknown = [i for i in payload.agency_ids if i not in by_id]
+    if unknown:
+        raise ValidationError(
+            {
+                "agency_ids": ValidationError(
+                    _("The consent does not name this agency."), code=ErrorCode.BAD_AGENCY
+                )
+            }
+        )
+    change = services.ConsentChange(
+        agencies=[by_id[i] for i in payload.agency_ids],
+        agency_types=[str(t) for t in payload.agency_types],
+        purposes=[str(p) for p in payload.purposes],
+        entirely=not partial,
+    )
+    consent = services.consent_narrow(
+        actor=actor, consent=consent, change=change, note=payload.note
+    )
+    return consent_out(consent, consent.withdrawn_at is None)
+
+
+@router.get(
+    "/persons/{person_id}/consents/export",
+    response={200: dict[str, Any], **ERRORS},
+    operation_id="consent_export",
+    summary="A person's consent records as ISO/IEC TS 27560 JSON (audited download)",
+)
+def consent_export(request: HttpRequest, person_id: UUID) -> dict[str, Any]:
+    actor = case_worker(request)
+    return person_consent_records(actor, person_id)
 
 
 @router.post(

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from kasane.privacy.cases import agency_id_of
-from kasane.privacy.models import Consent, ConsentMethod
+from kasane.privacy.models import Consent, ConsentEvent, ConsentEventKind, ConsentMethod
 
 if TYPE_CHECKING:
     from kasane.accounts.models import Staff
@@ -51,3 +51,17 @@ def build_consent(
     else:
         consent.person = person
     return consent
+
+
+def given_events(consents: Iterable[Consent]) -> list[ConsentEvent]:
+    """The "given" event of each consent a bulk loader saved, at its ``created_at``."""
+    return [
+        ConsentEvent(
+            consent=c,
+            kind=ConsentEventKind.GIVEN,
+            at=c.created_at,
+            actor_id=c.recorded_by_id,
+            actor_agency_id=c.recorded_by_agency_id,
+        )
+        for c in consents
+    ]

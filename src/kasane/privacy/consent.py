@@ -4,6 +4,8 @@ read of one consent (its page, the API)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -17,7 +19,7 @@ from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, ObjectType
 from kasane.privacy.models import Consent
 from kasane.privacy.policy import basis_for
-from kasane.registry.models import Person
+from kasane.registry.models import Membership, Person
 
 
 def consents_in_force(on: datetime.date | None = None) -> QuerySet[Consent]:
@@ -47,7 +49,11 @@ def consent_covers(person: Person, agency: Agency, purpose: str) -> bool:
 def get_consent_for_user(actor: Staff, public_id: UUID | str) -> Consent:
     """One consent of a person the actor may read (404 otherwise); audited."""
     try:
-        consent = Consent.objects.select_related("person").get(public_id=public_id)
+        consent = (
+            Consent.objects.select_related("person", "recorded_by", "recorded_by_agency")
+            .prefetch_related("agencies", "events__actor", "events__actor_agency")
+            .get(public_id=public_id)
+        )
     except (Consent.DoesNotExist, ValueError, ValidationError) as exc:
         raise Http404 from exc
     basis = basis_for(actor, consent.person)
@@ -62,3 +68,27 @@ def get_consent_for_user(actor: Staff, public_id: UUID | str) -> Consent:
         detail={"person": str(consent.person.public_id)},
     )
     return consent
+
+
+@dataclass(frozen=True)
+class MemberConsents:
+    """One household member and the consents of theirs in force (none: no consent)."""
+
+    membership: Membership
+    consents: list[Consent]
+
+
+def member_consents(members: Iterable[Membership]) -> list[MemberConsents]:
+    """Each member's consents in force, for the case page (members the caller may already
+    read); a fixed number of queries whatever the household's size."""
+    members = list(members)
+    found: dict[int, list[Consent]] = {}
+    for consent in (
+        consents_in_force()
+        .filter(person_id__in=[m.person_id for m in members])
+        .select_related("recorded_by", "recorded_by_agency")
+        .prefetch_related("agencies")
+        .order_by("-obtained_on", "-id")
+    ):
+        found.setdefault(consent.person_id, []).append(consent)
+    return [MemberConsents(m, found.get(m.person_id, [])) for m in members]

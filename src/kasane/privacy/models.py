@@ -94,6 +94,44 @@ class Consent(models.Model):
         return [str(labels.get(t, t)) for t in self.agency_types or []]
 
 
+class ConsentEventKind(models.TextChoices):
+    """What happened to a consent: the 27560 events of its life."""
+
+    GIVEN = "given", _("given")
+    NARROWED = "narrowed", _("narrowed")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class ConsentEvent(models.Model):
+    """One event in a consent's history (given, narrowed, withdrawn): append-only.
+
+    ``removed`` holds what a narrowing or a withdrawal took away (agencies by public id and
+    name, agency types, purposes); ``cases`` the numbers of the person's households' cases at
+    the time, so the history reads without the case records.
+    """
+
+    consent = models.ForeignKey(
+        Consent, verbose_name=_("consent"), on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(_("event"), max_length=10, choices=ConsentEventKind.choices)
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor_agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    removed = models.JSONField(_("removed"), default=dict, blank=True)
+    cases = models.JSONField(_("cases"), default=list, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("consent event")
+        verbose_name_plural = _("consent events")
+
+    def __str__(self) -> str:
+        return f"{self.consent_id} {self.kind} {self.at}"
+
+
 class BreakGlass(models.Model):
     """生命・身体の保護: emergency access to a case for 24 hours, with a reason, reviewed later."""
 

@@ -4,7 +4,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,12 +17,14 @@ from kasane.core.web import apply_errors
 from kasane.privacy import services
 from kasane.privacy.break_glass_selectors import break_glass_page, get_break_glass_for_review
 from kasane.privacy.consent import get_consent_for_user
+from kasane.privacy.consent_export import person_consent_records
 from kasane.privacy.consent_forms import (
     BreakGlassForm,
     BreakGlassReviewForm,
     ConsentForm,
     WithdrawForm,
 )
+from kasane.privacy.consent_preview import withdrawal_preview
 from kasane.registry.selectors import get_person_for_user
 
 
@@ -52,18 +54,48 @@ def consent_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def consent_withdraw(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The consent's page: whose, how given, what it covers, its history; and withdrawing it
+    or part of it: a first POST shows which agencies lose access to which cases (and what
+    still grants it); the confirmed POST withdraws."""
     actor = _staff(request)
     consent = get_consent_for_user(actor, public_id)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST or None, consent=consent)
+    preview = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.consent_withdraw(actor=actor, consent=consent, note=form.cleaned_data["note"])
+            if not form.cleaned_data["confirm"]:
+                preview = withdrawal_preview(consent, form.change())
+            else:
+                services.consent_narrow(
+                    actor=actor,
+                    consent=consent,
+                    change=form.change(),
+                    note=form.cleaned_data["note"],
+                )
         except ValidationError as error:
             apply_errors(form, error)
+            preview = None
         else:
-            messages.success(request, _("The consent was withdrawn; access resting on it ended."))
-            return redirect("registry:person_detail", consent.person.public_id)
-    return render(request, "privacy/consent_withdraw.html", {"form": form, "consent": consent})
+            if preview is None:
+                messages.success(
+                    request, _("The consent was withdrawn; access resting on it ended.")
+                )
+                return redirect("privacy:consent_withdraw", consent.public_id)
+    return render(
+        request,
+        "privacy/consent_withdraw.html",
+        {"form": form, "consent": consent, "preview": preview},
+    )
+
+
+@require_GET
+def consent_export(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """A person's consent records as ISO/IEC TS 27560 JSON (audited download)."""
+    actor = _staff(request)
+    records = person_consent_records(actor, public_id)
+    response = JsonResponse(records, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="consents_{public_id}.json"'
+    return response
 
 
 @require_POST

@@ -316,8 +316,8 @@ def person_detail_for_user(actor: Staff, public_id: UUID | str) -> PersonDetail:
     person = get_person_for_user(actor, public_id)
     consents = list(
         Consent.objects.filter(person=person)
-        .select_related("recorded_by_agency")
-        .prefetch_related("agencies")
+        .select_related("person", "recorded_by", "recorded_by_agency")
+        .prefetch_related("agencies", "events__actor", "events__actor_agency")
         .order_by("-obtained_on", "-id")
     )
     in_force = set(consents_in_force().filter(person=person).values_list("id", flat=True))

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from kasane.privacy.views import consent_export
 from kasane.registry import export_views, import_views, views
 
 app_name = "registry"
@@ -19,6 +20,12 @@ urlpatterns = [
     path("households/<uuid:public_id>/relations/new/", views.relation_add, name="relation_add"),
     path("persons/<uuid:public_id>/", views.person_detail, name="person_detail"),
     path("persons/<uuid:public_id>/edit/", views.person_edit, name="person_edit"),
+    # The person's consent records (ISO/IEC TS 27560 JSON): the privacy module's download.
+    path(
+        "persons/<uuid:public_id>/consents.json",
+        consent_export,
+        name="person_consents_export",
+    ),
     path("import/", import_views.resident_import_page, name="resident_import"),
     path("households/export.csv", export_views.household_list_csv, name="household_list_csv"),
 ]

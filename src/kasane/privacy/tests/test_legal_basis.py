@@ -95,7 +95,8 @@ def test_consent_gives_details_and_withdrawal_takes_them_away_at_once(
     assert event is not None and event.legal_basis == LegalBasis.CONSENT
 
     response = login(caseworker).post(
-        resolve_url("privacy:consent_withdraw", consent.public_id), {"note": "本人の申し出"}
+        resolve_url("privacy:consent_withdraw", consent.public_id),
+        {"note": "本人の申し出", "entirely": "on", "confirm": "True"},
     )
     assert response.status_code == 302
     consent.refresh_from_db()

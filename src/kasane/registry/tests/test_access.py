@@ -98,7 +98,8 @@ RECORD_PAGES = {
 # Pages that only show the actor's own agency's records, or make a new one.
 OWN_PAGES = {"person_search", "household_list", "household_list_csv", "household_create"}
 # For the municipality's coordinators only: its access is tested in test_resident_import.py.
-TESTED_ELSEWHERE = {"resident_import"}
+# The person's consent records (a privacy download): privacy/tests/test_consent_acts.py.
+TESTED_ELSEWHERE = {"resident_import", "person_consents_export"}
 READ_ONLY = {"household_list", "household_detail", "person_detail"}
 
 
