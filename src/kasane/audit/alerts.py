@@ -50,7 +50,9 @@ def counted(kind: AlertKind, username: str, since: datetime.datetime) -> QuerySe
 
 def _message(kind: AlertKind, username: str, count: int) -> str:
     if kind == AlertKind.REFUSED:
-        text = _("Audit alert: the account %(user)s made %(count)d refused requests within an hour.")
+        text = _(
+            "Audit alert: the account %(user)s made %(count)d refused requests within an hour."
+        )
     else:
         text = _(
             "Audit alert: the account %(user)s viewed or downloaded aggregates %(count)d times "

@@ -3,10 +3,9 @@
 import datetime
 from dataclasses import dataclass
 from typing import Any
-
-from django.conf import settings
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone

@@ -155,7 +155,8 @@ def alert_review(*, actor: Staff, alert: AuditAlert, note: str) -> AuditAlert:
     if not note:
         raise ValidationError({"note": _("Write what the review found.")})
     if len(note) > REVIEW_NOTE_MAX:
-        raise ValidationError({"note": _("Write at most %(n)d characters.") % {"n": REVIEW_NOTE_MAX}})
+        limit = _("Write at most %(n)d characters.") % {"n": REVIEW_NOTE_MAX}
+        raise ValidationError({"note": limit})
     alert.reviewed_at = timezone.now()
     alert.reviewed_by = actor
     alert.review_note = note

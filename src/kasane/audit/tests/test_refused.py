@@ -67,9 +67,7 @@ def _comparable(event: AuditEvent) -> dict[str, object]:
     }
 
 
-def test_an_existing_and_a_missing_record_give_rows_that_look_alike(
-    outsider, open_case, login
-):
+def test_an_existing_and_a_missing_record_give_rows_that_look_alike(outsider, open_case, login):
     client = login(outsider)
     missing = uuid.uuid4()
     for public_id in (open_case.public_id, missing):
