@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Model
 
@@ -22,7 +23,7 @@ def as_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return f"{value:f}"
+        return f"{value.normalize():f}"
     if isinstance(value, Model):
         return str(getattr(value, "code", None) or value.pk)
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -50,3 +51,21 @@ def snapshot(obj: Model | None, fields: Iterable[str]) -> dict[str, object]:
     if obj is None or obj.pk is None:
         return {}
     return {name: getattr(obj, name) for name in fields}
+
+
+def _plain(value: object) -> object:
+    """A form's value as the form's initial data holds it (a related object by its key)."""
+    if isinstance(value, Model):
+        return value.pk
+    if isinstance(value, (list, tuple, set, frozenset)) or hasattr(value, "model"):
+        return [_plain(v) for v in value]  # type: ignore[attr-defined]
+    return value
+
+
+def form_changes(form: Any) -> dict[str, list[str]]:
+    """The fields a (model) form changed, each as ``[before, after]``; on a new object the
+    "before" is empty."""
+    names = list(form.changed_data)
+    before = {name: _plain(form.initial.get(name)) for name in names}
+    after = {name: _plain(form.cleaned_data.get(name)) for name in names}
+    return changed(before, after, names)

@@ -29,9 +29,7 @@ def areas(db: Any) -> list[Any]:
 
 
 def _aggregates() -> list[AuditEvent]:
-    return list(
-        AuditEvent.objects.filter(object_type__in=AGGREGATE_TYPES).order_by("sequence")
-    )
+    return list(AuditEvent.objects.filter(object_type__in=AGGREGATE_TYPES).order_by("sequence"))
 
 
 def test_the_dashboard_view_is_recorded_with_its_filters(analyst, areas, login):
@@ -44,9 +42,7 @@ def test_the_dashboard_view_is_recorded_with_its_filters(analyst, areas, login):
     (event,) = _aggregates()
     assert event.action == AuditAction.VIEW and event.object_type == "evaluation_dashboard"
     assert event.legal_basis == "none" and event.actor == analyst
-    assert event.detail == {
-        "filters": {"fy": year, "month": 5, "area": "K11", "domain": "elderly"}
-    }
+    assert event.detail == {"filters": {"fy": year, "month": 5, "area": "K11", "domain": "elderly"}}
 
 
 def test_an_analysts_differencing_queries_leave_rows_and_one_alert(
@@ -130,9 +126,7 @@ def test_the_annual_report_workbook_is_one_download_with_its_year(analyst, login
 
 
 def test_the_places_csv_is_one_download_with_its_filters(caseworker, areas, login):
-    response = login(caseworker).get(
-        resolve_url("community:place_list_csv"), {"area": areas[0].pk}
-    )
+    response = login(caseworker).get(resolve_url("community:place_list_csv"), {"area": areas[0].pk})
     assert response.status_code == 200
     event = AuditEvent.objects.get(object_type="community_place_list_export")
     assert event.action == AuditAction.DOWNLOAD
