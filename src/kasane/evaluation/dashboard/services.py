@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -54,8 +55,8 @@ def _audit_master(
     object_type: ObjectType,
     object_id: str,
     created: bool,
-    before: dict[str, object],
-    after: dict[str, object],
+    before: Mapping[str, object],
+    after: Mapping[str, object],
 ) -> None:
     """Master data: the change with its values before and after (no personal data)."""
     audit.record(
