@@ -68,7 +68,8 @@ def test_a_review_is_recorded_once_and_audited(auditor, login):
     assert client.get(url).status_code == 200
     empty = client.post(url, {"note": "  "})
     assert empty.status_code == 200 and empty.context["form"].errors
-    response = client.post(url, {"note": "民生委員の端末で古いブックマークを巡回していた。本人に確認済み。"})
+    note = "民生委員の端末で古いブックマークを巡回していた。本人に確認済み。"
+    response = client.post(url, {"note": note})
     assert response.status_code == 302
     alert.refresh_from_db()
     assert alert.reviewed_by == auditor and alert.review_note.startswith("民生委員")

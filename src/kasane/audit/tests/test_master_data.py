@@ -52,7 +52,9 @@ def test_a_hand_entered_value_is_audited_with_before_and_after(municipal_coordin
         level="outcome",
         project="community",
     )
-    services.manual_value_set(actor=municipal_coordinator, code="survey", fiscal_year=2025, value=41)
+    services.manual_value_set(
+        actor=municipal_coordinator, code="survey", fiscal_year=2025, value=41
+    )
     services.manual_value_set(
         actor=municipal_coordinator, code="survey", fiscal_year=2025, value="43.5", note="再集計"
     )
