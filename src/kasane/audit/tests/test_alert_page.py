@@ -92,3 +92,12 @@ def test_the_list_takes_the_same_queries_for_few_or_many_alerts(auditor, login):
     with CaptureQueriesContext(connection) as many:
         client.get(resolve_url("audit:alert_list"))
     assert len(many) == len(few)
+
+
+def test_the_audit_log_shows_a_refused_request_with_its_route_and_id(
+    auditor, outsider, open_case, login
+):
+    login(outsider).get(resolve_url("cases:case_detail", open_case.public_id))
+    response = login(auditor).get(resolve_url("audit:audit_log"), {"action": "refused"})
+    html = response.content.decode()
+    assert "cases:case_detail" in html and str(open_case.public_id) in html
