@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "kasane.accounts.middleware.SessionTimeoutMiddleware",
     "kasane.accounts.middleware.TwoFactorMiddleware",
+    # Every refused request to a record (404/403) by a signed-in account, in the audit log.
+    "kasane.audit.middleware.RefusedRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -293,3 +295,10 @@ KASANE_PAGE_SIZE = 50
 KASANE_REFERRAL_ANSWER_DAYS = env_int("KASANE_REFERRAL_ANSWER_DAYS", 3, minimum=1)
 # Days without contact after which an outreach target is flagged and its worker alerted.
 KASANE_OUTREACH_QUIET_DAYS = env_int("KASANE_OUTREACH_QUIET_DAYS", 30, minimum=1)
+# The auditor is notified (one alert per account and kind an hour, kasane.audit.alerts) when
+# one account makes this many refused requests (404/403 to a record: guessing ids), or
+# views and downloads this many aggregate pages and files (differencing tables), in an hour.
+KASANE_ALERT_REFUSED_PER_HOUR = env_int("KASANE_ALERT_REFUSED_PER_HOUR", 30, minimum=1)
+KASANE_ALERT_AGGREGATE_VIEWS_PER_HOUR = env_int(
+    "KASANE_ALERT_AGGREGATE_VIEWS_PER_HOUR", 200, minimum=1
+)

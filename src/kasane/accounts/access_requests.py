@@ -152,7 +152,7 @@ def access_request_open(
     if after.role in NO_GRANT_ROLES or after.agency is None:
         raise ValidationError(_("Access is requested for a role that works in an agency."))
     previous = (
-        AccessRequest.objects.select_for_update()
+        AccessRequest.objects.select_for_update(of=("self",))
         .filter(account=account, status=AccessRequestStatus.PENDING)
         .select_related("account", "agency_before", "agency_after")
         .first()
@@ -194,7 +194,7 @@ def access_request_open(
 
 def _decidable(actor: Staff, request: AccessRequest) -> AccessRequest:
     request = (
-        AccessRequest.objects.select_for_update()
+        AccessRequest.objects.select_for_update(of=("self",))
         .select_related("account", "agency_before", "agency_after")
         .get(pk=request.pk)
     )
@@ -266,7 +266,9 @@ def password_set_by_admin(*, account: Staff, actor: Staff) -> AccessRequest | No
     now knows it. The account's second factor is removed (it enrols again at its next
     sign-in), its sessions end, and an account that reads personal data waits for a second
     person's confirmation before it reads anything again."""
-    account = Staff.objects.select_for_update().select_related("agency").get(pk=account.pk)
+    account = (
+        Staff.objects.select_for_update(of=("self",)).select_related("agency").get(pk=account.pk)
+    )
     two_factor.two_factor_reset(staff=account, actor=actor)
     if account.pk == actor.pk or not account.is_active or account.role in NO_GRANT_ROLES:
         return None

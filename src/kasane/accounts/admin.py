@@ -25,6 +25,7 @@ from kasane.accounts.models import Agency, Role, Staff
 from kasane.accounts.services import login_locked_until, login_unlock
 from kasane.accounts.sites import is_administrator
 from kasane.audit import services as audit
+from kasane.audit.changes import form_changes
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.privacy import grants
 
@@ -72,14 +73,28 @@ class AdministratorOnly:
         """What the audit row says of the record beside the fields changed (no personal data)."""
         return {}
 
+    # Master data (agencies, the need taxonomy, watch agreements) holds no personal data:
+    # its admin pages log each changed field's value before and after, not only its name.
+    audit_values = False
+
+    def construct_change_message(
+        self, request: HttpRequest, form: Any, formsets: Any, add: bool = False
+    ) -> Any:
+        if self.audit_values:
+            form.instance._audit_changed = form_changes(form)
+        return super().construct_change_message(request, form, formsets, add)  # type: ignore[misc]
+
     def _audit(self, request: HttpRequest, action: AuditAction, obj: Any, message: object) -> None:
+        detail: dict[str, object] = {"via": "admin", "fields": _field_labels(message)}
+        if self.audit_values and action != AuditAction.DELETE:
+            detail["changed"] = getattr(obj, "_audit_changed", {})
         audit.record(
             actor=request.user if isinstance(request.user, Staff) else None,
             action=action,
             legal_basis=LegalBasis.SYSTEM,
             object_type=ObjectType(obj._meta.model_name),
             object_id=str(obj.public_id),
-            detail={"via": "admin", "fields": _field_labels(message), **self.audit_detail(obj)},
+            detail={**detail, **self.audit_detail(obj)},
         )
 
     def log_addition(self, request: HttpRequest, obj: Any, message: object) -> Any:
@@ -98,6 +113,7 @@ class AdministratorOnly:
 
 @admin.register(Agency)
 class AgencyAdmin(AdministratorOnly, admin.ModelAdmin[Agency]):
+    audit_values = True
     list_display = ["name", "agency_type", "area", "confidentiality_basis", "is_active"]
     list_filter = ["agency_type", "is_active"]
     search_fields = ["name"]

@@ -92,7 +92,7 @@ def audit_export_for_user(actor: Staff, filters: dict[str, Any], fmt: str) -> Au
     }
     audit.record(
         actor=actor,
-        action=AuditAction.VIEW,
+        action=AuditAction.DOWNLOAD,
         legal_basis=LegalBasis.SYSTEM,
         object_type=ObjectType.AUDIT_LOG_EXPORT,
         detail={

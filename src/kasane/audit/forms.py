@@ -29,3 +29,11 @@ class AuditFilterForm(forms.Form):
         if start and end and start > end:
             raise forms.ValidationError(_("The start date is after the end date."))
         return data
+
+
+class AlertReviewForm(forms.Form):
+    note = forms.CharField(
+        label=_("What the review found"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -52,9 +52,12 @@ class ObjectType(models.TextChoices):
 
     AGENCY = "agency"
     AGENDA_ITEM = "agenda_item"
+    ANNUAL_REPORT = "annual_report"
     ANNUAL_REPORT_CASE_LIST = "annual_report_case_list"
     API_TOKEN = "api_token"  # noqa: S105 - a kind of record, not a secret
+    AREA = "area"
     ASSESSMENT = "assessment"
+    AUDIT_ALERT = "audit_alert"
     AUDIT_LOG_EXPORT = "audit_log_export"
     BREAK_GLASS = "break_glass"
     BREAK_GLASS_LIST = "break_glass_list"
@@ -71,6 +74,8 @@ class ObjectType(models.TextChoices):
     COMMUNITY_ISSUE_ACTION = "community_issue_action"
     COMMUNITY_ISSUE_DISCUSSION = "community_issue_discussion"
     COMMUNITY_PLACE = "community_place"
+    COMMUNITY_PLACE_LIST_EXPORT = "community_place_list_export"
+    COMMUNITY_PLACES_BY_AREA = "community_places_by_area"
     CONCERN_REPORT = "concern_report"
     CONCERN_REPORT_LIST = "concern_report_list"
     CONCERN_REPORT_LIST_EXPORT = "concern_report_list_export"
@@ -79,6 +84,7 @@ class ObjectType(models.TextChoices):
     CONSULTATION_LIST = "consultation_list"
     CONSULTATION_LIST_EXPORT = "consultation_list_export"
     CONTACT_ATTEMPT = "contact_attempt"
+    EVALUATION_DASHBOARD = "evaluation_dashboard"
     COORDINATION_BOARD = "coordination_board"
     COORDINATION_BOARD_EXPORT = "coordination_board_export"
     FOLLOW_UP = "follow_up"
@@ -87,6 +93,10 @@ class ObjectType(models.TextChoices):
     HOUSEHOLD_LIST = "household_list"
     HOUSEHOLD_LIST_EXPORT = "household_list_export"
     INBOX = "inbox"
+    INDICATOR = "indicator"
+    INDICATOR_TARGET = "indicator_target"
+    INDICATOR_VALUE = "indicator_value"
+    LOGIC_MODEL = "logic_model"
     LONELINESS_SCORE = "loneliness_score"
     MATCH = "match"
     MATCH_LIST = "match_list"
@@ -105,6 +115,7 @@ class ObjectType(models.TextChoices):
     OUTREACH_TARGET_LIST = "outreach_target_list"
     OUTREACH_TARGET_LIST_EXPORT = "outreach_target_list_export"
     PARTICIPATION_CATALOGUE = "participation.catalogue"
+    PARTICIPATION_CATALOGUE_EXPORT = "participation.catalogue_export"
     PARTICIPATION_OPPORTUNITY = "participation.opportunity"
     PARTICIPATION_RESOURCE = "participation.resource"
     PDCA_REVIEW = "pdca_review"
@@ -124,6 +135,23 @@ class ObjectType(models.TextChoices):
     TWO_FACTOR = "two_factor"
     UNMET_NEED = "unmet_need"
     WATCHAGREEMENT = "watchagreement"
+
+
+# The pages and files of counts (aggregates): each view or download of one is recorded with
+# its filters, and an account that asks for very many in an hour is reported to the auditor
+# (``kasane.audit.alerts``): differencing overlapping tables is how small counts leak.
+AGGREGATE_TYPES = frozenset(
+    {
+        ObjectType.ANNUAL_REPORT,
+        ObjectType.COMMUNITY_AGGREGATE,
+        ObjectType.COMMUNITY_PLACES_BY_AREA,
+        ObjectType.EVALUATION_DASHBOARD,
+        ObjectType.INDICATOR,
+        ObjectType.LOGIC_MODEL,
+        ObjectType.SELF_ASSESSMENT,
+        ObjectType.STAFFING_ESTIMATE,
+    }
+)
 
 
 class Purpose(models.TextChoices):
@@ -235,6 +263,8 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["at"], name="audit_at"),
             models.Index(fields=["actor_username", "at"], name="audit_actor_at"),
+            # The alerts count one account's refused requests (or views) of the last hour.
+            models.Index(fields=["actor_username", "action", "at"], name="audit_actor_action_at"),
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
         ]
 
@@ -256,3 +286,54 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("audit events are append-only")
+
+
+class AlertKind(models.TextChoices):
+    REFUSED = "refused", _("many refused requests")
+    AGGREGATE_VIEWS = "aggregate_views", _("many views of aggregates")
+
+
+class AuditAlert(models.Model):
+    """One account's unusual activity in a window, raised for the auditor to review: many
+    refused requests (guessing ids) or many views of aggregates (differencing tables).
+
+    At most one per account and kind in a window (``kasane.audit.alerts``); the events
+    themselves stay in the log, and the auditor reviews the alert with a note.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=AlertKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_username = models.CharField(_("user name"), max_length=150)
+    raised_at = models.DateTimeField(_("raised at"))
+    window_start = models.DateTimeField(_("window start"))
+    count = models.PositiveIntegerField(_("events in the window"))
+    threshold = models.PositiveIntegerField(_("threshold"))
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    review_note = models.TextField(_("review note"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        verbose_name = _("audit alert")
+        verbose_name_plural = _("audit alerts")
+        indexes = [
+            models.Index(fields=["actor_username", "kind", "raised_at"], name="audit_alert_recent"),
+            models.Index(fields=["reviewed_at", "raised_at"], name="audit_alert_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.actor_username} {self.raised_at:%Y-%m-%d %H:%M}"

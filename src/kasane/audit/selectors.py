@@ -3,13 +3,15 @@
 import datetime
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from kasane.accounts.models import Role, Staff
-from kasane.audit.models import AuditEvent
+from kasane.audit.models import AlertKind, AuditAction, AuditAlert, AuditEvent
 
 
 def may_read_audit_log(actor: Staff) -> bool:
@@ -52,3 +54,45 @@ def event_page(filters: dict[str, Any], page: int) -> EventPage:
     size: int = settings.KASANE_PAGE_SIZE
     rows = list(filtered_events(filters)[(page - 1) * size : page * size + 1])
     return EventPage(rows[:size], page, page > 1, len(rows) > size)
+
+
+@dataclass
+class AlertPage:
+    rows: list[AuditAlert]
+    number: int
+    has_previous: bool
+    has_next: bool
+    pending: int
+
+
+def alert_page(page: int) -> AlertPage:
+    """The alerts, those waiting for review first, then newest first (three queries)."""
+    size: int = settings.KASANE_PAGE_SIZE
+    alerts = AuditAlert.objects.select_related("reviewed_by").order_by(
+        F("reviewed_at").desc(nulls_first=True), "-raised_at", "-id"
+    )
+    rows = list(alerts[(page - 1) * size : page * size + 1])
+    pending = AuditAlert.objects.filter(reviewed_at__isnull=True).count()
+    return AlertPage(rows[:size], page, page > 1, len(rows) > size, pending)
+
+
+def get_alert(pk: int) -> AuditAlert:
+    alert = AuditAlert.objects.select_related("reviewed_by").filter(pk=pk).first()
+    if alert is None:
+        raise Http404
+    return alert
+
+
+def alert_log_query(alert: AuditAlert) -> str:
+    """The audit log's filters that show the events behind an alert."""
+    action = AuditAction.REFUSED if alert.kind == AlertKind.REFUSED else AuditAction.VIEW
+    start = timezone.localdate(alert.window_start)
+    end = timezone.localdate(alert.raised_at + (alert.raised_at - alert.window_start))
+    return urlencode(
+        {
+            "actor": alert.actor_username,
+            "action": action.value,
+            "date_from": start.isoformat(),
+            "date_to": end.isoformat(),
+        }
+    )

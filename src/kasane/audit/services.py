@@ -20,8 +20,14 @@ reach a record writes nothing; the code that shows or changes the record writes 
 * A change (a POST that succeeds) writes the change's own event(s) — ``create``, ``update``,
   ``delete`` — in the service's transaction, and no ``view`` for the check that allowed it.
   A refused or failed change that shows nothing writes nothing.
-* An export writes one ``view`` of the list it exports; sign-ins and their failures one
-  ``login``/``login_failed``.
+* An export (a CSV, a workbook, a JSON file) writes one ``download`` of what it exports;
+  sign-ins and their failures one ``login``/``login_failed``.
+* A page or file of counts (the evaluation dashboard, 地域課題…) writes one ``view`` or
+  ``download`` with the filters it was asked for (:func:`record_aggregate`).
+* A request to a record that is refused (404 or 403) writes one ``refused`` with the id asked
+  for (``kasane.audit.middleware``), whether or not the record exists.
+* An account that reaches a threshold of refused requests or aggregate views in an hour
+  raises one alert for the auditor (``kasane.audit.alerts``).
 
 Detail holds ids, counts and field names, never the personal data itself: the audit log must
 not become a second copy of the records it watches.
@@ -33,11 +39,22 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from kasane.audit import alerts
 from kasane.audit.chain import GENESIS_HASH, event_hash
-from kasane.audit.models import AuditAction, AuditEvent, LegalBasis, ObjectType, Purpose
+from kasane.audit.models import (
+    AuditAction,
+    AuditAlert,
+    AuditEvent,
+    LegalBasis,
+    ObjectType,
+    Purpose,
+)
+from kasane.audit.selectors import may_read_audit_log
 from kasane.core.request_context import current_request_id
 
 if TYPE_CHECKING:
@@ -97,4 +114,60 @@ def record(
         )
         event.hash = event_hash(event)
         event.save()
+        alerts.watch(event)
     return event
+
+
+def record_aggregate(
+    *,
+    actor: Staff,
+    object_type: ObjectType,
+    filters: Mapping[str, str | int | None],
+    action: AuditAction = AuditAction.VIEW,
+    object_id: str | int = "",
+    detail: Mapping[str, object] | None = None,
+) -> AuditEvent:
+    """One view (or ``download``) of a page or file of counts, with the filters it was asked
+    for (年度, month, area, domain…): counts hold no personal data, but the sequence of
+    filters an account asked for is how an investigator sees tables being differenced."""
+    return record(
+        actor=actor,
+        action=action,
+        legal_basis=LegalBasis.NONE,
+        object_type=object_type,
+        object_id=object_id,
+        detail={"filters": dict(filters), **(detail or {})},
+    )
+
+
+REVIEW_NOTE_MAX = 2000
+
+
+@transaction.atomic
+def alert_review(*, actor: Staff, alert: AuditAlert, note: str) -> AuditAlert:
+    """The auditor reviews an alert once, saying what they found; audited as an update."""
+    if not may_read_audit_log(actor):
+        raise PermissionDenied
+    alert = AuditAlert.objects.select_for_update().get(pk=alert.pk)
+    if alert.reviewed_at is not None:
+        raise ValidationError(_("This alert was already reviewed."))
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": _("Write what the review found.")})
+    if len(note) > REVIEW_NOTE_MAX:
+        limit = _("Write at most %(n)d characters.") % {"n": REVIEW_NOTE_MAX}
+        raise ValidationError({"note": limit})
+    alert.reviewed_at = timezone.now()
+    alert.reviewed_by = actor
+    alert.review_note = note
+    alert.full_clean()
+    alert.save(update_fields=["reviewed_at", "reviewed_by", "review_note"])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        legal_basis=LegalBasis.SYSTEM,
+        object_type=ObjectType.AUDIT_ALERT,
+        object_id=alert.pk,
+        detail={"kind": alert.kind, "account": alert.actor_username, "fields": ["reviewed"]},
+    )
+    return alert

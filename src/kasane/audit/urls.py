@@ -9,4 +9,6 @@ app_name = "audit"
 urlpatterns = [
     path("", views.audit_log, name="audit_log"),
     path("export/", views.audit_export, name="audit_export"),
+    path("alerts/", views.alert_list, name="alert_list"),
+    path("alerts/<int:pk>/", views.alert_review, name="alert_review"),
 ]

@@ -23,7 +23,7 @@ def coordination_board_export_for_user(actor: Staff, fiscal_year: int) -> list[C
     if cases:
         audit.record(
             actor=actor,
-            action=AuditAction.VIEW,
+            action=AuditAction.DOWNLOAD,
             legal_basis=LegalBasis.COORDINATION,
             object_type=ObjectType.COORDINATION_BOARD_EXPORT,
             detail={"fiscal_year": fiscal_year, "cases": [str(c.public_id) for c in cases]},

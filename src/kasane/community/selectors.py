@@ -300,7 +300,7 @@ def need_table(*, actor: Staff, level: AreaKind, year: int) -> NeedTable:
         legal_basis=LegalBasis.NONE,
         object_type=ObjectType.COMMUNITY_AGGREGATE,
         object_id=f"{level}:{year}",
-        detail={"level": str(level), "fiscal_year": year, "needs": len(needs)},
+        detail={"filters": {"fy": year, "level": str(level)}, "needs": len(needs)},
     )
     return NeedTable(
         level=level,

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, ObjectType
 from kasane.community import charts, forms, selectors, services
 from kasane.community.models import CommunityIssue, IssueAction
 from kasane.core.dates import fiscal_year_label
@@ -57,6 +59,11 @@ def area_view(request: HttpRequest) -> HttpResponse:
         "may_see_needs": selectors.may_see_needs(actor),
         **_choices(year, level),
     }
+    audit.record_aggregate(
+        actor=actor,
+        object_type=ObjectType.COMMUNITY_PLACES_BY_AREA,
+        filters={"fy": year, "level": str(level)},
+    )
     return render(request, "community/area_view.html", context)
 
 
@@ -86,8 +93,8 @@ def place_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def place_list_csv(request: HttpRequest) -> HttpResponse:
     """The places of the list page's choice (area, kind) as CSV (``?encoding=cp932``). Places
-    hold no personal data: nothing to audit."""
-    require_role(request, selectors.may_see_places)
+    hold no personal data; the download is audited with its filters, as every file is."""
+    actor = require_role(request, selectors.may_see_places)
     encoding = requested_encoding(request.GET)
     form = forms.PlaceFilterForm(request.GET or None)
     area, kind = None, ""
@@ -115,6 +122,12 @@ def place_list_csv(request: HttpRequest) -> HttpResponse:
             p.venue,
         ]
         for p in selectors.places_for(area=area, kind=kind)
+    )
+    audit.record_aggregate(
+        actor=actor,
+        action=AuditAction.DOWNLOAD,
+        object_type=ObjectType.COMMUNITY_PLACE_LIST_EXPORT,
+        filters={"area": area.code if area else None, "kind": kind or None},
     )
     filename = f"{_('Community places')}_{timezone.localdate().isoformat()}.csv"
     return csv_response(filename, header, rows, encoding=encoding)

@@ -8,6 +8,7 @@ from kasane.intake.models import NeedType
 
 @admin.register(NeedType)
 class NeedTypeAdmin(AdministratorOnly, admin.ModelAdmin[NeedType]):
+    audit_values = True
     list_display = ["name", "code", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
     search_fields = ["name", "code"]

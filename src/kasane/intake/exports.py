@@ -30,7 +30,7 @@ def consultation_list_export_for_user(actor: Staff) -> list[Consultation]:
     if consultations:
         audit.record(
             actor=actor,
-            action=AuditAction.VIEW,
+            action=AuditAction.DOWNLOAD,
             legal_basis=LegalBasis.OWN_AGENCY,
             object_type=ObjectType.CONSULTATION_LIST_EXPORT,
             detail={"consultations": [str(c.public_id) for c in consultations]},

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Agency, Staff
 from kasane.audit import services as audit
+from kasane.audit.changes import changed
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases import services as case_services
 from kasane.cases.models import Case
@@ -340,9 +341,21 @@ def consultation_update(
 
 
 @transaction.atomic
-def need_type_create(*, code: str, name: str, sort_order: int = 100) -> NeedType:
-    """Extend the taxonomy (administrators, through the admin site or a command)."""
+def need_type_create(
+    *, code: str, name: str, sort_order: int = 100, actor: Staff | None = None
+) -> NeedType:
+    """Extend the taxonomy (administrators, through the admin site or a command); audited
+    with its values (``actor`` None: a command)."""
     need = NeedType(code=code, name=name, sort_order=sort_order)
     need.full_clean()
     need.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=LegalBasis.NONE,
+        object_type=ObjectType.NEEDTYPE,
+        object_id=str(need.public_id),
+        detail={"changed": changed({}, {"code": code, "name": name, "sort_order": sort_order})},
+        actor_username=None if actor is not None else "system",
+    )
     return need

@@ -28,7 +28,7 @@ def meeting_list_export_for_user(actor: Staff) -> list[Meeting]:
     if meetings:
         audit.record(
             actor=actor,
-            action=AuditAction.VIEW,
+            action=AuditAction.DOWNLOAD,
             legal_basis=LegalBasis.NONE,
             object_type=ObjectType.MEETING_LIST_EXPORT,
             detail={"meetings": [str(m.public_id) for m in meetings]},

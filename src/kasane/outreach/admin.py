@@ -8,6 +8,7 @@ from kasane.outreach.models import WatchAgreement
 
 @admin.register(WatchAgreement)
 class WatchAgreementAdmin(AdministratorOnly, admin.ModelAdmin[WatchAgreement]):
+    audit_values = True
     list_display = ["agency", "kind", "agreed_on", "ended_on"]
     list_filter = ["kind"]
     search_fields = ["agency__name"]

@@ -42,7 +42,7 @@ def outreach_target_export_for_user(
         basis = LegalBasis.COORDINATION if actor.role == Role.COORDINATOR else LegalBasis.OWN_AGENCY
         audit.record(
             actor=actor,
-            action=AuditAction.VIEW,
+            action=AuditAction.DOWNLOAD,
             legal_basis=basis,
             object_type=ObjectType.OUTREACH_TARGET_LIST_EXPORT,
             detail={"targets": [str(r.target.public_id) for r in rows]},
@@ -59,7 +59,7 @@ def concern_report_export_for_user(actor: Staff) -> list[ConcernReport]:
     if reports:
         audit.record(
             actor=actor,
-            action=AuditAction.VIEW,
+            action=AuditAction.DOWNLOAD,
             legal_basis=basis,
             object_type=ObjectType.CONCERN_REPORT_LIST_EXPORT,
             detail={"reports": [str(r.public_id) for r in reports]},

@@ -40,7 +40,7 @@ def match_list_export_for_user(
     if rows:
         audit.record(
             actor=actor,
-            action=AuditAction.VIEW,
+            action=AuditAction.DOWNLOAD,
             legal_basis=LegalBasis.OWN_AGENCY,
             object_type=ObjectType.MATCH_LIST_EXPORT,
             detail={

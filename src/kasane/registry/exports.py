@@ -27,7 +27,7 @@ def household_list_export_for_user(actor: Staff) -> list[Household]:
     if households:
         audit.record(
             actor=actor,
-            action=AuditAction.VIEW,
+            action=AuditAction.DOWNLOAD,
             legal_basis=LegalBasis.OWN_AGENCY,
             object_type=ObjectType.HOUSEHOLD_LIST_EXPORT,
             detail={"households": [str(h.public_id) for h in households]},

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Agency, Staff
 from kasane.audit import services as audit
+from kasane.audit.changes import changed
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.core.models import FormSubmission
 from kasane.core.services import submission_seen
@@ -325,12 +326,32 @@ def relation_create(
 
 
 @transaction.atomic
-def area_create(*, code: str, name: str, kind: AreaKind, parent: Area | None = None) -> Area:
-    """Add an area, nested inside an area of the kind above it (city ⊃ 圏域 ⊃ 中学校区 ⊃ 町丁目)."""
+def area_create(
+    *,
+    code: str,
+    name: str,
+    kind: AreaKind,
+    parent: Area | None = None,
+    actor: Staff | None = None,
+) -> Area:
+    """Add an area, nested inside an area of the kind above it (city ⊃ 圏域 ⊃ 中学校区 ⊃ 町丁目).
+    Areas are master data that every table of counts is cut by: audited with their values
+    (``actor`` None: a command or the demo)."""
     expected = AREA_PARENT_KIND[kind]
     if (parent.kind if parent else None) != expected:
         raise ValidationError(_("This kind of area must be inside an area of the kind above it."))
     area = Area(code=code, name=name, kind=kind, parent=parent)
     area.full_clean()
     area.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        legal_basis=LegalBasis.NONE,
+        object_type=ObjectType.AREA,
+        object_id=area.code,
+        detail={
+            "changed": changed({}, {"code": code, "name": name, "kind": kind, "parent": parent})
+        },
+        actor_username=None if actor is not None else "system",
+    )
     return area

@@ -133,6 +133,7 @@ SITE: list[tuple[str, str]] = [
     ("evaluation:*", "EVALUATION: ok; *: 404"),
     # Privacy.
     ("audit:audit_*", "auditor: ok; *: 403"),
+    ("audit:alert_*", "auditor: ok; *: 403"),
     ("privacy:break_glass_list", "coordinator auditor: ok; *: 403"),
     ("privacy:break_glass_review", "coordinator auditor: ok; *: 403"),
     ("privacy:break_glass_start", "ON_CASE: ok; *: 404"),

@@ -106,13 +106,16 @@ def test_search_is_audited(household, caseworker, login):
     assert event.detail["persons"] == [str(head_of(household).public_id)]
 
 
-def test_a_refused_read_writes_nothing(household, outsider, login):
+def test_a_refused_read_writes_no_read_only_the_refusal(household, outsider, login):
     start = _last()
     client = login(outsider)
     assert (
         client.get(resolve_url("registry:household_detail", household.public_id)).status_code == 404
     )
-    assert _new_events(start) == []
+    [event] = _new_events(start)
+    assert event.action == AuditAction.REFUSED and event.object_type == ""
+    assert event.object_id == str(household.public_id)
+    assert event.legal_basis == LegalBasis.NONE
 
 
 # --- every write ---------------------------------------------------------------------------

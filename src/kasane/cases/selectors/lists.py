@@ -65,7 +65,7 @@ def case_list_export_for_user(actor: Staff, *, open_only: bool = True) -> list[C
     cases = list(_agency_cases(actor, open_only=open_only))
     audit.record(
         actor=actor,
-        action=AuditAction.VIEW,
+        action=AuditAction.DOWNLOAD,
         legal_basis=LegalBasis.CASE_TEAM,
         object_type=ObjectType.CASE_LIST_EXPORT,
         object_id="",

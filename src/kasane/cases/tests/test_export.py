@@ -54,7 +54,7 @@ def test_a_formula_in_a_name_is_neutralised(caseworker, login):
 def test_every_export_is_audited_with_the_case_ids(open_case, caseworker, login):
     login(caseworker).get(resolve_url(URL))
     event = AuditEvent.objects.get(object_type="case_list_export")
-    assert event.action == AuditAction.VIEW
+    assert event.action == AuditAction.DOWNLOAD
     assert event.legal_basis == LegalBasis.CASE_TEAM
     assert event.actor == caseworker
     assert event.detail["cases"] == [str(open_case.public_id)]

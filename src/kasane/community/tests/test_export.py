@@ -46,8 +46,9 @@ def test_export_holds_the_places_of_the_page_choice(
     assert [r[0] for r in rows[1:]] == ["北町ふれあいサロン"]
     assert rows[1][2] == "北中学校区 · 北町"
     assert rows[1][3] == "北町自治会"
-    # Places hold no personal data: nothing to audit.
+    # Places hold no personal data: no view of a record, only the two downloads.
     assert not AuditEvent.objects.filter(action=AuditAction.VIEW).exists()
+    assert AuditEvent.objects.filter(action=AuditAction.DOWNLOAD).count() == 2
 
 
 def test_cp932_on_request(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -10,6 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Staff
+from kasane.audit import services as audit
+from kasane.audit.changes import changed
+from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.evaluation.computations import REGISTRY
 from kasane.evaluation.error_codes import ErrorCode
@@ -46,20 +50,53 @@ def _fiscal_year(value: int) -> int:
     return value
 
 
+def _audit_master(
+    actor: Staff | None,
+    object_type: ObjectType,
+    object_id: str,
+    created: bool,
+    before: Mapping[str, object],
+    after: Mapping[str, object],
+) -> None:
+    """Master data: the change with its values before and after (no personal data)."""
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        legal_basis=LegalBasis.NONE,
+        object_type=object_type,
+        object_id=object_id,
+        detail={"changed": changed(before, after)},
+        actor_username=None if actor is not None else "system",
+    )
+
+
 @transaction.atomic
-def target_set(*, code: str, fiscal_year: int, value: Decimal | int | str) -> Target:
-    """Set (or replace) the 目標値 of an indicator for a 年度."""
+def target_set(
+    *, code: str, fiscal_year: int, value: Decimal | int | str, actor: Staff | None = None
+) -> Target:
+    """Set (or replace) the 目標値 of an indicator for a 年度; audited with the value before
+    and after (``actor`` None: a command or the demo)."""
     indicator = _indicator(code)
     year = _fiscal_year(fiscal_year)
     number = _decimal(value)
     target = (
         Target.objects.select_for_update().filter(indicator=indicator, fiscal_year=year).first()
     )
+    created = target is None
+    before = {} if target is None else {"value": target.value}
     if target is None:
         target = Target(indicator=indicator, fiscal_year=year)
     target.value = number
     target.full_clean()
     target.save()
+    _audit_master(
+        actor,
+        ObjectType.INDICATOR_TARGET,
+        f"{indicator.code}:{year}",
+        created,
+        before,
+        {"value": number},
+    )
     return target
 
 
@@ -87,6 +124,8 @@ def manual_value_set(
         .filter(indicator=indicator, fiscal_year=year)
         .first()
     )
+    created = entry is None
+    before = {} if entry is None else {"value": entry.value, "note": entry.note}
     if entry is None:
         entry = ManualValue(indicator=indicator, fiscal_year=year)
     entry.value = number
@@ -95,6 +134,14 @@ def manual_value_set(
     entry.entered_at = timezone.now()
     entry.full_clean()
     entry.save()
+    _audit_master(
+        actor,
+        ObjectType.INDICATOR_VALUE,
+        f"{indicator.code}:{year}",
+        created,
+        before,
+        {"value": entry.value, "note": entry.note},
+    )
     return entry
 
 
@@ -138,9 +185,10 @@ def manual_indicator_create(
     project: str,
     unit: str = "",
     description: str = "",
+    actor: Staff | None = None,
 ) -> Indicator:
     """A new hand-entered indicator; its values are entered per 年度 with
-    ``manual_value_set``."""
+    ``manual_value_set``. Audited with the values it was created with."""
     code = code.strip()
     if Indicator.objects.filter(code=code).exists() or code in REGISTRY:
         raise ValidationError(
@@ -158,4 +206,13 @@ def manual_indicator_create(
     )
     indicator.full_clean()
     indicator.save()
+    fields = ("code", "name", "kind", "level", "project", "unit", "description")
+    _audit_master(
+        actor,
+        ObjectType.INDICATOR,
+        indicator.code,
+        True,
+        {},
+        {name: getattr(indicator, name) for name in fields},
+    )
     return indicator

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kasane.accounts.models import Staff
+from kasane.audit import services as audit
+from kasane.audit.models import ObjectType
 from kasane.core.dates import current_fiscal_year, fiscal_year_label
 from kasane.core.models import Domain
 from kasane.core.web import apply_errors, require_role
@@ -31,6 +33,16 @@ def _scope(request: HttpRequest) -> Scope:
         selectors.parse_area(request.GET.get("area")),
         domain if domain in Domain.values else "",
     )
+
+
+def scope_filters(scope: Scope) -> dict[str, str | int | None]:
+    """The filters a page of counts was asked for, as the audit log keeps them."""
+    return {
+        "fy": scope.fiscal_year,
+        "month": scope.month,
+        "area": scope.area.code if scope.area is not None else None,
+        "domain": scope.domain or None,
+    }
 
 
 def _filters(scope: Scope) -> dict[str, Any]:
@@ -117,6 +129,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             names=names,
         ),
     }
+    audit.record_aggregate(
+        actor=actor, object_type=ObjectType.EVALUATION_DASHBOARD, filters=scope_filters(scope)
+    )
     return render(request, "evaluation/dashboard.html", context)
 
 
@@ -126,6 +141,9 @@ def logic_model(request: HttpRequest) -> HttpResponse:
     actor = require_role(request, access.may_see)
     scope = Scope(selectors.parse_fiscal_year(request.GET.get("fy")))
     rows = selectors.indicator_rows(scope, aggregates_only=access.aggregates_only(actor))
+    audit.record_aggregate(
+        actor=actor, object_type=ObjectType.LOGIC_MODEL, filters={"fy": scope.fiscal_year}
+    )
     return render(
         request,
         "evaluation/logic_model.html",
@@ -180,7 +198,9 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             target_form = forms.TargetForm(request.POST, prefix="target")
             if target_form.is_valid():
                 try:
-                    services.target_set(code=indicator.code, **target_form.cleaned_data)
+                    services.target_set(
+                        actor=actor, code=indicator.code, **target_form.cleaned_data
+                    )
                 except ValidationError as error:
                     apply_errors(target_form, error)
                 else:
@@ -199,6 +219,9 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
                     messages.success(request, _("The value was saved."))
                     return redirect("evaluation:indicator_detail", indicator.code)
     context = _indicator_context(indicator, actor)
+    audit.record_aggregate(
+        actor=actor, object_type=ObjectType.INDICATOR, object_id=indicator.code, filters={}
+    )
     context.update(
         target_form=target_form,
         value_form=value_form if indicator.source == IndicatorSource.MANUAL else None,
@@ -209,11 +232,11 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def indicator_create(request: HttpRequest) -> HttpResponse:
     """A hand-entered indicator, for what the records cannot count (a resident survey)."""
-    require_role(request, access.may_edit)
+    actor = require_role(request, access.may_edit)
     form = forms.ManualIndicatorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            indicator = services.manual_indicator_create(**form.cleaned_data)
+            indicator = services.manual_indicator_create(actor=actor, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:

@@ -132,7 +132,7 @@ def annual_case_list_for_user(actor: Staff, fiscal_year: int) -> list[CaseRow]:
 
     audit.record(
         actor=actor,
-        action=AuditAction.VIEW,
+        action=AuditAction.DOWNLOAD,
         legal_basis=LegalBasis.COORDINATION
         if actor.role == Role.COORDINATOR
         else LegalBasis.CASE_TEAM,

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from kasane.accounts.models import Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, ObjectType
 from kasane.core.dates import fiscal_year, fiscal_year_label
 from kasane.core.exports import content_disposition
 from kasane.core.web import require_role
@@ -109,7 +111,14 @@ def annual_report_xlsx(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, actor, form, status=400)
     year: int = form.cleaned_data["fy"]
-    return _xlsx(build_annual_report(actor=actor, fiscal_year=year), "事業実績報告", year)
+    content = build_annual_report(actor=actor, fiscal_year=year)
+    audit.record_aggregate(
+        actor=actor,
+        action=AuditAction.DOWNLOAD,
+        object_type=ObjectType.ANNUAL_REPORT,
+        filters={"fy": year},
+    )
+    return _xlsx(content, "事業実績報告", year)
 
 
 @require_GET

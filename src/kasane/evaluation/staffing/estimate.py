@@ -374,6 +374,6 @@ def estimate_for(*, actor: Staff, fiscal_year: int) -> Estimate:
         legal_basis=LegalBasis.NONE,
         object_type=ObjectType.STAFFING_ESTIMATE,
         object_id=str(fiscal_year),
-        detail={"fiscal_year": fiscal_year},
+        detail={"filters": {"fy": fiscal_year}},
     )
     return result

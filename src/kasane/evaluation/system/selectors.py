@@ -222,7 +222,7 @@ def assessment_page(*, actor: Staff, fiscal_year: int) -> AssessmentPage:
         legal_basis=LegalBasis.NONE,
         object_type=ObjectType.SELF_ASSESSMENT,
         object_id=str(fiscal_year),
-        detail={"fiscal_year": fiscal_year, "indicators": len(values)},
+        detail={"filters": {"fy": fiscal_year}, "indicators": len(values)},
     )
     return AssessmentPage(
         fiscal_year=fiscal_year,

@@ -104,7 +104,7 @@ def test_every_export_is_audited_with_the_consultation_ids(
     consultation = _consult(caseworker, household)
     login(caseworker).get(resolve_url(URL))
     event = AuditEvent.objects.get(object_type="consultation_list_export")
-    assert event.action == AuditAction.VIEW
+    assert event.action == AuditAction.DOWNLOAD
     assert event.legal_basis == LegalBasis.OWN_AGENCY
     assert event.actor == caseworker
     assert event.detail["consultations"] == [str(consultation.public_id)]

@@ -71,7 +71,7 @@ def test_every_export_is_audited_with_the_target_ids(
 ) -> None:
     login(outreach_worker).get(resolve_url(URL))
     event = AuditEvent.objects.get(object_type="outreach_target_list_export")
-    assert event.action == AuditAction.VIEW
+    assert event.action == AuditAction.DOWNLOAD
     assert event.legal_basis == LegalBasis.OWN_AGENCY
     assert event.detail["targets"] == [str(target.public_id)]
     assert "息子" not in str(event.detail)

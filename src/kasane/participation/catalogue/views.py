@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kasane.accounts.models import Staff
+from kasane.audit import services as audit
+from kasane.audit.models import AuditAction, ObjectType
 from kasane.core.web import apply_errors, page_number, require_role
 from kasane.participation.catalogue import forms, hsds, selectors, services
 from kasane.participation.models import Opportunity, stale_before
@@ -169,7 +171,7 @@ def catalogue_import(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def catalogue_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    require_role(request, works_cases)
+    actor = require_role(request, works_cases)
     records = [hsds.service_record(o) for o in selectors.catalogue_for_export()]
     stamp = timezone.localdate().strftime("%Y%m%d")
     if fmt == "json":
@@ -180,6 +182,13 @@ def catalogue_export(request: HttpRequest, fmt: str) -> HttpResponse:
         name = f"catalogue-hsds-csv-{stamp}.zip"
     else:
         raise Http404
+    audit.record_aggregate(
+        actor=actor,
+        action=AuditAction.DOWNLOAD,
+        object_type=ObjectType.PARTICIPATION_CATALOGUE_EXPORT,
+        filters={"format": fmt},
+        detail={"opportunities": len(records)},
+    )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

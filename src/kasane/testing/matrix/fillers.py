@@ -73,6 +73,7 @@ SITE_FILLERS: list[tuple[str, dict[str, Filler]]] = [
     ("privacy:consent_withdraw", {"public_id": _pid("consent")}),
     ("privacy:break_glass_start", {"public_id": _pid("case")}),
     ("privacy:break_glass_review", {"public_id": _pid("break_glass")}),
+    ("audit:alert_review", {"pk": _pk("audit_alert")}),
     ("evaluation:indicator_detail", {"code": lambda w: w.objects["indicator"].code}),
     ("evaluation:self_assessment_*", {"fiscal_year": lambda w: w.objects["pdca"].fiscal_year}),
     ("evaluation:pdca_detail", {"public_id": _pid("pdca")}),

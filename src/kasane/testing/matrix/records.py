@@ -206,6 +206,20 @@ def _master_data(w: World) -> None:
         agency=shop, kind=WatchBusinessKind.NEWSPAPER, agreed_on=datetime.date(2024, 4, 1)
     )
     o["staff_type"] = ContentType.objects.get_for_model(Staff)
+    # An alert for the auditor to review (kasane.audit.alerts raises them).
+    from django.utils import timezone
+
+    from kasane.audit.models import AlertKind, AuditAlert
+
+    now = timezone.now()
+    o["audit_alert"] = AuditAlert.objects.create(
+        kind=AlertKind.REFUSED,
+        actor_username="mx_volunteer",
+        raised_at=now,
+        window_start=now - datetime.timedelta(hours=1),
+        count=30,
+        threshold=30,
+    )
 
 
 def _evaluation(w: World, today: datetime.date) -> None:

@@ -288,7 +288,7 @@ def test_the_case_list_read_is_audited_with_every_case_id(
     build_annual_report(actor=coordinator, fiscal_year=YEAR)
     event = AuditEvent.objects.get(object_type="annual_report_case_list")
     assert event.actor == coordinator
-    assert event.action == AuditAction.VIEW
+    assert event.action == AuditAction.DOWNLOAD
     assert event.legal_basis == LegalBasis.COORDINATION
     assert sorted(event.detail["cases"]) == sorted(
         str(year_of_work[k].public_id) for k in ("coordinated", "referred", "closed_in_year")

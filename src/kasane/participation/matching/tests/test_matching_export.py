@@ -89,7 +89,7 @@ def test_every_export_is_audited_with_the_persons(
 ) -> None:
     login(caseworker).get(resolve_url(URL))
     event = AuditEvent.objects.get(object_type="match_list_export")
-    assert event.action == AuditAction.VIEW
+    assert event.action == AuditAction.DOWNLOAD
     assert event.legal_basis == LegalBasis.OWN_AGENCY
     assert event.detail["persons"] == [str(match.person.public_id)]
     assert event.detail["matches"] == [str(match.public_id)]
