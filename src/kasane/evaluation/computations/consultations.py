@@ -14,6 +14,7 @@ from kasane.evaluation.computations.base import (
     Result,
     Scope,
     computation,
+    keyed,
     percent,
     touching_domain,
 )
@@ -35,12 +36,14 @@ def consultations_received(scope: Scope) -> Result:
         Consultation.objects.filter(received_at__gte=start, received_at__lt=end)
         .filter(scope.in_area("household"), scope.in_domain(""))
         .values("channel")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), k=keyed(Consultation))
     )
     breakdown = dict.fromkeys(Channel.values, 0)
+    keys = dict.fromkeys(Channel.values, 0)
     for row in rows:
         breakdown[row["channel"]] = row["n"]
-    return Result(Decimal(sum(breakdown.values())), breakdown)
+        keys[row["channel"]] = row["k"]
+    return Result(Decimal(sum(breakdown.values())), breakdown, keys=keys)
 
 
 @computation(
@@ -61,11 +64,22 @@ def consultations_by_domain(scope: Scope) -> Result:
         .order_by()
         .aggregate(
             total=Count("pk"),
+            total_key=keyed(Consultation),
             **{code: Count("pk", filter=touching_domain(code)) for code in Domain.values},
+            **{
+                f"{code}_key": keyed(Consultation, filter=touching_domain(code))
+                for code in Domain.values
+            },
         )
     )
-    total = counts.pop("total")
-    return Result(Decimal(total), {code: n for code, n in sorted(counts.items()) if n})
+    total = counts["total"]
+    breakdown = {code: counts[code] for code in sorted(Domain.values) if counts[code]}
+    return Result(
+        Decimal(total),
+        breakdown,
+        keys={code: counts[f"{code}_key"] for code in breakdown},
+        value_key=counts["total_key"] or 0,
+    )
 
 
 @computation(
@@ -79,11 +93,12 @@ def consultations_by_main_need(scope: Scope) -> Result:
     count under ``"none"``."""
     start, end = scope.span()
     in_year = Q(received_at__gte=start, received_at__lt=end)
-    total = (
+    all_of_them = (
         Consultation.objects.filter(in_year)
         .filter(scope.in_area("household"), scope.in_domain(""))
-        .count()
+        .aggregate(n=Count("pk"), k=keyed(Consultation))
     )
+    total, total_key = all_of_them["n"], all_of_them["k"] or 0
     rows = (
         ConsultationNeed.objects.filter(
             is_main=True,
@@ -92,13 +107,19 @@ def consultations_by_main_need(scope: Scope) -> Result:
         )
         .filter(scope.in_area("consultation__household"), scope.in_domain("consultation"))
         .values("need_type__code")
-        .annotate(n=Count("consultation", distinct=True))
+        .annotate(
+            n=Count("consultation", distinct=True),
+            k=keyed(Consultation, "consultation", distinct=True),
+        )
     )
     breakdown = {row["need_type__code"]: row["n"] for row in rows}
+    keys = {row["need_type__code"]: row["k"] for row in rows}
     without = total - sum(breakdown.values())
     if without:
+        # One main need per consultation: the others' keys are the total's less theirs.
         breakdown["none"] = without
-    return Result(Decimal(total), dict(sorted(breakdown.items())))
+        keys["none"] = total_key - sum(keys.values())
+    return Result(Decimal(total), dict(sorted(breakdown.items())), keys=keys, value_key=total_key)
 
 
 @computation(
@@ -122,17 +143,24 @@ def outreach_share(scope: Scope) -> Result:
     from_target = OutreachTarget.objects.filter(
         case_id=OuterRef("case_id"), opened_at__lte=OuterRef("received_at")
     )
+    by_channel = Q(channel=Channel.OUTREACH)
+    by_target = ~Q(channel=Channel.OUTREACH) & Q(via_target=True)
     counts = (
         Consultation.objects.filter(received_at__gte=start, received_at__lt=end)
         .filter(scope.in_area("household"), scope.in_domain(""))
         .annotate(via_target=Exists(from_target))
         .aggregate(
             total=Count("pk"),
-            outreach_channel=Count("pk", filter=Q(channel=Channel.OUTREACH)),
-            outreach_target=Count("pk", filter=~Q(channel=Channel.OUTREACH) & Q(via_target=True)),
+            total_key=keyed(Consultation),
+            outreach_channel=Count("pk", filter=by_channel),
+            outreach_channel_key=keyed(Consultation, filter=by_channel),
+            outreach_target=Count("pk", filter=by_target),
+            outreach_target_key=keyed(Consultation, filter=by_target),
         )
     )
     reached = counts["outreach_channel"] + counts["outreach_target"]
+    keys = {name: counts[f"{name}_key"] or 0 for name in ("outreach_channel", "outreach_target")}
+    keys["other"] = (counts["total_key"] or 0) - sum(keys.values())
     return Result(
         percent(reached, counts["total"]),
         {
@@ -141,4 +169,12 @@ def outreach_share(scope: Scope) -> Result:
             "other": counts["total"] - reached,
         },
         {"outreach_consultations": Decimal(reached)},
+        keys=keys,
+        figure_keys={"outreach_consultations": sum(keys.values()) - keys["other"]},
+        derived={
+            "value": lambda shown: percent(
+                shown["outreach_consultations"],
+                shown["outreach_channel"] + shown["outreach_target"] + shown["other"],
+            )
+        },
     )
