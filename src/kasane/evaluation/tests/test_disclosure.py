@@ -229,9 +229,11 @@ def test_snapshots_around_one_new_consultation(world: dict[str, Any], caseworker
     for _ in range(12):
         before = {a.pk: published("consultations_received", area=a) for a in areas}
         added = new_consultation(agency, caseworker, world["rng"], world["blocks"], world["needs"])
+        assert added.household is not None and added.household.area is not None
+        block = added.household.area.code
         for area in areas:
             after = published("consultations_received", area=area)
-            if area.code == "C" or (added.household and area.code in added.household.area.code):
+            if area.code == "C" or area.code in block:
                 changes.append(after[0] - before[area.pk][0])
                 changes.append(after[1][added.channel] - before[area.pk][1][added.channel])
             for value in after[1].values():
