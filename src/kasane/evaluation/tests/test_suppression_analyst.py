@@ -1,6 +1,7 @@
-"""Small-count suppression where it is still used (the staffing page, and the rule itself):
-no count from 1 to 4 can be given back by subtracting shown figures from a shown total.
-The dashboard, the workbook and 地域課題 perturb their counts instead (test_disclosure)."""
+"""The small-count suppression rule itself (``core.suppression``): no count from 1 to 4 can
+be given back by subtracting shown figures from a shown total. The dashboard, the workbook,
+the staffing page and 地域課題 perturb their counts instead (``core.cellkey``,
+test_disclosure)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,9 @@ import datetime
 import re
 import zoneinfo
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from kasane.accounts.models import Staff
 from kasane.conftest import make_household
@@ -108,29 +107,3 @@ def test_a_hidden_bar_is_never_drawn_with_its_height() -> None:
     )
     stubs = re.findall(r'height="([\d.]+)" fill="#fff"', svg)
     assert stubs == ["6"]
-
-
-# --- 6. the staffing page ----------------------------------------------------------------------
-
-
-def test_staffing_totals_are_hidden_where_a_line_is(
-    city: dict[str, Any],
-    analyst: Staff,
-    coordinator: Staff,
-    login: Login,
-) -> None:
-    """Coordinators' lines are all small; workers' outreach (3) and matches (2) are hidden.
-    The old page showed each role's hours: with the hours each item takes beside them, an
-    equation in the hidden counts."""
-    page = login(analyst).get(reverse("evaluation:staffing"))
-    html = page.content.decode()
-    estimate = page.context["estimate"]
-    assert estimate.coordinator_hidden and estimate.worker_hidden
-    for role, _lines, hours in page.context["roles"]:
-        assert hours is None, role
-    assert "29.5 h" not in html and "56.5 h" not in html
-    assert re.findall(r'<span class="fte">(.*?)</span>', html) == ["—", "—"]
-    totals = re.findall(r'data-testid="total-hours"><strong>(.*?)</strong>', html)
-    assert totals == ["—", "—"]
-    theirs = login(coordinator).get(reverse("evaluation:staffing")).content.decode()
-    assert "29.5 h ÷ 120 h = 0.2" in theirs and "56.5 h ÷ 120 h = 0.5" in theirs
