@@ -55,6 +55,7 @@ RELIABLE = 10
 # overflowing product into a float) nor PostgreSQL (which raises) ever overflows.
 _P = 2**31 - 1
 _LABEL = b"kasane.cellkey.v1"
+_ONE = 1 << 32
 
 
 # --- the perturbation table -----------------------------------------------------------------
@@ -105,8 +106,12 @@ def preimage(published: int, *, up_to: int = 1000) -> list[int]:
 
 
 def _secret() -> bytes:
-    base = getattr(settings, "CELL_KEY_SECRET", "") or settings.SECRET_KEY
-    return hmac.new(str(base).encode(), _LABEL, hashlib.sha256).digest()
+    return _derive(str(getattr(settings, "CELL_KEY_SECRET", "") or settings.SECRET_KEY))
+
+
+@functools.lru_cache(maxsize=4)
+def _derive(base: str) -> bytes:
+    return hmac.new(base.encode(), _LABEL, hashlib.sha256).digest()
 
 
 @functools.lru_cache(maxsize=128)
@@ -141,9 +146,10 @@ class RecordKey(Func):
     arity = 1
     output_field = BigIntegerField()
 
-    def __init__(self, expression: Any, label: str) -> None:
+    def __init__(self, expression: Any, label: str, packed: bool = False) -> None:
         super().__init__(expression)
         self.label = label
+        self.packed = packed
 
     def as_sql(  # type: ignore[override]
         self, compiler: Any, connection: Any, **extra_context: Any
@@ -156,7 +162,10 @@ class RecordKey(Func):
         x = f"((({column}) * {a1} + {b1}) %% {_P})"
         x = f"(((({x} | {m1}) - ({x} & {m1})) * {a2} + {b2}) %% {_P})"
         x = f"(((({x} | {m2}) - ({x} & {m2})) * {a3}) %% {_P})"
-        return x, list(params) * x.count(f"({column})")
+        occurrences = x.count(f"({column})")
+        if self.packed:
+            x = f"({x} %% {N} + {_ONE})"
+        return x, list(params) * occurrences
 
 
 def key_expression(field_name: str, label: str) -> RecordKey:
@@ -177,6 +186,24 @@ def key_sum(
         distinct=distinct,
         output_field=BigIntegerField(),
     )
+
+
+def counted(label: str, field_name: str = "pk", *, filter: Q | None = None) -> Sum:
+    """The count of the records and their key sum in one aggregate (``unpack`` it): each
+    row adds 2**32 plus its key modulo N, so the high bits count the rows and the low ones
+    sum the keys — one filter for both, where ``Count`` beside ``key_sum`` resolves it
+    twice. Exact below 2**24 records a cell."""
+    return Sum(
+        RecordKey(F(field_name), label, packed=True),
+        filter=filter,
+        output_field=BigIntegerField(),
+    )
+
+
+def unpack(value: int | None) -> tuple[int, int]:
+    """(count, raw key sum) of a ``counted`` aggregate."""
+    total = int(value or 0)
+    return total >> 32, total & (_ONE - 1)
 
 
 def cell_key(raw_sum: int | None) -> int:

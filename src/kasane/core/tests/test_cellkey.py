@@ -85,5 +85,9 @@ def test_the_database_computes_the_same_keys_as_python() -> None:
         Agency.objects.annotate(k=cellkey.key_expression("pk", label)).values_list("pk", "k")
     )
     assert each == {pk: record_key(label, pk) for pk in pks}
+    packed = Agency.objects.filter(pk__in=pks[:20]).aggregate(c=cellkey.counted(label))
+    count, key = cellkey.unpack(packed["c"])
+    assert count == 20 and key % N == sum(record_key(label, pk) for pk in pks[:20]) % N
+    assert cellkey.unpack(Agency.objects.none().aggregate(c=cellkey.counted(label))["c"]) == (0, 0)
     big = 2**31 - 5  # the largest keys stay integers
     assert 0 <= record_key(label, big) < 2**31

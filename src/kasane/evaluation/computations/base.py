@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -17,7 +17,7 @@ from django.db.models import FloatField, Func, Model, Q, Sum
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from kasane.core.cellkey import key_sum
+from kasane.core.cellkey import counted, key_sum, unpack
 from kasane.core.dates import fiscal_year_bounds
 from kasane.evaluation.models import IndicatorKind, IndicatorLevel
 from kasane.intake.models import Consultation
@@ -157,6 +157,18 @@ def keyed(
     """The raw key sum (``core.cellkey``) of the ``model`` records at ``field_name`` counted
     beside it with the same filter: ``Count(field_name, filter=...)`` has ``keyed(...)``."""
     return key_sum(model._meta.label_lower, field_name, filter=filter, distinct=distinct)
+
+
+def keyed_count(model: type[Model], *, filter: Q | None = None) -> Sum:
+    """The count of ``model`` records and their raw key sum in one aggregate; ``counts``
+    reads it back."""
+    return counted(model._meta.label_lower, filter=filter)
+
+
+def counts(row: dict[str, Any], names: Iterable[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """The counts and the raw key sums of the ``keyed_count`` aggregates ``names``."""
+    unpacked = {name: unpack(row[name]) for name in names}
+    return {k: v[0] for k, v in unpacked.items()}, {k: v[1] for k, v in unpacked.items()}
 
 
 Derive = Callable[[dict[str, int]], Decimal | None]

@@ -23,7 +23,9 @@ from kasane.evaluation.computations.base import (
     Scope,
     as_is,
     computation,
+    counts,
     keyed,
+    keyed_count,
     median,
     shared,
 )
@@ -44,18 +46,13 @@ def coordination_cases(scope: Scope) -> Result:
     """Cases sent to multi-agency coordination in the year, by triage (A/B/C, or
     ``"untriaged"``)."""
     start, end = scope.span()
-    counts = Case.objects.filter(
+    row = Case.objects.filter(
         scope.on_cases(), sent_to_coordination_at__gte=start, sent_to_coordination_at__lt=end
     ).aggregate(
-        total=Count("pk"),
-        **{name: Count("pk", filter=Q(triage=code)) for name, code in TRIAGES.items()},
-        **{f"{name}_key": keyed(Case, filter=Q(triage=code)) for name, code in TRIAGES.items()},
+        **{name: keyed_count(Case, filter=Q(triage=code)) for name, code in TRIAGES.items()},
     )
-    return Result(
-        Decimal(counts["total"]),
-        {name: counts[name] for name in TRIAGES},
-        keys={name: counts[f"{name}_key"] or 0 for name in TRIAGES},
-    )
+    found, keys = counts(row, TRIAGES)
+    return Result(Decimal(sum(found.values())), found, keys=keys)
 
 
 TRIAGES = {"A": Triage.A, "B": Triage.B, "C": Triage.C, "untriaged": ""}

@@ -14,7 +14,9 @@ from kasane.evaluation.computations.base import (
     Result,
     Scope,
     computation,
+    counts,
     keyed,
+    keyed_count,
     percent,
     touching_domain,
 )
@@ -58,27 +60,25 @@ def consultations_by_domain(scope: Scope) -> Result:
     start, end = scope.span()
     # A conditional count per domain on the JSON text, in the database: decoding every
     # consultation's list in Python is what takes the time.
-    counts = (
+    row = (
         Consultation.objects.filter(received_at__gte=start, received_at__lt=end)
         .filter(scope.in_area("household"), scope.in_domain(""))
         .order_by()
         .aggregate(
-            total=Count("pk"),
-            total_key=keyed(Consultation),
-            **{code: Count("pk", filter=touching_domain(code)) for code in Domain.values},
+            total=keyed_count(Consultation),
             **{
-                f"{code}_key": keyed(Consultation, filter=touching_domain(code))
+                code: keyed_count(Consultation, filter=touching_domain(code))
                 for code in Domain.values
             },
         )
     )
-    total = counts["total"]
-    breakdown = {code: counts[code] for code in sorted(Domain.values) if counts[code]}
+    found, keys = counts(row, ["total", *Domain.values])
+    breakdown = {code: found[code] for code in sorted(Domain.values) if found[code]}
     return Result(
-        Decimal(total),
+        Decimal(found["total"]),
         breakdown,
-        keys={code: counts[f"{code}_key"] for code in breakdown},
-        value_key=counts["total_key"] or 0,
+        keys={code: keys[code] for code in breakdown},
+        value_key=keys["total"],
     )
 
 
@@ -145,28 +145,26 @@ def outreach_share(scope: Scope) -> Result:
     )
     by_channel = Q(channel=Channel.OUTREACH)
     by_target = ~Q(channel=Channel.OUTREACH) & Q(via_target=True)
-    counts = (
+    row = (
         Consultation.objects.filter(received_at__gte=start, received_at__lt=end)
         .filter(scope.in_area("household"), scope.in_domain(""))
         .annotate(via_target=Exists(from_target))
         .aggregate(
-            total=Count("pk"),
-            total_key=keyed(Consultation),
-            outreach_channel=Count("pk", filter=by_channel),
-            outreach_channel_key=keyed(Consultation, filter=by_channel),
-            outreach_target=Count("pk", filter=by_target),
-            outreach_target_key=keyed(Consultation, filter=by_target),
+            total=keyed_count(Consultation),
+            outreach_channel=keyed_count(Consultation, filter=by_channel),
+            outreach_target=keyed_count(Consultation, filter=by_target),
         )
     )
-    reached = counts["outreach_channel"] + counts["outreach_target"]
-    keys = {name: counts[f"{name}_key"] or 0 for name in ("outreach_channel", "outreach_target")}
-    keys["other"] = (counts["total_key"] or 0) - sum(keys.values())
+    found, raw = counts(row, ["total", "outreach_channel", "outreach_target"])
+    reached = found["outreach_channel"] + found["outreach_target"]
+    keys = {name: raw[name] for name in ("outreach_channel", "outreach_target")}
+    keys["other"] = raw["total"] - sum(keys.values())
     return Result(
-        percent(reached, counts["total"]),
+        percent(reached, found["total"]),
         {
-            "outreach_channel": counts["outreach_channel"],
-            "outreach_target": counts["outreach_target"],
-            "other": counts["total"] - reached,
+            "outreach_channel": found["outreach_channel"],
+            "outreach_target": found["outreach_target"],
+            "other": found["total"] - reached,
         },
         {"outreach_consultations": Decimal(reached)},
         keys=keys,

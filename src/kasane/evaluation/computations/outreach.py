@@ -7,7 +7,15 @@ from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Q, Subquery
 
-from kasane.evaluation.computations.base import AREA, Result, Scope, computation, keyed
+from kasane.evaluation.computations.base import (
+    AREA,
+    Result,
+    Scope,
+    computation,
+    counts,
+    keyed,
+    keyed_count,
+)
 from kasane.evaluation.models import IndicatorKind, Project
 from kasane.outreach.models import (
     ChangeKind,
@@ -31,32 +39,23 @@ def concern_reports(scope: Scope) -> Result:
     the outreach team took on as a target (``to_target``). Narrowed by the report's area."""
     start, end = scope.span()
     business = Q(reporter_agency__watch_agreement__isnull=False)
-    counts = (
+    row = (
         ConcernReport.objects.filter(received_at__gte=start, received_at__lt=end)
         .filter(scope.at_area("area"))
         .aggregate(
-            total=Count("pk"),
-            total_key=keyed(ConcernReport),
-            watch_business=Count("pk", filter=business),
-            watch_business_key=keyed(ConcernReport, filter=business),
-            to_target=Count("pk", filter=Q(target__isnull=False)),
-            to_target_key=keyed(ConcernReport, filter=Q(target__isnull=False)),
+            watch_business=keyed_count(ConcernReport, filter=business),
+            volunteer=keyed_count(ConcernReport, filter=~business),
+            to_target=keyed_count(ConcernReport, filter=Q(target__isnull=False)),
         )
     )
-    breakdown = {
-        "watch_business": counts["watch_business"],
-        "volunteer": counts["total"] - counts["watch_business"],
-    }
-    business_key = counts["watch_business_key"] or 0
+    found, keys = counts(row, ["watch_business", "volunteer", "to_target"])
+    to_target, to_target_key = found.pop("to_target"), keys.pop("to_target")
     return Result(
-        Decimal(counts["total"]),
-        breakdown,
-        {"to_target": Decimal(counts["to_target"])},
-        keys={
-            "watch_business": business_key,
-            "volunteer": (counts["total_key"] or 0) - business_key,
-        },
-        figure_keys={"to_target": counts["to_target_key"] or 0},
+        Decimal(sum(found.values())),
+        found,
+        {"to_target": Decimal(to_target)},
+        keys=keys,
+        figure_keys={"to_target": to_target_key},
     )
 
 

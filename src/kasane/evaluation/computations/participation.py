@@ -15,7 +15,8 @@ from kasane.evaluation.computations.base import (
     Scope,
     as_is,
     computation,
-    keyed,
+    counts,
+    keyed_count,
     mean,
     share,
 )
@@ -145,10 +146,8 @@ def unmet_needs(scope: Scope) -> Result:
         UnmetNeed.objects.filter(scope.at_area("area"))
         .values("kind")
         .annotate(
-            recorded=Count("pk", filter=recorded),
-            recorded_key=keyed(UnmetNeed, filter=recorded),
-            still_unmet=Count("pk", filter=unmet),
-            still_unmet_key=keyed(UnmetNeed, filter=unmet),
+            recorded=keyed_count(UnmetNeed, filter=recorded),
+            still_unmet=keyed_count(UnmetNeed, filter=unmet),
         )
         .order_by("kind")
     )
@@ -156,11 +155,12 @@ def unmet_needs(scope: Scope) -> Result:
     keys: dict[str, int] = {}
     still_unmet = still_unmet_key = 0
     for row in rows:
-        if row["recorded"]:
-            breakdown[row["kind"]] = row["recorded"]
-            keys[row["kind"]] = row["recorded_key"]
-        still_unmet += row["still_unmet"]
-        still_unmet_key += row["still_unmet_key"] or 0
+        found, raw = counts(row, ["recorded", "still_unmet"])
+        if found["recorded"]:
+            breakdown[row["kind"]] = found["recorded"]
+            keys[row["kind"]] = raw["recorded"]
+        still_unmet += found["still_unmet"]
+        still_unmet_key += raw["still_unmet"]
     # One place may answer several needs: count the places.
     developed = (
         UnmetNeed.objects.filter(

@@ -17,7 +17,9 @@ from kasane.evaluation.computations.base import (
     Result,
     Scope,
     computation,
+    counts,
     keyed,
+    keyed_count,
     median,
     percent,
     percentile,
@@ -122,17 +124,15 @@ def plans_made(scope: Scope) -> Result:
         "revised": _approved_in(scope) & Q(version__gt=1),
         "drafts_started": Q(created_at__gte=start, created_at__lt=end),
     }
-    counts = plans.aggregate(
-        **{name: Count("pk", filter=q) for name, q in lines.items()},
-        **{f"{name}_key": keyed(SupportPlan, filter=q) for name, q in lines.items()},
-    )
-    breakdown = {"first": counts["first"], "revised": counts["revised"]}
+    row = plans.aggregate(**{name: keyed_count(SupportPlan, filter=q) for name, q in lines.items()})
+    found, keys = counts(row, lines)
+    breakdown = {"first": found["first"], "revised": found["revised"]}
     return Result(
         Decimal(sum(breakdown.values())),
         breakdown,
-        {"drafts_started": Decimal(counts["drafts_started"])},
-        keys={name: counts[f"{name}_key"] or 0 for name in breakdown},
-        figure_keys={"drafts_started": counts["drafts_started_key"] or 0},
+        {"drafts_started": Decimal(found["drafts_started"])},
+        keys={name: keys[name] for name in breakdown},
+        figure_keys={"drafts_started": keys["drafts_started"]},
     )
 
 
@@ -207,9 +207,9 @@ def reviews_on_time(scope: Scope) -> Result:
         "late": Q(held_on__gte=start, held_on__lt=end, held_on__gt=F("due_on")),
         "held_after": Q(due_on__lt=cutoff, held_on__gte=cutoff),
     }
-    counts = reviews.aggregate(
-        **{name: Count("pk", filter=q) for name, q in lines.items()},
-        **{f"{name}_key": keyed(Review, filter=q) for name, q in lines.items()},
+    found, raw = counts(
+        reviews.aggregate(**{name: keyed_count(Review, filter=q) for name, q in lines.items()}),
+        lines,
     )
     # Plans whose review was due before the cutoff and never held: the version in force at
     # the period's end (the latest approved at a meeting before it), on a case not closed
@@ -230,21 +230,21 @@ def reviews_on_time(scope: Scope) -> Result:
         .aggregate(n=Count("pk"), k=keyed(SupportPlan))
     )
     breakdown = {
-        "on_time": counts["on_time"],
-        "late": counts["late"],
-        "overdue": counts["held_after"] + never_held["n"],
+        "on_time": found["on_time"],
+        "late": found["late"],
+        "overdue": found["held_after"] + never_held["n"],
     }
     # Reviews and plans are numbered apart: a plan's key and a review's are both keys of
     # their own records, and the overdue cell holds some of each.
     keys = {
-        "on_time": counts["on_time_key"] or 0,
-        "late": counts["late_key"] or 0,
-        "overdue": (counts["held_after_key"] or 0) + (never_held["k"] or 0),
+        "on_time": raw["on_time"],
+        "late": raw["late"],
+        "overdue": raw["held_after"] + (never_held["k"] or 0),
     }
     return Result(
         percent(breakdown["on_time"], sum(breakdown.values())),
         breakdown,
-        {"held": Decimal(counts["on_time"] + counts["late"])},
+        {"held": Decimal(found["on_time"] + found["late"])},
         keys=keys,
         figure_keys={"held": keys["on_time"] + keys["late"]},
         derived={

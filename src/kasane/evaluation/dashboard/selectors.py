@@ -16,7 +16,7 @@ from decimal import Decimal
 from itertools import combinations
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kasane.accounts.models import Agency
@@ -275,11 +275,11 @@ def _monthly_counts(queryset: QuerySet[Any], field_name: str, fiscal_year_: int)
         for i in range(12)
     ]
     label = queryset.model._meta.label_lower
-    counts = queryset.order_by().aggregate(
-        **{f"m{i}": Count("pk", filter=q) for i, q in enumerate(within)},
-        **{f"k{i}": cellkey.key_sum(label, filter=q) for i, q in enumerate(within)},
+    row = queryset.order_by().aggregate(
+        **{f"m{i}": cellkey.counted(label, filter=q) for i, q in enumerate(within)}
     )
-    return Monthly([counts[f"m{i}"] for i in range(12)], [counts[f"k{i}"] or 0 for i in range(12)])
+    months = [cellkey.unpack(row[f"m{i}"]) for i in range(12)]
+    return Monthly([n for n, _k in months], [k for _n, k in months])
 
 
 def monthly_consultations(scope: Scope) -> Monthly:

@@ -140,8 +140,7 @@ def load_at(as_of: datetime.datetime) -> Load:
     }
     case_label = Case._meta.label_lower
     cases = Case.objects.filter(open_case).aggregate(
-        **{kind: Count("pk", filter=q) for kind, q in kinds.items()},
-        **{f"{kind}_key": cellkey.key_sum(case_label, filter=q) for kind, q in kinds.items()},
+        **{kind: cellkey.counted(case_label, filter=q) for kind, q in kinds.items()},
     )
     outreach = OutreachTarget.objects.filter(
         Q(opened_at__lt=as_of) & (Q(closed_at__isnull=True) | Q(closed_at__gte=as_of))
@@ -155,8 +154,8 @@ def load_at(as_of: datetime.datetime) -> Load:
     consultations = Consultation.objects.filter(
         received_at__gte=months_before(as_of, CONSULTATION_MONTHS), received_at__lt=as_of
     ).aggregate(n=Count("pk"), k=cellkey.key_sum(Consultation._meta.label_lower))
-    counts = {kind: int(cases[kind]) for kind in kinds}
-    keys = {kind: int(cases[f"{kind}_key"] or 0) for kind in kinds}
+    counts = {kind: cellkey.unpack(cases[kind])[0] for kind in kinds}
+    keys = {kind: cellkey.unpack(cases[kind])[1] for kind in kinds}
     for kind, row in ((WorkloadKind.OUTREACH, outreach), (WorkloadKind.MATCH, matches)):
         counts[kind] = row["n"]
         keys[kind] = row["k"] or 0
