@@ -10,7 +10,7 @@ from itertools import combinations
 
 from django.db.models import Count, Q
 
-from kasane.accounts.models import CASE_ROLES, Staff
+from kasane.accounts.models import CASE_ROLES, Agency, Staff
 from kasane.cases.models import Case, Referral, ReferralStatus, TeamMember, Triage
 from kasane.cases.selectors import TARAIMAWASHI_DAYS, TARAIMAWASHI_REFERRALS
 from kasane.core.cellkey import record_key
@@ -33,6 +33,8 @@ from kasane.evaluation.models import IndicatorKind, IndicatorLevel, Project
 from kasane.registry.models import Household
 
 CASE = Case._meta.label_lower
+AGENCY = Agency._meta.label_lower
+AGENCY_PAIR = "accounts.agency:pair"
 HOUSEHOLD = Household._meta.label_lower
 
 
@@ -143,32 +145,41 @@ def collaboration_breadth(scope: Scope) -> Result:
     last_year = _pairs(_teams(scope.previous_year()))
     memberships = sum(len(agencies) for agencies in teams.values())
     mean = (Decimal(memberships) / Decimal(len(teams))).quantize(Decimal("0.01")) if teams else None
-    agencies = len({a for t in teams.values() for a in t})
-    # Pairs and agencies are organisations, not people: shown as they are. The cases are
-    # cases: perturbed, and the mean per case is over the published number of them.
-    organisations = {
-        "value": Decimal(len(pairs)),
-        "agencies": Decimal(agencies),
-        "pairs_last_year": Decimal(len(last_year)),
-        "new_pairs": Decimal(len(pairs - last_year)),
+    agencies = {a for t in teams.values() for a in t}
+    # Pairs and agencies are counted as records of their own (a pair keyed by its two
+    # agencies), so that they too are perturbed: a pair exists only through a case, and a
+    # true "1 pair" in an area beside a published "0 cases" would say a case is there. The
+    # mean per case is over the published number of cases.
+    derived: dict[str, Derive] = {
+        "mean_agencies_per_case": lambda shown: (
+            (Decimal(memberships) / Decimal(shown["cases"])).quantize(Decimal("0.01"))
+            if shown.get("cases")
+            else None
+        )
     }
-    derived = {name: as_is(n) for name, n in organisations.items()}
-    derived["mean_agencies_per_case"] = lambda shown: (
-        (Decimal(memberships) / Decimal(shown["cases"])).quantize(Decimal("0.01"))
-        if shown.get("cases")
-        else None
-    )
     return Result(
         Decimal(len(pairs)),
-        {"cases": len(teams), "agencies": agencies},
+        {"cases": len(teams), "agencies": len(agencies)},
         {
             "mean_agencies_per_case": mean,
             "pairs_last_year": Decimal(len(last_year)),
             "new_pairs": Decimal(len(pairs - last_year)),
         },
-        keys={"cases": sum(record_key(CASE, pk) for pk in teams)},
+        keys={
+            "cases": sum(record_key(CASE, pk) for pk in teams),
+            "agencies": sum(record_key(AGENCY, pk) for pk in agencies),
+        },
+        value_key=_pairs_key(pairs),
+        figure_keys={
+            "pairs_last_year": _pairs_key(last_year),
+            "new_pairs": _pairs_key(pairs - last_year),
+        },
         derived=derived,
     )
+
+
+def _pairs_key(pairs: set[tuple[int, int]]) -> int:
+    return sum(record_key(AGENCY_PAIR, a * 2**32 + b) for a, b in pairs)
 
 
 ACCEPTED = frozenset({ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED})

@@ -328,12 +328,14 @@ def collaboration_network(scope: Scope, *, aggregates_only: bool) -> Network:
         for pair in combinations(sorted(members), 2):
             shared_cases.add(pair, case_id)
     pairs: list[tuple[int, int]] = sorted(shared_cases.seen)  # type: ignore[arg-type]
-    involved = {a for pair in pairs for a in pair}
-    agencies = list(Agency.objects.filter(pk__in=involved).order_by("agency_type", "name"))
 
     def shown(pair: tuple[int, int]) -> int:
         n = shared_cases.count(pair)
         return cellkey.publish(n, shared_cases.key(pair)) if aggregates_only else n
 
     edges: list[tuple[int, int, int | None]] = [(a, b, shown((a, b))) for a, b in pairs]
-    return Network(agencies, edges, len(pairs))
+    # A pair published as 0 is left out: drawn, it would say that it shared a case.
+    edges = [edge for edge in edges if edge[2]]
+    involved = {a for a, b, _n in edges} | {b for _a, b, _n in edges}
+    agencies = list(Agency.objects.filter(pk__in=involved).order_by("agency_type", "name"))
+    return Network(agencies, edges, len(edges))

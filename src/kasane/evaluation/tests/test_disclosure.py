@@ -33,9 +33,9 @@ from kasane.accounts.models import Agency, Staff
 from kasane.conftest import make_household
 from kasane.core.cellkey import BOUND, THRESHOLD, preimage
 from kasane.core.models import Domain
-from kasane.evaluation.computations import Scope, compute
+from kasane.evaluation.computations import REGISTRY, Scope, compute
 from kasane.evaluation.dashboard import selectors
-from kasane.evaluation.figures import published_figure
+from kasane.evaluation.figures import COUNT_UNITS, published_figure
 from kasane.evaluation.report.tests.test_report import breakdown, open_book, totals
 from kasane.evaluation.report.workbook import PROJECT_SHEETS, build_annual_report
 from kasane.intake.models import Channel, Consultation, ConsultationNeed, NeedType
@@ -286,3 +286,25 @@ def test_shares_are_computed_from_the_published_counts(world: dict[str, Any]) ->
         if whole and reached is not None:
             expected = (Decimal(100) * reached / Decimal(whole)).quantize(Decimal("0.1"))
             assert figure.value == expected
+
+
+def test_every_computation_publishes_every_count_perturbed(world: dict[str, Any]) -> None:
+    """Each registered computation gives its records' keys for every count it shows: an
+    analyst sees no count withheld for want of them, and none from 1 to 4 — city-wide and
+    per area, this year and the last."""
+    for code, entry in REGISTRY.items():
+        for area in [None, *world["areas"].values()]:
+            for year in (YEAR, YEAR - 1):
+                result = entry.function(Scope(year, None, area))
+                figure = published_figure(result, entry.unit)
+                if result.exact:
+                    continue
+                assert None not in figure.breakdown.values(), code
+                counts = [v for v in figure.breakdown.values() if v is not None]
+                counts += [
+                    int(v) for k, v in figure.figures.items() if k in result.figure_keys and v
+                ]
+                if entry.unit in COUNT_UNITS and figure.value is not None:
+                    counts.append(int(figure.value))
+                for n in counts:
+                    assert n == 0 or n >= THRESHOLD, (code, n)
