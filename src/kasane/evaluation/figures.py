@@ -9,13 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from kasane.core import cellkey
-from kasane.core.cellkey import THRESHOLD
 from kasane.evaluation.computations import Result
-
-
-def is_small(value: Decimal | int | None) -> bool:
-    return value is not None and 0 < value < THRESHOLD
-
 
 # Units whose values are counts of people or records (the workbook uses the same list).
 COUNT_UNITS = frozenset({"件", "人", "世帯", "回", "か所", "組"})
