@@ -115,9 +115,3 @@ def published_figure(result: Result, unit: str) -> Figure:
         key for key, figure in result.figures.items() if figure is not None and figures[key] is None
     )
     return Figure(value, breakdown, figures, value_hidden, hidden_figures)
-
-
-def published_line(counts: list[int], keys: list[int]) -> list[int | None]:
-    """A line of counts shown with its total elsewhere (the months of a 年度 beside the
-    year's count), as an analyst may see it: each perturbed by its own cell key."""
-    return [cellkey.publish(n, k) for n, k in zip(counts, keys, strict=True)]
