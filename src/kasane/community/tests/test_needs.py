@@ -1,5 +1,6 @@
-"""地域課題 aggregates: households per need and area in a 年度, suppressed under five, read
-with one aggregate query, audited, and seen only by those who may."""
+"""地域課題 aggregates: households per need and area in a 年度, perturbed by the cell-key
+method for everyone but coordinators, read with one aggregate query, audited, and seen only
+by those who may."""
 
 from __future__ import annotations
 
@@ -32,8 +33,7 @@ def known(city, consult):
     """By 中学校区 (北, 桜, 南):
          ひきこもり  4  7  0 → 11
          社会的孤立  6  8  5 → 19
-    The hand-worked answer of test_suppression: only 社会的孤立 in 南 (5) and the totals
-    stay; 4 goes, and with it its complements."""
+    Coordinators see these counts; anyone else each perturbed by its cell key."""
     spec = {
         "北町": ["hikikomori"] * 4 + ["isolation"] * 6,
         "桜台": ["hikikomori"] * 7 + ["isolation"] * 8,
@@ -70,11 +70,13 @@ def test_hand_built_dataset_gives_the_known_answer(known, caseworker, coordinato
             assert shown == 0 or shown >= 5
 
 
-def test_the_page_shows_five_and_hides_four(known, caseworker, login) -> None:
+def test_the_page_shows_five_and_never_four(known, caseworker, coordinator, login) -> None:
     html = login(caseworker).get(URL, {"level": "school_district"}).content.decode()
-    assert ">5<" in html
-    assert ">4<" not in html
-    assert "—" in html
+    assert ">5<" in html  # 社会的孤立 in 南: 5 stays 5
+    assert ">4<" not in html  # ひきこもり in 北: 0 or 5
+    assert 'data-testid="perturbation-note"' in html
+    theirs = login(coordinator).get(URL, {"level": "school_district"}).content.decode()
+    assert ">4<" in theirs and 'data-testid="perturbation-note"' not in theirs
 
 
 def test_by_sphere_the_counts_roll_up(known, caseworker) -> None:
