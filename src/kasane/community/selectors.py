@@ -28,12 +28,15 @@ from kasane.accounts.models import Role, Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.community.models import CommunityIssue, IssueAction, Place, PlaceKind
+from kasane.core import cellkey
+from kasane.core.cellkey import THRESHOLD
 from kasane.core.dates import current_fiscal_year, fiscal_year_bounds
-from kasane.core.suppression import THRESHOLD, Cell, suppress
+from kasane.core.suppression import Cell
 from kasane.intake.models import ConsultationNeed, NeedType
 from kasane.privacy.cases import works_cases
-from kasane.registry.models import Area, AreaKind
+from kasane.registry.models import Area, AreaKind, Household
 
+HOUSEHOLD = Household._meta.label_lower
 LIST_PAGE_SIZE = 50
 # The levels an area view is drawn at. 町丁目 is too small: its counts would point at houses.
 LEVELS = (AreaKind.SPHERE, AreaKind.SCHOOL_DISTRICT)
@@ -255,15 +258,21 @@ class NeedTable:
     column_totals: list[Cell]
     total: Cell
     threshold: int = THRESHOLD
+    # True: every count is perturbed by the cell-key method (``core.cellkey``).
+    perturbed: bool = True
 
 
 def need_table(*, actor: Staff, level: AreaKind, year: int) -> NeedTable:
     """The needs of the 年度's consultations per area, as counts of households.
 
     A household counts once per need and year however often it consulted. The counts come
-    from one aggregate query — no consultation, household or person is ever loaded — and
-    every count under five is suppressed with its complements (``kasane.core.suppression``).
-    The view is audited as a read of aggregates, which involves no personal data.
+    from one aggregate query — no consultation, household or person is ever loaded — with
+    the sum of the households' record keys beside each, and every count (cells and totals
+    alike) is published perturbed by its cell key (``kasane.core.cellkey``): the same
+    households give the same figure at every level and every time, and a 圏域 minus its
+    中学校区 gives no small count back. Coordinators, who may read identified data, see the
+    true counts. The view is audited as a read of aggregates, which involves no personal
+    data.
     """
     require(may_see_needs(actor))
     start, end = _fiscal_year_span(year)
@@ -274,26 +283,35 @@ def need_table(*, actor: Staff, level: AreaKind, year: int) -> NeedTable:
             consultation__household__isnull=False,
         )
         .values("need_type_id", "consultation__household__area_id")
-        .annotate(households=Count("consultation__household_id", distinct=True))
+        .annotate(
+            households=Count("consultation__household_id", distinct=True),
+            key=cellkey.key_sum(HOUSEHOLD, "consultation__household_id", distinct=True),
+        )
         .order_by()
     )
     tree = AreaTree.load()
     areas: list[Area | None] = list(tree.at(level))
     column = {a.pk: j for j, a in enumerate(areas) if a is not None}
+    # A household lives in one 町丁目: the cells of an area are disjoint, and their counts
+    # and key sums add up.
     sums: dict[tuple[int, int | None], int] = defaultdict(int)
+    keys: dict[tuple[int, int | None], int] = defaultdict(int)
     unplaced = False
     for entry in counted:
         area = tree.ancestor(entry["consultation__household__area_id"], level)
         key = area.pk if area is not None and area.pk in column else None
         unplaced = unplaced or key is None
         sums[(entry["need_type_id"], key)] += entry["households"]
+        keys[(entry["need_type_id"], key)] += entry["key"] or 0
     if unplaced:
         areas.append(None)
     needs = list(NeedType.objects.filter(pk__in={n for n, _ in sums}).order_by("sort_order"))
-    matrix = [
-        [sums.get((need.pk, a.pk if a is not None else None), 0) for a in areas] for need in needs
-    ]
-    table = suppress(matrix)
+    cells = [[(need.pk, a.pk if a is not None else None) for a in areas] for need in needs]
+    table = _published(
+        [[sums.get(c, 0) for c in row] for row in cells],
+        [[keys.get(c, 0) for c in row] for row in cells],
+        exact=actor.role == Role.COORDINATOR,
+    )
     audit.record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -312,6 +330,37 @@ def need_table(*, actor: Staff, level: AreaKind, year: int) -> NeedTable:
         ],
         column_totals=table.column_totals,
         total=table.total,
+        perturbed=actor.role != Role.COORDINATOR,
+    )
+
+
+@dataclass(frozen=True)
+class _Table:
+    cells: list[list[Cell]]
+    row_totals: list[Cell]
+    column_totals: list[Cell]
+    total: Cell
+
+
+def _published(counts: list[list[int]], keys: list[list[int]], *, exact: bool) -> _Table:
+    """The table with its totals, each count published from its own records (a total is
+    the cell of all its households — a household with two needs counted in each — never
+    the sum of perturbed cells)."""
+
+    def cell(count: int, key: int) -> Cell:
+        return Cell(count if exact else cellkey.publish(count, key), False)
+
+    columns = len(counts[0]) if counts else 0
+    column = [sum(row[j] for row in counts) for j in range(columns)]
+    column_keys = [sum(row[j] for row in keys) for j in range(columns)]
+    return _Table(
+        cells=[
+            [cell(n, k) for n, k in zip(r, rk, strict=True)]
+            for r, rk in zip(counts, keys, strict=True)
+        ],
+        row_totals=[cell(sum(r), sum(rk)) for r, rk in zip(counts, keys, strict=True)],
+        column_totals=[cell(n, k) for n, k in zip(column, column_keys, strict=True)],
+        total=cell(sum(column), sum(column_keys)),
     )
 
 

@@ -1,20 +1,15 @@
-"""The one rule of what an analyst may see of an evaluation figure (``suppressed_figure``),
+"""The one rule of what an analyst may see of an evaluation figure (``published_figure``),
 shared by the dashboard, the indicator pages, the self-assessment and the annual workbook:
-counts from 1 to 4 are hidden with their complements, and so is any figure that could give
-them back."""
+every count perturbed by the cell-key method (``kasane.core.cellkey``), so that no
+combination of views gives a small count back by subtraction."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kasane.core.suppression import THRESHOLD, suppress_line
+from kasane.core import cellkey
 from kasane.evaluation.computations import Result
-
-
-def is_small(value: Decimal | int | None) -> bool:
-    return value is not None and 0 < value < THRESHOLD
-
 
 # Units whose values are counts of people or records (the workbook uses the same list).
 COUNT_UNITS = frozenset({"件", "人", "世帯", "回", "か所", "組"})
@@ -48,61 +43,75 @@ def _is_count(value: Decimal | None, unit: str) -> bool:
     return value is not None and unit in COUNT_UNITS and value == value.to_integral_value()
 
 
-def suppressed_figure(result: Result, unit: str) -> Figure:
+def published_figure(result: Result, unit: str) -> Figure:
     """What an analyst may see of ``result``: the one rule of the dashboard, the indicator
-    pages and the workbook.
+    pages, the self-assessment and the workbook (``kasane.core.cellkey``).
 
-    * The breakdown is one line with its total (``community.suppression.suppress_line``):
-      1–4 hidden, then more cells until the hidden ones are at least two adding up to five
-      or more, or the total goes too.
-    * A count value that is the sum of its breakdown is that total, hidden with it; a
-      count value that is not (a part of it, as reviews on time of all due, or a count with
-      overlaps) is hidden when small or when any cell is: shown, it could be set against
-      the shown cells.
-    * Further figures that are counts (not ``is_derived``) are hidden when 1–4.
-    * When anything of the indicator is hidden, every further figure (counts and derived
-      alike: a count such as the outreach consultations is a part of the breakdown, and a
-      share times its base gives back its numerator) is hidden, and so is a value that is
-      not a count (%, 日, 件/人, 点, か所/校区): each could be combined with what is shown
-      to give back a hidden cell. Shares and means are thus shown only where every count
-      behind them that the indicator shows is 0 or at least five.
+    * Every count (breakdown cells, a count value, count figures) is published perturbed
+      by its cell key: 0 stays 0, 1–4 become 0 or 5, larger counts move by at most 2. A
+      count value is its own cell (the sum of the breakdown's records), never the sum of
+      perturbed cells. A count whose records' keys the computation did not give is hidden.
+    * Shares, rates and ratios (``Result.derived``) are computed from the published counts,
+      never from the true ones (a true share beside a perturbed total gives the true
+      numerator back).
+    * Measurements (medians, means, percentiles, and any other value that is not a count)
+      are shown when the published breakdown adds up to at least ``RELIABLE``: they then
+      describe enough people not to describe one.
+    * ``Result.exact``: counts of no person (places), shown as they are.
     """
-    keys = list(result.breakdown)
-    counts = [max(int(result.breakdown[k]), 0) for k in keys]
-    cells, total = suppress_line(counts)
-    breakdown: dict[str, int | None] = {
-        key: cell.shown for key, cell in zip(keys, cells, strict=True)
-    }
-    any_cell_hidden = any(cell.hidden for cell in cells)
-    value = result.value
-    if value is None:
-        value_hidden = False
-    elif _is_count(value, unit) and keys and value == sum(counts):
-        value_hidden = total.hidden
-    elif _is_count(value, unit):
-        value_hidden = is_small(value) or any_cell_hidden
-    else:
-        value_hidden = False  # decided below, with the rest of the indicator
-    small_figure = any(
-        not is_derived(key, result.breakdown) and is_small(figure)
-        for key, figure in result.figures.items()
+    if result.exact:
+        return Figure(result.value, dict(result.breakdown), dict(result.figures))
+    published: dict[str, int] = {}
+    breakdown: dict[str, int | None] = {}
+    for key, count in result.breakdown.items():
+        raw = result.keys.get(key)
+        if raw is not None:
+            breakdown[key] = published[key] = cellkey.publish(max(int(count), 0), raw)
+        elif key in result.derived:  # a count of organisations
+            breakdown[key] = count
+        else:
+            breakdown[key] = None  # a count without its records' keys
+    value: Decimal | None = result.value
+    value_hidden = False
+    if _is_count(value, unit):
+        raw_value = result.value_key
+        if (
+            raw_value is None
+            and result.breakdown
+            and value == sum(result.breakdown.values())
+            and all(key in result.keys for key in result.breakdown)
+        ):
+            raw_value = cellkey.combined(*result.keys.values())
+        if raw_value is None:
+            value, value_hidden = None, True
+        else:
+            value = Decimal(cellkey.publish(int(result.value or 0), raw_value))
+            published["value"] = int(value)
+    figures: dict[str, Decimal | None] = {}
+    for key, figure in result.figures.items():
+        raw = result.figure_keys.get(key)
+        if raw is not None and figure is not None:
+            figures[key] = Decimal(cellkey.publish(int(figure), raw))
+            published[key] = int(figures[key])  # type: ignore[arg-type]
+    base = sum(n for n in breakdown.values() if n is not None)
+    reliable = base >= cellkey.RELIABLE and None not in breakdown.values()
+
+    def derive(name: str, true_value: Decimal | None) -> Decimal | None:
+        if name in result.derived:
+            return result.derived[name](published)
+        return true_value if reliable else None
+
+    for key, figure in result.figures.items():
+        if key in figures or figure is None:
+            figures.setdefault(key, None)
+        elif key in result.derived or is_derived(key, result.breakdown):
+            figures[key] = derive(key, figure)
+        else:
+            figures[key] = None  # a count without its records' keys
+    if "value" in result.derived or (value is not None and not _is_count(value, unit)):
+        value = derive("value", result.value)
+        value_hidden = value is None and result.value is not None
+    hidden_figures = frozenset(
+        key for key, figure in result.figures.items() if figure is not None and figures[key] is None
     )
-    anything_hidden = any_cell_hidden or value_hidden or small_figure
-    if anything_hidden and value is not None and not _is_count(value, unit):
-        value_hidden = True
-    if anything_hidden:
-        return Figure(
-            None if value_hidden else value,
-            breakdown,
-            dict.fromkeys(result.figures),
-            value_hidden,
-            frozenset(result.figures),
-        )
-    return Figure(value, breakdown, dict(result.figures))
-
-
-def suppressed_line(counts: list[int]) -> list[int | None]:
-    """A line of counts shown with its total elsewhere (the months of a 年度 beside the
-    year's count), as an analyst may see it: the rule of ``suppressed_figure``."""
-    cells, _total = suppress_line(counts)
-    return [cell.shown for cell in cells]
+    return Figure(value, breakdown, figures, value_hidden, hidden_figures)

@@ -1,5 +1,6 @@
-"""地域課題 aggregates: households per need and area in a 年度, suppressed under five, read
-with one aggregate query, audited, and seen only by those who may."""
+"""地域課題 aggregates: households per need and area in a 年度, perturbed by the cell-key
+method for everyone but coordinators, read with one aggregate query, audited, and seen only
+by those who may."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from kasane.audit.models import AuditEvent
 from kasane.community.selectors import need_table
+from kasane.core.cellkey import N, perturb
 from kasane.core.dates import current_fiscal_year, fiscal_year_bounds
 from kasane.registry.models import AreaKind
 
@@ -31,8 +33,7 @@ def known(city, consult):
     """By 中学校区 (北, 桜, 南):
          ひきこもり  4  7  0 → 11
          社会的孤立  6  8  5 → 19
-    The hand-worked answer of test_suppression: only 社会的孤立 in 南 (5) and the totals
-    stay; 4 goes, and with it its complements."""
+    Coordinators see these counts; anyone else each perturbed by its cell key."""
     spec = {
         "北町": ["hikikomori"] * 4 + ["isolation"] * 6,
         "桜台": ["hikikomori"] * 7 + ["isolation"] * 8,
@@ -43,40 +44,51 @@ def known(city, consult):
             consult(city[block], [need])
 
 
-def test_hand_built_dataset_gives_the_known_answer(known, caseworker) -> None:
-    table = need_table(actor=caseworker, level=AreaKind.SCHOOL_DISTRICT, year=current_fiscal_year())
-    assert [a.name if a else None for a in table.areas] == [
+TRUTH = {
+    "ひきこもり": {"北中学校区": 4, "桜中学校区": 7, "南中学校区": 0, "total": 11},
+    "社会的孤立": {"北中学校区": 6, "桜中学校区": 8, "南中学校区": 5, "total": 19},
+}
+
+
+def test_hand_built_dataset_gives_the_known_answer(known, caseworker, coordinator) -> None:
+    exact = need_table(
+        actor=coordinator, level=AreaKind.SCHOOL_DISTRICT, year=current_fiscal_year()
+    )
+    assert [a.name if a else None for a in exact.areas] == [
         "北中学校区",
         "桜中学校区",
         "南中学校区",
     ]
-    assert by_name(table, "ひきこもり") == {
-        "北中学校区": None,
-        "桜中学校区": None,
-        "南中学校区": 0,
-        "total": 11,
-    }
-    assert by_name(table, "社会的孤立") == {
-        "北中学校区": None,
-        "桜中学校区": None,
-        "南中学校区": 5,
-        "total": 19,
-    }
-    assert [c.shown for c in table.column_totals] == [10, 15, 5]
+    for need, truth in TRUTH.items():
+        assert by_name(exact, need) == truth
+    assert [c.shown for c in exact.column_totals] == [10, 15, 5]
+    # Anyone else: each count perturbed by its cell key, within the table's reach.
+    table = need_table(actor=caseworker, level=AreaKind.SCHOOL_DISTRICT, year=current_fiscal_year())
+    for need, truth in TRUTH.items():
+        for name, shown in by_name(table, need).items():
+            assert shown in {perturb(truth[name], k) for k in range(N)}, (need, name)
+            assert shown == 0 or shown >= 5
 
 
-def test_the_page_shows_five_and_hides_four(known, caseworker, login) -> None:
+def test_the_page_shows_five_and_never_four(known, caseworker, coordinator, login) -> None:
     html = login(caseworker).get(URL, {"level": "school_district"}).content.decode()
-    assert ">5<" in html
-    assert ">4<" not in html
-    assert "—" in html
+    assert ">5<" in html  # 社会的孤立 in 南: 5 stays 5
+    assert ">4<" not in html  # ひきこもり in 北: 0 or 5
+    assert 'data-testid="perturbation-note"' in html
+    theirs = login(coordinator).get(URL, {"level": "school_district"}).content.decode()
+    assert ">4<" in theirs and 'data-testid="perturbation-note"' not in theirs
 
 
 def test_by_sphere_the_counts_roll_up(known, caseworker) -> None:
     table = need_table(actor=caseworker, level=AreaKind.SPHERE, year=current_fiscal_year())
     # 北部 holds 北 and 桜: 11 and 14; 南部: 0 and 5. Nothing under five, nothing hidden.
-    assert by_name(table, "ひきこもり") == {"北部圏域": 11, "南部圏域": 0, "total": 11}
-    assert by_name(table, "社会的孤立") == {"北部圏域": 14, "南部圏域": 5, "total": 19}
+    # (perturbed for a caseworker: within the table's reach of the true counts)
+    for need, truth in {
+        "ひきこもり": {"北部圏域": 11, "南部圏域": 0, "total": 11},
+        "社会的孤立": {"北部圏域": 14, "南部圏域": 5, "total": 19},
+    }.items():
+        for name, shown in by_name(table, need).items():
+            assert shown in {perturb(truth[name], k) for k in range(N)}, (need, name)
 
 
 def test_a_household_counts_once_per_need_however_often_it_consulted(

@@ -6,17 +6,18 @@ from __future__ import annotations
 import datetime
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import FloatField, Func, Q
+from django.db.models import FloatField, Func, Model, Q, Sum
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from kasane.core.cellkey import counted, key_sum, unpack
 from kasane.core.dates import fiscal_year_bounds
 from kasane.evaluation.models import IndicatorKind, IndicatorLevel
 from kasane.intake.models import Consultation
@@ -35,11 +36,24 @@ def touching_domain(domain: str, consultation_path: str = "") -> Q:
 
 @dataclass(frozen=True)
 class Result:
-    """An indicator's value for a 年度, with its breakdown (counts) and further figures."""
+    """An indicator's value for a 年度, with its breakdown (counts) and further figures.
+
+    For the cell-key method (``kasane.core.cellkey``), each count carries the raw key sum of
+    the records it counts: ``keys`` for breakdown cells, ``figure_keys`` for count figures,
+    ``value_key`` for a count value (when it is not, or not only, the sum of the breakdown:
+    that sum's key is the sum of the cells' keys). ``derived`` recomputes a share, rate or
+    ratio from the counts as published (the names of the breakdown and the figures, and
+    ``"value"``), so that none is computed from true counts. ``exact``: counts of no person
+    (places in a public registry), published as they are."""
 
     value: Decimal | None
     breakdown: dict[str, int] = field(default_factory=dict)
     figures: dict[str, Decimal | None] = field(default_factory=dict)
+    keys: dict[str, int] = field(default_factory=dict)
+    figure_keys: dict[str, int] = field(default_factory=dict)
+    value_key: int | None = None
+    derived: dict[str, Callable[[dict[str, int]], Decimal | None]] = field(default_factory=dict)
+    exact: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,6 +149,34 @@ class Scope:
             touching = Consultation.objects.filter(self.in_domain(""), case__isnull=False)
             q &= Q(**{f"{prefix}pk__in" if prefix else "pk__in": touching.values("case_id")})
         return q
+
+
+def keyed(
+    model: type[Model], field_name: str = "pk", *, filter: Q | None = None, distinct: bool = False
+) -> Sum:
+    """The raw key sum (``core.cellkey``) of the ``model`` records at ``field_name`` counted
+    beside it with the same filter: ``Count(field_name, filter=...)`` has ``keyed(...)``."""
+    return key_sum(model._meta.label_lower, field_name, filter=filter, distinct=distinct)
+
+
+def keyed_count(model: type[Model], *, filter: Q | None = None) -> Sum:
+    """The count of ``model`` records and their raw key sum in one aggregate; ``counts``
+    reads it back."""
+    return counted(model._meta.label_lower, filter=filter)
+
+
+def counts(row: dict[str, Any], names: Iterable[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """The counts and the raw key sums of the ``keyed_count`` aggregates ``names``."""
+    unpacked = {name: unpack(row[name]) for name in names}
+    return {k: v[0] for k, v in unpacked.items()}, {k: v[1] for k, v in unpacked.items()}
+
+
+Derive = Callable[[dict[str, int]], Decimal | None]
+
+
+def as_is(value: Decimal | None) -> Derive:
+    """A figure shown as it is whatever was published (a count of organisations)."""
+    return lambda _shown: value
 
 
 Compute = Callable[[Scope], Result]

@@ -10,20 +10,32 @@ from itertools import combinations
 
 from django.db.models import Count, Q
 
-from kasane.accounts.models import CASE_ROLES, Staff
+from kasane.accounts.models import CASE_ROLES, Agency, Staff
 from kasane.cases.models import Case, Referral, ReferralStatus, TeamMember, Triage
 from kasane.cases.selectors import TARAIMAWASHI_DAYS, TARAIMAWASHI_REFERRALS
+from kasane.core.cellkey import record_key
 from kasane.evaluation.computations.base import (
     AREA,
     DOMAIN,
     DaysBetween,
+    Derive,
     Result,
     Scope,
+    as_is,
     computation,
+    counts,
+    keyed,
+    keyed_count,
     median,
     shared,
 )
 from kasane.evaluation.models import IndicatorKind, IndicatorLevel, Project
+from kasane.registry.models import Household
+
+CASE = Case._meta.label_lower
+AGENCY = Agency._meta.label_lower
+AGENCY_PAIR = "accounts.agency:pair"
+HOUSEHOLD = Household._meta.label_lower
 
 
 @computation(
@@ -36,17 +48,16 @@ def coordination_cases(scope: Scope) -> Result:
     """Cases sent to multi-agency coordination in the year, by triage (A/B/C, or
     ``"untriaged"``)."""
     start, end = scope.span()
-    counts = Case.objects.filter(
+    row = Case.objects.filter(
         scope.on_cases(), sent_to_coordination_at__gte=start, sent_to_coordination_at__lt=end
     ).aggregate(
-        total=Count("pk"),
-        A=Count("pk", filter=Q(triage=Triage.A)),
-        B=Count("pk", filter=Q(triage=Triage.B)),
-        C=Count("pk", filter=Q(triage=Triage.C)),
-        untriaged=Count("pk", filter=Q(triage="")),
+        **{name: keyed_count(Case, filter=Q(triage=code)) for name, code in TRIAGES.items()},
     )
-    total = counts.pop("total")
-    return Result(Decimal(total), counts)
+    found, keys = counts(row, TRIAGES)
+    return Result(Decimal(sum(found.values())), found, keys=keys)
+
+
+TRIAGES = {"A": Triage.A, "B": Triage.B, "C": Triage.C, "untriaged": ""}
 
 
 @computation(
@@ -63,15 +74,20 @@ def referrals(scope: Scope) -> Result:
         scope.on_cases("case"), requested_at__gte=start, requested_at__lt=end
     )
     breakdown = dict.fromkeys(ReferralStatus.values, 0)
-    for row in in_year.values("status").annotate(n=Count("pk")):
+    keys = dict.fromkeys(ReferralStatus.values, 0)
+    for row in in_year.values("status").annotate(n=Count("pk"), k=keyed(Referral)):
         breakdown[row["status"]] = row["n"]
+        keys[row["status"]] = row["k"]
     days = list(
         in_year.filter(responded_at__isnull=False)
         .order_by()
         .values_list(DaysBetween("responded_at", "requested_at"), flat=True)
     )
     return Result(
-        Decimal(sum(breakdown.values())), breakdown, {"median_days_to_answer": median(days)}
+        Decimal(sum(breakdown.values())),
+        breakdown,
+        {"median_days_to_answer": median(days)},
+        keys=keys,
     )
 
 
@@ -129,15 +145,41 @@ def collaboration_breadth(scope: Scope) -> Result:
     last_year = _pairs(_teams(scope.previous_year()))
     memberships = sum(len(agencies) for agencies in teams.values())
     mean = (Decimal(memberships) / Decimal(len(teams))).quantize(Decimal("0.01")) if teams else None
+    agencies = {a for t in teams.values() for a in t}
+    # Pairs and agencies are counted as records of their own (a pair keyed by its two
+    # agencies), so that they too are perturbed: a pair exists only through a case, and a
+    # true "1 pair" in an area beside a published "0 cases" would say a case is there. The
+    # mean per case is over the published number of cases.
+    derived: dict[str, Derive] = {
+        "mean_agencies_per_case": lambda shown: (
+            (Decimal(memberships) / Decimal(shown["cases"])).quantize(Decimal("0.01"))
+            if shown.get("cases")
+            else None
+        )
+    }
     return Result(
         Decimal(len(pairs)),
-        {"cases": len(teams), "agencies": len({a for t in teams.values() for a in t})},
+        {"cases": len(teams), "agencies": len(agencies)},
         {
             "mean_agencies_per_case": mean,
             "pairs_last_year": Decimal(len(last_year)),
             "new_pairs": Decimal(len(pairs - last_year)),
         },
+        keys={
+            "cases": sum(record_key(CASE, pk) for pk in teams),
+            "agencies": sum(record_key(AGENCY, pk) for pk in agencies),
+        },
+        value_key=_pairs_key(pairs),
+        figure_keys={
+            "pairs_last_year": _pairs_key(last_year),
+            "new_pairs": _pairs_key(pairs - last_year),
+        },
+        derived=derived,
     )
+
+
+def _pairs_key(pairs: set[tuple[int, int]]) -> int:
+    return sum(record_key(AGENCY_PAIR, a * 2**32 + b) for a, b in pairs)
 
 
 ACCEPTED = frozenset({ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED})
@@ -191,7 +233,8 @@ def tarai_mawashi(scope: Scope) -> Result:
         return status in ACCEPTED and responded_at is not None and responded_at <= at
 
     breakdown = {"accepted_later": 0, "not_accepted": 0}
-    for referrals_ in by_household.values():
+    keys = {"accepted_later": 0, "not_accepted": 0}
+    for household_id, referrals_ in by_household.items():
         flagged_at = None
         for moment, _status, _responded in referrals_:
             if moment < start:
@@ -209,7 +252,8 @@ def tarai_mawashi(scope: Scope) -> Result:
             for _at, status, responded in referrals_
         )
         breakdown["accepted_later" if later else "not_accepted"] += 1
-    return Result(Decimal(sum(breakdown.values())), breakdown)
+        keys["accepted_later" if later else "not_accepted"] += record_key(HOUSEHOLD, household_id)
+    return Result(Decimal(sum(breakdown.values())), breakdown, keys=keys)
 
 
 @computation(
@@ -229,12 +273,14 @@ def caseload_per_staff(scope: Scope) -> Result:
     agency, not per area."""
     _start, end = scope.span()
     open_then = Q(opened_at__lt=end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
-    cases = dict(
+    led = list(
         Case.objects.filter(open_then, lead_agency__isnull=False)
         .values_list("lead_agency__name")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), k=keyed(Case))
         .order_by()
     )
+    cases = {name: n for name, n, _k in led}
+    case_keys = {name: k for name, _n, k in led}
     staff = dict(
         Staff.objects.filter(is_active=True, role__in=CASE_ROLES, agency__isnull=False)
         .values_list("agency__name")
@@ -256,4 +302,36 @@ def caseload_per_staff(scope: Scope) -> Result:
         value = Decimal(0) if staff else None
     figures["open_cases"] = Decimal(sum(cases.values()))
     figures["staff"] = Decimal(sum(staff.values()))
-    return Result(value, breakdown, figures)
+    return Result(
+        value,
+        breakdown,
+        figures,
+        keys={name: case_keys.get(name, 0) for name in breakdown},
+        figure_keys={"open_cases": sum(case_keys.values())},
+        derived=_caseload_from_published(staff, figures["staff"]),
+    )
+
+
+def _caseload_from_published(
+    staff: dict[str, int], staff_total: Decimal | None
+) -> dict[str, Derive]:
+    """The ratios of ``caseload_per_staff`` over the published case counts (a true ratio
+    beside a known number of staff gives the true count back); staff are shown as they
+    are."""
+
+    def ratio(cases: int, workers: int) -> Decimal | None:
+        return (Decimal(cases) / Decimal(workers)).quantize(Decimal("0.1")) if workers else None
+
+    def overall(shown: dict[str, int]) -> Decimal | None:
+        both = [name for name in staff if shown.get(name) and staff[name]]
+        if not both:
+            return Decimal(0) if staff and not shown.get("open_cases") else None
+        return ratio(sum(shown[name] for name in both), sum(staff[name] for name in both))
+
+    def per_agency(name: str) -> Derive:
+        return lambda shown: ratio(shown.get(name, 0), staff.get(name, 0))
+
+    derived = {name: per_agency(name) for name in staff}
+    derived["value"] = overall
+    derived["staff"] = as_is(staff_total)
+    return derived

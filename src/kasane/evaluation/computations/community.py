@@ -59,4 +59,6 @@ def community_places(scope: Scope) -> Result:
             "districts": Decimal(len(names)),
             "districts_without": Decimal(sum(1 for n in breakdown.values() if n == 0)),
         },
+        # Places are a public registry of groups, not people: their counts are exact.
+        exact=True,
     )

@@ -14,6 +14,9 @@ from kasane.evaluation.computations.base import (
     Result,
     Scope,
     computation,
+    counts,
+    keyed,
+    keyed_count,
     percent,
     touching_domain,
 )
@@ -35,12 +38,14 @@ def consultations_received(scope: Scope) -> Result:
         Consultation.objects.filter(received_at__gte=start, received_at__lt=end)
         .filter(scope.in_area("household"), scope.in_domain(""))
         .values("channel")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), k=keyed(Consultation))
     )
     breakdown = dict.fromkeys(Channel.values, 0)
+    keys = dict.fromkeys(Channel.values, 0)
     for row in rows:
         breakdown[row["channel"]] = row["n"]
-    return Result(Decimal(sum(breakdown.values())), breakdown)
+        keys[row["channel"]] = row["k"]
+    return Result(Decimal(sum(breakdown.values())), breakdown, keys=keys)
 
 
 @computation(
@@ -55,17 +60,26 @@ def consultations_by_domain(scope: Scope) -> Result:
     start, end = scope.span()
     # A conditional count per domain on the JSON text, in the database: decoding every
     # consultation's list in Python is what takes the time.
-    counts = (
+    row = (
         Consultation.objects.filter(received_at__gte=start, received_at__lt=end)
         .filter(scope.in_area("household"), scope.in_domain(""))
         .order_by()
         .aggregate(
-            total=Count("pk"),
-            **{code: Count("pk", filter=touching_domain(code)) for code in Domain.values},
+            total=keyed_count(Consultation),
+            **{
+                code: keyed_count(Consultation, filter=touching_domain(code))
+                for code in Domain.values
+            },
         )
     )
-    total = counts.pop("total")
-    return Result(Decimal(total), {code: n for code, n in sorted(counts.items()) if n})
+    found, keys = counts(row, ["total", *Domain.values])
+    breakdown = {code: found[code] for code in sorted(Domain.values) if found[code]}
+    return Result(
+        Decimal(found["total"]),
+        breakdown,
+        keys={code: keys[code] for code in breakdown},
+        value_key=keys["total"],
+    )
 
 
 @computation(
@@ -79,11 +93,12 @@ def consultations_by_main_need(scope: Scope) -> Result:
     count under ``"none"``."""
     start, end = scope.span()
     in_year = Q(received_at__gte=start, received_at__lt=end)
-    total = (
+    all_of_them = (
         Consultation.objects.filter(in_year)
         .filter(scope.in_area("household"), scope.in_domain(""))
-        .count()
+        .aggregate(n=Count("pk"), k=keyed(Consultation))
     )
+    total, total_key = all_of_them["n"], all_of_them["k"] or 0
     rows = (
         ConsultationNeed.objects.filter(
             is_main=True,
@@ -92,13 +107,19 @@ def consultations_by_main_need(scope: Scope) -> Result:
         )
         .filter(scope.in_area("consultation__household"), scope.in_domain("consultation"))
         .values("need_type__code")
-        .annotate(n=Count("consultation", distinct=True))
+        .annotate(
+            n=Count("consultation", distinct=True),
+            k=keyed(Consultation, "consultation", distinct=True),
+        )
     )
     breakdown = {row["need_type__code"]: row["n"] for row in rows}
+    keys = {row["need_type__code"]: row["k"] for row in rows}
     without = total - sum(breakdown.values())
     if without:
+        # One main need per consultation: the others' keys are the total's less theirs.
         breakdown["none"] = without
-    return Result(Decimal(total), dict(sorted(breakdown.items())))
+        keys["none"] = total_key - sum(keys.values())
+    return Result(Decimal(total), dict(sorted(breakdown.items())), keys=keys, value_key=total_key)
 
 
 @computation(
@@ -122,23 +143,36 @@ def outreach_share(scope: Scope) -> Result:
     from_target = OutreachTarget.objects.filter(
         case_id=OuterRef("case_id"), opened_at__lte=OuterRef("received_at")
     )
-    counts = (
+    by_channel = Q(channel=Channel.OUTREACH)
+    by_target = ~Q(channel=Channel.OUTREACH) & Q(via_target=True)
+    row = (
         Consultation.objects.filter(received_at__gte=start, received_at__lt=end)
         .filter(scope.in_area("household"), scope.in_domain(""))
         .annotate(via_target=Exists(from_target))
         .aggregate(
-            total=Count("pk"),
-            outreach_channel=Count("pk", filter=Q(channel=Channel.OUTREACH)),
-            outreach_target=Count("pk", filter=~Q(channel=Channel.OUTREACH) & Q(via_target=True)),
+            total=keyed_count(Consultation),
+            outreach_channel=keyed_count(Consultation, filter=by_channel),
+            outreach_target=keyed_count(Consultation, filter=by_target),
         )
     )
-    reached = counts["outreach_channel"] + counts["outreach_target"]
+    found, raw = counts(row, ["total", "outreach_channel", "outreach_target"])
+    reached = found["outreach_channel"] + found["outreach_target"]
+    keys = {name: raw[name] for name in ("outreach_channel", "outreach_target")}
+    keys["other"] = raw["total"] - sum(keys.values())
     return Result(
-        percent(reached, counts["total"]),
+        percent(reached, found["total"]),
         {
-            "outreach_channel": counts["outreach_channel"],
-            "outreach_target": counts["outreach_target"],
-            "other": counts["total"] - reached,
+            "outreach_channel": found["outreach_channel"],
+            "outreach_target": found["outreach_target"],
+            "other": found["total"] - reached,
         },
         {"outreach_consultations": Decimal(reached)},
+        keys=keys,
+        figure_keys={"outreach_consultations": sum(keys.values()) - keys["other"]},
+        derived={
+            "value": lambda shown: percent(
+                shown["outreach_consultations"],
+                shown["outreach_channel"] + shown["outreach_target"] + shown["other"],
+            )
+        },
     )

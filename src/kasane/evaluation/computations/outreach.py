@@ -7,7 +7,15 @@ from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Q, Subquery
 
-from kasane.evaluation.computations.base import AREA, Result, Scope, computation
+from kasane.evaluation.computations.base import (
+    AREA,
+    Result,
+    Scope,
+    computation,
+    counts,
+    keyed,
+    keyed_count,
+)
 from kasane.evaluation.models import IndicatorKind, Project
 from kasane.outreach.models import (
     ChangeKind,
@@ -30,20 +38,25 @@ def concern_reports(scope: Scope) -> Result:
     agreement (``watch_business``) or from 民生委員 and others (``volunteer``), and how many
     the outreach team took on as a target (``to_target``). Narrowed by the report's area."""
     start, end = scope.span()
-    counts = (
+    business = Q(reporter_agency__watch_agreement__isnull=False)
+    row = (
         ConcernReport.objects.filter(received_at__gte=start, received_at__lt=end)
         .filter(scope.at_area("area"))
         .aggregate(
-            total=Count("pk"),
-            watch_business=Count("pk", filter=Q(reporter_agency__watch_agreement__isnull=False)),
-            to_target=Count("pk", filter=Q(target__isnull=False)),
+            watch_business=keyed_count(ConcernReport, filter=business),
+            volunteer=keyed_count(ConcernReport, filter=~business),
+            to_target=keyed_count(ConcernReport, filter=Q(target__isnull=False)),
         )
     )
-    breakdown = {
-        "watch_business": counts["watch_business"],
-        "volunteer": counts["total"] - counts["watch_business"],
-    }
-    return Result(Decimal(counts["total"]), breakdown, {"to_target": Decimal(counts["to_target"])})
+    found, keys = counts(row, ["watch_business", "volunteer", "to_target"])
+    to_target, to_target_key = found.pop("to_target"), keys.pop("to_target")
+    return Result(
+        Decimal(sum(found.values())),
+        found,
+        {"to_target": Decimal(to_target)},
+        keys=keys,
+        figure_keys={"to_target": to_target_key},
+    )
 
 
 @computation(
@@ -71,35 +84,47 @@ def outreach_targets(scope: Scope) -> Result:
         )
         .exclude(last_kind=ChangeKind.CLOSED)
         .values("last_stage")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), k=keyed(OutreachTarget))
         .order_by()
     )
     breakdown = dict.fromkeys(Stage.values, 0)
+    keys = dict.fromkeys(Stage.values, 0)
     for row in rows:
         if row["last_stage"] in breakdown:
             breakdown[row["last_stage"]] += row["n"]
+            keys[row["last_stage"]] += row["k"]
     flow = dict.fromkeys(["new", "returned", "connected", "moved", "ended"], 0)
+    flow_keys = dict.fromkeys(flow, 0)
     changes = (
         StageChange.objects.filter(at__gte=start, at__lt=end)
         .filter(scope.at_area("target__area"))
         .values("kind", "close_reason")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), k=keyed(StageChange))
         .order_by()
     )
     for row in changes:
-        kind, reason, n = row["kind"], row["close_reason"], row["n"]
-        if kind == ChangeKind.OPENED:
-            flow["new"] += n
-        elif kind == ChangeKind.REOPENED:
-            flow["returned"] += n
-        elif kind == ChangeKind.CLOSED and reason == CloseReason.CONNECTED:
-            flow["connected"] += n
-        elif kind == ChangeKind.CLOSED and reason == CloseReason.MOVED:
-            flow["moved"] += n
-        elif kind == ChangeKind.CLOSED:
-            flow["ended"] += n
+        line = _flow_line(row["kind"], row["close_reason"])
+        if line:
+            flow[line] += row["n"]
+            flow_keys[line] += row["k"]
     return Result(
         Decimal(sum(breakdown.values())),
         breakdown,
         {key: Decimal(n) for key, n in flow.items()},
+        keys=keys,
+        figure_keys=flow_keys,
     )
+
+
+def _flow_line(kind: str, reason: str) -> str:
+    if kind == ChangeKind.OPENED:
+        return "new"
+    if kind == ChangeKind.REOPENED:
+        return "returned"
+    if kind == ChangeKind.CLOSED and reason == CloseReason.CONNECTED:
+        return "connected"
+    if kind == ChangeKind.CLOSED and reason == CloseReason.MOVED:
+        return "moved"
+    if kind == ChangeKind.CLOSED:
+        return "ended"
+    return ""

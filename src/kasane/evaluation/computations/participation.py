@@ -8,9 +8,30 @@ from decimal import Decimal
 
 from django.db.models import Count, Min, Q
 
-from kasane.evaluation.computations.base import AREA, Result, Scope, computation, mean, share
+from kasane.core.cellkey import Tally
+from kasane.evaluation.computations.base import (
+    AREA,
+    Result,
+    Scope,
+    as_is,
+    computation,
+    counts,
+    keyed_count,
+    mean,
+    share,
+)
 from kasane.evaluation.models import IndicatorKind, IndicatorLevel, Project
-from kasane.participation.models import LonelinessScore, MatchStage, MatchStageChange, UnmetNeed
+from kasane.participation.models import (
+    LonelinessScore,
+    Match,
+    MatchStage,
+    MatchStageChange,
+    UnmetNeed,
+)
+from kasane.registry.models import Person
+
+MATCH = Match._meta.label_lower
+PERSON = Person._meta.label_lower
 
 TAKING_PART = (MatchStage.STARTED, MatchStage.SETTLED)
 
@@ -32,21 +53,28 @@ def matches(scope: Scope) -> Result:
         .annotate(began=Min("on"), settled=Min("on", filter=Q(stage=MatchStage.SETTLED)))
         .filter(Q(began__gte=start, began__lt=end) | Q(settled__gte=start, settled__lt=end))
         .order_by()
-        .values_list("began", "settled")
+        .values_list("match_id", "began", "settled")
     )
-    started = settled = settled_of_started = 0
-    for began, settled_on in rows:
+    tally = Tally(MATCH)
+    for match_id, began, settled_on in rows:
         if start <= began < end:
-            started += 1
-            settled_of_started += settled_on is not None
+            tally.add("started", match_id)
+            if settled_on is not None:
+                tally.add("settled_of_started", match_id)
         if settled_on is not None and start <= settled_on < end:
-            settled += 1
+            tally.add("settled", match_id)
+    started = tally.count("started")
     return Result(
         Decimal(started),
-        {"started": started, "settled": settled},
+        {"started": started, "settled": tally.count("settled")},
         {
-            "settled_of_started": Decimal(settled_of_started),
-            "settlement_rate": share(settled_of_started, started),
+            "settled_of_started": Decimal(tally.count("settled_of_started")),
+            "settlement_rate": share(tally.count("settled_of_started"), started),
+        },
+        keys={"started": tally.key("started"), "settled": tally.key("settled")},
+        figure_keys={"settled_of_started": tally.key("settled_of_started")},
+        derived={
+            "settlement_rate": lambda shown: share(shown["settled_of_started"], shown["started"])
         },
     )
 
@@ -82,15 +110,16 @@ def loneliness_change(scope: Scope) -> Result:
     before = [first[p] for p in latest]
     after = [latest[p] for p in latest]
     changes = [a - b for a, b in zip(after, before, strict=True)]
-    breakdown = {
-        "better": sum(1 for c in changes if c < 0),
-        "same": sum(1 for c in changes if c == 0),
-        "worse": sum(1 for c in changes if c > 0),
-    }
+    tally = Tally(PERSON)
+    for person_id, change in zip(latest, changes, strict=True):
+        tally.add("better" if change < 0 else "same" if change == 0 else "worse", person_id)
+    breakdown = {line: tally.count(line) for line in ("better", "same", "worse")}
     return Result(
         mean(changes),
         breakdown,
         {"persons": Decimal(len(changes)), "mean_before": mean(before), "mean_after": mean(after)},
+        keys={line: tally.key(line) for line in breakdown},
+        figure_keys={"persons": sum(tally.key(line) for line in breakdown)},
     )
 
 
@@ -111,25 +140,27 @@ def unmet_needs(scope: Scope) -> Result:
     still unmet at the period's end (``still_unmet``). Narrowed by the need's area (a 圏域
     or 中学校区)."""
     start, end = scope.date_span()
+    recorded = Q(recorded_on__gte=start, recorded_on__lt=end)
+    unmet = Q(recorded_on__lt=end) & (Q(developed_on__isnull=True) | Q(developed_on__gte=end))
     rows = (
         UnmetNeed.objects.filter(scope.at_area("area"))
         .values("kind")
         .annotate(
-            recorded=Count("pk", filter=Q(recorded_on__gte=start, recorded_on__lt=end)),
-            still_unmet=Count(
-                "pk",
-                filter=Q(recorded_on__lt=end)
-                & (Q(developed_on__isnull=True) | Q(developed_on__gte=end)),
-            ),
+            recorded=keyed_count(UnmetNeed, filter=recorded),
+            still_unmet=keyed_count(UnmetNeed, filter=unmet),
         )
         .order_by("kind")
     )
     breakdown: dict[str, int] = {}
-    still_unmet = 0
+    keys: dict[str, int] = {}
+    still_unmet = still_unmet_key = 0
     for row in rows:
-        if row["recorded"]:
-            breakdown[row["kind"]] = row["recorded"]
-        still_unmet += row["still_unmet"]
+        found, raw = counts(row, ["recorded", "still_unmet"])
+        if found["recorded"]:
+            breakdown[row["kind"]] = found["recorded"]
+            keys[row["kind"]] = raw["recorded"]
+        still_unmet += found["still_unmet"]
+        still_unmet_key += raw["still_unmet"]
     # One place may answer several needs: count the places.
     developed = (
         UnmetNeed.objects.filter(
@@ -142,4 +173,8 @@ def unmet_needs(scope: Scope) -> Result:
         Decimal(sum(breakdown.values())),
         breakdown,
         {"developed": Decimal(developed), "still_unmet": Decimal(still_unmet)},
+        keys=keys,
+        figure_keys={"still_unmet": still_unmet_key},
+        # Places developed are places (a public registry), not people.
+        derived={"developed": as_is(Decimal(developed))},
     )

@@ -9,12 +9,17 @@ from decimal import Decimal
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from kasane.cases.models import Case
+from kasane.core.cellkey import record_key
 from kasane.evaluation.computations.base import (
     AREA,
     DOMAIN,
     Result,
     Scope,
     computation,
+    counts,
+    keyed,
+    keyed_count,
     median,
     percent,
     percentile,
@@ -25,6 +30,7 @@ from kasane.intake.models import Consultation
 from kasane.meetings.models import AgendaItem, Meeting, MeetingKind, MeetingStatus
 from kasane.plans.models import Closure, ClosureReason, Review, SupportPlan
 
+CASE = Case._meta.label_lower
 MEETING_KINDS = (MeetingKind.SUPPORT_MEETING, MeetingKind.INTEGRATED_MEETING)
 
 
@@ -55,29 +61,40 @@ def meetings_held(scope: Scope) -> Result:
     per_kind = {
         row["meeting__kind"]: row
         for row in items.values("meeting__kind")
-        .annotate(cases=Count("case", distinct=True), meetings=Count("meeting", distinct=True))
+        .annotate(
+            cases=Count("case", distinct=True),
+            cases_key=keyed(Case, "case", distinct=True),
+            meetings=Count("meeting", distinct=True),
+            meetings_key=keyed(Meeting, "meeting", distinct=True),
+        )
         .order_by()
     }
     if narrowed:
-        meetings = {kind: row["meetings"] for kind, row in per_kind.items()}
+        meetings = {kind: (row["meetings"], row["meetings_key"]) for kind, row in per_kind.items()}
     else:
         meetings = {
-            row["kind"]: row["n"]
+            row["kind"]: (row["n"], row["k"])
             for row in Meeting.objects.filter(held)
             .values("kind")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("pk"), k=keyed(Meeting))
             .order_by()
         }
-    breakdown: dict[str, int] = {}
-    for kind in MEETING_KINDS:
-        breakdown[str(kind)] = meetings.get(kind, 0)
-    cases = items.aggregate(n=Count("case", distinct=True))["n"]
+    breakdown = {str(kind): meetings.get(kind, (0, 0))[0] for kind in MEETING_KINDS}
+    keys = {str(kind): meetings.get(kind, (0, 0))[1] for kind in MEETING_KINDS}
+    cases = items.aggregate(n=Count("case", distinct=True), k=keyed(Case, "case", distinct=True))
     figures: dict[str, Decimal | None] = {
         f"cases_{kind}": Decimal(per_kind[kind]["cases"] if kind in per_kind else 0)
         for kind in MEETING_KINDS
     }
-    figures["cases"] = Decimal(cases)
-    return Result(Decimal(sum(breakdown.values())), breakdown, figures)
+    figure_keys = {
+        f"cases_{kind}": per_kind[kind]["cases_key"] if kind in per_kind else 0
+        for kind in MEETING_KINDS
+    }
+    figures["cases"] = Decimal(cases["n"])
+    figure_keys["cases"] = cases["k"] or 0
+    return Result(
+        Decimal(sum(breakdown.values())), breakdown, figures, keys=keys, figure_keys=figure_keys
+    )
 
 
 def _approved_in(scope: Scope) -> Q:
@@ -102,16 +119,20 @@ def plans_made(scope: Scope) -> Result:
     written) and the cases with an approved plan in force at the period's end."""
     start, end = scope.span()
     plans = SupportPlan.objects.filter(scope.on_cases("case"))
-    counts = plans.aggregate(
-        first=Count("pk", filter=_approved_in(scope) & Q(version=1)),
-        revised=Count("pk", filter=_approved_in(scope) & Q(version__gt=1)),
-        drafts_started=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
-    )
-    breakdown = {"first": counts["first"], "revised": counts["revised"]}
+    lines = {
+        "first": _approved_in(scope) & Q(version=1),
+        "revised": _approved_in(scope) & Q(version__gt=1),
+        "drafts_started": Q(created_at__gte=start, created_at__lt=end),
+    }
+    row = plans.aggregate(**{name: keyed_count(SupportPlan, filter=q) for name, q in lines.items()})
+    found, keys = counts(row, lines)
+    breakdown = {"first": found["first"], "revised": found["revised"]}
     return Result(
         Decimal(sum(breakdown.values())),
         breakdown,
-        {"drafts_started": Decimal(counts["drafts_started"])},
+        {"drafts_started": Decimal(found["drafts_started"])},
+        keys={name: keys[name] for name in breakdown},
+        figure_keys={"drafts_started": keys["drafts_started"]},
     )
 
 
@@ -159,6 +180,7 @@ def days_to_first_plan(scope: Scope) -> Result:
             "p90_days": percentile(days, 90),
             "mean_days": mean,
         },
+        keys={"cases": sum(record_key(CASE, case_id) for case_id, _o, _a in rows)},
     )
 
 
@@ -180,12 +202,14 @@ def reviews_on_time(scope: Scope) -> Result:
     start, end = scope.date_span()
     cutoff = min(end, timezone.localdate() + datetime.timedelta(days=1))
     reviews = Review.objects.filter(scope.on_cases("case"), due_on__isnull=False)
-    counts = reviews.aggregate(
-        on_time=Count(
-            "pk", filter=Q(held_on__gte=start, held_on__lt=end, held_on__lte=F("due_on"))
-        ),
-        late=Count("pk", filter=Q(held_on__gte=start, held_on__lt=end, held_on__gt=F("due_on"))),
-        held_after=Count("pk", filter=Q(due_on__lt=cutoff, held_on__gte=cutoff)),
+    lines = {
+        "on_time": Q(held_on__gte=start, held_on__lt=end, held_on__lte=F("due_on")),
+        "late": Q(held_on__gte=start, held_on__lt=end, held_on__gt=F("due_on")),
+        "held_after": Q(due_on__lt=cutoff, held_on__gte=cutoff),
+    }
+    found, raw = counts(
+        reviews.aggregate(**{name: keyed_count(Review, filter=q) for name, q in lines.items()}),
+        lines,
     )
     # Plans whose review was due before the cutoff and never held: the version in force at
     # the period's end (the latest approved at a meeting before it), on a case not closed
@@ -203,17 +227,31 @@ def reviews_on_time(scope: Scope) -> Result:
         .filter(Q(case__closed_at__isnull=True) | Q(case__closed_at__gte=end_at))
         .annotate(latest=Subquery(latest), held=Exists(held_for_due))
         .filter(version=F("latest"), held=False)
-        .count()
+        .aggregate(n=Count("pk"), k=keyed(SupportPlan))
     )
     breakdown = {
-        "on_time": counts["on_time"],
-        "late": counts["late"],
-        "overdue": counts["held_after"] + never_held,
+        "on_time": found["on_time"],
+        "late": found["late"],
+        "overdue": found["held_after"] + never_held["n"],
+    }
+    # Reviews and plans are numbered apart: a plan's key and a review's are both keys of
+    # their own records, and the overdue cell holds some of each.
+    keys = {
+        "on_time": raw["on_time"],
+        "late": raw["late"],
+        "overdue": raw["held_after"] + (never_held["k"] or 0),
     }
     return Result(
         percent(breakdown["on_time"], sum(breakdown.values())),
         breakdown,
-        {"held": Decimal(counts["on_time"] + counts["late"])},
+        {"held": Decimal(found["on_time"] + found["late"])},
+        keys=keys,
+        figure_keys={"held": keys["on_time"] + keys["late"]},
+        derived={
+            "value": lambda shown: percent(
+                shown["on_time"], shown["on_time"] + shown["late"] + shown["overdue"]
+            )
+        },
     )
 
 
@@ -228,18 +266,26 @@ def closures(scope: Scope) -> Result:
     """Cases closed in the year by reason, and the share closed with their goals achieved."""
     start, end = scope.span()
     breakdown = dict.fromkeys(ClosureReason.values, 0)
+    keys = dict.fromkeys(ClosureReason.values, 0)
     rows = (
         Closure.objects.filter(
             scope.on_cases("case"), case__closed_at__gte=start, case__closed_at__lt=end
         )
         .values("reason")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), k=keyed(Closure))
     )
     for row in rows:
         breakdown[row["reason"]] = row["n"]
+        keys[row["reason"]] = row["k"]
     total = sum(breakdown.values())
     return Result(
         Decimal(total),
         breakdown,
         {"goals_achieved_share": share(breakdown[ClosureReason.GOALS_MET], total)},
+        keys=keys,
+        derived={
+            "goals_achieved_share": lambda shown: share(
+                shown[ClosureReason.GOALS_MET], shown["value"]
+            )
+        },
     )

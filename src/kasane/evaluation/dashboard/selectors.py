@@ -2,28 +2,30 @@
 target, monthly series, and the collaboration network of agencies.
 
 Nothing here reads a person: every figure is a count. For analysts (``aggregates_only``)
-counts from 1 to 4 are hidden with their complements, and so is any figure that could give
-them back (``suppressed_figure``).
+every count is perturbed by the cell-key method (``published_figure``, ``core.cellkey``):
+the same records give the same figure in every view, and no subtraction of views gives a
+small count back.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kasane.accounts.models import Agency
 from kasane.cases.models import Case, TeamMember
+from kasane.core import cellkey
 from kasane.core.dates import current_fiscal_year
 from kasane.evaluation.computations import AREA, DOMAIN, REGISTRY, Result, Scope
 from kasane.evaluation.computations.base import shared_reads
-from kasane.evaluation.figures import Figure, is_small, suppressed_figure
+from kasane.evaluation.figures import Figure, published_figure
 from kasane.evaluation.models import (
     Indicator,
     IndicatorKind,
@@ -83,7 +85,7 @@ def _figure(result: Result | None, unit: str, aggregates_only: bool) -> Figure |
         return None
     if not aggregates_only:
         return Figure(result.value, dict(result.breakdown), dict(result.figures))
-    return suppressed_figure(result, unit)
+    return published_figure(result, unit)
 
 
 # --- indicators ----------------------------------------------------------------------------
@@ -244,30 +246,43 @@ def months_of(fiscal_year_: int) -> list[datetime.date]:
     ]
 
 
-def _monthly_counts(queryset: QuerySet[Any], field_name: str, fiscal_year_: int) -> list[int]:
+@dataclass(frozen=True)
+class Monthly:
+    """A count per month of a 年度 (April first), with each month's raw key sum."""
+
+    counts: list[int]
+    keys: list[int]
+
+    def published(self) -> list[int | None]:
+        """As an analyst sees it: each month perturbed by its own cell key."""
+        return [cellkey.publish(n, k) for n, k in zip(self.counts, self.keys, strict=True)]
+
+
+def _monthly_counts(queryset: QuerySet[Any], field_name: str, fiscal_year_: int) -> Monthly:
     """How many rows of ``queryset`` fall in each month of the 年度 by ``field_name`` (a
-    timestamp), in one query: a conditional count per month compares the stored value with
-    the month's bounds, which an index can serve, where truncating each row's timestamp to
-    its month (TruncMonth) calls a function per row — on SQLite, Python's."""
+    timestamp), with their key sums, in one query: a conditional count per month compares
+    the stored value with the month's bounds, which an index can serve, where truncating
+    each row's timestamp to its month (TruncMonth) calls a function per row — on SQLite,
+    Python's."""
     tz = timezone.get_current_timezone()
     firsts = [
         *months_of(fiscal_year_),
         datetime.date(fiscal_year_ + 1, 4, 1),
     ]
     bounds = [datetime.datetime.combine(d, datetime.time.min, tzinfo=tz) for d in firsts]
-    counts = queryset.order_by().aggregate(
-        **{
-            f"m{i}": Count(
-                "pk",
-                filter=Q(**{f"{field_name}__gte": bounds[i], f"{field_name}__lt": bounds[i + 1]}),
-            )
-            for i in range(12)
-        }
+    within = [
+        Q(**{f"{field_name}__gte": bounds[i], f"{field_name}__lt": bounds[i + 1]})
+        for i in range(12)
+    ]
+    label = queryset.model._meta.label_lower
+    row = queryset.order_by().aggregate(
+        **{f"m{i}": cellkey.counted(label, filter=q) for i, q in enumerate(within)}
     )
-    return [counts[f"m{i}"] for i in range(12)]
+    months = [cellkey.unpack(row[f"m{i}"]) for i in range(12)]
+    return Monthly([n for n, _k in months], [k for _n, k in months])
 
 
-def monthly_consultations(scope: Scope) -> list[int]:
+def monthly_consultations(scope: Scope) -> Monthly:
     """Consultations received in each month of the 年度 (April first), in one query."""
     year = Scope(scope.fiscal_year, None, scope.area, scope.domain)
     start, end = year.span()
@@ -277,7 +292,7 @@ def monthly_consultations(scope: Scope) -> list[int]:
     return _monthly_counts(rows, "received_at", scope.fiscal_year)
 
 
-def monthly_cases_opened(scope: Scope) -> list[int]:
+def monthly_cases_opened(scope: Scope) -> Monthly:
     year = Scope(scope.fiscal_year, None, scope.area, scope.domain)
     start, end = year.span()
     rows = Case.objects.filter(year.on_cases(), opened_at__gte=start, opened_at__lt=end)
@@ -290,7 +305,7 @@ def monthly_cases_opened(scope: Scope) -> list[int]:
 @dataclass(frozen=True)
 class Network:
     """Agencies that shared a case team during the period, and how many cases each pair
-    shared (``None`` where hidden as a small count)."""
+    shared (for analysts, perturbed by the cell key of those cases)."""
 
     agencies: list[Agency]
     edges: list[tuple[int, int, int | None]]
@@ -308,14 +323,19 @@ def collaboration_network(scope: Scope, *, aggregates_only: bool) -> Network:
     teams: defaultdict[int, set[int]] = defaultdict(set)
     for case_id, agency_id in rows:
         teams[case_id].add(agency_id)
-    pair_counts: Counter[tuple[int, int]] = Counter()
-    for members in teams.values():
-        if len(members) > 1:
-            pair_counts.update(combinations(sorted(members), 2))
-    involved = {a for pair in pair_counts for a in pair}
+    shared_cases = cellkey.Tally(Case._meta.label_lower)
+    for case_id, members in teams.items():
+        for pair in combinations(sorted(members), 2):
+            shared_cases.add(pair, case_id)
+    pairs: list[tuple[int, int]] = sorted(shared_cases.seen)  # type: ignore[arg-type]
+
+    def shown(pair: tuple[int, int]) -> int:
+        n = shared_cases.count(pair)
+        return cellkey.publish(n, shared_cases.key(pair)) if aggregates_only else n
+
+    edges: list[tuple[int, int, int | None]] = [(a, b, shown((a, b))) for a, b in pairs]
+    # A pair published as 0 is left out: drawn, it would say that it shared a case.
+    edges = [edge for edge in edges if edge[2]]
+    involved = {a for a, b, _n in edges} | {b for _a, b, _n in edges}
     agencies = list(Agency.objects.filter(pk__in=involved).order_by("agency_type", "name"))
-    edges = [
-        (a, b, None if aggregates_only and is_small(n) else n)
-        for (a, b), n in sorted(pair_counts.items())
-    ]
-    return Network(agencies, edges, len(pair_counts))
+    return Network(agencies, edges, len(edges))

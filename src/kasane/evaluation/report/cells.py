@@ -16,13 +16,16 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from kasane.core.cellkey import BOUND, THRESHOLD
 from kasane.core.exports import neutralise
-from kasane.core.suppression import THRESHOLD
 from kasane.evaluation.computations import Result
-from kasane.evaluation.figures import suppressed_figure
+from kasane.evaluation.figures import published_figure
 
 HIDDEN = "—"
-SUPPRESSION_NOTE = f"「{HIDDEN}」は1〜{THRESHOLD - 1}件の少数を秘匿したもの（秘匿処理）とその関連値"
+SUPPRESSION_NOTE = (
+    f"件数はセルキー法で攪乱した値です（0は0のまま、1〜{THRESHOLD - 1}は0または{THRESHOLD}、"
+    f"それ以上は±{BOUND}以内）。「{HIDDEN}」は公表しない値"
+)
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
@@ -114,7 +117,7 @@ class Shown:
 
 
 def shown_result(result: Result, unit: str, *, analyst: bool) -> Shown:
-    """For analysts, exactly what the dashboard shows (``figures.suppressed_figure``),
+    """For analysts, exactly what the dashboard shows (``figures.published_figure``),
     with ``HIDDEN`` where it hides; a figure that is simply not there stays empty."""
     if not analyst:
         return Shown(
@@ -122,7 +125,7 @@ def shown_result(result: Result, unit: str, *, analyst: bool) -> Shown:
             dict(result.breakdown),
             {key: cell_number(figure) for key, figure in result.figures.items()},
         )
-    shown = suppressed_figure(result, unit)
+    shown = published_figure(result, unit)
     return Shown(
         HIDDEN if shown.hidden else cell_number(shown.value),
         {key: HIDDEN if n is None else n for key, n in shown.breakdown.items()},

@@ -6,10 +6,11 @@ value, breakdown and further figures for the 年度 and the previous one; a shee
 indicator against its target; and the 支援ケース一覧 (case list) read through
 ``evaluation.report.selectors``, which audits it.
 
-Analysts (``access.aggregates_only``) get aggregates only: counts from 1 to 4 are hidden
-(秘匿処理, ``kasane.core.suppression``), with whatever is derived from them, and the case
-list is not in their workbook. Every text cell is defused as in the CSV exports
-(``core.exports.neutralise``); numbers are written as numbers, dates as dates.
+Analysts (``access.aggregates_only``) get aggregates only: every count perturbed by the
+cell-key method (``kasane.core.cellkey``), exactly as the dashboard shows it, shares from
+the perturbed counts, and the case list is not in their workbook. Every text cell is
+defused as in the CSV exports (``core.exports.neutralise``); numbers are written as
+numbers, dates as dates.
 """
 
 from __future__ import annotations

@@ -8,13 +8,15 @@ a month (``WorkloadAssumption``) from a coordinator or a support worker; the sum
 the casework hours of one full-time staff member a month (``StaffingSettings``) is the
 staff the load needs, set beside the staff Kasane knows.
 
-No person is read: every figure is a count from one aggregate query.
+No person is read: every figure is a count from one aggregate query. Analysts see each
+count perturbed by its cell key (``core.cellkey``), and the hours and staff computed from
+the perturbed counts.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q
@@ -25,8 +27,8 @@ from kasane.accounts.models import AgencyType, Role, Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.models import Case, Triage
+from kasane.core import cellkey
 from kasane.core.dates import fiscal_year, fiscal_year_bounds
-from kasane.core.suppression import suppress_line
 from kasane.evaluation.access import aggregates_only, may_see
 from kasane.evaluation.models import (
     StaffingSettings,
@@ -106,6 +108,17 @@ class Load:
     as_of: datetime.datetime
     counts: dict[str, int]
     consultations: int
+    # The raw key sums of the records behind each count (``core.cellkey``).
+    keys: dict[str, int] = field(default_factory=dict)
+    consultations_key: int = 0
+
+    def published(self) -> Load:
+        """The load as an analyst sees it: every count perturbed by its cell key."""
+        return Load(
+            self.as_of,
+            {kind: cellkey.publish(n, self.keys.get(kind, 0)) for kind, n in self.counts.items()},
+            cellkey.publish(self.consultations, self.consultations_key),
+        )
 
     def quantity(self, kind: str) -> Decimal:
         if kind == WorkloadKind.CONSULTATION:
@@ -118,29 +131,35 @@ def load_at(as_of: datetime.datetime) -> Load:
     open_case = Q(opened_at__lt=as_of) & (Q(closed_at__isnull=True) | Q(closed_at__gte=as_of))
     sent = Q(sent_to_coordination_at__lt=as_of)
     triaged = ~Q(triage="") & (Q(triaged_at__isnull=True) | Q(triaged_at__lt=as_of))
+    kinds = {
+        "case": Q(),
+        "triage_a": sent & triaged & Q(triage=Triage.A),
+        "triage_b": sent & triaged & Q(triage=Triage.B),
+        "triage_c": sent & triaged & Q(triage=Triage.C),
+        "triage_pending": sent & ~triaged,
+    }
+    case_label = Case._meta.label_lower
     cases = Case.objects.filter(open_case).aggregate(
-        case=Count("pk"),
-        triage_a=Count("pk", filter=sent & triaged & Q(triage=Triage.A)),
-        triage_b=Count("pk", filter=sent & triaged & Q(triage=Triage.B)),
-        triage_c=Count("pk", filter=sent & triaged & Q(triage=Triage.C)),
-        triage_pending=Count("pk", filter=sent & ~triaged),
+        **{kind: cellkey.counted(case_label, filter=q) for kind, q in kinds.items()},
     )
     outreach = OutreachTarget.objects.filter(
         Q(opened_at__lt=as_of) & (Q(closed_at__isnull=True) | Q(closed_at__gte=as_of))
-    ).count()
+    ).aggregate(n=Count("pk"), k=cellkey.key_sum(OutreachTarget._meta.label_lower))
     last_day = timezone.localtime(as_of - datetime.timedelta(microseconds=1)).date()
     matches = (
         Match.objects.filter(created_at__lt=as_of)
         .exclude(stage=MatchStage.ENDED, stage_since__lte=last_day)
-        .count()
+        .aggregate(n=Count("pk"), k=cellkey.key_sum(Match._meta.label_lower))
     )
     consultations = Consultation.objects.filter(
         received_at__gte=months_before(as_of, CONSULTATION_MONTHS), received_at__lt=as_of
-    ).count()
-    counts = {kind: int(cases[kind]) for kind in cases}
-    counts[WorkloadKind.OUTREACH] = outreach
-    counts[WorkloadKind.MATCH] = matches
-    return Load(as_of, counts, consultations)
+    ).aggregate(n=Count("pk"), k=cellkey.key_sum(Consultation._meta.label_lower))
+    counts = {kind: cellkey.unpack(cases[kind])[0] for kind in kinds}
+    keys = {kind: cellkey.unpack(cases[kind])[1] for kind in kinds}
+    for kind, row in ((WorkloadKind.OUTREACH, outreach), (WorkloadKind.MATCH, matches)):
+        counts[kind] = row["n"]
+        keys[kind] = row["k"] or 0
+    return Load(as_of, counts, consultations["n"], keys, consultations["k"] or 0)
 
 
 # --- assumptions -----------------------------------------------------------------------------
@@ -310,34 +329,14 @@ def known_staff() -> list[KnownStaff]:
     ]
 
 
-def _hide_small(lines: list[Line], load: Load) -> list[Line]:
-    """Counts from 1 to 4, and more of the role's counts until the hidden ones are at least
-    two adding up to five or more (``core.suppression``), lose their count and hours.
-    The role's total hours and FTE are hidden too (``Estimate.role_hidden``): with the
-    hours each item takes on the page, they would be an equation in the hidden counts."""
-    result = list(lines)
-    for role in StaffRole:
-        positions = [i for i, line in enumerate(lines) if line.done_by == role]
-        counts = [
-            load.consultations
-            if lines[i].kind == WorkloadKind.CONSULTATION
-            else int(lines[i].quantity)
-            for i in positions
-        ]
-        cells, _total = suppress_line(counts)
-        for i, cell in zip(positions, cells, strict=True):
-            if cell.hidden:
-                line = lines[i]
-                result[i] = Line(
-                    line.kind, line.quantity, line.hours_each, line.done_by, line.note, True
-                )
-    return result
-
-
 def estimate(*, fiscal_year: int, aggregates_only: bool = False) -> Estimate:
     """The staff the load at the end of the 年度 (now, for the current one) needs."""
     as_of = as_of_for(fiscal_year)
     load = load_at(as_of)
+    if aggregates_only:
+        # Every count perturbed by its cell key; hours and staff follow from them, so
+        # none of them is an equation in a true small count.
+        load = load.published()
     assumed = assumptions()
     lines = [
         Line(
@@ -349,8 +348,6 @@ def estimate(*, fiscal_year: int, aggregates_only: bool = False) -> Estimate:
         )
         for kind in WorkloadKind
     ]
-    if aggregates_only:
-        lines = _hide_small(lines, load)
     return Estimate(
         as_of=as_of,
         fiscal_year=fiscal_year,

@@ -24,7 +24,7 @@ from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.core.dates import current_fiscal_year
 from kasane.evaluation.access import aggregates_only, may_edit, may_see
 from kasane.evaluation.computations import REGISTRY, compute
-from kasane.evaluation.figures import suppressed_figure
+from kasane.evaluation.figures import published_figure
 from kasane.evaluation.models import (
     ChecklistAnswer,
     ChecklistItem,
@@ -122,9 +122,9 @@ def evidence_values(
         result = compute(code, year)
         if not small_hidden:
             return Value(result.value, False)
-        # Analysts: the dashboard's one rule (a share or a mean goes when a count of the
-        # indicator is hidden, as it would give the count back).
-        shown = suppressed_figure(result, indicator.unit)
+        # Analysts: the dashboard's one rule (counts perturbed by their cell keys, shares
+        # from the published counts).
+        shown = published_figure(result, indicator.unit)
         return Value(shown.value, shown.hidden)
 
     result = {}

@@ -18,7 +18,9 @@ from kasane.cases.models import Case, DeclineReason
 from kasane.cases.services import clock_at
 from kasane.conftest import AgencyFactory, AreaFactory, StaffFactory, make_household
 from kasane.core.dates import fiscal_year
-from kasane.evaluation.computations import compute
+from kasane.evaluation.computations import Scope, compute
+from kasane.evaluation.dashboard.selectors import collaboration_network
+from kasane.evaluation.figures import published_figure
 from kasane.evaluation.tests.test_computations import YEAR, at
 from kasane.intake import services as intake_services
 from kasane.intake.models import NeedType, Outcome
@@ -253,3 +255,24 @@ def test_consultation_and_coordination_counts_narrow_by_month_area_and_domain(
     assert compute("coordination_cases", YEAR, area=blocks["south"]).value == 1
     assert compute("coordination_cases", YEAR, domain="youth").value == 1
     assert compute("coordination_cases", YEAR, domain="housing").value == 0
+
+
+def test_the_collaboration_counts_an_analyst_sees_are_perturbed(
+    caseworker: Staff, outsider: Staff
+) -> None:
+    """Three cases shared by one pair of agencies: the coordinator's network says 3, the
+    analyst's 0 or 5 (a pair published as 0 is not drawn); the pairs, agencies and cases of
+    collaboration_breadth are perturbed too, the same on repeat."""
+    assert outsider.agency is not None
+    for day in (1, 2, 3):
+        case = case_for(caseworker, at(2024, 5, day))
+        _team_up(caseworker, case, outsider.agency, outsider, at(2024, 5, day))
+    exact = collaboration_network(Scope(YEAR), aggregates_only=False)
+    assert [n for _a, _b, n in exact.edges] == [3]
+    shown = collaboration_network(Scope(YEAR), aggregates_only=True)
+    assert [n for _a, _b, n in shown.edges] in ([], [5])
+    assert shown == collaboration_network(Scope(YEAR), aggregates_only=True)
+    figure = published_figure(compute("collaboration_breadth", YEAR), "組")
+    assert figure.value in (0, 5)  # 1 pair
+    assert figure.breakdown["cases"] in (0, 5) and figure.breakdown["agencies"] in (0, 5)
+    assert figure == published_figure(compute("collaboration_breadth", YEAR), "組")

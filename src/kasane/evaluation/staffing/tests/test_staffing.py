@@ -22,6 +22,7 @@ from kasane.cases import services as case_services
 from kasane.cases.models import Case
 from kasane.cases.services import clock_at
 from kasane.conftest import AgencyFactory, StaffFactory, head_of, make_household
+from kasane.core.cellkey import N, perturb
 from kasane.core.dates import current_fiscal_year, fiscal_year_bounds
 from kasane.evaluation.models import (
     StaffingSettings,
@@ -365,43 +366,44 @@ def test_bad_form_input_is_shown_not_a_500(
     assert not WorkloadAssumption.objects.exists()
 
 
-def test_analysts_read_with_small_counts_hidden(
-    city: dict[str, Any], analyst: Staff, login: Any
+def published_values(true_count: int) -> set[int]:
+    return {perturb(true_count, key) for key in range(N)}
+
+
+def test_analysts_read_perturbed_counts(
+    city: dict[str, Any], analyst: Staff, coordinator: Staff, login: Any
 ) -> None:
+    """Each count perturbed by its cell key (core.cellkey): within the table's reach of
+    the true count, never 1–4; hours and staff follow from the published counts. The
+    coordinator sees the true counts."""
     page = login(analyst).get(reverse("evaluation:staffing"))
     assert page.status_code == 200
     assert reverse("evaluation:staffing_assumptions").encode() not in page.content
     estimate = page.context["estimate"]
-    lines = {line.kind: line for line in estimate.lines}
-    # Coordinators' counts 2, 1, 3, 1 are all under 5: all hidden; the totals stay.
-    for kind in ("triage_a", "triage_b", "triage_c", "triage_pending"):
-        assert lines[kind].quantity_text == "—"
-    # Workers: 12 cases shown; outreach 3 and matches 2 hidden; 9 consultations (3 a month
-    # on the page) shown.
-    assert lines["case"].quantity_text == "12"
-    assert lines["outreach"].quantity_text == "—"
-    assert lines["match"].quantity_text == "—"
-    assert lines["consultation"].quantity_text == "3"
-    assert (estimate.coordinators_needed, estimate.workers_needed) == (
+    truth = {"triage_a": 2, "triage_b": 1, "triage_c": 3, "triage_pending": 1}
+    truth |= {"case": 12, "outreach": 3, "match": 2}
+    for kind, n in truth.items():
+        shown = estimate.load.counts[kind]
+        assert shown in published_values(n), kind
+        assert shown == 0 or shown >= 5
+    assert estimate.load.consultations in published_values(9)
+    assert not any(line.hidden for line in estimate.lines)
+    assert estimate.coordinator_hours == sum(
+        (
+            line.hours_each * line.quantity
+            for line in estimate.lines
+            if line.done_by == "coordinator"
+        ),
+        Decimal(0),
+    ).quantize(Decimal("0.1"))
+    again = login(analyst).get(reverse("evaluation:staffing")).context["estimate"]
+    assert again.load.counts == estimate.load.counts  # the same on repeat
+    theirs = login(coordinator).get(reverse("evaluation:staffing")).context["estimate"]
+    assert {kind: theirs.load.counts[kind] for kind in truth} == truth
+    assert (theirs.coordinators_needed, theirs.workers_needed) == (
         Decimal("0.2"),
         Decimal("0.5"),
     )
-
-
-def test_complementary_hiding_when_only_one_count_is_small(
-    city: dict[str, Any], worker: Staff
-) -> None:
-    # Two more outreach targets: 5 open, shown; only matches (2) stay small, so the
-    # smallest other worker count is hidden with it.
-    agency = worker.agency
-    assert agency is not None
-    for i in range(2):
-        OutreachTarget.objects.create(
-            agency=agency, label=f"追加{i}", stage=Stage.GRASPED, opened_at=ago(days=3)
-        )
-    result = staffing.estimate(fiscal_year=YEAR, aggregates_only=True)
-    hidden = {line.kind for line in result.lines if line.hidden and line.done_by == "worker"}
-    assert hidden == {"match", "outreach"}
 
 
 def test_pages_per_role(
