@@ -56,6 +56,19 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
+
+def _cell_key_secret() -> str:
+    """The secret behind the statistics' record keys (``kasane.core.cellkey``). Its own, so
+    that rotating SECRET_KEY does not re-draw every published figure (an analyst could
+    average the old and new values); empty: derived from SECRET_KEY."""
+    secret = env_str("KASANE_CELL_KEY_SECRET") or ""
+    if secret and len(secret) < 32:
+        raise ImproperlyConfigured("KASANE_CELL_KEY_SECRET must be at least 32 characters long")
+    return secret
+
+
+CELL_KEY_SECRET = _cell_key_secret()
+
 ALLOWED_HOSTS = env_list("KASANE_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("KASANE_CSRF_TRUSTED_ORIGINS", [])
 

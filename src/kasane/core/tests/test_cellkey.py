@@ -70,6 +70,27 @@ def test_record_keys_depend_on_the_model_and_the_secret() -> None:
     assert one == [record_key("intake.consultation", pk) for pk in range(1, 50)]
 
 
+def test_a_cell_key_secret_of_its_own_survives_a_rotation_of_the_secret_key() -> None:
+    """KASANE_CELL_KEY_SECRET: rotating SECRET_KEY must not re-draw every published figure
+    (an analyst could average the old and the new values)."""
+    own = "a-cell-key-secret-of-at-least-32-characters"
+    with override_settings(CELL_KEY_SECRET=own):
+        before = [record_key("intake.consultation", pk) for pk in range(1, 50)]
+        with override_settings(SECRET_KEY="another-secret-key-of-at-least-32-characters!"):
+            after = [record_key("intake.consultation", pk) for pk in range(1, 50)]
+    assert before == after
+
+
+def test_a_short_cell_key_secret_stops_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from kasane import settings as kasane_settings
+
+    monkeypatch.setenv("KASANE_CELL_KEY_SECRET", "short")
+    with pytest.raises(ImproperlyConfigured, match="KASANE_CELL_KEY_SECRET"):
+        kasane_settings._cell_key_secret()
+
+
 @pytest.mark.django_db
 def test_the_database_computes_the_same_keys_as_python() -> None:
     from kasane.accounts.models import Agency, AgencyType
