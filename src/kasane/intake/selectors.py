@@ -112,13 +112,18 @@ def get_consultation_for_user(actor: Staff, public_id: UUID | str) -> Consultati
 
 
 @transaction.atomic
-def get_own_consultation_for_user(actor: Staff, public_id: UUID | str) -> Consultation:
+def own_consultation_for_user(actor: Staff, public_id: UUID | str) -> Consultation:
     """A consultation the actor's agency received, to correct it: any other is 404, refused
-    before anything is read or audited."""
+    before anything is read or audited. Not audited itself: a correction is audited by its
+    service, the page by ``record_consultation_view``."""
     if not works_cases(actor):
         raise Http404
     own = Consultation.objects.filter(agency_id=agency_id_of(actor))
-    consultation = _get(actor, own, public_id)
+    consultation: Consultation = _get(actor, own, public_id)
+    return consultation
+
+
+def record_consultation_view(actor: Staff, consultation: Consultation) -> None:
     audit.record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -127,6 +132,13 @@ def get_own_consultation_for_user(actor: Staff, public_id: UUID | str) -> Consul
         object_id=consultation.public_id,
         detail={"persons": [str(p.public_id) for p in consultation.persons.all()]},
     )
+
+
+@transaction.atomic
+def get_own_consultation_for_user(actor: Staff, public_id: UUID | str) -> Consultation:
+    """``own_consultation_for_user``, its view recorded."""
+    consultation = own_consultation_for_user(actor, public_id)
+    record_consultation_view(actor, consultation)
     return consultation
 
 

@@ -183,6 +183,10 @@ def _record(
                 if consultation.case is not None:
                     return redirect("cases:case_detail", consultation.case.public_id)
                 return redirect("intake:consultation_detail", consultation.public_id)
+    if household is not None:
+        # The form is shown with the household's members: one view (a saved form is audited
+        # by the service that records the consultation, not as a view besides).
+        selectors.record_household_view(actor, household, purpose=Purpose.INTAKE)
     return render(
         request,
         "intake/consultation_form.html",
@@ -207,7 +211,7 @@ def record_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def record_for_household(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = require_role(request, works_cases)
-    household = selectors.get_household_for_user(actor, public_id, purpose=Purpose.INTAKE)
+    household = selectors.household_for_user(actor, public_id)
     members = [m.person for m in household.current_memberships]  # type: ignore[attr-defined]
     return _record(request, actor, household=household, members=members)
 
@@ -232,7 +236,7 @@ def consultation_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     record's ``row_version``: a save after somebody else's is refused, showing what changed."""
     actor = require_role(request, works_cases)
     # Another agency's consultation is refused before it is read: nothing is audited.
-    consultation = intake_selectors.get_own_consultation_for_user(actor, public_id)
+    consultation = intake_selectors.own_consultation_for_user(actor, public_id)
     form = forms.ConsultationEditForm(request.POST or None, record=consultation)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -249,7 +253,7 @@ def consultation_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 row_version=data["row_version"],
             )
         except EditConflict:
-            consultation = intake_selectors.get_own_consultation_for_user(actor, public_id)
+            consultation = intake_selectors.own_consultation_for_user(actor, public_id)
             conflict = form.conflict(consultation)
         except ValidationError as error:
             apply_errors(form, error)
@@ -258,6 +262,7 @@ def consultation_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("The consultation was saved."))
             return redirect("intake:consultation_detail", consultation.public_id)
+    intake_selectors.record_consultation_view(actor, consultation)
     return render(
         request,
         "intake/consultation_edit.html",

@@ -72,15 +72,20 @@ def _get_or_404(queryset: QuerySet[_Record], public_id: UUID | str) -> _Record:
         raise Http404 from exc
 
 
-@transaction.atomic
-def get_household_for_user(
-    actor: Staff, public_id: UUID | str, *, purpose: Purpose = Purpose.VIEW
-) -> Household:
-    """One household the actor may read, with its current members; audited."""
-    household = _get_or_404(
+def household_for_user(actor: Staff, public_id: UUID | str) -> Household:
+    """One household the actor may read (404 otherwise), with its current members; not
+    audited: a write through it is audited by its service, a page by
+    ``record_household_view``."""
+    household: Household = _get_or_404(
         visible_households(actor).select_related("area").prefetch_related(_current_memberships()),
         public_id,
     )
+    return household
+
+
+def record_household_view(
+    actor: Staff, household: Household, *, purpose: Purpose = Purpose.VIEW
+) -> None:
     basis = basis_for(actor, household)
     assert basis is not None  # visible_households applied the same policy
     audit.record(
@@ -91,6 +96,15 @@ def get_household_for_user(
         object_id=str(household.public_id),
         purpose=purpose,
     )
+
+
+@transaction.atomic
+def get_household_for_user(
+    actor: Staff, public_id: UUID | str, *, purpose: Purpose = Purpose.VIEW
+) -> Household:
+    """One household the actor may read, with its current members; audited."""
+    household = household_for_user(actor, public_id)
+    record_household_view(actor, household, purpose=purpose)
     return household
 
 
@@ -132,12 +146,10 @@ def household_detail_for_user(actor: Staff, public_id: UUID | str) -> HouseholdD
     return HouseholdDetail(household, current, past, relations)
 
 
-@transaction.atomic
-def get_person_for_user(
-    actor: Staff, public_id: UUID | str, *, purpose: Purpose = Purpose.VIEW
-) -> Person:
-    """One person the actor may read; audited."""
-    person = _get_or_404(
+def person_for_user(actor: Staff, public_id: UUID | str) -> Person:
+    """One person the actor may read (404 otherwise); not audited (see
+    ``household_for_user``)."""
+    person: Person = _get_or_404(
         visible_persons(actor)
         .select_related("area")
         .prefetch_related(
@@ -148,6 +160,10 @@ def get_person_for_user(
         ),
         public_id,
     )
+    return person
+
+
+def record_person_view(actor: Staff, person: Person, *, purpose: Purpose = Purpose.VIEW) -> None:
     basis = basis_for(actor, person)
     assert basis is not None
     audit.record(
@@ -158,6 +174,15 @@ def get_person_for_user(
         object_id=str(person.public_id),
         purpose=purpose,
     )
+
+
+@transaction.atomic
+def get_person_for_user(
+    actor: Staff, public_id: UUID | str, *, purpose: Purpose = Purpose.VIEW
+) -> Person:
+    """One person the actor may read; audited."""
+    person = person_for_user(actor, public_id)
+    record_person_view(actor, person, purpose=purpose)
     return person
 
 

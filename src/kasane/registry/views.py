@@ -101,7 +101,7 @@ def household_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def household_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = require_role(request, may_work_with_persons)
-    household = selectors.get_household_for_user(actor, public_id, purpose=Purpose.EDIT)
+    household = selectors.household_for_user(actor, public_id)
     form = forms.HouseholdEditForm(
         request.POST or None,
         initial={
@@ -127,13 +127,14 @@ def household_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("The household was updated."))
             return redirect("registry:household_detail", household.public_id)
+    selectors.record_household_view(actor, household, purpose=Purpose.EDIT)
     return render(request, "registry/household_edit.html", {"form": form, "household": household})
 
 
 @require_http_methods(["GET", "POST"])
 def member_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = require_role(request, may_work_with_persons)
-    household = selectors.get_household_for_user(actor, public_id, purpose=Purpose.ADD_MEMBER)
+    household = selectors.household_for_user(actor, public_id)
     form = forms.MemberAddForm(request.POST or None)
     duplicates = []
     if request.method == "POST" and form.is_valid():
@@ -170,6 +171,7 @@ def member_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
             else:
                 messages.success(request, _("The member was added."))
                 return redirect("registry:household_detail", household.public_id)
+    selectors.record_household_view(actor, household, purpose=Purpose.ADD_MEMBER)
     return render(
         request,
         "registry/member_form.html",
@@ -188,7 +190,7 @@ def person_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = require_role(request, may_work_with_persons)
-    person = selectors.get_person_for_user(actor, public_id, purpose=Purpose.EDIT)
+    person = selectors.person_for_user(actor, public_id)
     form = forms.PersonEditForm(
         request.POST or None,
         initial={
@@ -209,13 +211,14 @@ def person_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("The person's details were updated."))
             return redirect("registry:person_detail", person.public_id)
+    selectors.record_person_view(actor, person, purpose=Purpose.EDIT)
     return render(request, "registry/person_edit.html", {"form": form, "person": person})
 
 
 @require_http_methods(["GET", "POST"])
 def membership_end(request: HttpRequest, public_id: UUID, membership_id: UUID) -> HttpResponse:
     actor = require_role(request, may_work_with_persons)
-    household = selectors.get_household_for_user(actor, public_id, purpose=Purpose.END_MEMBERSHIP)
+    household = selectors.household_for_user(actor, public_id)
     current = household.current_memberships  # type: ignore[attr-defined]
     membership = next((m for m in current if m.public_id == membership_id), None)
     if membership is None:
@@ -231,6 +234,7 @@ def membership_end(request: HttpRequest, public_id: UUID, membership_id: UUID) -
         else:
             messages.success(request, _("The member's leaving was recorded."))
             return redirect("registry:household_detail", household.public_id)
+    selectors.record_household_view(actor, household, purpose=Purpose.END_MEMBERSHIP)
     return render(
         request,
         "registry/membership_end.html",
@@ -241,7 +245,7 @@ def membership_end(request: HttpRequest, public_id: UUID, membership_id: UUID) -
 @require_http_methods(["GET", "POST"])
 def relation_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
     actor = require_role(request, may_work_with_persons)
-    household = selectors.get_household_for_user(actor, public_id, purpose=Purpose.ADD_RELATION)
+    household = selectors.household_for_user(actor, public_id)
     current = household.current_memberships  # type: ignore[attr-defined]
     members = [m.person for m in current]
     form = forms.RelationForm(request.POST or None, members=members)
@@ -266,4 +270,5 @@ def relation_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("The family relation was recorded."))
             return redirect("registry:household_detail", household.public_id)
+    selectors.record_household_view(actor, household, purpose=Purpose.ADD_RELATION)
     return render(request, "registry/relation_form.html", {"form": form, "household": household})

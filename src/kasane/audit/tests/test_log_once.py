@@ -117,3 +117,37 @@ def test_an_assessment_saved_through_its_sheet_is_one_create(open_case, casework
     )
     assert response.status_code == 302
     assert _since(start) == {(AuditAction.CREATE, "assessment", ""): 1}
+
+
+def test_a_household_edited_through_its_page_is_one_update(household, caseworker, login):
+    client = login(caseworker)
+    url = resolve_url("registry:household_edit", household.public_id)
+    start = _last()
+    assert client.get(url).status_code == 200
+    assert _since(start) == {(AuditAction.VIEW, "household", "edit"): 1}
+    start = _last()
+    response = client.post(url, {"address": "かさね市中央二丁目2-2", "phone": "", "note": ""})
+    assert response.status_code == 302
+    assert _since(start) == {(AuditAction.UPDATE, "household", ""): 1}
+
+
+def test_a_person_edited_through_their_page_is_one_update(household, caseworker, login):
+    person = (
+        household.current_memberships[0].person
+        if hasattr(household, "current_memberships")
+        else household.memberships.get().person
+    )
+    client = login(caseworker)
+    url = resolve_url("registry:person_edit", person.public_id)
+    start = _last()
+    response = client.post(
+        url,
+        {
+            "name": "草野 和夫",
+            "kana": "クサノ カズオ",
+            "birth_date": "1944-06-02",
+            "sex": "unknown",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert _since(start) == {(AuditAction.UPDATE, "person", ""): 1}
