@@ -28,7 +28,7 @@ from kasane.accounts.models import Role, Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.community.models import CommunityIssue, IssueAction, Place, PlaceKind
-from kasane.core import cellkey
+from kasane.core import cellkey, publication
 from kasane.core.cellkey import THRESHOLD
 from kasane.core.dates import current_fiscal_year, fiscal_year_bounds
 from kasane.core.suppression import Cell
@@ -262,6 +262,12 @@ class NeedTable:
     perturbed: bool = True
 
 
+def exact_figures(user: object) -> bool:
+    """Coordinators, who may read identified data, see true counts up to now; everyone else
+    perturbed counts up to the start of the month (``kasane.core.publication``)."""
+    return isinstance(user, Staff) and user.role == Role.COORDINATOR
+
+
 def need_table(*, actor: Staff, level: AreaKind, year: int) -> NeedTable:
     """The needs of the 年度's consultations per area, as counts of households.
 
@@ -275,7 +281,8 @@ def need_table(*, actor: Staff, level: AreaKind, year: int) -> NeedTable:
     data.
     """
     require(may_see_needs(actor))
-    start, end = _fiscal_year_span(year)
+    # Cut at the publication cut-off of the view (``community.views.issues``).
+    start, end = publication.clamp(*_fiscal_year_span(year))
     counted = list(
         ConsultationNeed.objects.filter(
             consultation__received_at__gte=start,
@@ -310,7 +317,7 @@ def need_table(*, actor: Staff, level: AreaKind, year: int) -> NeedTable:
     table = _published(
         [[sums.get(c, 0) for c in row] for row in cells],
         [[keys.get(c, 0) for c in row] for row in cells],
-        exact=actor.role == Role.COORDINATOR,
+        exact=exact_figures(actor),
     )
     audit.record(
         actor=actor,
@@ -330,7 +337,7 @@ def need_table(*, actor: Staff, level: AreaKind, year: int) -> NeedTable:
         ],
         column_totals=table.column_totals,
         total=table.total,
-        perturbed=actor.role != Role.COORDINATOR,
+        perturbed=not exact_figures(actor),
     )
 
 

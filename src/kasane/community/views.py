@@ -18,6 +18,7 @@ from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, ObjectType
 from kasane.community import charts, forms, selectors, services
 from kasane.community.models import CommunityIssue, IssueAction
+from kasane.core import publication
 from kasane.core.dates import fiscal_year_label
 from kasane.core.exports import csv_response, requested_encoding
 from kasane.core.web import page_number, require_role, run_service
@@ -156,6 +157,7 @@ def place_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "community/place_detail.html", {"place": place})
 
 
+@publication.published_figures(selectors.exact_figures)
 @require_GET
 def issues(request: HttpRequest) -> HttpResponse:
     """地域課題: the needs of the 年度's consultations per area, suppressed under five, and

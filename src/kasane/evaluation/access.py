@@ -5,6 +5,7 @@ them (``kasane.core.suppression``)."""
 from __future__ import annotations
 
 from kasane.accounts.models import AgencyType, Role, Staff
+from kasane.core import publication
 
 
 def may_see(actor: Staff) -> bool:
@@ -15,6 +16,16 @@ def may_see(actor: Staff) -> bool:
 def aggregates_only(actor: Staff) -> bool:
     """True for analysts: no case numbers, no names, small counts suppressed."""
     return actor.role != Role.COORDINATOR
+
+
+def exact_figures(user: object) -> bool:
+    """Coordinators see the figures up to now; everyone else the published ones, which stop
+    at the start of the month (``kasane.core.publication``)."""
+    return isinstance(user, Staff) and not aggregates_only(user)
+
+
+# The decorator of every view of figures.
+published_figures = publication.published_figures(exact_figures)
 
 
 def may_edit(actor: Staff) -> bool:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from kasane.core import publication
 from kasane.core.dates import age_on, fiscal_year_label, wareki
 
 register = template.Library()
@@ -62,3 +63,11 @@ def domain_labels(values: list[str] | None) -> str:
         except ValueError:
             labels.append(value)
     return "、".join(labels)
+
+
+@register.simple_tag
+def published_until() -> datetime.date | None:
+    """The first day not yet counted in the figures shown (an analyst's publication cut-off,
+    ``kasane.core.publication``), or None when they count up to now."""
+    instant = publication.until()
+    return None if instant is None else timezone.localtime(instant).date()

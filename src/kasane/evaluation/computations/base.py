@@ -17,6 +17,7 @@ from django.db.models import FloatField, Func, Model, Q, Sum
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from kasane.core import publication
 from kasane.core.cellkey import counted, key_sum, unpack
 from kasane.core.dates import fiscal_year_bounds
 from kasane.evaluation.models import IndicatorKind, IndicatorLevel
@@ -67,13 +68,15 @@ class Scope:
     domain: str = ""
 
     def span(self) -> tuple[datetime.datetime, datetime.datetime]:
-        """[start, end) in local time, for filtering timestamps."""
+        """[start, end) in local time, for filtering timestamps; cut at the publication
+        cut-off in force (``kasane.core.publication``: analysts' figures stop at the start
+        of the month)."""
         if self.month is None:
-            return year_span(self.fiscal_year)
+            return publication.clamp(*year_span(self.fiscal_year))
         year = self.fiscal_year if self.month >= 4 else self.fiscal_year + 1
         first = datetime.date(year, self.month, 1)
         after = datetime.date(year + (self.month == 12), self.month % 12 + 1, 1)
-        return _aware(first), _aware(after)
+        return publication.clamp(_aware(first), _aware(after))
 
     def date_span(self) -> tuple[datetime.date, datetime.date]:
         """[first day, day after) for filtering dates."""

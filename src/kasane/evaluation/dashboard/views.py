@@ -20,6 +20,7 @@ from kasane.core.dates import current_fiscal_year, fiscal_year_label
 from kasane.core.models import Domain
 from kasane.core.web import apply_errors, require_role
 from kasane.evaluation import access, labels
+from kasane.evaluation.access import published_figures
 from kasane.evaluation.computations import Scope
 from kasane.evaluation.dashboard import charts, forms, selectors, services
 from kasane.evaluation.models import Indicator, IndicatorSource, Target
@@ -58,6 +59,7 @@ def _filters(scope: Scope) -> dict[str, Any]:
     }
 
 
+@published_figures
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The indicators of a 年度 (or one month) against the previous 年度 and the target."""
@@ -134,6 +136,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluation/dashboard.html", context)
 
 
+@published_figures
 @require_GET
 def logic_model(request: HttpRequest) -> HttpResponse:
     """Activities → outputs → outcomes → goals, with each indicator's value and target."""
@@ -182,6 +185,7 @@ def _indicator_context(indicator: Indicator, actor: Staff) -> dict[str, Any]:
     return {"indicator": indicator, "history": history, "may_edit": access.may_edit(actor)}
 
 
+@published_figures
 @require_http_methods(["GET", "POST"])
 def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One indicator over the 年度 offered; targets (and hand-entered values) are set here."""

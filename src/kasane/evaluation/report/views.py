@@ -21,7 +21,7 @@ from kasane.audit.models import AuditAction, ObjectType
 from kasane.core.dates import fiscal_year, fiscal_year_label
 from kasane.core.exports import content_disposition
 from kasane.core.web import require_role
-from kasane.evaluation.access import aggregates_only, may_see
+from kasane.evaluation.access import aggregates_only, may_see, published_figures
 from kasane.evaluation.computations import REGISTRY
 from kasane.evaluation.report.workbook import (
     CASE_SHEET,
@@ -86,6 +86,7 @@ def _form(request: HttpRequest) -> YearForm:
     return YearForm(data)
 
 
+@published_figures
 @require_GET
 def annual_report(request: HttpRequest) -> HttpResponse:
     actor = require_role(request, may_see)
@@ -103,6 +104,7 @@ def _xlsx(content: bytes, stem: str, year: int) -> HttpResponse:
     return response
 
 
+@published_figures
 @require_GET
 def annual_report_xlsx(request: HttpRequest) -> HttpResponse:
     """The workbook of ``?fy=``; a bad 年度 gets the page back with the error (400)."""

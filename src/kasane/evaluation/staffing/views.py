@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kasane.core.dates import fiscal_year_label
 from kasane.core.web import apply_errors, require_role
-from kasane.evaluation.access import aggregates_only, may_edit, may_see
+from kasane.evaluation.access import aggregates_only, may_edit, may_see, published_figures
 from kasane.evaluation.models import StaffRole, WorkloadKind
 from kasane.evaluation.staffing import defaults
 from kasane.evaluation.staffing import estimate as staffing
@@ -25,6 +25,7 @@ from kasane.evaluation.staffing.services import NOTE_MAX, AssumptionInput, staff
 from kasane.evaluation.system.selectors import fiscal_years_offered, parse_fiscal_year
 
 
+@published_figures
 @require_GET
 def estimate(request: HttpRequest) -> HttpResponse:
     """The load at the end of the 年度 (now, for the current one), the hours it takes and

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kasane.core.dates import current_fiscal_year, fiscal_year_label
 from kasane.core.web import page_number, require_role, run_service
-from kasane.evaluation.access import may_edit, may_see
+from kasane.evaluation.access import may_edit, may_see, published_figures
 from kasane.evaluation.models import PdcaReview, SystemFunction
 from kasane.evaluation.system import selectors, services
 from kasane.evaluation.system.charts import score_lines
@@ -26,6 +26,7 @@ def _offered(fiscal_year: int) -> int:
     return fiscal_year
 
 
+@published_figures
 @require_GET
 def assessment(request: HttpRequest, fiscal_year: int | None = None) -> HttpResponse:
     """A 年度's self-assessment by function, with the evidence and the history."""
