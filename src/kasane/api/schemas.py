@@ -29,7 +29,13 @@ class ErrorOut(Schema):
 
 
 # The error answers every operation may give, for the OpenAPI document.
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    404: ErrorOut,
+    413: ErrorOut,
+    422: ErrorOut,
+}
 
 
 class AgencyRef(Schema):

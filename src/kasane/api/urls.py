@@ -23,7 +23,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from kasane.api.api import api, error_response, not_found
+from kasane.api.api import api, error_response, not_found, unauthorized
+from kasane.api.auth import StaffToken
+from kasane.api.body import refuse_unreadable_body
 from kasane.api.error_codes import ErrorCode
 
 app_name = "api"
@@ -100,16 +102,40 @@ def refuse_unstorable(request: HttpRequest, kwargs: dict[str, Any]) -> HttpRespo
     )
 
 
-def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+_SIGN_IN = StaffToken()
+# The OpenAPI document is public; every operation signs in.
+PUBLIC = frozenset({"openapi-json"})
+
+
+def refuse_before_reading(
+    request: HttpRequest, kwargs: dict[str, Any], signs_in: bool
+) -> HttpResponse | None:
+    """Sign in first, then refuse a body the API cannot read, then a value it cannot store:
+    nothing of a request without a valid token is read beyond its headers (the public
+    views, the OpenAPI document and the 404 of an unknown path, read nothing at all)."""
+    if not signs_in:
+        return None
+    if _SIGN_IN(request) is None:
+        return unauthorized()
+    return refuse_unreadable_body(request) or refuse_unstorable(request, kwargs)
+
+
+def api_view(
+    view: Callable[..., HttpResponse], signs_in: bool = True
+) -> Callable[..., HttpResponse]:
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         language = language_for(request)
         with translation.override(language):
             try:
-                response = refuse_unstorable(request, kwargs) or view(request, *args, **kwargs)
+                response = refuse_before_reading(request, kwargs, signs_in) or view(
+                    request, *args, **kwargs
+                )
             except Http404:
                 # Raised outside an operation (the API's root): still JSON.
                 response = not_found()
+            except Exception as error:  # before the operation: answered by its handlers
+                response = api.on_exception(request, error)
         response.headers.setdefault("Content-Language", language)
         return response
 
@@ -127,10 +153,13 @@ def _patterns() -> list[URLPattern]:
         assert isinstance(pattern, URLPattern)
         result.append(
             URLPattern(
-                pattern.pattern, api_view(pattern.callback), pattern.default_args, pattern.name
+                pattern.pattern,
+                api_view(pattern.callback, signs_in=pattern.name not in PUBLIC),
+                pattern.default_args,
+                pattern.name,
             )
         )
-    result.append(re_path(r"^.*$", api_view(_unknown_path)))
+    result.append(re_path(r"^.*$", api_view(_unknown_path, signs_in=False)))
     return result
 
 
