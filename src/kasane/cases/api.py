@@ -55,7 +55,13 @@ def _page(page: int) -> int:
 def agency_list(request: HttpRequest) -> list[AgencyOut]:
     caller(request)
     return [
-        AgencyOut(id=a.public_id, name=a.name, agency_type=a.agency_type, domains=a.domains)
+        AgencyOut(
+            id=a.public_id,
+            name=a.name,
+            agency_type=a.agency_type,
+            domains=a.domains,
+            gives_support=a.gives_support,
+        )
         for a in Agency.objects.filter(is_active=True).order_by("agency_type", "name")
     ]
 

@@ -62,6 +62,9 @@ class AgencyOut(Schema):
     name: str
     agency_type: str
     domains: list[str]
+    gives_support: bool = Field(
+        description="a support agency: the only kind a referral, a hand-over or a meeting names"
+    )
 
 
 def _agency(agency: Agency) -> AgencyRef:

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kasane.accounts.fields import AgencyField, active_agencies
+from kasane.accounts.fields import AgencyField, support_agencies
 from kasane.accounts.models import Agency
 from kasane.cases.models import (
     CaseStatus,
@@ -53,7 +53,7 @@ class ReferralForm(forms.Form):
     def __init__(self, *args: Any, agency_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Listing one's own agency would only invite the error; the service refuses it too.
-        self.fields["to_agency"].queryset = active_agencies(exclude=agency_id)  # type: ignore[attr-defined]
+        self.fields["to_agency"].queryset = support_agencies(exclude=agency_id)  # type: ignore[attr-defined]
 
 
 class ReferralDeclineForm(forms.Form):
@@ -83,7 +83,7 @@ class HandoverForm(forms.Form):
 
     def __init__(self, *args: Any, agency_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_agency"].queryset = active_agencies(exclude=agency_id)  # type: ignore[attr-defined]
+        self.fields["to_agency"].queryset = support_agencies(exclude=agency_id)  # type: ignore[attr-defined]
 
 
 class HandoverAnswerForm(forms.Form):
@@ -121,7 +121,7 @@ class NameLeadForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = active_agencies()  # type: ignore[attr-defined]
+        self.fields["agency"].queryset = support_agencies()  # type: ignore[attr-defined]
 
 
 class BoardYearForm(forms.Form):

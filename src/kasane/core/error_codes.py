@@ -24,6 +24,11 @@ class ErrorCode(TextChoices):
     NO_HOUSEHOLD = "no_household", "The person belongs to no household in the registry"
     NOT_ACCEPTED = "not_accepted", "The agency has not accepted the referral or the case"
     NOT_LEAD = "not_lead", "Only the lead agency may do this"
+    NOT_SUPPORT_AGENCY = (
+        "not_support_agency",
+        "The agency gives no support (a watch-agreement business, the council of "
+        "commissioned welfare volunteers or an administrative office)",
+    )
     OUTCOME_REQUIRED = "outcome_required", "The outcome is missing"
     REASON_REQUIRED = "reason_required", "A reason must be given"
     REQUIRED = "required", "A required value is missing"

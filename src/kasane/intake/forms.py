@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kasane.accounts.fields import AgencyField, active_agencies
+from kasane.accounts.fields import AgencyField, support_agencies
 from kasane.accounts.models import Agency
 from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.core.forms import DATE_INPUT_FORMATS, DateInput, DateTimeInput, OneTimeTokenMixin
@@ -100,7 +100,7 @@ class ConsultationForm(OneTimeTokenMixin):
         needs = NeedType.objects.filter(is_active=True).order_by("sort_order", "code")
         self.fields["needs"].queryset = needs  # type: ignore[attr-defined]
         self.fields["main_need"].queryset = needs  # type: ignore[attr-defined]
-        self.fields["referral_to"].queryset = active_agencies(exclude=agency_id)  # type: ignore[attr-defined]
+        self.fields["referral_to"].queryset = support_agencies(exclude=agency_id)  # type: ignore[attr-defined]
         if members:
             self.fields["persons"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
                 pk__in=[p.pk for p in members]

@@ -36,6 +36,7 @@ from kasane.cases.services.base import (
     _team_join,
 )
 from kasane.core.dates import fiscal_year
+from kasane.core.agencies import require_support_agency
 from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.core.row_version import compare_and_set
 from kasane.privacy.cases import require_case_worker
@@ -298,6 +299,7 @@ def case_name_lead(*, actor: Staff, case: Case, agency: Agency) -> Case:
     _require_open(case)
     if not agency.is_active:
         raise ValidationError(_("This agency is no longer active."), code=CoreCode.AGENCY_INACTIVE)
+    require_support_agency(agency)
     at = _now()
     case.handovers.filter(status=HandoverStatus.PENDING).update(
         status=HandoverStatus.DECLINED,
