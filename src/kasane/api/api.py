@@ -163,6 +163,8 @@ _INPUT_MESSAGES = {
 
 def _input_message(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
+    if kind in (CoreCode.NUL_CHARACTER, CoreCode.INVISIBLE_CHARACTER):
+        return str(error.get("msg", ""))  # kasane.api.schemas.VisibleName, already translated
     if kind == "string_too_long":
         limit = error.get("ctx", {}).get("max_length", 0)
         return _("Enter at most %(limit)d characters.") % {"limit": limit}

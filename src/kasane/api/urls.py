@@ -27,6 +27,7 @@ from kasane.api.api import api, error_response, not_found, unauthorized
 from kasane.api.auth import StaffToken
 from kasane.api.body import refuse_unreadable_body
 from kasane.api.error_codes import ErrorCode
+from kasane.core.text import nul_error
 
 app_name = "api"
 assert api.urls_namespace == app_name  # ninja reverses its own root by this namespace
@@ -58,17 +59,21 @@ _OFFSET = re.compile(r"^\d{4}-\d\d-\d\d[T ][\d:.]+([+-])(\d\d):?(\d\d)$")
 MAX_OFFSET_MINUTES = 14 * 60  # Kiribati; PostgreSQL refuses beyond 15:59
 
 
-def _unstorable(text: str) -> bool:
+def _unstorable(text: str) -> str | None:
+    """Why the database cannot store ``text``, or None."""
     if "\x00" in text:
-        return True
+        return str(nul_error().messages[0])
     offset = _OFFSET.match(text)
-    return offset is not None and int(offset[2]) * 60 + int(offset[3]) > MAX_OFFSET_MINUTES
+    if offset is not None and int(offset[2]) * 60 + int(offset[3]) > MAX_OFFSET_MINUTES:
+        return _("Enter a valid value.")
+    return None
 
 
-def _unstorable_fields(value: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
+def _unstorable_fields(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, str]]:
     if isinstance(value, str):
-        if _unstorable(value):
-            yield ".".join(path)
+        why = _unstorable(value)
+        if why is not None:
+            yield ".".join(path), why
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _unstorable_fields(key, path)
@@ -83,7 +88,7 @@ def refuse_unstorable(request: HttpRequest, kwargs: dict[str, Any]) -> HttpRespo
 
     PostgreSQL text cannot hold NUL, nor a timestamp a UTC offset beyond 15:59: such values
     reached the database as a DataError (a 500) where SQLite stored them. Django's form
-    fields refuse NUL; the API's schemas (pydantic) take both.
+    fields refuse NUL; the API's schemas (pydantic) take both. A NUL is named as such.
     """
     fields = list(_unstorable_fields(kwargs))
     fields += list(_unstorable_fields({k: request.GET.getlist(k) for k in request.GET}))
@@ -92,13 +97,17 @@ def refuse_unstorable(request: HttpRequest, kwargs: dict[str, Any]) -> HttpRespo
             fields += list(_unstorable_fields(json.loads(request.body)))
     if not fields:
         return None
-    error = {"code": ErrorCode.UNSTORABLE_VALUE, "message": _("Enter a valid value.")}
-    named = {".".join(p for p in f.split(".") if not p.isdigit()) or "body" for f in fields}
+    named: dict[str, list[dict[str, str]]] = {}
+    for field, why in fields:
+        name = ".".join(p for p in field.split(".") if not p.isdigit()) or "body"
+        error = {"code": ErrorCode.UNSTORABLE_VALUE, "message": why}
+        if error not in named.setdefault(name, []):
+            named[name].append(error)
     return error_response(
         422,
         ErrorCode.INVALID_INPUT,
         _("The request does not have the expected shape."),
-        {name: [error] for name in sorted(named)},
+        dict(sorted(named.items())),
     )
 
 

@@ -12,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from kasane.accounts.fields import AgencyField, support_agencies
 from kasane.accounts.models import Agency
 from kasane.core.error_codes import ErrorCode as CoreCode
-from kasane.core.forms import DATE_INPUT_FORMATS, DateInput, DateTimeInput, OneTimeTokenMixin
+from kasane.core.forms import (
+    DATE_INPUT_FORMATS,
+    DateInput,
+    DateTimeInput,
+    NameField,
+    OneTimeTokenMixin,
+)
 from kasane.core.models import Domain
 from kasane.core.row_version import RowVersionForm
 from kasane.intake.models import Channel, NeedType, Outcome, Requester
@@ -194,8 +200,8 @@ class NewHouseholdForm(forms.Form):
 class PersonRowForm(forms.Form):
     """One member of a new household; the first row is the head (世帯主)."""
 
-    name = forms.CharField(label=_("name"), max_length=100)
-    kana = forms.CharField(label=_("name in kana"), max_length=100, validators=[validate_kana_name])
+    name = NameField(label=_("name"), max_length=100)
+    kana = NameField(label=_("name in kana"), max_length=100, validators=[validate_kana_name])
     birth_date = forms.DateField(
         label=_("date of birth"),
         required=False,

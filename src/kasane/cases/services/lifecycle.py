@@ -35,8 +35,8 @@ from kasane.cases.services.base import (
     _set_lead,
     _team_join,
 )
-from kasane.core.dates import fiscal_year
 from kasane.core.agencies import require_support_agency
+from kasane.core.dates import fiscal_year
 from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.core.row_version import compare_and_set
 from kasane.privacy.cases import require_case_worker
