@@ -115,6 +115,7 @@ def case_get(request: HttpRequest, case_id: UUID, page: Query[int] = 1) -> CaseO
 def case_note_create(request: HttpRequest, case_id: UUID, payload: NoteIn) -> Status[NoteOut]:
     actor = case_worker(request)
     case = case_selectors.checked_case(actor, case_id)
+    key = request.headers.get("Idempotency-Key", "").strip()[:200]
     note = services.case_note_create(
         actor=actor,
         case=case,
@@ -122,6 +123,8 @@ def case_note_create(request: HttpRequest, case_id: UUID, payload: NoteIn) -> St
         kind=payload.kind,
         text=payload.text,
         visibility=payload.visibility,
+        backdate_reason=payload.backdate_reason,
+        token=services.api_note_token(actor, case, key) if key else payload.token,
     )
     return Status(201, note_out(note))
 

@@ -51,10 +51,22 @@ class CompleteIn(Schema):
 
 
 class NoteIn(Schema):
-    written_on: datetime.date | None = Field(default=None, description="default: today")
+    written_on: datetime.date | None = Field(
+        default=None,
+        description="default: today; from the case's opening to today (Japan time), or "
+        "earlier with a backdate_reason",
+    )
     kind: NoteKind
     text: str = Field(max_length=8000)
     visibility: NoteVisibility = NoteVisibility.TEAM
+    backdate_reason: str = Field(
+        default="", max_length=500, description="why the note is dated before the case opened"
+    )
+    token: UUID | None = Field(
+        default=None,
+        description="a one-time id of this note: sent again, the note is saved once "
+        "(an Idempotency-Key header does the same)",
+    )
 
 
 class AgencyOut(Schema):

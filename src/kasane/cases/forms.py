@@ -17,13 +17,21 @@ from kasane.cases.models import (
     NoteVisibility,
     Triage,
 )
-from kasane.core.forms import DATE_INPUT_FORMATS, DateInput
+from kasane.core.forms import DATE_INPUT_FORMATS, DateInput, OneTimeTokenMixin
 from kasane.core.row_version import RowVersionForm
 
 
-class CaseNoteForm(forms.Form):
+class CaseNoteForm(OneTimeTokenMixin):
+    """A note; its hidden one-time token saves it once however often it is sent."""
+
     written_on = forms.DateField(
         label=_("date"), input_formats=DATE_INPUT_FORMATS, widget=DateInput()
+    )
+    backdate_reason = forms.CharField(
+        label=_("reason for the earlier date"),
+        max_length=500,
+        required=False,
+        help_text=_("Only for a note dated before the case was opened."),
     )
     kind = forms.ChoiceField(label=_("kind"), choices=NoteKind.choices)
     text = forms.CharField(

@@ -156,9 +156,7 @@ def test_the_api_refuses_a_young_carer_consultation_referred_to_a_gas_company(
             "outcome": "referred",
             "new_household": {
                 "head": {"name": "青葉 ミツ", "kana": "アオバ ミツ", "birth_date": "1940-02-01"},
-                "members": [
-                    {"name": "青葉 翔", "kana": "アオバ ショウ", "relationship": "grandchild"}
-                ],
+                "members": [{"name": "青葉 翔", "kana": "アオバ ショウ", "relationship": "child"}],
             },
             "referral": {"to_agency_id": str(gas.public_id), "reason": "介護", "request": "訪問"},
         },
