@@ -327,7 +327,7 @@ def test_hostile_bodies_without_a_token_are_refused_by_the_sign_in(wsgi_app: Any
     from django.test import Client
 
     _world()
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_app)
+    schema: Any = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_app)
     client = Client()
     bodies = ["[" * 1000 + "]" * 1000, '{"a":' * 5000, "\x00", "é".encode("latin-1")]
     seen = 0
