@@ -49,6 +49,17 @@ def _declared_length(request: HttpRequest) -> int:
         return 0
 
 
+def _empty_form(request: HttpRequest, raw: bytes) -> bool:
+    """A multipart body with no part at all (what a form library sends for "no data"): there
+    is nothing in it to read, as for an empty body."""
+    boundary = (request.content_params or {}).get("boundary", "")
+    return (
+        request.content_type == "multipart/form-data"
+        and bool(boundary)
+        and raw.strip() == f"--{boundary}--".encode("latin-1", "replace")
+    )
+
+
 def _too_large() -> HttpResponse:
     return error_response(413, ErrorCode.BODY_TOO_LARGE, _("The request body is too large."))
 
@@ -64,7 +75,7 @@ def refuse_unreadable_body(request: HttpRequest) -> HttpResponse | None:
         raw = request.body
     except RequestDataTooBig:
         return _too_large()
-    if not raw:
+    if not raw or _empty_form(request, raw):
         return None
     if request.content_type != JSON_TYPE:
         return error_response(

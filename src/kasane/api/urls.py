@@ -113,7 +113,7 @@ def refuse_unstorable(request: HttpRequest, kwargs: dict[str, Any]) -> HttpRespo
 
 _SIGN_IN = StaffToken()
 # The OpenAPI document is public; every operation signs in.
-PUBLIC = frozenset({"openapi-json"})
+PUBLIC = frozenset({"openapi-json", "api-root"})
 
 
 def refuse_before_reading(
@@ -129,15 +129,28 @@ def refuse_before_reading(
     return refuse_unreadable_body(request) or refuse_unstorable(request, kwargs)
 
 
+def _methods(view: Callable[..., HttpResponse]) -> frozenset[str] | None:
+    """The methods ninja's view answers (its PathView's operations), None if not found: a
+    method it does not answer stays ninja's 405, before any sign-in."""
+    for cell in getattr(view, "__closure__", None) or ():
+        operations = getattr(cell.cell_contents, "operations", None)
+        if operations is not None:
+            return frozenset(method for op in operations for method in op.methods)
+    return None
+
+
 def api_view(
     view: Callable[..., HttpResponse], signs_in: bool = True
 ) -> Callable[..., HttpResponse]:
+    methods = _methods(view)
+
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         language = language_for(request)
+        operation = signs_in and (methods is None or request.method in methods)
         with translation.override(language):
             try:
-                response = refuse_before_reading(request, kwargs, signs_in) or view(
+                response = refuse_before_reading(request, kwargs, operation) or view(
                     request, *args, **kwargs
                 )
             except Http404:

@@ -136,3 +136,18 @@ def test_a_body_that_is_not_json_by_its_content_type_is_a_400(
 def test_utf8_json_with_its_charset_is_read(token: str) -> None:
     response = _post("/persons/search", '{"q": "ヤマダ"}', "application/json; charset=UTF-8", token)
     assert response.status_code == 200, response.content
+
+
+def test_a_method_the_operation_does_not_answer_stays_a_405() -> None:
+    """The sign-in comes first only for an operation's own methods: GET on a POST-only
+    path is ninja's 405, as before, with or without a token."""
+    response = Client().get(PREFIX + "/persons/search")
+    assert response.status_code == 405
+    assert _post("/persons/search", DEEP, "application/json").status_code == 401
+
+
+def test_an_empty_form_body_is_no_body(token: str) -> None:
+    """What a form library sends for "no data" to an operation without a body is no body."""
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+    response = client.post(PREFIX + "/referrals/00000000-0000-0000-0000-000000000000/accept")
+    assert_error(response, 404, "not_found")

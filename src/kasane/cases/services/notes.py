@@ -79,7 +79,7 @@ def _check_date(case: Case, written_on: datetime.date, backdate_reason: str) -> 
             code=ErrorCode.NOTE_BEFORE_CASE,
         )
     if error is not None:
-        raise ValidationError({"written_on": error})
+        raise error
 
 
 def _sent_before(
