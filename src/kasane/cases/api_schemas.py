@@ -190,6 +190,7 @@ class NoteOut(Schema):
     visibility: str
     author: str
     agency: AgencyRef
+    backdate_reason: str = Field(default="", description="why it is dated before the case opened")
 
 
 def note_out(note: CaseNote, author: Staff | None = None, agency: Agency | None = None) -> NoteOut:
@@ -199,6 +200,7 @@ def note_out(note: CaseNote, author: Staff | None = None, agency: Agency | None 
         kind=note.kind,
         text=note.text,
         visibility=note.visibility,
+        backdate_reason=note.backdate_reason,
         author=str(author or note.author),
         agency=_agency(agency or note.agency),
     )

@@ -170,3 +170,14 @@ def test_the_api_refuses_1900_with_its_code(api_client: ApiClient, open_case: An
     response = api_client.post(path, {"kind": "memo", "text": "x", "written_on": "1900-01-01"})
     body = assert_error(response, 400, "note_before_case")
     assert "2026" in body["message"] or "20" in body["message"]
+
+
+def test_the_reason_for_an_earlier_date_is_shown_with_the_note(
+    login: Any, caseworker: Any, open_case: Any
+) -> None:
+    opened = timezone.localtime(open_case.opened_at).date()
+    _note(
+        caseworker, open_case, opened - datetime.timedelta(days=2), backdate_reason="受付前の電話"
+    )
+    page = login(caseworker).get(reverse("cases:case_detail", args=[open_case.public_id]))
+    assert "受付前の電話" in page.content.decode()
