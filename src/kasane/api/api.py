@@ -131,13 +131,18 @@ def _denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return not_found()
 
 
-@api.exception_handler(AuthenticationError)
-def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+def unauthorized() -> HttpResponse:
+    """401: no valid token."""
     response = error_response(
         401, ErrorCode.UNAUTHORIZED, _("Sign in with a valid API token (Authorization: Bearer).")
     )
     response["WWW-Authenticate"] = 'Bearer realm="kasane"'
     return response
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return unauthorized()
 
 
 # pydantic's error types, answered with messages Django's own catalogue already translates.
@@ -158,6 +163,8 @@ _INPUT_MESSAGES = {
 
 def _input_message(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
+    if kind in (CoreCode.NUL_CHARACTER, CoreCode.INVISIBLE_CHARACTER):
+        return str(error.get("msg", ""))  # kasane.api.schemas.VisibleName, already translated
     if kind == "string_too_long":
         limit = error.get("ctx", {}).get("max_length", 0)
         return _("Enter at most %(limit)d characters.") % {"limit": limit}

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime
 import math
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page
 from ninja import Field, Schema
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 from kasane.accounts.models import Agency
 from kasane.core.paging import Count, Window
+from kasane.core.text import validate_visible_text
 from kasane.registry.models import Person, Relationship, Sex
 from kasane.registry.services import PersonInput
 
@@ -31,7 +35,26 @@ class ErrorOut(Schema):
 
 
 # The error answers every operation may give, for the OpenAPI document.
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    404: ErrorOut,
+    413: ErrorOut,
+    422: ErrorOut,
+}
+
+
+def _visible(value: str) -> str:
+    try:
+        validate_visible_text(value)
+    except ValidationError as error:
+        # The type is the form's error code; the message is already in the caller's language.
+        raise PydanticCustomError(str(error.code), str(error.messages[0])) from None
+    return value
+
+
+# A one-line name as the forms take it (``kasane.core.forms.NameField``): visible characters.
+VisibleName = Annotated[str, AfterValidator(_visible)]
 
 
 class AgencyRef(Schema):
@@ -56,8 +79,8 @@ def person_ref(person: Person) -> PersonRef:
 class PersonIn(Schema):
     """A person as registered: the name as written, and its reading in kana."""
 
-    name: str = Field(min_length=1, max_length=100, examples=["草野 和夫"])
-    kana: str = Field(min_length=1, max_length=100, examples=["クサノ カズオ"])
+    name: VisibleName = Field(min_length=1, max_length=100, examples=["草野 和夫"])
+    kana: VisibleName = Field(min_length=1, max_length=100, examples=["クサノ カズオ"])
     birth_date: datetime.date | None = None
     sex: Sex = Sex.UNKNOWN
     phone: str = Field(default="", max_length=20)

@@ -23,8 +23,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from kasane.api.api import api, error_response, not_found
+from kasane.api.api import api, error_response, not_found, unauthorized
+from kasane.api.auth import StaffToken
+from kasane.api.body import refuse_unreadable_body
 from kasane.api.error_codes import ErrorCode
+from kasane.core.text import nul_error
 
 app_name = "api"
 assert api.urls_namespace == app_name  # ninja reverses its own root by this namespace
@@ -56,17 +59,21 @@ _OFFSET = re.compile(r"^\d{4}-\d\d-\d\d[T ][\d:.]+([+-])(\d\d):?(\d\d)$")
 MAX_OFFSET_MINUTES = 14 * 60  # Kiribati; PostgreSQL refuses beyond 15:59
 
 
-def _unstorable(text: str) -> bool:
+def _unstorable(text: str) -> str | None:
+    """Why the database cannot store ``text``, or None."""
     if "\x00" in text:
-        return True
+        return str(nul_error().messages[0])
     offset = _OFFSET.match(text)
-    return offset is not None and int(offset[2]) * 60 + int(offset[3]) > MAX_OFFSET_MINUTES
+    if offset is not None and int(offset[2]) * 60 + int(offset[3]) > MAX_OFFSET_MINUTES:
+        return _("Enter a valid value.")
+    return None
 
 
-def _unstorable_fields(value: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
+def _unstorable_fields(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, str]]:
     if isinstance(value, str):
-        if _unstorable(value):
-            yield ".".join(path)
+        why = _unstorable(value)
+        if why is not None:
+            yield ".".join(path), why
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _unstorable_fields(key, path)
@@ -81,7 +88,7 @@ def refuse_unstorable(request: HttpRequest, kwargs: dict[str, Any]) -> HttpRespo
 
     PostgreSQL text cannot hold NUL, nor a timestamp a UTC offset beyond 15:59: such values
     reached the database as a DataError (a 500) where SQLite stored them. Django's form
-    fields refuse NUL; the API's schemas (pydantic) take both.
+    fields refuse NUL; the API's schemas (pydantic) take both. A NUL is named as such.
     """
     fields = list(_unstorable_fields(kwargs))
     fields += list(_unstorable_fields({k: request.GET.getlist(k) for k in request.GET}))
@@ -90,26 +97,67 @@ def refuse_unstorable(request: HttpRequest, kwargs: dict[str, Any]) -> HttpRespo
             fields += list(_unstorable_fields(json.loads(request.body)))
     if not fields:
         return None
-    error = {"code": ErrorCode.UNSTORABLE_VALUE, "message": _("Enter a valid value.")}
-    named = {".".join(p for p in f.split(".") if not p.isdigit()) or "body" for f in fields}
+    named: dict[str, list[dict[str, str]]] = {}
+    for field, why in fields:
+        name = ".".join(p for p in field.split(".") if not p.isdigit()) or "body"
+        error = {"code": ErrorCode.UNSTORABLE_VALUE, "message": why}
+        if error not in named.setdefault(name, []):
+            named[name].append(error)
     return error_response(
         422,
         ErrorCode.INVALID_INPUT,
         _("The request does not have the expected shape."),
-        {name: [error] for name in sorted(named)},
+        dict(sorted(named.items())),
     )
 
 
-def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+_SIGN_IN = StaffToken()
+# The OpenAPI document is public; every operation signs in.
+PUBLIC = frozenset({"openapi-json", "api-root"})
+
+
+def refuse_before_reading(
+    request: HttpRequest, kwargs: dict[str, Any], signs_in: bool
+) -> HttpResponse | None:
+    """Sign in first, then refuse a body the API cannot read, then a value it cannot store:
+    nothing of a request without a valid token is read beyond its headers (the public
+    views, the OpenAPI document and the 404 of an unknown path, read nothing at all)."""
+    if not signs_in:
+        return None
+    if _SIGN_IN(request) is None:
+        return unauthorized()
+    return refuse_unreadable_body(request) or refuse_unstorable(request, kwargs)
+
+
+def _methods(view: Callable[..., HttpResponse]) -> frozenset[str] | None:
+    """The methods ninja's view answers (its PathView's operations), None if not found: a
+    method it does not answer stays ninja's 405, before any sign-in."""
+    for cell in getattr(view, "__closure__", None) or ():
+        operations = getattr(cell.cell_contents, "operations", None)
+        if operations is not None:
+            return frozenset(method for op in operations for method in op.methods)
+    return None
+
+
+def api_view(
+    view: Callable[..., HttpResponse], signs_in: bool = True
+) -> Callable[..., HttpResponse]:
+    methods = _methods(view)
+
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         language = language_for(request)
+        operation = signs_in and (methods is None or request.method in methods)
         with translation.override(language):
             try:
-                response = refuse_unstorable(request, kwargs) or view(request, *args, **kwargs)
+                response = refuse_before_reading(request, kwargs, operation) or view(
+                    request, *args, **kwargs
+                )
             except Http404:
                 # Raised outside an operation (the API's root): still JSON.
                 response = not_found()
+            except Exception as error:  # before the operation: answered by its handlers
+                response = api.on_exception(request, error)
         response.headers.setdefault("Content-Language", language)
         return response
 
@@ -127,10 +175,13 @@ def _patterns() -> list[URLPattern]:
         assert isinstance(pattern, URLPattern)
         result.append(
             URLPattern(
-                pattern.pattern, api_view(pattern.callback), pattern.default_args, pattern.name
+                pattern.pattern,
+                api_view(pattern.callback, signs_in=pattern.name not in PUBLIC),
+                pattern.default_args,
+                pattern.name,
             )
         )
-    result.append(re_path(r"^.*$", api_view(_unknown_path)))
+    result.append(re_path(r"^.*$", api_view(_unknown_path, signs_in=False)))
     return result
 
 

@@ -55,7 +55,13 @@ def _page(page: int) -> int:
 def agency_list(request: HttpRequest) -> list[AgencyOut]:
     caller(request)
     return [
-        AgencyOut(id=a.public_id, name=a.name, agency_type=a.agency_type, domains=a.domains)
+        AgencyOut(
+            id=a.public_id,
+            name=a.name,
+            agency_type=a.agency_type,
+            domains=a.domains,
+            gives_support=a.gives_support,
+        )
         for a in Agency.objects.filter(is_active=True).order_by("agency_type", "name")
     ]
 
@@ -109,6 +115,7 @@ def case_get(request: HttpRequest, case_id: UUID, page: Query[int] = 1) -> CaseO
 def case_note_create(request: HttpRequest, case_id: UUID, payload: NoteIn) -> Status[NoteOut]:
     actor = case_worker(request)
     case = case_selectors.checked_case(actor, case_id)
+    key = request.headers.get("Idempotency-Key", "").strip()[:200]
     note = services.case_note_create(
         actor=actor,
         case=case,
@@ -116,6 +123,8 @@ def case_note_create(request: HttpRequest, case_id: UUID, payload: NoteIn) -> St
         kind=payload.kind,
         text=payload.text,
         visibility=payload.visibility,
+        backdate_reason=payload.backdate_reason,
+        token=services.api_note_token(actor, case, key) if key else payload.token,
     )
     return Status(201, note_out(note))
 

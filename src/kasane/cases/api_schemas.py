@@ -51,10 +51,22 @@ class CompleteIn(Schema):
 
 
 class NoteIn(Schema):
-    written_on: datetime.date | None = Field(default=None, description="default: today")
+    written_on: datetime.date | None = Field(
+        default=None,
+        description="default: today; from the case's opening to today (Japan time), or "
+        "earlier with a backdate_reason",
+    )
     kind: NoteKind
     text: str = Field(max_length=8000)
     visibility: NoteVisibility = NoteVisibility.TEAM
+    backdate_reason: str = Field(
+        default="", max_length=500, description="why the note is dated before the case opened"
+    )
+    token: UUID | None = Field(
+        default=None,
+        description="a one-time id of this note: sent again, the note is saved once "
+        "(an Idempotency-Key header does the same)",
+    )
 
 
 class AgencyOut(Schema):
@@ -62,6 +74,9 @@ class AgencyOut(Schema):
     name: str
     agency_type: str
     domains: list[str]
+    gives_support: bool = Field(
+        description="a support agency: the only kind a referral, a hand-over or a meeting names"
+    )
 
 
 def _agency(agency: Agency) -> AgencyRef:
@@ -175,6 +190,7 @@ class NoteOut(Schema):
     visibility: str
     author: str
     agency: AgencyRef
+    backdate_reason: str = Field(default="", description="why it is dated before the case opened")
 
 
 def note_out(note: CaseNote, author: Staff | None = None, agency: Agency | None = None) -> NoteOut:
@@ -184,6 +200,7 @@ def note_out(note: CaseNote, author: Staff | None = None, agency: Agency | None 
         kind=note.kind,
         text=note.text,
         visibility=note.visibility,
+        backdate_reason=note.backdate_reason,
         author=str(author or note.author),
         agency=_agency(agency or note.agency),
     )

@@ -20,6 +20,11 @@ class ErrorCode(TextChoices):
         "A hand-over of the case is already waiting for an answer",
     )
     LAST_LEAD = "last_lead", "The lead agency cannot leave the case before handing it over"
+    NOTE_BEFORE_CASE = (
+        "note_before_case",
+        "The note is dated before the case was opened and no reason for it was given",
+    )
+    NOTE_TOO_EARLY = "note_too_early", "The note is dated too long before the case was opened"
     NOT_DECLINED = "not_declined", "The referral was not declined"
     NOT_ON_TEAM = "not_on_team", "The agency is not on the case's support team"
     OPEN_REFERRALS = "open_referrals", "Open referrals must be answered or withdrawn first"

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kasane.accounts.fields import AgencyField, active_agencies
+from kasane.accounts.fields import AgencyField, support_agencies
 from kasane.accounts.models import Agency
 from kasane.cases.models import (
     CaseStatus,
@@ -17,13 +17,21 @@ from kasane.cases.models import (
     NoteVisibility,
     Triage,
 )
-from kasane.core.forms import DATE_INPUT_FORMATS, DateInput
+from kasane.core.forms import DATE_INPUT_FORMATS, DateInput, OneTimeTokenMixin
 from kasane.core.row_version import RowVersionForm
 
 
-class CaseNoteForm(forms.Form):
+class CaseNoteForm(OneTimeTokenMixin):
+    """A note; its hidden one-time token saves it once however often it is sent."""
+
     written_on = forms.DateField(
         label=_("date"), input_formats=DATE_INPUT_FORMATS, widget=DateInput()
+    )
+    backdate_reason = forms.CharField(
+        label=_("reason for the earlier date"),
+        max_length=500,
+        required=False,
+        help_text=_("Only for a note dated before the case was opened."),
     )
     kind = forms.ChoiceField(label=_("kind"), choices=NoteKind.choices)
     text = forms.CharField(
@@ -53,7 +61,7 @@ class ReferralForm(forms.Form):
     def __init__(self, *args: Any, agency_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Listing one's own agency would only invite the error; the service refuses it too.
-        self.fields["to_agency"].queryset = active_agencies(exclude=agency_id)  # type: ignore[attr-defined]
+        self.fields["to_agency"].queryset = support_agencies(exclude=agency_id)  # type: ignore[attr-defined]
 
 
 class ReferralDeclineForm(forms.Form):
@@ -83,7 +91,7 @@ class HandoverForm(forms.Form):
 
     def __init__(self, *args: Any, agency_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_agency"].queryset = active_agencies(exclude=agency_id)  # type: ignore[attr-defined]
+        self.fields["to_agency"].queryset = support_agencies(exclude=agency_id)  # type: ignore[attr-defined]
 
 
 class HandoverAnswerForm(forms.Form):
@@ -121,7 +129,7 @@ class NameLeadForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = active_agencies()  # type: ignore[attr-defined]
+        self.fields["agency"].queryset = support_agencies()  # type: ignore[attr-defined]
 
 
 class BoardYearForm(forms.Form):

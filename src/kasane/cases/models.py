@@ -343,6 +343,8 @@ class CaseNote(TimeStampedModel):
         "accounts.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+"
     )
     text = models.TextField(_("text"), max_length=8000)
+    # Why a note is dated before the case was opened (the consultation that led to it…).
+    backdate_reason = models.CharField(_("reason for the earlier date"), max_length=500, blank=True)
     visibility = models.CharField(
         _("visible to"), max_length=10, choices=NoteVisibility.choices, default=NoteVisibility.TEAM
     )

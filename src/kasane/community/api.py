@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from kasane.accounts.models import Staff
 from kasane.api.auth import caller
-from kasane.api.schemas import ERRORS, AgencyRef, PageOut, agency_ref, page_out
+from kasane.api.schemas import ERRORS, AgencyRef, PageOut, VisibleName, agency_ref, page_out
 from kasane.community import selectors, services
 from kasane.community.models import Frequency, OrganizerType, Place, PlaceKind
 from kasane.core.error_codes import ErrorCode as CoreCode
@@ -30,7 +30,7 @@ class AreaRef(Schema):
 
 
 class PlaceIn(Schema):
-    name: str = Field(min_length=1, max_length=100, examples=["ふれあいいきいきサロン北町"])
+    name: VisibleName = Field(min_length=1, max_length=100, examples=["ふれあいいきいきサロン北町"])
     kind: PlaceKind
     area_code: str = Field(max_length=20, description="a 中学校区 or 町丁目", examples=["K1101"])
     organizer: str = Field(min_length=1, max_length=100, examples=["北町一丁目自治会"])

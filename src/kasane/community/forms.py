@@ -22,7 +22,7 @@ from kasane.community.selectors import (
     place_areas,
 )
 from kasane.core.dates import current_fiscal_year, fiscal_year_label
-from kasane.core.forms import DATE_INPUT_FORMATS, DateInput
+from kasane.core.forms import DATE_INPUT_FORMATS, DateInput, NameField
 from kasane.intake.models import NeedType
 from kasane.registry.models import Area, AreaKind
 
@@ -44,7 +44,7 @@ def fiscal_year_choices() -> list[tuple[int, str]]:
 
 
 class PlaceForm(forms.Form):
-    name = forms.CharField(label=pgettext_lazy("place", "name"), max_length=100)
+    name = NameField(label=pgettext_lazy("place", "name"), max_length=100)
     kind = forms.ChoiceField(label=_("kind"), choices=PlaceKind.choices)
     area = AreaField(label=_("area"), queryset=Area.objects.none())
     venue = forms.CharField(
@@ -53,7 +53,7 @@ class PlaceForm(forms.Form):
         required=False,
         help_text=_("e.g. the community hall, a temple, a vacant shop"),
     )
-    organizer = forms.CharField(
+    organizer = NameField(
         label=_("run by"),
         max_length=100,
         help_text=_("The group that runs it, not a person's name."),

@@ -20,10 +20,20 @@ class ErrorCode(TextChoices):
     FUTURE = "future", "The date is in the future"
     FUTURE_DATE = "future_date", "The date is in the future"
     INVALID = "invalid", "The value is not valid"
+    INVISIBLE_CHARACTER = (
+        "invisible_character",
+        "A name holds an invisible control or format character (e.g. a right-to-left override)",
+    )
     MEETING_CANCELLED = "meeting_cancelled", "The meeting was cancelled"
     NO_HOUSEHOLD = "no_household", "The person belongs to no household in the registry"
     NOT_ACCEPTED = "not_accepted", "The agency has not accepted the referral or the case"
     NOT_LEAD = "not_lead", "Only the lead agency may do this"
+    NOT_SUPPORT_AGENCY = (
+        "not_support_agency",
+        "The agency gives no support (a watch-agreement business, the council of "
+        "commissioned welfare volunteers or an administrative office)",
+    )
+    NUL_CHARACTER = "nul_character", "The text holds a NUL character (U+0000)"
     OUTCOME_REQUIRED = "outcome_required", "The outcome is missing"
     REASON_REQUIRED = "reason_required", "A reason must be given"
     REQUIRED = "required", "A required value is missing"

@@ -7,6 +7,9 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
+
+from kasane.core.text import validate_visible_text
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d"]
 
@@ -23,6 +26,20 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self) -> None:
         super().__init__(format="%Y-%m-%dT%H:%M")
+
+
+class NameField(forms.CharField):
+    """A one-line name (a person's, a household's, a place's): visible characters only
+    (``kasane.core.text``), a NUL refused with a message that says so."""
+
+    default_validators = [validate_visible_text]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Django's own NUL check says, in its Japanese catalogue, "enter some text".
+        self.validators = [
+            v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
 
 
 class OneTimeTokenMixin(forms.Form):

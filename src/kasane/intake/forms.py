@@ -9,10 +9,16 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kasane.accounts.fields import AgencyField, active_agencies
+from kasane.accounts.fields import AgencyField, support_agencies
 from kasane.accounts.models import Agency
 from kasane.core.error_codes import ErrorCode as CoreCode
-from kasane.core.forms import DATE_INPUT_FORMATS, DateInput, DateTimeInput, OneTimeTokenMixin
+from kasane.core.forms import (
+    DATE_INPUT_FORMATS,
+    DateInput,
+    DateTimeInput,
+    NameField,
+    OneTimeTokenMixin,
+)
 from kasane.core.models import Domain
 from kasane.core.row_version import RowVersionForm
 from kasane.intake.models import Channel, NeedType, Outcome, Requester
@@ -122,7 +128,7 @@ class ConsultationForm(OneTimeTokenMixin):
         needs = NeedType.objects.filter(is_active=True).order_by("sort_order", "code")
         self.fields["needs"].queryset = needs  # type: ignore[attr-defined]
         self.fields["main_need"].queryset = needs  # type: ignore[attr-defined]
-        self.fields["referral_to"].queryset = active_agencies(exclude=agency_id)  # type: ignore[attr-defined]
+        self.fields["referral_to"].queryset = support_agencies(exclude=agency_id)  # type: ignore[attr-defined]
         if members:
             self.fields["persons"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
                 pk__in=[p.pk for p in members]
@@ -246,8 +252,8 @@ class NewHouseholdForm(forms.Form):
 class PersonRowForm(forms.Form):
     """One member of a new household; the first row is the head (世帯主)."""
 
-    name = forms.CharField(label=_("name"), max_length=100)
-    kana = forms.CharField(label=_("name in kana"), max_length=100, validators=[validate_kana_name])
+    name = NameField(label=_("name"), max_length=100)
+    kana = NameField(label=_("name in kana"), max_length=100, validators=[validate_kana_name])
     birth_date = forms.DateField(
         label=_("date of birth"),
         required=False,

@@ -18,6 +18,7 @@ from kasane.audit.changes import changed
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases import services as case_services
 from kasane.cases.models import Case
+from kasane.core.agencies import not_a_support_agency
 from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.core.models import Domain
 from kasane.core.row_version import compare_and_set
@@ -96,6 +97,8 @@ def _validate(
         add("outcome", _("Choose the outcome."), CoreCode.OUTCOME_REQUIRED)
     if outcome == Outcome.REFERRED and referral is None:
         add("referral", _("Choose the agency you refer to."), ErrorCode.REFERRAL_REQUIRED)
+    if referral is not None and not referral.to_agency.gives_support:
+        errors.setdefault("referral", []).append(not_a_support_agency(referral.to_agency))
     if outcome == Outcome.COORDINATION and not coordination_reason.strip():
         add(
             "coordination_reason",

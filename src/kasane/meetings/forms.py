@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kasane.accounts.fields import AgencyField, StaffField, active_agencies
+from kasane.accounts.fields import AgencyField, StaffField, support_agencies
 from kasane.accounts.models import CASE_ROLES, Agency, Staff
 from kasane.core.forms import DATE_INPUT_FORMATS, DateInput, DateTimeInput
 from kasane.meetings.models import AgendaItem, Attendee, DecisionKind, MeetingKind
@@ -38,7 +38,7 @@ class AttendeeForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = active_agencies()  # type: ignore[attr-defined]
+        self.fields["agency"].queryset = support_agencies()  # type: ignore[attr-defined]
         self.fields["staff"].queryset = (  # type: ignore[attr-defined]
             Staff.objects.filter(is_active=True, role__in=CASE_ROLES, agency__is_active=True)
             .select_related("agency")
@@ -127,7 +127,7 @@ class DecisionForm(forms.Form):
         ]
         # Listing every agency invites the error; offer the team, the service checks it too.
         # (Any agency may be posted: the service answers with ``owner_not_on_team``.)
-        self.fields["owner"].queryset = active_agencies()  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = support_agencies()  # type: ignore[attr-defined]
         team = set(item.case.team.filter(left_at__isnull=True).values_list("agency_id", flat=True))
         self.fields["owner"].widget.choices = [
             ("", "---------"),

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
-from kasane.api.schemas import AgencyRef, PageOut, agency_ref
+from kasane.api.schemas import AgencyRef, PageOut, VisibleName, agency_ref
 from kasane.outreach.models import (
     CloseReason,
     ConcernReport,
@@ -96,8 +96,8 @@ class TargetIn(Schema):
     description: str = Field(default="", max_length=2000)
     area: str | None = Field(default=None, max_length=20, description="area code")
     address: str = Field(default="", max_length=200)
-    name: str = Field(default="", max_length=100)
-    kana: str = Field(default="", max_length=100)
+    name: VisibleName = Field(default="", max_length=100)
+    kana: VisibleName = Field(default="", max_length=100)
     age_band: str = Field(default="", max_length=20)
     report_id: UUID | None = Field(default=None, description="the concern report it comes from")
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kasane.accounts.models import Role, Staff
-from kasane.core.forms import DATE_INPUT_FORMATS, DateInput, OneTimeTokenMixin
+from kasane.core.forms import DATE_INPUT_FORMATS, DateInput, NameField, OneTimeTokenMixin
 from kasane.outreach.models import (
     CloseReason,
     ConcernSign,
@@ -101,8 +101,8 @@ class TargetForm(OneTimeTokenMixin):
     )
     area = AreaChoiceField(label=_("area (town block)"), queryset=town_blocks(), required=False)
     address = forms.CharField(label=_("address"), max_length=200, required=False)
-    name = forms.CharField(label=_("name, if known"), max_length=100, required=False)
-    kana = forms.CharField(label=_("name in kana, if known"), max_length=100, required=False)
+    name = NameField(label=_("name, if known"), max_length=100, required=False)
+    kana = NameField(label=_("name in kana, if known"), max_length=100, required=False)
     age_band = forms.CharField(
         label=_("age (approximate)"),
         max_length=20,

@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kasane.accounts.fields import AgencyField, StaffField, active_agencies
+from kasane.accounts.fields import AgencyField, StaffField, support_agencies
 from kasane.accounts.models import Agency, Staff
 from kasane.cases.models import Case
 from kasane.core.forms import DATE_INPUT_FORMATS, DateInput
@@ -152,7 +152,7 @@ class ActionForm(forms.Form):
         self.fields["goal"].choices = [  # type: ignore[attr-defined]
             (g.pk, f"{g.get_term_display()}: {g.text[:40]}") for g in goals
         ]
-        self.fields["agency"].queryset = active_agencies()  # type: ignore[attr-defined]
+        self.fields["agency"].queryset = support_agencies()  # type: ignore[attr-defined]
         team = list(case.team.filter(left_at__isnull=True).select_related("agency").order_by("id"))
         self.fields["agency"].widget.choices = [("", "---------")] + [
             (t.agency_id, t.agency.name) for t in team

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from kasane.core import kana
-from kasane.core.forms import DATE_INPUT_FORMATS, DateInput, OneTimeTokenMixin
+from kasane.core.forms import DATE_INPUT_FORMATS, DateInput, NameField, OneTimeTokenMixin
 from kasane.registry.error_codes import ErrorCode
 from kasane.registry.models import Area, AreaKind, Person, RelationKind, Relationship, Sex
 from kasane.registry.services import PersonInput
@@ -37,8 +37,8 @@ def _phone(value: str) -> str:
 
 
 class PersonFieldsMixin(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=100)
-    kana = forms.CharField(
+    name = NameField(label=_("name"), max_length=100)
+    kana = NameField(
         label=_("name in kana"),
         max_length=100,
         validators=[validate_kana_name],

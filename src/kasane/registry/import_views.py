@@ -33,10 +33,14 @@ def resident_import_page(request: HttpRequest) -> HttpResponse:
         confirmed = "confirm" in request.POST and form.cleaned_data["digest"] == digest
         try:
             parsed = resident_import.parse(data, encoding)
-            if parsed.errors:
-                raise ResidentImportError(parsed.errors)
+            # The file's faults go with its rows: the register's are named in the same pass.
             result = residents_import(
-                actor=actor, rows=parsed.rows, digest=digest, dry_run=not confirmed
+                actor=actor,
+                rows=parsed.rows,
+                digest=digest,
+                dry_run=not confirmed,
+                faults=parsed.errors,
+                incomplete=parsed.refused_households,
             )
         except resident_import.ImportFileError as error:
             form.add_error("file", str(error))

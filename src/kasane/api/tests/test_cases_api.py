@@ -212,7 +212,13 @@ def test_notes_agency_only_stay_in_the_agency(api, caseworker, outsider, case, r
     ours, theirs = api(caseworker), api(outsider)
     team = ours.post(
         f"/cases/{case.public_id}/notes",
-        {"kind": "visit", "text": "自宅訪問。母は元気。", "written_on": "2025-01-10"},
+        {
+            "kind": "visit",
+            "text": "自宅訪問。母は元気。",
+            # Before the case was opened (issue 14): with its reason, and not long before.
+            "written_on": (timezone.localdate() - datetime.timedelta(days=2)).isoformat(),
+            "backdate_reason": "受付前の訪問",
+        },
     )
     assert team.status_code == 201, team.content
     assert team.json()["agency"]["id"] == str(caseworker.agency.public_id)

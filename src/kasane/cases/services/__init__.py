@@ -14,7 +14,6 @@ from kasane.cases.services.lifecycle import (
     case_accept,
     case_close,
     case_name_lead,
-    case_note_create,
     case_open,
     case_send_to_coordination,
     case_status_change,
@@ -22,6 +21,7 @@ from kasane.cases.services.lifecycle import (
     open_case_of_household,
     record_consultation_event,
 )
+from kasane.cases.services.notes import api_note_token, case_note_create
 from kasane.cases.services.referrals import (
     referral_accept,
     referral_complete,
@@ -40,6 +40,7 @@ from kasane.cases.services.team import (
 __all__ = [
     "STATUS_MOVES",
     "WORK_EVENTS",
+    "api_note_token",
     "case_accept",
     "case_close",
     "case_name_lead",

@@ -15,12 +15,9 @@ from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.cases.error_codes import ErrorCode
 from kasane.cases.models import (
     Case,
-    CaseNote,
     CaseStatus,
     EventKind,
     HandoverStatus,
-    NoteKind,
-    NoteVisibility,
     ReferralStatus,
     TeamRole,
     Triage,
@@ -35,6 +32,7 @@ from kasane.cases.services.base import (
     _set_lead,
     _team_join,
 )
+from kasane.core.agencies import require_support_agency
 from kasane.core.dates import fiscal_year
 from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.core.row_version import compare_and_set
@@ -298,6 +296,7 @@ def case_name_lead(*, actor: Staff, case: Case, agency: Agency) -> Case:
     _require_open(case)
     if not agency.is_active:
         raise ValidationError(_("This agency is no longer active."), code=CoreCode.AGENCY_INACTIVE)
+    require_support_agency(agency)
     at = _now()
     case.handovers.filter(status=HandoverStatus.PENDING).update(
         status=HandoverStatus.DECLINED,
@@ -316,57 +315,3 @@ def case_name_lead(*, actor: Staff, case: Case, agency: Agency) -> Case:
         detail={"fields": ["lead_agency"]},
     )
     return case
-
-
-@transaction.atomic
-def case_note_create(
-    *,
-    actor: Staff,
-    case: Case,
-    written_on: datetime.date,
-    kind: str,
-    text: str,
-    visibility: str = NoteVisibility.TEAM,
-) -> CaseNote:
-    """Add to the progress record. An agency-only note is never shown outside the agency."""
-    basis = _basis_or_denied(actor, case)
-    _require_open(case)
-    assert actor.agency is not None
-    if kind not in NoteKind.values or visibility not in NoteVisibility.values:
-        raise ValidationError(
-            _("Choose the kind and who may see the note."), code=ErrorCode.BAD_CHOICE
-        )
-    if written_on > timezone.localdate():
-        raise ValidationError(_("The date cannot be in the future."), code=CoreCode.FUTURE)
-    note = CaseNote(
-        case=case,
-        written_on=written_on,
-        kind=kind,
-        author=actor,
-        agency=actor.agency,
-        text=text.strip(),
-        visibility=visibility,
-    )
-    note.full_clean()
-    note.save()
-    # Today's note sorts by when it was written; an earlier day's note by that day, at noon.
-    if written_on == timezone.localdate():
-        at = _now()
-    else:
-        at = timezone.make_aware(datetime.datetime.combine(written_on, datetime.time(12)))
-    _event(
-        case,
-        EventKind.NOTE,
-        actor,
-        at=at,
-        note=note,
-        restricted_to_agency=actor.agency if visibility == NoteVisibility.AGENCY else None,
-    )
-    audit.record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        legal_basis=basis,
-        object_type=ObjectType.CASE_NOTE,
-        object_id=note.public_id,
-    )
-    return note

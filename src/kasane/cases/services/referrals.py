@@ -29,6 +29,7 @@ from kasane.cases.services.base import (
     _require_open,
     _team_join,
 )
+from kasane.core.agencies import require_support_agency
 from kasane.core.error_codes import ErrorCode as CoreCode
 
 
@@ -63,6 +64,7 @@ def referral_create(
         )
     if not to_agency.is_active:
         raise ValidationError(_("This agency is no longer active."), code=CoreCode.AGENCY_INACTIVE)
+    require_support_agency(to_agency)
     if not reason.strip() or not request.strip():
         raise ValidationError(
             _("Write the reason and what you ask of the other agency."),

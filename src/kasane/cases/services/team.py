@@ -24,6 +24,7 @@ from kasane.cases.services.base import (
     _require_open,
     _set_lead,
 )
+from kasane.core.agencies import require_support_agency
 from kasane.core.error_codes import ErrorCode as CoreCode
 
 
@@ -41,6 +42,7 @@ def handover_request(*, actor: Staff, case: Case, to_agency: Agency, note: str =
         raise ValidationError(_("This agency already leads the case."), code=ErrorCode.ALREADY_LEAD)
     if not to_agency.is_active:
         raise ValidationError(_("This agency is no longer active."), code=CoreCode.AGENCY_INACTIVE)
+    require_support_agency(to_agency)
     if case.handovers.filter(status=HandoverStatus.PENDING).exists():
         raise ValidationError(
             _("A hand-over of this case is already waiting for an answer."),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from kasane.accounts.models import Agency, AgencyType, Role, Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
+from kasane.core.agencies import require_support_agency
 from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.meetings.builders import build_attendee, build_meeting, build_pledge
 from kasane.meetings.error_codes import ErrorCode
@@ -116,6 +117,7 @@ def attendee_add(
     _require_not_cancelled(meeting)
     if not agency.is_active:
         raise ValidationError(_("This agency is no longer active."), code=CoreCode.AGENCY_INACTIVE)
+    require_support_agency(agency)
     if staff is not None and staff.agency_id != agency.pk:
         raise ValidationError(
             {

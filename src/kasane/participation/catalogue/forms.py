@@ -8,7 +8,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from kasane.core.forms import DATE_INPUT_FORMATS, DateInput
+from kasane.core.forms import DATE_INPUT_FORMATS, DateInput, NameField
 from kasane.core.uploads import check_upload
 from kasane.participation.catalogue.schedules import schedule_errors
 from kasane.participation.catalogue.services import (
@@ -64,14 +64,14 @@ class CatalogueFilterForm(forms.Form):
 
 class OpportunityForm(forms.Form):
     # The hosting organisation.
-    resource_name = forms.CharField(label=_("hosting organisation"), max_length=200)
+    resource_name = NameField(label=_("hosting organisation"), max_length=200)
     resource_phone = forms.CharField(label=_("organisation's phone"), max_length=20, required=False)
     resource_email = forms.EmailField(label=_("organisation's email"), required=False)
     resource_url = forms.URLField(
         label=_("organisation's website"), required=False, assume_scheme="https"
     )
     # The place.
-    name = forms.CharField(label=_("name of the place"), max_length=200)
+    name = NameField(label=_("name of the place"), max_length=200)
     kinds = forms.MultipleChoiceField(
         label=_("kinds"), choices=OpportunityKind.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -84,7 +84,7 @@ class OpportunityForm(forms.Form):
     status = forms.ChoiceField(
         label=_("status"), choices=OpportunityStatus.choices, initial=OpportunityStatus.ACTIVE
     )
-    location_name = forms.CharField(label=_("venue"), max_length=200, required=False)
+    location_name = NameField(label=_("venue"), max_length=200, required=False)
     area = AreaChoiceField(label=_("area"), queryset=Area.objects.none(), required=False)
     address = forms.CharField(label=_("address"), max_length=200, required=False)
     postal_code = forms.CharField(label=_("postal code"), max_length=8, required=False)

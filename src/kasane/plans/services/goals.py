@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from kasane.accounts.models import Agency, Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, ObjectType
+from kasane.core.agencies import require_support_agency
 from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.plans.error_codes import ErrorCode
 from kasane.plans.models import (
@@ -115,6 +116,7 @@ def action_add(
         raise ValidationError(
             {"what": ValidationError(_("Write what is to be done."), code=CoreCode.REQUIRED)}
         )
+    require_support_agency(agency)
     if not _on_team(plan.case, agency):
         raise _not_on_team(agency)
     if staff is not None and staff.agency_id != agency.pk:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -44,8 +44,10 @@ def _refusals(
     households: dict[str, Household],
     persons: dict[str, Person],
     today: datetime.date,
+    incomplete: Collection[str] = (),
 ) -> list[RowError]:
-    """Why rows cannot be imported at all: dates ahead, another agency's records, no head."""
+    """Why rows cannot be imported at all: dates ahead, another agency's records, no head
+    (unless the household has a refused row: its head may be that one)."""
     errors: list[RowError] = []
     for row in rows:
         if row.moved_on is not None and row.moved_on > today:
@@ -74,7 +76,7 @@ def _refusals(
                 )
             )
         has_head = any(r.relationship == Relationship.HEAD for r in members)
-        if household is None and not has_head:
+        if household is None and not has_head and number not in incomplete:
             errors.append(
                 RowError(
                     members[0].line,
@@ -123,7 +125,12 @@ def _household_row(
 
 
 def _import(
-    actor: Staff, rows: Sequence[ResidentRow], result: ImportResult, today: datetime.date
+    actor: Staff,
+    rows: Sequence[ResidentRow],
+    result: ImportResult,
+    today: datetime.date,
+    faults: Sequence[RowError] = (),
+    incomplete: Collection[str] = (),
 ) -> None:
     agency = actor.agency
     assert agency is not None
@@ -150,7 +157,11 @@ def _import(
     }
     match_area = AreaMatcher(list(Area.objects.filter(kind=AreaKind.BLOCK)))
 
-    errors = _refusals(agency, rows, by_household, households, persons, today)
+    # The file's own faults and the register's, named together: one pass fixes the file.
+    errors = [
+        *faults,
+        *_refusals(agency, rows, by_household, households, persons, today, incomplete),
+    ]
     if errors:
         raise ResidentImportError(sorted(errors, key=lambda e: e.line))
 

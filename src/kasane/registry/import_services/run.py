@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -15,7 +15,7 @@ from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
 from kasane.registry.import_services.results import ImportResult, ResidentImportError
 from kasane.registry.import_services.rows import _import
-from kasane.registry.resident_import import ResidentRow
+from kasane.registry.resident_import import ResidentRow, RowError
 
 
 def may_import_residents(actor: Staff) -> bool:
@@ -48,6 +48,8 @@ def residents_import(
     digest: str = "",
     dry_run: bool = False,
     today: datetime.date | None = None,
+    faults: Sequence[RowError] = (),
+    incomplete: Collection[str] = (),
 ) -> ImportResult:
     """Create or update the households and persons of a parsed register file.
 
@@ -59,7 +61,7 @@ def residents_import(
     result = ImportResult(dry_run=dry_run)
     try:
         with transaction.atomic():
-            _import(actor, rows, result, today or timezone.localdate())
+            _import(actor, rows, result, today or timezone.localdate(), faults, incomplete)
             audit.record(
                 actor=actor,
                 action=AuditAction.CREATE,

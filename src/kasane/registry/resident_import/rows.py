@@ -8,6 +8,7 @@ import io
 import re
 from collections.abc import Iterator
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kasane.core import kana
@@ -128,9 +129,10 @@ def _text_problems(checked: dict[str, str]) -> list[str]:
 
 
 def _dates(
-    values: dict[str, str], problems: list[str]
+    values: dict[str, str], problems: list[str], today: datetime.date
 ) -> tuple[datetime.date | None, datetime.date | None]:
-    """The date of birth and the date moved in, each None when refused (its fault added)."""
+    """The date of birth and the date moved in, each None when refused (its fault added);
+    a date after ``today`` is a fault of the row like any other, named in the same pass."""
     birth_date: datetime.date | None = None
     try:
         birth_date = parse_date(values.get("birth_date", ""))
@@ -139,12 +141,17 @@ def _dates(
     else:
         if birth_date < EARLIEST_BIRTH_DATE:
             problems.append(_("The date of birth is before 1900."))
+        elif birth_date > today:
+            problems.append(_("The date of birth cannot be in the future."))
     moved_on: datetime.date | None = None
     if values.get("moved_on"):
         try:
             moved_on = parse_date(values["moved_on"])
         except ValueError as error:
             problems.append(f"{COLUMNS['moved_on'][0]}: {error}")
+        else:
+            if moved_on > today:
+                problems.append(_("The date of the change is in the future."))
     return birth_date, moved_on
 
 
@@ -165,11 +172,20 @@ def _codes(values: dict[str, str], problems: list[str]) -> tuple[str | None, str
     return sex, relationship
 
 
-def _row(line: int, record: list[str], columns: dict[str, int]) -> ResidentRow | list[str]:
-    """One row, or the reasons it is refused."""
+def _row(
+    line: int, record: list[str], columns: dict[str, int], width: int, today: datetime.date
+) -> ResidentRow | list[str]:
+    """One row, or the reasons it is refused (every one of them, not the first)."""
     raw = {key: record[index] if index < len(record) else "" for key, index in columns.items()}
     values = {key: _clean_text(key, value) for key, value in raw.items()}
-    problems = _cell_problems(raw, values)
+    problems: list[str] = []
+    if len(record) != width:
+        # A shifted row reads one column's value as another's: refused, not guessed at.
+        problems.append(
+            _("The row has %(found)d columns; the headings have %(expected)d.")
+            % {"found": len(record), "expected": width}
+        )
+    problems += _cell_problems(raw, values)
     resident_number = values.get("address_number") or values.get("resident_code") or ""
     checked = {
         "household_number": values.get("household_number", ""),
@@ -179,7 +195,7 @@ def _row(line: int, record: list[str], columns: dict[str, int]) -> ResidentRow |
         "address": values.get("address", ""),
     }
     problems += _text_problems(checked)
-    birth_date, moved_on = _dates(values, problems)
+    birth_date, moved_on = _dates(values, problems, today)
     sex, relationship = _codes(values, problems)
     if problems:
         return problems
@@ -239,22 +255,30 @@ def _cross_checks(rows: list[ResidentRow]) -> list[RowError]:
     return errors
 
 
-def parse(data: bytes, encoding: Encoding | None = None) -> ParseResult:
-    """Every row of the file, and every fault found, by line. Raises ImportFileError when
-    the file as a whole cannot be read."""
+def parse(
+    data: bytes, encoding: Encoding | None = None, today: datetime.date | None = None
+) -> ParseResult:
+    """Every row of the file, and every fault found, by line (the household numbers of the
+    refused rows in ``refused_households``). Raises ImportFileError when the file as a whole
+    cannot be read."""
+    today = today or timezone.localdate()
     text, used = decode(data, encoding)
     records = _records(text)
     header = next(records, None)
     if header is None:
         raise ImportFileError(_("The file is empty."))
     columns = _columns(header[1])
+    width = len(header[1])
     result = ParseResult(encoding=used)
     for line, record in records:
         if not any(cell.strip() for cell in record):
             continue  # a blank line, often the last one
-        row = _row(line, record, columns)
+        row = _row(line, record, columns, width, today)
         if isinstance(row, list):
             result.errors.extend(RowError(line, problem) for problem in row)
+            number = columns["household_number"]
+            if number < len(record):
+                result.refused_households.add(_clean_text("household_number", record[number]))
         else:
             result.rows.append(row)
     result.errors.extend(_cross_checks(result.rows))

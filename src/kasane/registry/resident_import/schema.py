@@ -126,3 +126,5 @@ class ParseResult:
     encoding: Encoding
     rows: list[ResidentRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # Households with a refused row: whether they have a head cannot be told.
+    refused_households: set[str] = field(default_factory=set)

@@ -45,10 +45,13 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         try:
             parsed = resident_import.parse(data, options["encoding"])
-            if parsed.errors:
-                raise ResidentImportError(parsed.errors)
             result = residents_import(
-                actor=actor, rows=parsed.rows, digest=file_digest(data), dry_run=options["dry_run"]
+                actor=actor,
+                rows=parsed.rows,
+                digest=file_digest(data),
+                dry_run=options["dry_run"],
+                faults=parsed.errors,
+                incomplete=parsed.refused_households,
             )
         except resident_import.ImportFileError as error:
             raise CommandError(str(error)) from None

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_agency_type_administration'),
-        ('cases', '0004_case_note_newest'),
+        ('cases', '0005_case_note_backdate_reason'),
         ('intake', '0003_row_version'),
         ('registry', '0005_list_order_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
