@@ -14,6 +14,8 @@ from kasane.accounts.models import Agency, Role, Staff
 from kasane.community import services
 from kasane.community.models import Frequency, OrganizerType, Place, PlaceKind
 from kasane.conftest import AgencyFactory, StaffFactory, make_household
+from kasane.core import publication
+from kasane.core.dates import fiscal_year
 from kasane.intake.models import Consultation, ConsultationNeed, NeedType
 from kasane.registry.models import Area, AreaKind, Household
 
@@ -67,6 +69,17 @@ def add_place(caseworker: Staff) -> Callable[..., Place]:
 def this_year_day() -> datetime.datetime:
     """A moment inside the current 年度 and not in the future."""
     return timezone.now() - datetime.timedelta(minutes=5)
+
+
+def published_day() -> datetime.datetime:
+    """A moment the published figures count (the evening before this month's cut-off,
+    ``kasane.core.publication``): in April it falls in the previous 年度."""
+    return publication.cutoff() - datetime.timedelta(hours=6)
+
+
+def published_year() -> int:
+    """The 年度 of ``published_day``."""
+    return fiscal_year(timezone.localtime(published_day()).date())
 
 
 @pytest.fixture
