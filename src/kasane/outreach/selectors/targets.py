@@ -242,24 +242,36 @@ def outreach_home_for(actor: Staff, *, today: datetime.date | None = None) -> Ou
     return home
 
 
+def target_for_user(actor: Staff, public_id: UUID | str) -> OutreachTarget:
+    """One target the actor may read (404 otherwise); not audited: a write through it is
+    audited by its service, a page shown with it by ``record_target_view``."""
+    target: OutreachTarget = _get(
+        visible_targets(actor).select_related("area", "worker", "person", "case", "agency"),
+        public_id,
+    )
+    return target
+
+
+def record_target_view(
+    actor: Staff, target: OutreachTarget, *, purpose: Purpose = Purpose.VIEW
+) -> None:
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        legal_basis=basis_in_scope(actor, target),  # read through target_scope
+        object_type=ObjectType.OUTREACH_TARGET,
+        object_id=str(target.public_id),
+        purpose=purpose,
+    )
+
+
 @transaction.atomic
 def get_target_for_user(
     actor: Staff, public_id: UUID | str, *, purpose: Purpose = Purpose.VIEW
 ) -> OutreachTarget:
     """One target the actor may read (404 otherwise); audited."""
-    target: OutreachTarget = _get(
-        visible_targets(actor).select_related("area", "worker", "person", "case", "agency"),
-        public_id,
-    )
-    basis = basis_in_scope(actor, target)  # read through target_scope
-    audit.record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        legal_basis=basis,
-        object_type=ObjectType.OUTREACH_TARGET,
-        object_id=str(target.public_id),
-        purpose=purpose,
-    )
+    target = target_for_user(actor, public_id)
+    record_target_view(actor, target, purpose=purpose)
     return target
 
 

@@ -280,3 +280,23 @@ def test_target_page_queries(login, outreach_worker, target, rows, django_assert
     with django_assert_max_num_queries(13 + AUDIT_LOCK):
         response = client.get(reverse("outreach:target_detail", args=[target.public_id]))
         assert response.status_code == 200
+
+
+def test_an_attempt_and_a_stage_move_are_one_audit_event_each(login, outreach_worker, target):
+    """The write is audited by its service; the access check behind the POST writes nothing."""
+    client = login(outreach_worker)
+    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
+    response = client.post(
+        reverse("outreach:attempt_add", args=[target.public_id]),
+        {"attempted_on": timezone.localdate().isoformat(), "method": "visit", "result": "absent"},
+    )
+    assert response.status_code == 302
+    response = client.post(
+        reverse("outreach:stage_move", args=[target.public_id]), {"stage": "contacted"}
+    )
+    assert response.status_code == 302
+    written = list(
+        AuditEvent.objects.filter(sequence__gt=last or 0).values_list("action", "object_type")
+    )
+    assert len(written) == 2
+    assert ("view", "outreach_target") not in written
