@@ -17,6 +17,7 @@ from kasane.api.auth import case_worker
 from kasane.api.schemas import ERRORS, AgencyRef
 from kasane.audit.models import Purpose
 from kasane.cases.selectors import get_case_for_user
+from kasane.core.error_codes import ErrorCode as CoreErrorCode
 from kasane.privacy import services
 from kasane.privacy.consent import get_consent_for_user
 from kasane.privacy.consent_export import person_consent_records
@@ -141,7 +142,7 @@ def _agencies(ids: list[UUID]) -> list[Agency]:
                         "administrative offices)."
                     )
                     % {"names": "、".join(refused)},
-                    code=ErrorCode.NOT_SUPPORT_AGENCY,
+                    code=CoreErrorCode.NOT_SUPPORT_AGENCY,
                 )
             }
         )

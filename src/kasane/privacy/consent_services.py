@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from kasane.accounts.models import SUPPORT_AGENCY_TYPES, Agency, AgencyType, Staff
 from kasane.audit.models import LegalBasis
+from kasane.core.error_codes import ErrorCode as CoreErrorCode
 from kasane.privacy import grants
 from kasane.privacy.builders import build_consent
 from kasane.privacy.consent_events import log_event
@@ -93,7 +94,7 @@ def _validate_agencies(data: ConsentInput, add: Any) -> None:
                 "administrative offices)."
             )
             % {"names": "、".join(refused)},
-            ErrorCode.NOT_SUPPORT_AGENCY,
+            CoreErrorCode.NOT_SUPPORT_AGENCY,
         )
     if set(data.agency_types) - set(AgencyType.values):
         add("agency_types", _("Unknown type of agency."), ErrorCode.BAD_AGENCY_TYPE)
@@ -104,7 +105,7 @@ def _validate_agencies(data: ConsentInput, add: Any) -> None:
                 "A consent names only types of agency that give support (not watch-agreement "
                 "businesses, the welfare volunteers' council or administrative offices)."
             ),
-            ErrorCode.NOT_SUPPORT_AGENCY,
+            CoreErrorCode.NOT_SUPPORT_AGENCY,
         )
 
 

@@ -8,7 +8,6 @@ from django.db.models import TextChoices
 
 class ErrorCode(TextChoices):
     BAD_AGENCY = "bad_agency", "There is no agency with this id"
-    NOT_SUPPORT_AGENCY = "not_support_agency", "The agency (or type) gives no support"
     BAD_AGENCY_TYPE = "bad_agency_type", "Unknown type of agency"
     NO_AGENCY = "no_agency", "The consent names no agency or type"
     NO_PURPOSE = "no_purpose", "The consent names no purpose"

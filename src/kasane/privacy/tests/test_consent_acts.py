@@ -18,6 +18,7 @@ from kasane.api.tests.conftest import api  # noqa: F401 - the API client fixture
 from kasane.audit.models import AuditAction, AuditEvent
 from kasane.cases import services as case_services
 from kasane.conftest import head_of
+from kasane.core.error_codes import ErrorCode as CoreErrorCode
 from kasane.intake import services as intake_services
 from kasane.intake.models import NeedType, Outcome
 from kasane.privacy import grants, services
@@ -352,7 +353,7 @@ def test_pickers_and_api_refuse_a_watch_business(household, caseworker, gas_comp
                 agencies=[gas_company],
             ),
         )
-    assert refused.value.error_dict["agencies"][0].code == ErrorCode.NOT_SUPPORT_AGENCY
+    assert refused.value.error_dict["agencies"][0].code == CoreErrorCode.NOT_SUPPORT_AGENCY
     body = {
         "purposes": ["information_sharing"],
         "method": "written",
@@ -363,12 +364,12 @@ def test_pickers_and_api_refuse_a_watch_business(household, caseworker, gas_comp
         {**body, "agency_ids": [str(gas_company.public_id)]},
     )
     assert by_id.status_code in (400, 422)
-    assert ErrorCode.NOT_SUPPORT_AGENCY in by_id.content.decode()
+    assert CoreErrorCode.NOT_SUPPORT_AGENCY in by_id.content.decode()
     by_type = api(caseworker).post(
         f"/persons/{person.public_id}/consents", {**body, "agency_types": ["watch_business"]}
     )
     assert by_type.status_code in (400, 422)
-    assert ErrorCode.NOT_SUPPORT_AGENCY in by_type.content.decode()
+    assert CoreErrorCode.NOT_SUPPORT_AGENCY in by_type.content.decode()
     assert not Consent.objects.exists()
 
 
