@@ -117,8 +117,11 @@ class Inbox:
 
 
 def _referrals(actor: Staff) -> QuerySet[Referral]:
+    # What the inbox rows show: the case, its household's head, the two agencies (not the
+    # staff who sent or answered: a row of staff accounts per referral cost a busy agency's
+    # home page more than its queries).
     return Referral.objects.select_related(
-        "case", "case__household", "from_agency", "to_agency", "requested_by", "responded_by"
+        "case", "case__household", "from_agency", "to_agency"
     ).prefetch_related(household_heads(actor, "case__household__memberships"))
 
 
