@@ -37,6 +37,7 @@ from kasane.accounts.models import Role, Staff
 from kasane.audit.models import AuditEvent
 from kasane.cases.models import Case, CaseEvent
 from kasane.core.dates import current_fiscal_year
+from kasane.core.process import settle
 from kasane.demo import bench_actors
 from kasane.demo import bench_floors as floors
 from kasane.registry.models import Household, Person
@@ -335,6 +336,7 @@ def run(
     if statistics_note:
         say(statistics_note)
     grants = floors.write_grants([p.target.actor for p in pages])
+    settle()  # as the WSGI entry point does for a server process
     say(
         "readable persons materialised for the floors: "
         + ", ".join(f"{s.username} {grants[s.pk]:,}" for s in _actors(pages))
