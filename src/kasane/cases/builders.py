@@ -9,6 +9,7 @@ answer-by time, when a note appears on the timeline), so the two cannot drift.
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -120,9 +121,11 @@ def build_note(
     kind: str,
     text: str,
     visibility: str = NoteVisibility.TEAM,
+    backdate_reason: str = "",
+    public_id: uuid.UUID | None = None,
 ) -> CaseNote:
     """A progress note by the actor for their agency."""
-    return CaseNote(
+    note = CaseNote(
         case=case,
         written_on=written_on,
         kind=kind,
@@ -130,7 +133,11 @@ def build_note(
         agency=actor.agency,
         text=text.strip(),
         visibility=visibility,
+        backdate_reason=backdate_reason.strip(),
     )
+    if public_id is not None:
+        note.public_id = public_id
+    return note
 
 
 def note_event(note: CaseNote, *, now: datetime.datetime, today: datetime.date) -> CaseEvent:

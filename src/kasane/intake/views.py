@@ -186,7 +186,7 @@ def _record(
     if household is not None:
         # The form is shown with the household's members: one view (a saved form is audited
         # by the service that records the consultation, not as a view besides).
-        selectors.record_household_view(actor, household, purpose=Purpose.INTAKE)
+        selectors.record_view(actor, household, purpose=Purpose.INTAKE)
     return render(
         request,
         "intake/consultation_form.html",

@@ -159,9 +159,7 @@ def break_glass_end(*, actor: Staff, glass: BreakGlass, note: str) -> BreakGlass
     if not note:
         raise ValidationError({"note": _("Write why the emergency access ends early.")})
     expires_before = glass.expires_at
-    # expires_at must stay after started_at (a database constraint): one started this very
-    # instant ends a microsecond after it.
-    glass.expires_at = max(now, glass.started_at + datetime.timedelta(microseconds=1))
+    _expire(glass, now)
     if glass.reviewed_at is None:
         glass.reviewed_at, glass.reviewed_by, glass.review_note = now, actor, note
     glass.save(update_fields=["expires_at", "reviewed_at", "reviewed_by", "review_note"])
@@ -182,6 +180,12 @@ def break_glass_end(*, actor: Staff, glass: BreakGlass, note: str) -> BreakGlass
     return glass
 
 
+def _expire(glass: BreakGlass, now: datetime.datetime) -> None:
+    """End the access now. expires_at must stay after started_at (a database constraint):
+    one started this very instant ends a microsecond after it."""
+    glass.expires_at = max(now, glass.started_at + datetime.timedelta(microseconds=1))
+
+
 def break_glass_end_for_account(account: Staff) -> int:
     """End the account's running emergency accesses (its role or agency is about to change:
     they belonged to the one it leaves). Returns how many ended; audited per access."""
@@ -192,7 +196,7 @@ def break_glass_end_for_account(account: Staff) -> int:
         .filter(break_glass_active(account, now))
     )
     for glass in running:
-        glass.expires_at = max(now, glass.started_at + datetime.timedelta(microseconds=1))
+        _expire(glass, now)
         glass.save(update_fields=["expires_at"])
         grants.refresh_case(glass.case)
         audit.record(

@@ -75,7 +75,7 @@ def _get_or_404(queryset: QuerySet[_Record], public_id: UUID | str) -> _Record:
 def household_for_user(actor: Staff, public_id: UUID | str) -> Household:
     """One household the actor may read (404 otherwise), with its current members; not
     audited: a write through it is audited by its service, a page by
-    ``record_household_view``."""
+    ``record_view``."""
     household: Household = _get_or_404(
         visible_households(actor).select_related("area").prefetch_related(_current_memberships()),
         public_id,
@@ -83,17 +83,18 @@ def household_for_user(actor: Staff, public_id: UUID | str) -> Household:
     return household
 
 
-def record_household_view(
-    actor: Staff, household: Household, *, purpose: Purpose = Purpose.VIEW
+def record_view(
+    actor: Staff, record: Household | Person, *, purpose: Purpose = Purpose.VIEW
 ) -> None:
-    basis = basis_for(actor, household)
-    assert basis is not None  # visible_households applied the same policy
+    """One read of a household or a person the actor may read, on its basis."""
+    basis = basis_for(actor, record)
+    assert basis is not None  # household_for_user / person_for_user applied the same policy
     audit.record(
         actor=actor,
         action=AuditAction.VIEW,
         legal_basis=basis,
-        object_type=ObjectType.HOUSEHOLD,
-        object_id=str(household.public_id),
+        object_type=ObjectType.HOUSEHOLD if isinstance(record, Household) else ObjectType.PERSON,
+        object_id=str(record.public_id),
         purpose=purpose,
     )
 
@@ -104,7 +105,7 @@ def get_household_for_user(
 ) -> Household:
     """One household the actor may read, with its current members; audited."""
     household = household_for_user(actor, public_id)
-    record_household_view(actor, household, purpose=purpose)
+    record_view(actor, household, purpose=purpose)
     return household
 
 
@@ -163,26 +164,13 @@ def person_for_user(actor: Staff, public_id: UUID | str) -> Person:
     return person
 
 
-def record_person_view(actor: Staff, person: Person, *, purpose: Purpose = Purpose.VIEW) -> None:
-    basis = basis_for(actor, person)
-    assert basis is not None
-    audit.record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        legal_basis=basis,
-        object_type=ObjectType.PERSON,
-        object_id=str(person.public_id),
-        purpose=purpose,
-    )
-
-
 @transaction.atomic
 def get_person_for_user(
     actor: Staff, public_id: UUID | str, *, purpose: Purpose = Purpose.VIEW
 ) -> Person:
     """One person the actor may read; audited."""
     person = person_for_user(actor, public_id)
-    record_person_view(actor, person, purpose=purpose)
+    record_view(actor, person, purpose=purpose)
     return person
 
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,8 +17,7 @@ from kasane.accounts.models import Agency, Staff
 from kasane.audit import services as audit
 from kasane.audit.changes import changed
 from kasane.audit.models import AuditAction, LegalBasis, ObjectType
-from kasane.core.models import FormSubmission
-from kasane.core.services import submission_seen
+from kasane.core.services import submission_claim, submission_seen
 from kasane.privacy import grants
 from kasane.privacy.policy import basis_for, may_work_with_persons
 from kasane.registry.builders import (
@@ -64,30 +63,6 @@ def _require_basis(actor: Staff | None, record: Household | Person) -> LegalBasi
     return basis
 
 
-def _claim(token: UUID | None, object_type: str, public_id: UUID) -> UUID | None:
-    """Take the form's one-time token for ``public_id``, before anything is saved.
-
-    None when this request took it; otherwise the public id the request that took it first
-    created. On PostgreSQL the second of two simultaneous posts (a double click) waits here
-    on the first one's uncommitted claim, then finds it, instead of failing at the end on
-    the token's unique index after saving a second record.
-    """
-    if token is None:
-        return None
-    try:
-        with transaction.atomic():
-            FormSubmission.objects.create(
-                token=token, object_type=object_type, object_public_id=public_id
-            )
-    except IntegrityError:
-        return (
-            FormSubmission.objects.filter(token=token, object_type=object_type)
-            .values_list("object_public_id", flat=True)
-            .first()
-        )
-    return None
-
-
 def _changed_fields(before: Mapping[str, object], after: Mapping[str, object]) -> list[str]:
     return sorted(k for k in after if before.get(k) != after[k])
 
@@ -130,7 +105,7 @@ def household_create(
     household = build_household(
         agency=registrar, address=address, area=area, phone=phone, note=note
     )
-    previous = _claim(token, "household", household.public_id)
+    previous = submission_claim(token, "household", household.public_id)
     if previous is not None:
         return Household.objects.get(public_id=previous)
     household.full_clean()
@@ -212,7 +187,7 @@ def member_add(
     if previous is not None:
         return Person.objects.get(public_id=previous)
     record = build_person(person, agency=household.registered_by_agency)
-    previous = _claim(token, "person", record.public_id)
+    previous = submission_claim(token, "person", record.public_id)
     if previous is not None:
         return Person.objects.get(public_id=previous)
     record.full_clean()

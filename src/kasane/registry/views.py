@@ -127,7 +127,7 @@ def household_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("The household was updated."))
             return redirect("registry:household_detail", household.public_id)
-    selectors.record_household_view(actor, household, purpose=Purpose.EDIT)
+    selectors.record_view(actor, household, purpose=Purpose.EDIT)
     return render(request, "registry/household_edit.html", {"form": form, "household": household})
 
 
@@ -171,7 +171,7 @@ def member_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
             else:
                 messages.success(request, _("The member was added."))
                 return redirect("registry:household_detail", household.public_id)
-    selectors.record_household_view(actor, household, purpose=Purpose.ADD_MEMBER)
+    selectors.record_view(actor, household, purpose=Purpose.ADD_MEMBER)
     return render(
         request,
         "registry/member_form.html",
@@ -211,7 +211,7 @@ def person_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("The person's details were updated."))
             return redirect("registry:person_detail", person.public_id)
-    selectors.record_person_view(actor, person, purpose=Purpose.EDIT)
+    selectors.record_view(actor, person, purpose=Purpose.EDIT)
     return render(request, "registry/person_edit.html", {"form": form, "person": person})
 
 
@@ -234,7 +234,7 @@ def membership_end(request: HttpRequest, public_id: UUID, membership_id: UUID) -
         else:
             messages.success(request, _("The member's leaving was recorded."))
             return redirect("registry:household_detail", household.public_id)
-    selectors.record_household_view(actor, household, purpose=Purpose.END_MEMBERSHIP)
+    selectors.record_view(actor, household, purpose=Purpose.END_MEMBERSHIP)
     return render(
         request,
         "registry/membership_end.html",
@@ -270,5 +270,5 @@ def relation_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("The family relation was recorded."))
             return redirect("registry:household_detail", household.public_id)
-    selectors.record_household_view(actor, household, purpose=Purpose.ADD_RELATION)
+    selectors.record_view(actor, household, purpose=Purpose.ADD_RELATION)
     return render(request, "registry/relation_form.html", {"form": form, "household": household})

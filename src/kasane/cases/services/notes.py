@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from kasane.accounts.models import Staff
 from kasane.audit import services as audit
 from kasane.audit.models import AuditAction, ObjectType
+from kasane.cases.builders import build_note, note_event
 from kasane.cases.error_codes import ErrorCode
-from kasane.cases.models import Case, CaseNote, EventKind, NoteKind, NoteVisibility
-from kasane.cases.services.base import _basis_or_denied, _event, _now, _require_open
+from kasane.cases.models import Case, CaseNote, NoteKind, NoteVisibility
+from kasane.cases.services.base import _basis_or_denied, _now, _require_open
 from kasane.core.error_codes import ErrorCode as CoreCode
 from kasane.core.services import submission_claim
 
@@ -125,32 +126,20 @@ def case_note_create(
     earlier, public_id = _sent_before(actor, case, token)
     if earlier is not None:
         return earlier
-    note = CaseNote(
-        public_id=public_id,
+    note = build_note(
         case=case,
+        actor=actor,
         written_on=written_on,
         kind=kind,
-        author=actor,
-        agency=actor.agency,
-        text=text.strip(),
+        text=text,
         visibility=visibility,
-        backdate_reason=backdate_reason.strip() if written_on < _opened_on(case) else "",
+        backdate_reason=backdate_reason if written_on < _opened_on(case) else "",
+        public_id=public_id,
     )
     note.full_clean()
     note.save()
-    # Today's note sorts by when it was written; an earlier day's note by that day, at noon.
-    if written_on == timezone.localdate():
-        at = _now()
-    else:
-        at = timezone.make_aware(datetime.datetime.combine(written_on, datetime.time(12)))
-    _event(
-        case,
-        EventKind.NOTE,
-        actor,
-        at=at,
-        note=note,
-        restricted_to_agency=actor.agency if visibility == NoteVisibility.AGENCY else None,
-    )
+    # A note is work on the case, not a change of who reads it: no grants to refresh.
+    note_event(note, now=_now(), today=timezone.localdate()).save()
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,
