@@ -10,6 +10,7 @@ page cannot promise what the next request will not do.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -17,12 +18,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kasane.accounts.models import Agency
+from kasane.accounts.models import Agency, Staff
 from kasane.audit.models import LegalBasis
 from kasane.cases.models import Case
+from kasane.privacy import cases as privacy_cases
 from kasane.privacy import grants
 from kasane.privacy.consent_services import ConsentChange, apply_change
 from kasane.privacy.models import AccessGrant, Consent, GrantLevel
+from kasane.privacy.policy import person_scope
+from kasane.registry.models import Person
 
 
 @dataclass(frozen=True)
@@ -64,18 +68,37 @@ def _grants(holders: list[str], case_ids: list[int], person_id: int) -> dict[Key
     return found
 
 
-def _words(sources: set[str]) -> list[str]:
+def _consenters(actor: Staff, found: Iterable[set[str]]) -> dict[int, str]:
+    """The names of the persons whose consents are named in ``found``, in one query: a name
+    only where the actor may read that person (another member's consent is otherwise just
+    "another member's consent")."""
+    pks = {int(s.split(":")[1]) for sources in found for s in sources if s.startswith("consent:")}
+    readable = person_scope(actor)
+    rows = Consent.objects.filter(pk__in=pks)
+    if readable is None:
+        return {}
+    visible = Person.objects.filter(readable).values("pk")
+    return dict(rows.filter(person__in=visible).values_list("pk", "person__name"))
+
+
+def _words(sources: set[str], names: dict[int, str]) -> list[str]:
     consent_pks = [int(s.split(":")[1]) for s in sources if s.startswith("consent:")]
-    names = dict(Consent.objects.filter(pk__in=consent_pks).values_list("pk", "person__name"))
     labels = dict(LegalBasis.choices)
-    words = [_("the own consent of %(name)s") % {"name": names.get(pk, "?")} for pk in consent_pks]
+    words = [
+        _("the own consent of %(name)s") % {"name": names[pk]}
+        if pk in names
+        else _("the own consent of another member")
+        for pk in consent_pks
+    ]
     words += [str(labels.get(s, s)) for s in sorted(sources) if not s.startswith("consent:")]
     return words
 
 
-def withdrawal_preview(consent: Consent, change: ConsentChange) -> Preview:
-    """What the change would do to access, computed without keeping it. Raises the same
-    ``ValidationError`` as the change itself (nothing chosen, already withdrawn)."""
+def withdrawal_preview(actor: Staff, consent: Consent, change: ConsentChange) -> Preview:
+    """What the change would do to access, computed without keeping it, as ``actor`` may
+    read it: case numbers of the cases the actor knows of, names of the persons it may read.
+    Raises the same ``ValidationError`` as the change itself (nothing chosen, already
+    withdrawn)."""
     agencies = {a.pk: a.name for a in consent.agencies.all()}
     for pk, name in Agency.objects.filter(agency_type__in=consent.agency_types).values_list(
         "pk", "name"
@@ -86,6 +109,11 @@ def withdrawal_preview(consent: Consent, change: ConsentChange) -> Preview:
         Case.objects.filter(household__memberships__person_id=consent.person_id)
         .distinct()
         .values_list("pk", "number")
+    )
+    known = set(
+        privacy_cases.grants(actor, GrantLevel.CASE)
+        .filter(case_id__in=list(cases))
+        .values_list("case_id", flat=True)
     )
     keys = (list(holders), list(cases), consent.person_id)
     with transaction.atomic():
@@ -103,14 +131,15 @@ def withdrawal_preview(consent: Consent, change: ConsentChange) -> Preview:
     loses: list[AccessAfter] = []
     keeps: list[AccessAfter] = []
     own = f"consent:{consent.pk}"
+    names = _consenters(actor, after.values())
     for key in sorted(before, key=lambda k: (holders[k[0]], cases.get(k[1] or 0, ""))):
         if own not in before[key]:
             continue  # this consent was no basis of this access: nothing changes
         holder, case_id = key
-        label = cases.get(case_id, "") if case_id is not None else ""
+        label = cases.get(case_id, "") if case_id in known else ""
         remaining = after.get(key, set())
         if own in remaining:
             continue  # the part of this consent that stays still covers it
-        entry = AccessAfter(holders[holder], label, _words(remaining))
+        entry = AccessAfter(holders[holder], label, _words(remaining, names))
         (keeps if remaining else loses).append(entry)
     return Preview(loses, keeps)

@@ -64,7 +64,7 @@ def consent_withdraw(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if not form.cleaned_data["confirm"]:
-                preview = withdrawal_preview(consent, form.change())
+                preview = withdrawal_preview(actor, consent, form.change())
             else:
                 services.consent_narrow(
                     actor=actor,

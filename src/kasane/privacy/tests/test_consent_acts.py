@@ -140,7 +140,7 @@ def test_another_members_own_consent_keeps_access_and_the_preview_says_so(
             agencies=[outsider.agency],
         ),
     )
-    preview = withdrawal_preview(mother, services.ConsentChange(entirely=True))
+    preview = withdrawal_preview(caseworker, mother, services.ConsentChange(entirely=True))
     kept = [
         a for a in preview.keeps if a.case == referred.number and a.agency == outsider.agency.name
     ]
@@ -152,7 +152,7 @@ def test_another_members_own_consent_keeps_access_and_the_preview_says_so(
 
 def test_preview_names_the_agency_that_loses_the_case(referred, caseworker, outsider, login):
     consent = Consent.objects.get()
-    preview = withdrawal_preview(consent, services.ConsentChange(entirely=True))
+    preview = withdrawal_preview(caseworker, consent, services.ConsentChange(entirely=True))
     assert (outsider.agency.name, referred.number) in {(a.agency, a.case) for a in preview.loses}
     assert Consent.objects.get().withdrawn_at is None  # the preview changed nothing
     assert not grants.check()
@@ -453,3 +453,34 @@ def test_the_history_cannot_be_rewritten(household, outsider, give_consent):
     with pytest.raises(IntegrityError), transaction.atomic():
         ConsentEvent.objects.filter(consent=consent).update(kind="withdrawn")
     assert [e.kind for e in consent.events.all()] == ["given"]
+
+
+def test_the_preview_names_no_one_and_no_case_its_reader_may_not_read(
+    referred, family, caseworker, outsider
+):
+    """The preview speaks of other members' consents and of the household's cases: to a
+    reader without a basis on them it names neither (no name, no case number)."""
+    from kasane.conftest import AgencyFactory, StaffFactory
+
+    services.consent_record(
+        actor=caseworker,
+        person=family["father"],
+        data=services.ConsentInput(
+            purposes=[ConsentPurpose.INFORMATION_SHARING],
+            method=ConsentMethod.PROXY,
+            proxy_name="草野 和夫",
+            proxy_relation="成年後見人",
+            obtained_on=timezone.localdate(),
+            agencies=[outsider.agency],
+        ),
+    )
+    stranger = StaffFactory(agency=AgencyFactory(name="無関係の機関"))
+    mother = Consent.objects.filter(person=family["mother"]).get()
+    preview = withdrawal_preview(stranger, mother, services.ConsentChange(entirely=True))
+    entries = [*preview.keeps, *preview.loses]
+    assert entries  # the agencies still lose or keep access…
+    assert all(a.case == "" for a in entries)  # …but to no case the reader knows of
+    assert not any(FATHER in words for a in entries for words in a.through)
+    # The one who recorded both consents reads the father: his name is given.
+    theirs = withdrawal_preview(caseworker, mother, services.ConsentChange(entirely=True))
+    assert any(FATHER in words for a in theirs.keeps for words in a.through)
