@@ -93,6 +93,8 @@ def record(
     data: dict[str, object] = dict(detail or {})
     if purpose is not None:
         data["purpose"] = purpose.value
+    # Read before the chain's lock: every audited write waits on it.
+    agency_name = actor.agency.name if actor and actor.agency_id else ""  # type: ignore[union-attr]
     with transaction.atomic():
         _lock_chain()
         last = AuditEvent.objects.order_by("-sequence").only("sequence", "hash").first()
@@ -103,7 +105,7 @@ def record(
             actor_username=actor_username
             if actor_username is not None
             else (actor.username if actor else ""),
-            agency_name=actor.agency.name if actor and actor.agency_id else "",  # type: ignore[union-attr]
+            agency_name=agency_name,
             action=action,
             object_type=object_type.value if object_type is not None else "",
             object_id=str(object_id),

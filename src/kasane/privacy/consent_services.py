@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from kasane.accounts.models import SUPPORT_AGENCY_TYPES, Agency, AgencyType, Staff
 from kasane.audit.models import LegalBasis
+from kasane.core.dates import age_on
 from kasane.core.error_codes import ErrorCode as CoreErrorCode
 from kasane.privacy import grants
 from kasane.privacy.builders import build_consent
@@ -71,10 +72,7 @@ def _person_basis(actor: Staff, person: Person) -> LegalBasis:
 
 
 def _age_on(person: Person, day: datetime.date) -> int | None:
-    born = person.birth_date
-    if born is None:
-        return None
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    return None if person.birth_date is None else age_on(person.birth_date, day)
 
 
 def _validate_agencies(data: ConsentInput, add: Any) -> None:
@@ -174,7 +172,6 @@ def _create(*, actor: Staff, person: Person, data: ConsentInput, basis: LegalBas
     )
     consent.save()
     consent.agencies.set({a.pk: a for a in data.agencies}.values())
-    grants.refresh_person(person)
     log_event(actor=actor, consent=consent, kind=ConsentEventKind.GIVEN, basis=basis)
     return consent
 
@@ -185,7 +182,9 @@ def consent_record(*, actor: Staff, person: Person, data: ConsentInput) -> Conse
     agencies; a child's (under 15) consent only through a named proxy, whose name and
     relation a consent by proxy always records."""
     basis = _person_basis(actor, person)
-    return _create(actor=actor, person=person, data=data, basis=basis)
+    consent = _create(actor=actor, person=person, data=data, basis=basis)
+    grants.refresh_person(person)
+    return consent
 
 
 @dataclass(frozen=True)
@@ -241,6 +240,8 @@ def consent_from_intake(
                 errors.append(ValidationError(message, code=each.code))
     if errors:
         raise ValidationError({"consenters": errors})
+    # The members' households recomputed once, not once per consenting member.
+    grants.refresh_persons(person.pk for person, _how in consenters)
     return created
 
 

@@ -272,8 +272,14 @@ def refresh_case(case: Case) -> None:
 def refresh_person(person: Person) -> None:
     """A person's registration or consents changed: the person's own grants, and those of
     every household the person belongs or belonged to."""
-    households = Membership.objects.filter(person=person).values_list("household_id", flat=True)
-    refresh(households=list(households), persons=[person.pk])
+    refresh_persons([person.pk])
+
+
+def refresh_persons(person_ids: Iterable[int]) -> None:
+    """``refresh_person`` for several persons at once (each household recomputed once)."""
+    ids = list(person_ids)
+    households = Membership.objects.filter(person_id__in=ids).values_list("household_id", flat=True)
+    refresh(households=list(households), persons=ids)
 
 
 def refresh_agency_type(agency_type: str) -> None:

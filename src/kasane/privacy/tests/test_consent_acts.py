@@ -474,7 +474,7 @@ def test_the_preview_names_no_one_and_no_case_its_reader_may_not_read(
             agencies=[outsider.agency],
         ),
     )
-    stranger = StaffFactory(agency=AgencyFactory(name="無関係の機関"))
+    stranger: Staff = StaffFactory(agency=AgencyFactory(name="無関係の機関"))  # type: ignore[assignment]
     mother = Consent.objects.filter(person=family["mother"]).get()
     preview = withdrawal_preview(stranger, mother, services.ConsentChange(entirely=True))
     entries = [*preview.keeps, *preview.loses]
