@@ -15,14 +15,19 @@ from kasane.privacy.models import Consent, ConsentEvent, ConsentEventKind, Conse
 from kasane.registry.models import Person
 
 
-def case_numbers(person: Person) -> list[str]:
-    """The numbers of the cases of every household the person belongs or belonged to."""
-    return list(
-        Case.objects.filter(household__memberships__person=person)
+def person_cases(person_id: int) -> dict[int, str]:
+    """The cases (id → number) of every household the person belongs or belonged to."""
+    return dict(
+        Case.objects.filter(household__memberships__person_id=person_id)
         .distinct()
         .order_by("number")
-        .values_list("number", flat=True)
+        .values_list("pk", "number")
     )
+
+
+def case_numbers(person: Person) -> list[str]:
+    """The numbers of the cases of every household the person belongs or belonged to."""
+    return list(person_cases(person.pk).values())
 
 
 EVENT_WORDS = {

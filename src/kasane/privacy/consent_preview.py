@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 
 from kasane.accounts.models import Agency, Staff
 from kasane.audit.models import LegalBasis
-from kasane.cases.models import Case
 from kasane.privacy import cases as privacy_cases
 from kasane.privacy import grants
+from kasane.privacy.consent_events import person_cases
 from kasane.privacy.consent_services import ConsentChange, apply_change
 from kasane.privacy.models import AccessGrant, Consent, GrantLevel
 from kasane.privacy.policy import person_scope
@@ -105,11 +105,7 @@ def withdrawal_preview(actor: Staff, consent: Consent, change: ConsentChange) ->
     ):
         agencies[pk] = name
     holders = {grants.agency_holder(pk): name for pk, name in agencies.items()}
-    cases = dict(
-        Case.objects.filter(household__memberships__person_id=consent.person_id)
-        .distinct()
-        .values_list("pk", "number")
-    )
+    cases = person_cases(consent.person_id)
     known = set(
         privacy_cases.grants(actor, GrantLevel.CASE)
         .filter(case_id__in=list(cases))

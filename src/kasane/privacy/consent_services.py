@@ -250,9 +250,9 @@ def _flat(error: ValidationError) -> list[ValidationError]:
     return [each for errs in lists for each in errs]
 
 
-def _removed(consent: Consent, change: ConsentChange) -> dict[str, Any]:
-    """What the change takes away from what the consent holds now (all of it, entirely)."""
-    current = list(consent.agencies.all())
+def _removed(consent: Consent, current: list[Agency], change: ConsentChange) -> dict[str, Any]:
+    """What the change takes away from what the consent holds now (``current``: its
+    agencies; all of it, entirely)."""
     if change.entirely:
         agencies = current
         types = list(consent.agency_types)
@@ -278,14 +278,15 @@ def apply_change(consent: Consent, change: ConsentChange, note: str) -> tuple[st
         raise ValidationError(
             _("This consent was already withdrawn."), code=ErrorCode.ALREADY_WITHDRAWN
         )
-    removed = _removed(consent, change)
+    current = list(consent.agencies.all())
+    removed = _removed(consent, current, change)
     if not (removed["agencies"] or removed["agency_types"] or removed["purposes"]):
         raise ValidationError(
             _("Choose the agencies, types of agency or purposes the person withdraws."),
             code=ErrorCode.NOTHING_TO_WITHDRAW,
         )
     gone = set(removed["agencies"])
-    kept_agencies = [a for a in consent.agencies.all() if str(a.public_id) not in gone]
+    kept_agencies = [a for a in current if str(a.public_id) not in gone]
     kept_types = [t for t in consent.agency_types if t not in removed["agency_types"]]
     purposes = [p for p in consent.purposes if p not in removed["purposes"]]
     if change.entirely or not purposes or not (kept_agencies or kept_types):
